@@ -1,0 +1,76 @@
+# flowtally: see README.md. `make` builds, `make test` runs every tier,
+# `make demo` shows it counting real traffic in a namespace of its own.
+
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+PREFIX    ?= /usr/local
+VERSION   := 0.1.0
+
+BUILD     := build
+CFLAGS    ?= -O2 -g
+CFLAGS    += -Wall -Wextra -std=gnu11 -Iinclude -I$(BUILD) -Isrc -DFT_VERSION='"$(VERSION)"'
+LDLIBS    := -lbpf -lelf -lz -lm
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wextra \
+	      -Wno-unused-parameter -I$(BUILD) -Iinclude -Ibpf
+
+SRCS      := $(wildcard src/*.c)
+OBJS      := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
+LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
+BPF_HDRS  := $(wildcard bpf/*.h) include/flowtally/abi.h
+
+TEST_LIB  := $(wildcard tests/lib/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.c))
+KTEST_BINS := $(patsubst tests/testrun/%.c,$(BUILD)/tests/%,$(wildcard tests/testrun/*.c))
+TOOLS     := $(BUILD)/ftsend
+
+.PHONY: all deps test test-long demo bench bench-quick install clean format
+all: $(BUILD)/flowtally $(UNIT_BINS) $(KTEST_BINS) $(TOOLS)
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD):
+	@mkdir -p $(BUILD)/tests
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) include/flowtally/abi.h $(BUILD)/flowtally.skel.h
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/flowtally: $(OBJS)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h) $(BPF_HDRS)
+	$(CC) $(CFLAGS) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) $(LIB_OBJS) -o $@ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/testrun/%.c $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h)
+	$(CC) $(CFLAGS) -Itests/lib -Itests $< $(TEST_LIB) $(LIB_OBJS) -o $@ $(LDLIBS)
+
+$(BUILD)/ftsend: tests/tools/ftsend.c $(TEST_LIB) $(wildcard tests/lib/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB) -o $@
+
+test: deps all
+	@tests/run.sh
+
+test-long: deps all
+	@FT_LONG=1 tests/run.sh
+
+demo: deps all
+	@scripts/demo.sh
+
+install: $(BUILD)/flowtally
+	install -D -m 0755 $(BUILD)/flowtally $(DESTDIR)$(PREFIX)/sbin/flowtally
+
+format:
+	clang-format -i bpf/*.c bpf/*.h src/*.c src/*.h include/flowtally/*.h
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Adding a parsed frame to the counters: seen, then either one unclassified
+ * reason or every active table of the frame's direction. Per-CPU values, so
+ * plain adds: no locks, no atomics. Look up first and add in place; insert
+ * only on a miss, since an update per frame costs several times a lookup.
+ */
+#ifndef FLOWTALLY_ACCOUNT_H
+#define FLOWTALLY_ACCOUNT_H
+
+#include "maps.h"
+#include "parse.h"
+
+static __always_inline void add_value(struct ft_value *v, __u64 packets, __u64 bytes)
+{
+	v->packets += packets;
+	v->bytes += bytes;
+}
+
+static __always_inline void add_counter(__u32 idx, __u64 packets, __u64 bytes)
+{
+	struct ft_value *v = bpf_map_lookup_elem(&ft_counters, &idx);
+
+	if (v)
+		add_value(v, packets, bytes);
+}
+
+/* Frames of an interface missing from the configuration (a race with
+ * removal) land in the spare last slot rather than nowhere. */
+static __always_inline __u32 iface_slot(__u32 ifindex)
+{
+	__u32 i;
+
+	for (i = 0; i < FT_MAX_IFACES; i++)
+		if (ft_cfg.ifindex[i] == ifindex)
+			return i;
+	return FT_MAX_IFACES;
+}
+
+static __always_inline void mask_key(struct ft_key *dst, const struct ft_key *src,
+				     const struct ft_key *mask)
+{
+	const __u64 *s = (const __u64 *)src, *mk = (const __u64 *)mask;
+	__u64 *d = (__u64 *)dst;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < (int)(sizeof(*dst) / sizeof(__u64)); i++)
+		d[i] = s[i] & mk[i];
+}
+
+/*
+ * Count into the inner map of `outer` at `slot`. A full table (or a missing
+ * inner map, which userspace never leaves) goes to the table's overflow
+ * counter: the frame is still on the books. Inlined per outer map so that
+ * every map helper call sees one map type and the verifier can inline it.
+ */
+static __always_inline void count_in(void *outer, __u32 slot, const struct ft_key *key,
+				     __u32 gen, __u32 table, __u64 packets, __u64 bytes)
+{
+	struct ft_value *v, fresh = { .packets = packets, .bytes = bytes };
+	void *inner = bpf_map_lookup_elem(outer, &slot);
+	long err;
+
+	if (!inner)
+		goto overflow;
+	v = bpf_map_lookup_elem(inner, key);
+	if (v) {
+		add_value(v, packets, bytes);
+		return;
+	}
+	err = bpf_map_update_elem(inner, key, &fresh, BPF_NOEXIST);
+	if (!err) {
+		add_counter(ft_table_counter(gen, table, key->dir & 1, FT_TBL_INSERTS), 1, 0);
+		return;
+	}
+	if (err == -EEXIST) {	/* another CPU inserted it first */
+		v = bpf_map_lookup_elem(inner, key);
+		if (v) {
+			add_value(v, packets, bytes);
+			return;
+		}
+	}
+overflow:
+	add_counter(ft_table_counter(gen, table, key->dir & 1, FT_TBL_OVERFLOW), packets, bytes);
+}
+
+static __always_inline void count_tables(const struct pkt_meta *m, __u32 gen, __u64 packets,
+					 __u64 bytes)
+{
+	__u32 n = *(volatile __u32 *)&ft_cfg.ntables;
+	__u32 dirbit = FT_DIRMASK(m->key.dir);
+	struct ft_key key;
+	__u32 t, slot;
+
+	for (t = 0; t < FT_MAX_TABLES && t < n; t++) {
+		const struct ft_table_cfg *cfg = &ft_cfg.tables[t];
+
+		if (!cfg->active || !(cfg->dirmask & dirbit))
+			continue;
+		mask_key(&key, &m->key, &cfg->mask[m->family & 1]);
+		slot = gen * FT_MAX_TABLES + t;
+		switch (cfg->kclass) {
+		case FT_KCLASS_NARROW:
+			count_in(&ft_narrow, slot, &key, gen, t, packets, bytes);
+			break;
+		case FT_KCLASS_WIDE:
+			count_in(&ft_wide, slot, &key, gen, t, packets, bytes);
+			break;
+		case FT_KCLASS_NARROW_LRU:
+			count_in(&ft_narrow_lru, slot, &key, gen, t, packets, bytes);
+			break;
+		default:
+			count_in(&ft_wide_lru, slot, &key, gen, t, packets, bytes);
+			break;
+		}
+	}
+}
+
+/*
+ * The generation is read once: every counter this frame touches belongs to
+ * it, so a generation, once flipped away from and past a grace period, holds
+ * whole frames only.
+ */
+static __always_inline void account_frame(const struct pkt_meta *m, int verdict,
+					  __u64 packets, __u64 bytes)
+{
+	__u32 gen = *(volatile __u32 *)&ft_cfg.gen & 1;
+	__u32 ifslot = iface_slot(m->key.ifindex);
+	__u32 dir = m->key.dir & 1;
+
+	add_counter(ft_iface_counter(gen, ifslot, dir, FT_CNT_SEEN), packets, bytes);
+	if (verdict != PARSE_OK) {
+		add_counter(ft_iface_counter(gen, ifslot, dir, FT_CNT_UNCL(verdict)), packets,
+			    bytes);
+		return;
+	}
+	count_tables(m, gen, packets, bytes);
+}
+
+#endif /* FLOWTALLY_ACCOUNT_H */

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The maps the programs share. Inner maps are not defined here: userspace
+ * creates them at run time (src/tables.c) and links them into the outer maps
+ * by fd. The inner definitions below are only the templates every inner map
+ * of an outer map must match (type, key size, value size, flags).
+ */
+#ifndef FLOWTALLY_MAPS_H
+#define FLOWTALLY_MAPS_H
+
+#include "flowtally/abi.h"
+
+/* Inner hashes allocate on insert (BPF_F_NO_PREALLOC): a table costs memory
+ * for the keys it holds, and a 1M-entry table is created in microseconds.
+ * LRU hashes must be preallocated. */
+#define FT_INNER(name, maptype, ksize, flags)			\
+	struct name {						\
+		__uint(type, maptype);				\
+		__uint(max_entries, 1);				\
+		__uint(key_size, ksize);			\
+		__uint(value_size, sizeof(struct ft_value));	\
+		__uint(map_flags, flags);			\
+	}
+
+FT_INNER(ft_inner_narrow, BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE, BPF_F_NO_PREALLOC);
+FT_INNER(ft_inner_wide, BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_WIDE_SIZE, BPF_F_NO_PREALLOC);
+FT_INNER(ft_inner_narrow_lru, BPF_MAP_TYPE_LRU_PERCPU_HASH, FT_KEY_NARROW_SIZE, 0);
+FT_INNER(ft_inner_wide_lru, BPF_MAP_TYPE_LRU_PERCPU_HASH, FT_KEY_WIDE_SIZE, 0);
+
+#define FT_OUTER(name, inner)					\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);	\
+		__uint(max_entries, FT_OUTER_SLOTS);		\
+		__type(key, __u32);				\
+		__array(values, struct inner);			\
+	} name SEC(".maps")
+
+FT_OUTER(ft_narrow, ft_inner_narrow);
+FT_OUTER(ft_wide, ft_inner_wide);
+FT_OUTER(ft_narrow_lru, ft_inner_narrow_lru);
+FT_OUTER(ft_wide_lru, ft_inner_wide_lru);
+
+/* seen, unclassified, overflow and inserts, two generations: see abi.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FT_COUNTERS);
+	__type(key, __u32);
+	__type(value, struct ft_value);
+} ft_counters SEC(".maps");
+
+/* Written by userspace through the mmap()ed .bss; see struct ft_config. */
+struct ft_config ft_cfg;
+
+#endif /* FLOWTALLY_MAPS_H */

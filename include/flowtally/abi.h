@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one header both worlds include: the key, the value, the counter
+ * layout and the configuration the BPF programs read. Userspace creates the
+ * inner maps at run time with these sizes; the kernel side only looks them up.
+ *
+ * Counting model. Every frame a program sees adds to `seen` of its interface
+ * and direction. The parser then either builds a key (classified) or names a
+ * reason it could not (unclassified). A classified frame is added to every
+ * active table of its direction, or to that table's overflow counter when the
+ * table's inner map has no room. So, per table and per interval:
+ *
+ *	seen = sum(entries) + overflow + sum(unclassified)
+ *
+ * Generations. Every table has two inner maps, one per generation, in slots
+ * gen * FT_MAX_TABLES + table of the outer map; the counters array holds two
+ * generations too. A program reads the current generation once per frame and
+ * writes only that generation. Userspace flips the generation, waits one RCU
+ * grace period (an outer-map update waits for it), and then reads and empties
+ * the old generation, which no program can still be writing.
+ */
+#ifndef FLOWTALLY_ABI_H
+#define FLOWTALLY_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define FT_ABI_VERSION		1
+
+#define FT_MAX_TABLES		64	/* tables per instance; also the outer-map stride */
+#define FT_MAX_IFACES		16	/* interfaces per instance */
+#define FT_GENERATIONS		2
+#define FT_MAX_VLAN_TAGS	2	/* 802.1Q and 802.1ad (QinQ) */
+#define FT_MAX_IPV6_EXT		4	/* IPv6 extension headers walked before giving up */
+
+/* Outer map slots: two generations of FT_MAX_TABLES, then one slot whose only
+ * job is to be updated so that the update waits for a grace period. */
+#define FT_OUTER_SLOTS		(FT_GENERATIONS * FT_MAX_TABLES + 1)
+#define FT_SYNC_SLOT		(FT_GENERATIONS * FT_MAX_TABLES)
+
+enum ft_dir {
+	FT_DIR_INGRESS = 0,
+	FT_DIR_EGRESS = 1,
+	FT_DIRS,
+};
+
+/* Why a frame could not be given a key. Keep in step with ft_uncl_names[]. */
+enum ft_uncl {
+	FT_UNCL_NOT_IP = 0,	/* EtherType is neither IPv4 nor IPv6 (ARP, LLDP, ...) */
+	FT_UNCL_TRUNCATED,	/* a header ends past the end of the frame */
+	FT_UNCL_BAD_HEADER,	/* IP version does not match EtherType, IHL < 5 */
+	FT_UNCL_FRAGMENT,	/* non-first IPv4/IPv6 fragment: no L4 header */
+	FT_UNCL_VLAN_LIMIT,	/* more than FT_MAX_VLAN_TAGS tags */
+	FT_UNCL_EXT_LIMIT,	/* more than FT_MAX_IPV6_EXT IPv6 extension headers */
+	FT_UNCL_REASONS,
+};
+
+/* Per (interface, direction): seen, then one counter per unclassified reason. */
+#define FT_CNT_SEEN		0
+#define FT_CNT_UNCL(r)		(1 + (r))
+#define FT_CNT_PER_IFDIR	(1 + FT_UNCL_REASONS)
+/* One more interface slot catches frames from an interface not (or no longer)
+ * in the configuration, so that nothing is ever dropped from the books. */
+#define FT_IFACE_SLOTS		(FT_MAX_IFACES + 1)
+#define FT_IFACE_COUNTERS	(FT_IFACE_SLOTS * FT_DIRS * FT_CNT_PER_IFDIR)
+/* Per table and direction: overflow (no room in the inner map) and inserts
+ * (new keys; packets counts them, bytes stays 0). */
+#define FT_TBL_OVERFLOW		0
+#define FT_TBL_INSERTS		1
+#define FT_CNT_PER_TABLE	2
+#define FT_TABLE_COUNTERS	(FT_MAX_TABLES * FT_DIRS * FT_CNT_PER_TABLE)
+#define FT_GEN_COUNTERS		(FT_IFACE_COUNTERS + FT_TABLE_COUNTERS)
+#define FT_COUNTERS		(FT_GENERATIONS * FT_GEN_COUNTERS)
+
+static inline __u32 ft_iface_counter(__u32 gen, __u32 ifslot, __u32 dir, __u32 cnt)
+{
+	return gen * FT_GEN_COUNTERS + (ifslot * FT_DIRS + dir) * FT_CNT_PER_IFDIR + cnt;
+}
+
+static inline __u32 ft_table_counter(__u32 gen, __u32 table, __u32 dir, __u32 cnt)
+{
+	return gen * FT_GEN_COUNTERS + FT_IFACE_COUNTERS + (table * FT_DIRS + dir) * FT_CNT_PER_TABLE +
+	       cnt;
+}
+
+/*
+ * The key of every table. A table keeps the fields its mask keeps and zeroes
+ * the rest. Tables without address fields use only the first
+ * FT_KEY_NARROW_SIZE bytes (their inner maps have that key size), so a
+ * (proto, dport) table hashes 16 bytes, not 48.
+ *
+ * ICMP and ICMPv6 have no ports: sport is 0 and dport carries type << 8 | code.
+ * Other IP protocols are keyed with sport = dport = 0. IPv4 addresses are
+ * stored IPv4-mapped (::ffff:a.b.c.d) so that one prefix mask serves both.
+ * Ports, vlan and ifindex are in host byte order.
+ */
+struct ft_key {
+	__u8 proto;
+	__u8 dscp;
+	__u8 dir;		/* enum ft_dir; never masked */
+	__u8 _pad0;
+	__u16 vlan;		/* outermost VLAN ID, 0 when untagged */
+	__u16 _pad1;
+	__u16 sport;
+	__u16 dport;
+	__u32 ifindex;
+	/* end of the narrow key */
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+#define FT_KEY_NARROW_SIZE	16
+#define FT_KEY_WIDE_SIZE	((unsigned int)sizeof(struct ft_key))
+
+/* Every counter: an inner map value and a slot of the counters array. Per CPU,
+ * so the hot path adds with plain stores. */
+struct ft_value {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* Which outer map holds a table's inner maps: all inner maps of one outer map
+ * share map type and key size. */
+enum ft_kclass {
+	FT_KCLASS_NARROW = 0,	/* PERCPU_HASH, 16-byte key */
+	FT_KCLASS_WIDE,		/* PERCPU_HASH, 48-byte key */
+	FT_KCLASS_NARROW_LRU,	/* LRU_PERCPU_HASH, 16-byte key */
+	FT_KCLASS_WIDE_LRU,	/* LRU_PERCPU_HASH, 48-byte key */
+	FT_KCLASSES,
+};
+
+#define FT_DIRMASK(d)		(1u << (d))
+
+enum ft_family {
+	FT_FAMILY_IPV6 = 0,
+	FT_FAMILY_IPV4 = 1,
+	FT_FAMILIES,
+};
+
+struct ft_table_cfg {
+	__u8 active;		/* 0: slot unused, the program skips it */
+	__u8 dirmask;		/* FT_DIRMASK(FT_DIR_INGRESS) | ... */
+	__u8 kclass;		/* enum ft_kclass */
+	__u8 _pad[5];
+	/* AND-ed into the frame's key, by the frame's family: address prefixes
+	 * differ between IPv4 (/24) and IPv6 (/64) in one table. */
+	struct ft_key mask[FT_FAMILIES];
+};
+
+/*
+ * Read by the programs on every frame (a global in .bss, so reads are plain
+ * loads). Userspace writes a table's cfg while it is inactive and sets
+ * `active` last; `gen` is written alone.
+ */
+struct ft_config {
+	__u32 gen;		/* generation programs write: 0 or 1 */
+	__u32 ntables;		/* highest active table slot + 1 */
+	__u32 ifindex[FT_MAX_IFACES];	/* interface slot -> ifindex, 0 = free */
+	struct ft_table_cfg tables[FT_MAX_TABLES];
+};
+
+#endif /* FLOWTALLY_ABI_H */

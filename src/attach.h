@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Putting the programs on interfaces and taking them off: XDP and tcx links,
+ * which the kernel removes when their last fd closes, so a killed flowtally
+ * leaves nothing attached. A clsact filter is the fallback for kernels
+ * without tcx.
+ */
+#ifndef FT_ATTACH_H
+#define FT_ATTACH_H
+
+#include "instance.h"
+
+/* Registers `name` in the next interface slot and attaches the programs of
+ * inst->dirmask. 0 or -errno (message printed). */
+int attach_iface(struct ft_instance *inst, const char *name);
+/* Takes the programs off; safe to call twice. */
+void detach_iface(struct ft_instance *inst, struct ft_iface *iface);
+
+#endif

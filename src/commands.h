@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Subcommands: each returns the exit status (0, 1 runtime, 2 usage). */
+#ifndef FT_COMMANDS_H
+#define FT_COMMANDS_H
+
+int cmd_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "counts.h"
+
+#define INDEX_EMPTY UINT32_MAX
+
+void counts_init(struct ft_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void counts_free(struct ft_counts *c)
+{
+	free(c->entries);
+	free(c->index);
+	counts_init(c);
+}
+
+static void index_clear(struct ft_counts *c)
+{
+	if (c->index)
+		memset(c->index, 0xff, c->index_size * sizeof(*c->index));
+}
+
+void counts_reset(struct ft_counts *c)
+{
+	memset(c->iface, 0, sizeof(c->iface));
+	memset(c->table, 0, sizeof(c->table));
+	c->nr_entries = 0;
+	c->start = c->end = 0;
+	index_clear(c);
+}
+
+int counts_append(struct ft_counts *c, __u32 table, const struct ft_key *key,
+		  const struct ft_value *val)
+{
+	struct ft_entry *e;
+
+	if (c->nr_entries == c->cap_entries) {
+		size_t cap = c->cap_entries ? c->cap_entries * 2 : 256;
+
+		e = realloc(c->entries, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		c->entries = e;
+		c->cap_entries = cap;
+	}
+	e = &c->entries[c->nr_entries++];
+	e->table = table;
+	e->key = *key;
+	e->val = *val;
+	return 0;
+}
+
+/* FNV-1a over the table slot and the key. */
+static size_t entry_hash(__u32 table, const struct ft_key *key)
+{
+	const unsigned char *p = (const unsigned char *)key;
+	uint64_t h = 14695981039346656037ULL ^ table;
+	size_t i;
+
+	for (i = 0; i < sizeof(*key); i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)(h ^ (h >> 29));
+}
+
+static __u32 *index_slot(const struct ft_counts *c, __u32 table, const struct ft_key *key)
+{
+	size_t mask = c->index_size - 1, i = entry_hash(table, key) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		__u32 *slot = &c->index[i];
+		const struct ft_entry *e;
+
+		if (*slot == INDEX_EMPTY)
+			return slot;
+		e = &c->entries[*slot];
+		if (e->table == table && !memcmp(&e->key, key, sizeof(*key)))
+			return slot;
+	}
+}
+
+static void index_rebuild(struct ft_counts *c)
+{
+	size_t i;
+
+	if (!c->index)
+		return;
+	index_clear(c);
+	for (i = 0; i < c->nr_entries; i++)
+		*index_slot(c, c->entries[i].table, &c->entries[i].key) = (__u32)i;
+}
+
+/* Keeps the index at most half full so probes stay short. */
+static int index_reserve(struct ft_counts *c, size_t entries)
+{
+	size_t size = c->index_size ? c->index_size : 1024;
+	__u32 *index;
+
+	while (size < entries * 2)
+		size *= 2;
+	if (size == c->index_size)
+		return 0;
+	index = malloc(size * sizeof(*index));
+	if (!index)
+		return -ENOMEM;
+	free(c->index);
+	c->index = index;
+	c->index_size = size;
+	index_rebuild(c);
+	return 0;
+}
+
+int counts_merge(struct ft_counts *dst, const struct ft_counts *src)
+{
+	size_t i, d, k;
+	int err;
+
+	for (i = 0; i < FT_IFACE_SLOTS; i++)
+		for (d = 0; d < FT_DIRS; d++)
+			for (k = 0; k < FT_CNT_PER_IFDIR; k++)
+				value_add(&dst->iface[i][d][k], &src->iface[i][d][k]);
+	for (i = 0; i < FT_MAX_TABLES; i++)
+		for (d = 0; d < FT_DIRS; d++)
+			for (k = 0; k < FT_CNT_PER_TABLE; k++)
+				value_add(&dst->table[i][d][k], &src->table[i][d][k]);
+	if (!dst->start || (src->start && src->start < dst->start))
+		dst->start = src->start;
+	if (src->end > dst->end)
+		dst->end = src->end;
+
+	err = index_reserve(dst, dst->nr_entries + src->nr_entries);
+	if (err)
+		return err;
+	for (i = 0; i < src->nr_entries; i++) {
+		const struct ft_entry *e = &src->entries[i];
+		__u32 *slot = index_slot(dst, e->table, &e->key);
+
+		if (*slot != INDEX_EMPTY) {
+			value_add(&dst->entries[*slot].val, &e->val);
+			continue;
+		}
+		err = counts_append(dst, e->table, &e->key, &e->val);
+		if (err)
+			return err;
+		*slot = (__u32)(dst->nr_entries - 1);
+	}
+	return 0;
+}
+
+void counts_drop_table(struct ft_counts *c, __u32 table)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->nr_entries; i++)
+		if (c->entries[i].table != table)
+			c->entries[n++] = c->entries[i];
+	c->nr_entries = n;
+	memset(c->table[table], 0, sizeof(c->table[table]));
+	index_rebuild(c);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct ft_entry *x = a, *y = b;
+
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	if (x->val.bytes != y->val.bytes)
+		return x->val.bytes > y->val.bytes ? -1 : 1;
+	if (x->val.packets != y->val.packets)
+		return x->val.packets > y->val.packets ? -1 : 1;
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+void counts_sort(struct ft_counts *c)
+{
+	qsort(c->entries, c->nr_entries, sizeof(*c->entries), entry_cmp);
+	index_rebuild(c);
+}
+
+size_t counts_memory(const struct ft_counts *c)
+{
+	return sizeof(*c) + c->cap_entries * sizeof(*c->entries) +
+	       c->index_size * sizeof(*c->index);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Counts read out of the kernel: one interval's (a drained generation) or the
+ * running totals since start (the sum of every interval). Both have the same
+ * shape, so one printer serves both.
+ */
+#ifndef FT_COUNTS_H
+#define FT_COUNTS_H
+
+#include <stddef.h>
+
+#include "flowtally/abi.h"
+
+struct ft_entry {
+	__u32 table;		/* table slot */
+	struct ft_key key;
+	struct ft_value val;
+};
+
+struct ft_counts {
+	double start, end;	/* unix seconds */
+	struct ft_value iface[FT_IFACE_SLOTS][FT_DIRS][FT_CNT_PER_IFDIR];
+	struct ft_value table[FT_MAX_TABLES][FT_DIRS][FT_CNT_PER_TABLE];
+	struct ft_entry *entries;
+	size_t nr_entries, cap_entries;
+	/* open-addressing index into entries, built on demand by counts_merge() */
+	__u32 *index;
+	size_t index_size;
+};
+
+void counts_init(struct ft_counts *c);
+void counts_free(struct ft_counts *c);
+/* Forget every count; keeps the allocations. */
+void counts_reset(struct ft_counts *c);
+int counts_append(struct ft_counts *c, __u32 table, const struct ft_key *key,
+		  const struct ft_value *val);
+/* dst += src, entry by entry (same table and key add up). 0 or -ENOMEM. */
+int counts_merge(struct ft_counts *dst, const struct ft_counts *src);
+/* Entries of one table: drop them (a removed table). */
+void counts_drop_table(struct ft_counts *c, __u32 table);
+/* Largest bytes first, then packets, then key: a stable order for output. */
+void counts_sort(struct ft_counts *c);
+/* Bytes the host-side store holds, for reporting. */
+size_t counts_memory(const struct ft_counts *c);
+
+static inline void value_add(struct ft_value *dst, const struct ft_value *src)
+{
+	dst->packets += src->packets;
+	dst->bytes += src->bytes;
+}
+
+/* snapshot.c reads the counters map straight into these arrays */
+_Static_assert(sizeof(((struct ft_counts *)0)->iface) ==
+		       FT_IFACE_COUNTERS * sizeof(struct ft_value),
+	       "iface counters match the map layout");
+_Static_assert(sizeof(((struct ft_counts *)0)->table) ==
+		       FT_TABLE_COUNTERS * sizeof(struct ft_value),
+	       "table counters match the map layout");
+
+#endif

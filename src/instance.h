@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * One running flowtally: the loaded programs and maps, the interfaces it is
+ * attached to, its tables, and the counts read out so far. Every kernel object
+ * here has one owner and one place it is freed: instance_close().
+ */
+#ifndef FT_INSTANCE_H
+#define FT_INSTANCE_H
+
+#include <net/if.h>
+#include <stdbool.h>
+
+#include "counts.h"
+#include "tablespec.h"
+
+enum xdp_mode_req {
+	XDP_MODE_AUTO,		/* native where the driver has it, else generic */
+	XDP_MODE_NATIVE,
+	XDP_MODE_GENERIC,
+};
+
+struct ft_iface {
+	char name[IF_NAMESIZE];
+	__u32 ifindex;
+	int xdp_link_fd;	/* -1: not attached */
+	int tc_link_fd;		/* tcx link, -1: none */
+	bool tc_clsact;		/* fallback: a cls_bpf filter instead of a tcx link */
+	bool tc_hook_created;	/* we created the clsact qdisc, so we remove it */
+	__u32 tc_handle, tc_priority;	/* of the cls_bpf filter */
+	const char *xdp_mode;	/* "native" or "generic", as the kernel reports it */
+	bool gone;		/* the interface disappeared */
+};
+
+struct ft_table {
+	struct table_spec spec;
+	struct ft_table_cfg cfg;
+	bool used;
+	int fd[FT_GENERATIONS];	/* inner map of each generation */
+};
+
+struct flowtally;	/* the skeleton */
+
+struct ft_instance {
+	struct flowtally *skel;
+	struct ft_config *cfg;		/* the programs' .bss, mmap()ed */
+	int outer_fd[FT_KCLASSES];
+	int counters_fd;
+	int sync_fd;			/* inner map of FT_SYNC_SLOT */
+	int ncpus;
+	__u8 dirmask;			/* directions tables count by default */
+	enum xdp_mode_req xdp_mode;
+	struct ft_iface ifaces[FT_MAX_IFACES];
+	int nr_ifaces;
+	struct ft_table tables[FT_MAX_TABLES];
+	void *cnt_keys, *cnt_vals;	/* buffers for one generation of ft_counters */
+};
+
+/* Loads the programs and creates every map but attaches nothing. 0 or -errno;
+ * on failure the message is already printed. */
+int instance_open(struct ft_instance *inst, __u8 dirmask, bool verbose);
+/* Detaches, then frees every program, map and link. Safe on a partial open. */
+void instance_close(struct ft_instance *inst);
+
+int instance_prog_fd(const struct ft_instance *inst, int dir);
+size_t ft_value_stride(void);
+
+#endif

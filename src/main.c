@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* flowtally: exact per-port and per-flow traffic counts from XDP and tcx. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: flowtally COMMAND [OPTIONS]\n"
+		   "\n"
+		   "Commands:\n"
+		   "  run -i IFACE ...   count what IFACE receives and transmits (see run --help)\n"
+		   "  version            print the version\n"
+		   "  help               this text\n"
+		   "\n"
+		   "Exit status: 0 done, 1 runtime error, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+		printf("flowtally %s\n", FT_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	log_err("unknown command '%s' (see 'flowtally help')", cmd);
+	return 2;
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+void run_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: flowtally run -i IFACE [-i IFACE ...] [OPTIONS]\n"
+		"\n"
+		"Counts every frame IFACE receives (XDP) and transmits (tcx) into per-CPU\n"
+		"tables, prints one record per interval and, on exit, the totals.\n"
+		"\n"
+		"  -i, --iface IFACE       interface to count on (repeat for more, up to %d)\n"
+		"  -t, --table SPEC        a table: NAME=FIELD[,FIELD...][:size=N][:lru][:dir=DIR]\n"
+		"                          fields: proto sport dport saddr[/V4[/V6]] daddr[/V4[/V6]]\n"
+		"                          vlan ifindex dscp, and flow (the 5-tuple); up to %d\n"
+		"                          tables; default: ports=proto,dport\n"
+		"  -d, --direction DIR     ingress, egress or both (default both)\n"
+		"  -n, --interval SECONDS  time between records (default 1, minimum %.2f)\n"
+		"  -D, --duration SECONDS  stop after this long (default: until Ctrl-C)\n"
+		"  -j, --json              one JSON object per line on stdout\n"
+		"      --top N             text: show N rows per table (default 20, 0 = all)\n"
+		"      --xdp-mode MODE     auto, native or generic (default auto: native where\n"
+		"                          the driver has it)\n"
+		"  -v, --verbose           libbpf and verifier messages, swap timings\n"
+		"  -h, --help              this text\n"
+		"\n"
+		"Bytes are whole frames as they arrived (ingress) or skb->len (egress; a GSO\n"
+		"packet counts as gso_segs packets). Frames without a key are counted by\n"
+		"reason under 'unclassified'; a full table counts in its 'overflow'.\n"
+		"Exit status: 0 done, 1 runtime error, 2 usage error.\n",
+		FT_MAX_IFACES, FT_MAX_TABLES, FT_MIN_INTERVAL);
+}
+
+static int parse_seconds(const char *s, double min, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(*out) || *out < min || *out > 86400.0 * 365)
+		return -EINVAL;
+	return 0;
+}
+
+static int usage_error(char *err, size_t errlen, const char *fmt, const char *what)
+{
+	snprintf(err, errlen, fmt, what);
+	return -EINVAL;
+}
+
+int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
+{
+	enum { OPT_TOP = 256, OPT_XDP_MODE };
+	static const struct option longopts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "table", required_argument, NULL, 't' },
+		{ "direction", required_argument, NULL, 'd' },
+		{ "interval", required_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	char *end;
+	int c, i, ret;
+	long n;
+
+	memset(o, 0, sizeof(*o));
+	o->interval = 1.0;
+	o->top = 20;
+	o->dirmask = FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS);
+	optind = 1;
+	opterr = 0;
+
+	while ((c = getopt_long(argc, argv, ":i:t:d:n:D:jvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (o->nr_ifaces == FT_MAX_IFACES)
+				return usage_error(err, errlen, "too many interfaces (at most %s)",
+						   "16");
+			o->ifaces[o->nr_ifaces++] = optarg;
+			break;
+		case 't':
+			if (o->nr_tables == FT_MAX_TABLES)
+				return usage_error(err, errlen, "too many tables (at most %s)",
+						   "64");
+			ret = table_spec_parse(optarg, &o->tables[o->nr_tables], err, errlen);
+			if (ret)
+				return ret;
+			for (i = 0; i < o->nr_tables; i++)
+				if (!strcmp(o->tables[i].name, o->tables[o->nr_tables].name))
+					return usage_error(err, errlen,
+							   "table name '%s' given twice",
+							   o->tables[i].name);
+			o->nr_tables++;
+			break;
+		case 'd':
+			if (!strcmp(optarg, "ingress"))
+				o->dirmask = FT_DIRMASK(FT_DIR_INGRESS);
+			else if (!strcmp(optarg, "egress"))
+				o->dirmask = FT_DIRMASK(FT_DIR_EGRESS);
+			else if (!strcmp(optarg, "both"))
+				o->dirmask = FT_DIRMASK(FT_DIR_INGRESS) |
+					     FT_DIRMASK(FT_DIR_EGRESS);
+			else
+				return usage_error(err, errlen,
+						   "direction '%s' unknown (ingress, egress, both)",
+						   optarg);
+			break;
+		case 'n':
+			if (parse_seconds(optarg, FT_MIN_INTERVAL, &o->interval))
+				return usage_error(err, errlen,
+						   "interval '%s' invalid (seconds, at least 0.01)",
+						   optarg);
+			break;
+		case 'D':
+			if (parse_seconds(optarg, 0.001, &o->duration))
+				return usage_error(err, errlen,
+						   "duration '%s' invalid (seconds, above 0)", optarg);
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case OPT_TOP:
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < 0 || n > 1000000)
+				return usage_error(err, errlen, "--top '%s' invalid (0 or more)",
+						   optarg);
+			o->top = (int)n;
+			break;
+		case OPT_XDP_MODE:
+			if (!strcmp(optarg, "auto"))
+				o->xdp_mode = XDP_MODE_AUTO;
+			else if (!strcmp(optarg, "native"))
+				o->xdp_mode = XDP_MODE_NATIVE;
+			else if (!strcmp(optarg, "generic"))
+				o->xdp_mode = XDP_MODE_GENERIC;
+			else
+				return usage_error(err, errlen,
+						   "XDP mode '%s' unknown (auto, native, generic)",
+						   optarg);
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			return OPTS_HELP;
+		case ':':
+			return usage_error(err, errlen, "option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error(err, errlen, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error(err, errlen, "unexpected argument '%s'", argv[optind]);
+	if (!o->nr_ifaces)
+		return usage_error(err, errlen, "%s", "no interface given (-i IFACE)");
+	if (!o->nr_tables) {
+		table_spec_default(&o->tables[0]);
+		o->nr_tables = 1;
+	}
+	return OPTS_RUN;
+}

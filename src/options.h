@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The command line of `flowtally run`, parsed apart from doing anything. */
+#ifndef FT_OPTIONS_H
+#define FT_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "instance.h"
+#include "tablespec.h"
+
+#define FT_MIN_INTERVAL 0.01	/* seconds; below this the swaps are all there is */
+
+struct run_opts {
+	const char *ifaces[FT_MAX_IFACES];
+	int nr_ifaces;
+	double interval;	/* seconds between records */
+	double duration;	/* 0: until SIGINT/SIGTERM */
+	bool json;
+	bool verbose;
+	int top;		/* text rows per table, 0: all */
+	__u8 dirmask;
+	enum xdp_mode_req xdp_mode;
+	struct table_spec tables[FT_MAX_TABLES];
+	int nr_tables;
+};
+
+enum { OPTS_RUN = 0, OPTS_HELP = 1 };
+
+/* OPTS_RUN, OPTS_HELP (usage printed), or -EINVAL with a one-line reason in err. */
+int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
+void run_usage(FILE *f);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Exact interval snapshots. Programs write only the current generation;
+ * snapshot_take() flips it, waits one grace period, and then the old
+ * generation holds exactly the frames counted since the last flip: they are
+ * read and the maps emptied for reuse.
+ */
+#ifndef FT_SNAPSHOT_H
+#define FT_SNAPSHOT_H
+
+#include "counts.h"
+#include "instance.h"
+
+/* Waits until every program run that started before the call has ended: an
+ * update of an outer map slot waits for an RCU grace period. */
+int snapshot_sync(struct ft_instance *inst);
+/* Flip, sync, drain the old generation into `out` (appended). */
+int snapshot_take(struct ft_instance *inst, struct ft_counts *out);
+/* Drain the generation programs are writing now: only once they can no
+ * longer run (detached, then synced). */
+int snapshot_take_current(struct ft_instance *inst, struct ft_counts *out);
+/* One table's inner map of generation `gen`, read and emptied into `out`. */
+int snapshot_drain_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out);
+
+/* Sum one key's per-CPU values: `vals` holds ncpus values of ft_value_stride()
+ * bytes each. */
+void percpu_sum(const void *vals, int ncpus, struct ft_value *sum);
+
+#endif

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "log.h"
+#include "snapshot.h"
+#include "tables.h"
+
+unsigned int table_key_size(const struct ft_table *t)
+{
+	return t->cfg.kclass == FT_KCLASS_WIDE || t->cfg.kclass == FT_KCLASS_WIDE_LRU
+		       ? FT_KEY_WIDE_SIZE
+		       : FT_KEY_NARROW_SIZE;
+}
+
+static enum bpf_map_type table_map_type(const struct ft_table *t)
+{
+	return t->spec.lru ? BPF_MAP_TYPE_LRU_PERCPU_HASH : BPF_MAP_TYPE_PERCPU_HASH;
+}
+
+int tables_find(const struct ft_instance *inst, const char *name)
+{
+	int i;
+
+	for (i = 0; i < FT_MAX_TABLES; i++)
+		if (inst->tables[i].used && !strcmp(inst->tables[i].spec.name, name))
+			return i;
+	return -ENOENT;
+}
+
+void tables_free_maps(struct ft_table *t)
+{
+	int g;
+
+	for (g = 0; g < FT_GENERATIONS; g++) {
+		if (t->fd[g] >= 0)
+			close(t->fd[g]);
+		t->fd[g] = -1;
+	}
+}
+
+/* Map names allow [A-Za-z0-9_.] and 15 characters. */
+static void inner_map_name(char *buf, size_t len, const char *table, int gen)
+{
+	char *p;
+
+	snprintf(buf, len, "ft_%.9s_%d", table, gen);
+	for (p = buf; *p; p++)
+		if (*p == '-')
+			*p = '_';
+}
+
+static int create_inner_maps(struct ft_table *t)
+{
+	/* LRU maps must be preallocated; plain hashes allocate on insert. */
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = t->spec.lru ? 0 : BPF_F_NO_PREALLOC);
+	char name[16];
+	int g;
+
+	for (g = 0; g < FT_GENERATIONS; g++) {
+		inner_map_name(name, sizeof(name), t->spec.name, g);
+		t->fd[g] = bpf_map_create(table_map_type(t), name, table_key_size(t),
+					  sizeof(struct ft_value), t->spec.size, &opts);
+		if (t->fd[g] < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Both generations' slots in one batch: one grace period, not two. */
+static int link_inner_maps(struct ft_instance *inst, int slot)
+{
+	struct ft_table *t = &inst->tables[slot];
+	__u32 keys[FT_GENERATIONS], count = FT_GENERATIONS;
+	int g;
+
+	for (g = 0; g < FT_GENERATIONS; g++)
+		keys[g] = g * FT_MAX_TABLES + slot;
+	if (bpf_map_update_batch(inst->outer_fd[t->cfg.kclass], keys, t->fd, &count, NULL))
+		return -errno;
+	return 0;
+}
+
+static void unlink_inner_maps(struct ft_instance *inst, int slot)
+{
+	struct ft_table *t = &inst->tables[slot];
+	int g;
+
+	for (g = 0; g < FT_GENERATIONS; g++) {
+		__u32 key = g * FT_MAX_TABLES + slot;
+
+		bpf_map_delete_elem(inst->outer_fd[t->cfg.kclass], &key);
+	}
+}
+
+static void update_ntables(struct ft_instance *inst)
+{
+	__u32 n = 0;
+	int i;
+
+	for (i = 0; i < FT_MAX_TABLES; i++)
+		if (inst->tables[i].used)
+			n = i + 1;
+	__atomic_store_n(&inst->cfg->ntables, n, __ATOMIC_RELEASE);
+}
+
+int tables_add(struct ft_instance *inst, const struct table_spec *spec)
+{
+	struct ft_table *t = NULL;
+	struct ft_table_cfg *kcfg;
+	int slot, err;
+
+	if (tables_find(inst, spec->name) >= 0) {
+		log_err("table '%s' exists already (pick another name)", spec->name);
+		return -EEXIST;
+	}
+	for (slot = 0; slot < FT_MAX_TABLES; slot++)
+		if (!inst->tables[slot].used)
+			break;
+	if (slot == FT_MAX_TABLES) {
+		log_err("no room for table '%s': at most %d tables", spec->name, FT_MAX_TABLES);
+		return -ENOSPC;
+	}
+	t = &inst->tables[slot];
+	t->spec = *spec;
+	table_spec_to_cfg(spec, inst->dirmask, &t->cfg);
+
+	err = create_inner_maps(t);
+	if (err) {
+		log_errno(err, "cannot create the maps of table '%s' (size %u)", spec->name,
+			  spec->size);
+		goto out_free;
+	}
+	err = link_inner_maps(inst, slot);
+	if (err) {
+		log_errno(err, "cannot link the maps of table '%s'", spec->name);
+		goto out_free;
+	}
+
+	/* The program skips an inactive slot, so the cfg can be written in any
+	 * order; `active` goes last. */
+	kcfg = &inst->cfg->tables[slot];
+	memcpy(kcfg->mask, t->cfg.mask, sizeof(kcfg->mask));
+	kcfg->dirmask = t->cfg.dirmask;
+	kcfg->kclass = t->cfg.kclass;
+	t->used = true;
+	update_ntables(inst);
+	__atomic_store_n(&kcfg->active, 1, __ATOMIC_RELEASE);
+	return slot;
+
+out_free:
+	unlink_inner_maps(inst, slot);
+	tables_free_maps(t);
+	memset(&t->spec, 0, sizeof(t->spec));
+	return err;
+}
+
+int tables_del(struct ft_instance *inst, int slot, struct ft_counts *last)
+{
+	struct ft_table *t = &inst->tables[slot];
+	int g, err = 0;
+
+	__atomic_store_n(&inst->cfg->tables[slot].active, 0, __ATOMIC_RELEASE);
+	err = snapshot_sync(inst);
+	for (g = 0; g < FT_GENERATIONS && !err; g++)
+		err = snapshot_drain_table(inst, slot, g, last);
+	if (err)
+		return log_errno(err, "cannot read the last counts of table '%s'", t->spec.name);
+	unlink_inner_maps(inst, slot);
+	tables_free_maps(t);
+	memset(&inst->cfg->tables[slot], 0, sizeof(inst->cfg->tables[slot]));
+	t->used = false;
+	update_ntables(inst);
+	return 0;
+}
