@@ -21,7 +21,7 @@ BPF_HDRS  := $(wildcard bpf/*.h) include/flowtally/abi.h
 
 TEST_LIB  := $(wildcard tests/lib/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.c))
-KTEST_BINS := $(patsubst tests/testrun/%.c,$(BUILD)/tests/%,$(wildcard tests/testrun/*.c))
+KTEST_BINS := $(patsubst tests/testrun/%.c,$(BUILD)/tests/%,$(wildcard tests/testrun/test_*.c))
 TOOLS     := $(BUILD)/ftsend
 
 .PHONY: all deps test test-long demo bench bench-quick install clean format
@@ -33,7 +33,7 @@ deps:
 $(BUILD):
 	@mkdir -p $(BUILD)/tests
 
-$(BUILD)/vmlinux.h: | $(BUILD)
+$(BUILD)/vmlinux.h:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
@@ -49,12 +49,17 @@ $(BUILD)/flowtally: $(OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h) $(BPF_HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) $(LIB_OBJS) -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/testrun/%.c $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h)
-	$(CC) $(CFLAGS) -Itests/lib -Itests $< $(TEST_LIB) $(LIB_OBJS) -o $@ $(LDLIBS)
+$(BUILD)/tests/%: tests/testrun/%.c tests/testrun/harness.c tests/testrun/harness.h $(LIB_OBJS) \
+		  $(TEST_LIB) $(wildcard tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/lib -Itests/testrun $< tests/testrun/harness.c $(TEST_LIB) \
+		$(LIB_OBJS) -o $@ $(LDLIBS)
 
-$(BUILD)/ftsend: tests/tools/ftsend.c $(TEST_LIB) $(wildcard tests/lib/*.h) | $(BUILD)
+$(BUILD)/ftsend: tests/tools/ftsend.c $(TEST_LIB) $(wildcard tests/lib/*.h)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB) -o $@
 
 test: deps all

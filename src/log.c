@@ -79,8 +79,6 @@ void log_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_json)
-		return;	/* stderr stays machine-readable in JSON mode */
 	va_start(ap, fmt);
 	fputs("flowtally: ", stderr);
 	vfprintf(stderr, fmt, ap);

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Crafted frames through BPF_PROG_TEST_RUN into flowtally's programs, with
+ * exact packet and byte counts per key and per unclassified reason. The
+ * expectation of every frame comes from its description (frames.c), never
+ * from the parser under test.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "harness.h"
+#include "mix.h"
+#include "snapshot.h"
+#include "tables.h"
+
+/* Opens an instance, sends each spec once in `dir`, and checks the counts. */
+static void check_specs(const char *what, int dir, const struct frame_spec *specs, int n)
+{
+	struct expect e;
+	struct ktest k;
+	int i, err;
+
+	expect_init(&e);
+	err = ktest_open(&k, NULL, 0);
+	if (!ASSERT_EQ(err, 0, "open the instance"))
+		goto out;
+	for (i = 0; i < n; i++) {
+		err = ktest_send(&k, dir, &specs[i], &e);
+		if (!ASSERT_TRUE(err == 0 || err == 1, "send a frame"))
+			goto out;
+	}
+	if (ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot"))
+		ktest_check(&k, dir, &e, what);
+out:
+	ktest_close(&k);
+	expect_fini(&e);
+}
+
+static void check_both(const char *what, const struct frame_spec *specs, int n)
+{
+	check_specs(what, FT_DIR_INGRESS, specs, n);
+	check_specs(what, FT_DIR_EGRESS, specs, n);
+}
+
+static void test_ipv4_tcp_udp_count_by_dport(void)
+{
+	struct frame_spec s[] = {
+		{ .l3 = 4, .proto = 6, .sport = 40000, .dport = 443, .payload_len = 100 },
+		{ .l3 = 4, .proto = 6, .sport = 40001, .dport = 443, .payload_len = 1 },
+		{ .l3 = 4, .proto = 17, .sport = 5353, .dport = 53, .payload_len = 30 },
+		{ .l3 = 4, .proto = 6, .sport = 1, .dport = 22 },
+	};
+
+	check_both("ipv4 tcp/udp", s, 4);
+}
+
+static void test_ipv6_tcp_udp_count_by_dport(void)
+{
+	struct frame_spec s[] = {
+		{ .l3 = 6, .proto = 6, .sport = 40000, .dport = 443, .payload_len = 1200 },
+		{ .l3 = 6, .proto = 17, .sport = 40000, .dport = 443, .payload_len = 10 },
+		{ .l3 = 6, .proto = 17, .sport = 1000, .dport = 123 },
+	};
+
+	check_both("ipv6 tcp/udp", s, 3);
+}
+
+static void test_ipv4_options_honour_ihl(void)
+{
+	struct frame_spec s[] = {
+		{ .l3 = 4, .ipv4_options_len = 4, .proto = 6, .dport = 8080 },
+		{ .l3 = 4, .ipv4_options_len = 40, .proto = 17, .dport = 9999 },
+		{ .l3 = 4, .ipv4_options_len = 40, .proto = 6, .dport = 80, .truncate_at = 14 + 60 + 10 },
+	};
+
+	check_both("ipv4 options", s, 3);
+}
+
+static void test_fragments_first_counts_later_unclassified(void)
+{
+	struct frame_spec s[] = {
+		{ .l3 = 4, .fragment = FRAME_FRAG_FIRST, .proto = 17, .dport = 4789 },
+		{ .l3 = 4, .fragment = FRAME_FRAG_LATER, .proto = 17, .dport = 4789, .payload_len = 100 },
+		{ .l3 = 6, .ipv6_ext = { 44 }, .ipv6_ext_count = 1, .fragment = FRAME_FRAG_FIRST,
+		  .proto = 17, .dport = 4789 },
+		{ .l3 = 6, .ipv6_ext = { 44 }, .ipv6_ext_count = 1, .fragment = FRAME_FRAG_LATER,
+		  .proto = 17, .dport = 4789, .payload_len = 64 },
+	};
+
+	check_both("fragments", s, 4);
+}
+
+static void test_truncated_headers_are_named(void)
+{
+	struct frame_spec s[] = {
+		{ .l3 = 4, .proto = 6, .dport = 80, .truncate_at = 14 },	/* no IP */
+		{ .l3 = 4, .proto = 6, .dport = 80, .truncate_at = 30 },	/* half IP */
+		{ .l3 = 4, .proto = 6, .dport = 80, .truncate_at = 14 + 20 + 10 }, /* half TCP */
+		{ .l3 = 4, .proto = 17, .dport = 53, .truncate_at = 14 + 20 + 4 }, /* ports only */
+		{ .l3 = 6, .proto = 6, .dport = 80, .truncate_at = 14 + 39 },
+		{ .l3 = 4, .vlan_tags = 1, .vlan_id = { 5 }, .proto = 6, .truncate_at = 16 },
+	};
+
+	check_both("truncated", s, 6);
+}
+
+static void test_bad_headers_are_named(void)
+{
+	struct frame_spec s[] = {
+		{ .l3 = 4, .ihl_override = 4, .proto = 6, .dport = 80 },
+		{ .l3 = 4, .ihl_override = FRAME_IHL_ZERO, .proto = 6, .dport = 80 },
+		{ .l3 = 4, .ip_version_override = 6, .proto = 6, .dport = 80 },
+		{ .l3 = 6, .ip_version_override = 4, .proto = 6, .dport = 80 },
+	};
+
+	check_both("bad header", s, 4);
+}
+
+static void test_non_ip_and_runts(void)
+{
+	struct frame_spec s[] = {
+		{ .ethertype_override = 0x0806, .payload_len = 28 },	/* ARP */
+		{ .ethertype_override = 0x88cc, .payload_len = 40 },	/* LLDP */
+		{ .ethertype_override = 0x0806, .payload_len = 0 },	/* 14 bytes */
+	};
+
+	check_both("non-ip", s, 3);
+}
+
+static void test_icmp_counts_type_and_code(void)
+{
+	struct frame_spec s[] = {
+		{ .l3 = 4, .proto = 1, .icmp_type = 8, .icmp_code = 0, .payload_len = 56 },
+		{ .l3 = 4, .proto = 1, .icmp_type = 3, .icmp_code = 4 },
+		{ .l3 = 6, .proto = 58, .icmp_type = 128, .payload_len = 56 },
+		{ .l3 = 6, .proto = 58, .icmp_type = 135 },
+	};
+
+	check_both("icmp", s, 4);
+}
+
+static void test_other_protocols_keyed_without_ports(void)
+{
+	struct frame_spec s[] = {
+		{ .l3 = 4, .proto = 132, .sport = 1, .dport = 3868 },	/* SCTP */
+		{ .l3 = 6, .proto = 136, .sport = 1, .dport = 5000 },	/* UDP-Lite */
+		{ .l3 = 4, .proto = 47, .payload_len = 40 },		/* GRE */
+		{ .l3 = 6, .proto = 50, .payload_len = 40 },		/* ESP */
+		{ .l3 = 6, .proto = 1, .payload_len = 8 },		/* ICMP over IPv6 */
+	};
+
+	check_both("other protocols", s, 5);
+}
+
+static void test_vlan_qinq_and_tag_limit(void)
+{
+	struct frame_spec s[] = {
+		{ .vlan_tags = 1, .vlan_id = { 100 }, .l3 = 4, .proto = 6, .dport = 443 },
+		{ .vlan_tags = 2, .vlan_id = { 10, 20 }, .l3 = 6, .proto = 17, .dport = 53 },
+		{ .vlan_tags = 3, .vlan_id = { 1, 2, 3 }, .l3 = 4, .proto = 6, .dport = 443 },
+		{ .vlan_tags = 1, .vlan_id = { 7 }, .ethertype_override = 0x0806, .payload_len = 28 },
+	};
+
+	check_both("vlan", s, 4);
+}
+
+static void test_ipv6_extension_headers_and_limit(void)
+{
+	struct frame_spec s[] = {
+		{ .l3 = 6, .ipv6_ext = { 0 }, .ipv6_ext_count = 1, .proto = 6, .dport = 22 },
+		{ .l3 = 6, .ipv6_ext = { 0, 43, 60 }, .ipv6_ext_units = { 0, 1, 2 },
+		  .ipv6_ext_count = 3, .proto = 17, .dport = 53 },
+		{ .l3 = 6, .ipv6_ext = { 0, 43, 60, 60 }, .ipv6_ext_count = 4, .proto = 6,
+		  .dport = 80 },
+		{ .l3 = 6, .ipv6_ext = { 0, 43, 60, 60, 60 }, .ipv6_ext_count = 5, .proto = 6,
+		  .dport = 80 },
+		{ .l3 = 6, .ipv6_ext = { 60 }, .ipv6_ext_units = { 3 }, .ipv6_ext_count = 1,
+		  .proto = 6, .dport = 80, .truncate_at = 14 + 40 + 16 },
+	};
+
+	check_both("ipv6 extension headers", s, 5);
+}
+
+static void test_jumbo_frame_counts_whole_length(void)
+{
+	struct frame_spec s[] = {
+		{ .l3 = 4, .proto = 17, .dport = 5001, .payload_len = 9000 - 14 - 20 - 8 },
+		{ .l3 = 6, .proto = 6, .dport = 5201, .payload_len = 9000 - 14 - 40 - 20 },
+	};
+
+	check_both("jumbo", s, 2);
+}
+
+/* Many packets of one frame: repeat in the kernel, no syscall per packet. */
+static void test_repeat_counts_every_run(void)
+{
+	struct frame_spec s = { .l3 = 4, .proto = 6, .dport = 443, .payload_len = 100 };
+	__u8 buf[256];
+	struct ktest k;
+	int len;
+
+	if (!ASSERT_EQ(ktest_open(&k, NULL, 0), 0, "open"))
+		goto out;
+	len = frame_build(&s, buf, sizeof(buf));
+	ASSERT_EQ(ktest_run(&k, FT_DIR_INGRESS, buf, len, 100000, 0), 0, "test run");
+	ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot");
+	ASSERT_EQ(k.got.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 100000, "seen packets");
+	ASSERT_EQ(k.got.nr_entries, 1, "one key");
+	if (k.got.nr_entries == 1) {
+		ASSERT_EQ(k.got.entries[0].val.packets, 100000, "packets of tcp/443");
+		ASSERT_EQ(k.got.entries[0].val.bytes, 100000ull * len, "bytes of tcp/443");
+	}
+out:
+	ktest_close(&k);
+}
+
+static void test_gso_packet_counts_segments(void)
+{
+	struct frame_spec s = { .l3 = 4, .proto = 6, .dport = 5201, .payload_len = 1000 };
+	__u8 buf[2048];
+	struct ktest k;
+	int len;
+
+	if (!ASSERT_EQ(ktest_open(&k, NULL, 0), 0, "open"))
+		goto out;
+	len = frame_build(&s, buf, sizeof(buf));
+	ASSERT_EQ(ktest_run(&k, FT_DIR_EGRESS, buf, len, 1, 4), 0, "test run");
+	ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot");
+	ASSERT_EQ(k.got.iface[0][FT_DIR_EGRESS][FT_CNT_SEEN].packets, 4, "seen packets");
+	ASSERT_EQ(k.got.iface[0][FT_DIR_EGRESS][FT_CNT_SEEN].bytes, len, "seen bytes");
+	if (ASSERT_EQ(k.got.nr_entries, 1, "one key"))
+		ASSERT_EQ(k.got.entries[0].val.packets, 4, "packets of tcp/5201");
+out:
+	ktest_close(&k);
+}
+
+static void test_ten_thousand_ports(void)
+{
+	struct frame_spec s = { .l3 = 4, .proto = 17, .payload_len = 10 };
+	struct expect e;
+	struct ktest k;
+	int i;
+
+	expect_init(&e);
+	if (!ASSERT_EQ(ktest_open(&k, NULL, 0), 0, "open"))
+		goto out;
+	for (i = 0; i < 10000; i++) {
+		s.proto = i % 2 ? 17 : 6;
+		s.dport = (__u16)(1 + i / 2 + (i % 2) * 30000);
+		if (!ASSERT_EQ(ktest_send(&k, FT_DIR_INGRESS, &s, &e), 0, "send"))
+			goto out;
+	}
+	ASSERT_EQ(e.nentries, 10000, "distinct keys sent");
+	if (ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot"))
+		ktest_check(&k, FT_DIR_INGRESS, &e, "10000 ports");
+out:
+	ktest_close(&k);
+	expect_fini(&e);
+}
+
+/* A table of 100 keys fed 150: 100 entries, and 50 frames in its overflow. */
+static void test_full_table_counts_overflow(void)
+{
+	struct frame_spec s = { .l3 = 4, .proto = 6, .payload_len = 20 };
+	struct table_spec spec;
+	__u64 want_bytes = 0, got_packets = 0;
+	struct ktest k;
+	char err[128];
+	size_t i;
+	int len;
+
+	table_spec_parse("small=proto,dport:size=100", &spec, err, sizeof(err));
+	if (!ASSERT_EQ(ktest_open(&k, &spec, 1), 0, "open"))
+		goto out;
+	for (i = 0; i < 150; i++) {
+		__u8 buf[256];
+
+		s.dport = (__u16)(1000 + i);
+		len = frame_build(&s, buf, sizeof(buf));
+		ASSERT_EQ(ktest_run(&k, FT_DIR_INGRESS, buf, len, 1, 0), 0, "test run");
+		want_bytes += len;
+	}
+	ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot");
+	ASSERT_EQ(k.got.nr_entries, 100, "entries in a 100-key table");
+	for (i = 0; i < k.got.nr_entries; i++)
+		got_packets += k.got.entries[i].val.packets;
+	ASSERT_EQ(got_packets, 100, "packets in entries");
+	ASSERT_EQ(k.got.table[0][FT_DIR_INGRESS][FT_TBL_OVERFLOW].packets, 50, "overflow packets");
+	ASSERT_EQ(k.got.table[0][FT_DIR_INGRESS][FT_TBL_INSERTS].packets, 100, "inserts");
+	ASSERT_EQ(k.got.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN].bytes, want_bytes, "seen bytes");
+	/* emptied by the swap: the next interval has room again */
+	ASSERT_EQ(ktest_run(&k, FT_DIR_INGRESS, (__u8[256]){}, 64, 1, 0), 0, "test run");
+out:
+	ktest_close(&k);
+}
+
+/* Frames before a swap are in the first snapshot, frames after it in the
+ * second, none in both. */
+static void test_swap_splits_intervals_exactly(void)
+{
+	struct frame_spec a = { .l3 = 4, .proto = 6, .dport = 80 };
+	struct frame_spec b = { .l3 = 6, .proto = 17, .dport = 53 };
+	struct expect e1, e2;
+	struct ktest k;
+	int i;
+
+	expect_init(&e1);
+	expect_init(&e2);
+	if (!ASSERT_EQ(ktest_open(&k, NULL, 0), 0, "open"))
+		goto out;
+	for (i = 0; i < 3; i++)
+		ktest_send(&k, FT_DIR_INGRESS, &a, &e1);
+	if (ASSERT_EQ(ktest_snapshot(&k), 0, "first snapshot"))
+		ktest_check(&k, FT_DIR_INGRESS, &e1, "first interval");
+	for (i = 0; i < 5; i++)
+		ktest_send(&k, FT_DIR_INGRESS, &b, &e2);
+	if (ASSERT_EQ(ktest_snapshot(&k), 0, "second snapshot"))
+		ktest_check(&k, FT_DIR_INGRESS, &e2, "second interval");
+	for (i = 0; i < 4; i++)
+		ktest_send(&k, FT_DIR_INGRESS, &a, NULL);
+	ASSERT_EQ(ktest_snapshot(&k), 0, "third snapshot");
+	ASSERT_EQ(k.got.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 4, "third interval seen");
+out:
+	ktest_close(&k);
+	expect_fini(&e1);
+	expect_fini(&e2);
+}
+
+static void test_random_mix_counts_exactly(void)
+{
+	int seeds[] = { 1, 2, 3 }, si, i, dir;
+
+	for (si = 0; si < 3; si++) {
+		for (dir = 0; dir < FT_DIRS; dir++) {
+			struct frame_spec s;
+			struct expect e;
+			struct ktest k;
+
+			expect_init(&e);
+			if (!ASSERT_EQ(ktest_open(&k, NULL, 0), 0, "open"))
+				goto next;
+			for (i = 0; i < 3000; i++) {
+				if (!ASSERT_EQ(mix_spec(seeds[si], i, 9000, 15, &s), 0, "mix"))
+					goto next;
+				if (!ASSERT_TRUE(ktest_send(&k, dir, &s, &e) >= 0, "send"))
+					goto next;
+			}
+			if (ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot"))
+				ktest_check(&k, dir, &e, dir ? "mix egress" : "mix ingress");
+next:
+			ktest_close(&k);
+			expect_fini(&e);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct check_test tests[] = {
+		{ "testrun_ipv4_tcp_udp_count_by_dport", test_ipv4_tcp_udp_count_by_dport },
+		{ "testrun_ipv6_tcp_udp_count_by_dport", test_ipv6_tcp_udp_count_by_dport },
+		{ "testrun_ipv4_options_honour_ihl", test_ipv4_options_honour_ihl },
+		{ "testrun_fragments_first_counts_later_unclassified",
+		  test_fragments_first_counts_later_unclassified },
+		{ "testrun_truncated_headers_are_named", test_truncated_headers_are_named },
+		{ "testrun_bad_headers_are_named", test_bad_headers_are_named },
+		{ "testrun_non_ip_and_runts", test_non_ip_and_runts },
+		{ "testrun_icmp_counts_type_and_code", test_icmp_counts_type_and_code },
+		{ "testrun_other_protocols_keyed_without_ports",
+		  test_other_protocols_keyed_without_ports },
+		{ "testrun_vlan_qinq_and_tag_limit", test_vlan_qinq_and_tag_limit },
+		{ "testrun_ipv6_extension_headers_and_limit", test_ipv6_extension_headers_and_limit },
+		{ "testrun_jumbo_frame_counts_whole_length", test_jumbo_frame_counts_whole_length },
+		{ "testrun_repeat_counts_every_run", test_repeat_counts_every_run },
+		{ "testrun_gso_packet_counts_segments", test_gso_packet_counts_segments },
+		{ "testrun_ten_thousand_ports", test_ten_thousand_ports },
+		{ "testrun_full_table_counts_overflow", test_full_table_counts_overflow },
+		{ "testrun_swap_splits_intervals_exactly", test_swap_splits_intervals_exactly },
+		{ "testrun_random_mix_counts_exactly", test_random_mix_counts_exactly },
+	};
+
+	if (geteuid() != 0) {
+		printf("SKIP testrun: BPF_PROG_TEST_RUN needs root (CAP_BPF)\n");
+		return 0;
+	}
+	return check_run(tests, sizeof(tests) / sizeof(tests[0]), argc > 1 ? argv[1] : NULL) ? 1
+												: 0;
+}
