@@ -181,6 +181,8 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, void *end, struct pk
 				return -FT_UNCL_TRUNCATED;
 			next = opt->nexthdr;
 			c->pos += (opt->hdrlen + 1) * 8;
+			if (c->pos > end)	/* stepped past the frame */
+				return -FT_UNCL_TRUNCATED;
 			break;
 		case FT_IPPROTO_FRAGMENT:
 			if (i == FT_MAX_IPV6_EXT)

@@ -4,6 +4,7 @@
  * the end of --duration detach, read the last counts and print the totals.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,6 +149,13 @@ int cmd_run(int argc, char **argv)
 	}
 	log_set_json(o.json);
 	log_set_verbose(o.verbose);
+	/* before the slow part: loading the programs */
+	for (i = 0; i < o.nr_ifaces; i++) {
+		if (!if_nametoindex(o.ifaces[i])) {
+			log_err("no interface '%s' (see 'ip link')", o.ifaces[i]);
+			return 1;
+		}
+	}
 	oo.top = o.json ? 0 : o.top;
 	counts_init(&interval);
 	counts_init(&total);

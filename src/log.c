@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "json_writer.h"
@@ -146,16 +147,20 @@ static const char *tail_lines(int lines)
 
 int log_load_error(int err, const char *stage)
 {
+	struct btf *vmlinux;
+
 	if (err == -EPERM || err == -EACCES) {
 		log_err("permission denied loading BPF programs: run as root "
 			"(needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
 		return err;
 	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		log_err("kernel BTF /sys/kernel/btf/vmlinux is missing: flowtally needs a kernel "
+	vmlinux = btf__load_vmlinux_btf();
+	if (libbpf_get_error(vmlinux)) {
+		log_err("kernel BTF /sys/kernel/btf/vmlinux is missing or unreadable: flowtally needs a kernel "
 			"built with CONFIG_DEBUG_INFO_BTF=y");
 		return err;
 	}
+	btf__free(vmlinux);
 	if (strstr(libbpf_tail, "processed") || strstr(libbpf_tail, "R0") ||
 	    strstr(libbpf_tail, "invalid")) {
 		fprintf(stderr, "%s", tail_lines(12));

@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
 	if (!cmd) {
-		usage(stderr);
+		log_err("no command given (see 'flowtally help')");
 		return 2;
 	}
 	if (!strcmp(cmd, "run"))
