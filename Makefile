@@ -30,10 +30,8 @@ all: $(BUILD)/flowtally $(UNIT_BINS) $(KTEST_BINS) $(TOOLS)
 deps:
 	@scripts/deps.sh
 
-$(BUILD):
-	@mkdir -p $(BUILD)/tests
-
 $(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
