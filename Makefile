@@ -25,6 +25,7 @@ KTEST_BINS := $(patsubst tests/testrun/%.c,$(BUILD)/tests/%,$(wildcard tests/tes
 TOOLS     := $(BUILD)/ftsend
 
 .PHONY: all deps test test-long demo bench bench-quick install clean format
+.SECONDARY:
 all: $(BUILD)/flowtally $(UNIT_BINS) $(KTEST_BINS) $(TOOLS)
 
 deps:

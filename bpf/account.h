@@ -121,21 +121,30 @@ static __always_inline void count_tables(const struct pkt_meta *m, __u32 gen, __
  * The generation is read once: every counter this frame touches belongs to
  * it, so a generation, once flipped away from and past a grace period, holds
  * whole frames only.
+ *
+ * A global function: the verifier checks it once, for any key, instead of
+ * once per parser outcome (each path through the parser reaches here with
+ * different known field values, and none of them would prune).
  */
-static __always_inline void account_frame(const struct pkt_meta *m, int verdict,
-					  __u64 packets, __u64 bytes)
+__noinline int account_frame(const struct pkt_meta *m, int verdict, __u64 packets, __u64 bytes)
 {
 	__u32 gen = *(volatile __u32 *)&ft_cfg.gen & 1;
-	__u32 ifslot = iface_slot(m->key.ifindex);
-	__u32 dir = m->key.dir & 1;
+	__u32 ifslot, dir;
 
+	if (!m)
+		return 0;
+	ifslot = iface_slot(m->key.ifindex);
+	dir = m->key.dir & 1;
 	add_counter(ft_iface_counter(gen, ifslot, dir, FT_CNT_SEEN), packets, bytes);
 	if (verdict != PARSE_OK) {
+		if (verdict < 0 || verdict >= FT_UNCL_REASONS)	/* never: parse.h names them */
+			verdict = FT_UNCL_BAD_HEADER;
 		add_counter(ft_iface_counter(gen, ifslot, dir, FT_CNT_UNCL(verdict)), packets,
 			    bytes);
-		return;
+		return 0;
 	}
 	count_tables(m, gen, packets, bytes);
+	return 0;
 }
 
 #endif /* FLOWTALLY_ACCOUNT_H */
