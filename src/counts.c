@@ -35,8 +35,8 @@ void counts_reset(struct ft_counts *c)
 	index_clear(c);
 }
 
-int counts_append(struct ft_counts *c, __u32 table, const struct ft_key *key,
-		  const struct ft_value *val)
+static int append_entry(struct ft_counts *c, __u32 table, const struct ft_key *key,
+			const struct ft_value *val)
 {
 	struct ft_entry *e;
 
@@ -117,6 +117,25 @@ static int index_reserve(struct ft_counts *c, size_t entries)
 	return 0;
 }
 
+/* Appends as a new entry: the caller knows the key is not there yet (one
+ * drained map has each key once). An index, once built, is kept up to date. */
+int counts_append(struct ft_counts *c, __u32 table, const struct ft_key *key,
+		  const struct ft_value *val)
+{
+	int err;
+
+	if (c->index) {
+		err = index_reserve(c, c->nr_entries + 1);
+		if (err)
+			return err;
+	}
+	err = append_entry(c, table, key, val);
+	if (err || !c->index)
+		return err;
+	*index_slot(c, table, key) = (__u32)(c->nr_entries - 1);
+	return 0;
+}
+
 int counts_merge(struct ft_counts *dst, const struct ft_counts *src)
 {
 	size_t i, d, k;
@@ -146,7 +165,7 @@ int counts_merge(struct ft_counts *dst, const struct ft_counts *src)
 			value_add(&dst->entries[*slot].val, &e->val);
 			continue;
 		}
-		err = counts_append(dst, e->table, &e->key, &e->val);
+		err = append_entry(dst, e->table, &e->key, &e->val);
 		if (err)
 			return err;
 		*slot = (__u32)(dst->nr_entries - 1);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -25,6 +26,10 @@ void run_usage(FILE *f)
 		"  -n, --interval SECONDS  time between records (default 1, minimum %.2f)\n"
 		"  -D, --duration SECONDS  stop after this long (default: until Ctrl-C)\n"
 		"  -j, --json              one JSON object per line on stdout\n"
+		"      --csv               CSV: a header, then one row per entry per interval\n"
+		"      --output FILE       records to FILE (appended; reopened on SIGHUP)\n"
+		"      --name NAME         instance name for 'flowtally table' (default: the\n"
+		"                          first interface)\n"
 		"      --top N             text: show N rows per table (default 20, 0 = all)\n"
 		"      --xdp-mode MODE     auto, native or generic (default auto: native where\n"
 		"                          the driver has it)\n"
@@ -49,6 +54,18 @@ static int parse_seconds(const char *s, double min, double *out)
 	return 0;
 }
 
+bool valid_instance_name(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (!len || len >= 32 || name[0] == '.')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("_-.", name[i]))
+			return false;
+	return true;
+}
+
 static int usage_error(char *err, size_t errlen, const char *fmt, const char *what)
 {
 	snprintf(err, errlen, fmt, what);
@@ -57,7 +74,7 @@ static int usage_error(char *err, size_t errlen, const char *fmt, const char *wh
 
 int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
 {
-	enum { OPT_TOP = 256, OPT_XDP_MODE };
+	enum { OPT_TOP = 256, OPT_XDP_MODE, OPT_CSV, OPT_OUTPUT, OPT_PROMETHEUS, OPT_IPFIX, OPT_NAME };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "table", required_argument, NULL, 't' },
@@ -68,6 +85,11 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
+		{ "ipfix", required_argument, NULL, OPT_IPFIX },
+		{ "name", required_argument, NULL, OPT_NAME },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -79,7 +101,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 	o->interval = 1.0;
 	o->top = 20;
 	o->dirmask = FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS);
-	optind = 1;
+	optind = 0;	/* 0, not 1: also forgets a half-parsed option group */
 	opterr = 0;
 
 	while ((c = getopt_long(argc, argv, ":i:t:d:n:D:jvh", longopts, NULL)) != -1) {
@@ -154,6 +176,26 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		case 'v':
 			o->verbose = true;
 			break;
+		case OPT_CSV:
+			o->csv = true;
+			break;
+		case OPT_OUTPUT:
+			o->output = optarg;
+			break;
+		case OPT_PROMETHEUS:
+			o->prometheus = optarg;
+			break;
+		case OPT_IPFIX:
+			o->ipfix = optarg;
+			break;
+		case OPT_NAME:
+			if (!valid_instance_name(optarg))
+				return usage_error(err, errlen,
+						   "instance name '%s' invalid (1-31 letters, digits, "
+						   "'_', '-' or '.')",
+						   optarg);
+			o->name = optarg;
+			break;
 		case 'h':
 			return OPTS_HELP;
 		case ':':
@@ -167,6 +209,10 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		return usage_error(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (!o->nr_ifaces)
 		return usage_error(err, errlen, "%s", "no interface given (-i IFACE)");
+	if (o->csv && o->json)
+		return usage_error(err, errlen, "%s", "--csv and --json exclude each other");
+	if (!o->name)
+		o->name = o->ifaces[0];
 	if (!o->nr_tables) {
 		table_spec_default(&o->tables[0]);
 		o->nr_tables = 1;

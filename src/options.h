@@ -22,6 +22,11 @@ struct run_opts {
 	enum xdp_mode_req xdp_mode;
 	struct table_spec tables[FT_MAX_TABLES];
 	int nr_tables;
+	bool csv;		/* CSV rows instead of text/JSON records */
+	const char *output;	/* records to this file (appended), not stdout */
+	const char *prometheus;	/* ADDR:PORT to serve /metrics on */
+	const char *ipfix;	/* HOST:PORT of an IPFIX collector */
+	const char *name;	/* instance name: control socket, pins */
 };
 
 enum { OPTS_RUN = 0, OPTS_HELP = 1 };
@@ -29,5 +34,7 @@ enum { OPTS_RUN = 0, OPTS_HELP = 1 };
 /* OPTS_RUN, OPTS_HELP (usage printed), or -EINVAL with a one-line reason in err. */
 int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
 void run_usage(FILE *f);
+/* Instance names become file names: [A-Za-z0-9_.-], 1-31, no leading dot. */
+bool valid_instance_name(const char *name);
 
 #endif

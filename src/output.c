@@ -27,6 +27,8 @@ const char *fmt_si(double v, char *buf, size_t len)
 	}
 	if (u)
 		snprintf(buf, len, "%.2f%c", v, units[u]);
+	else if (v > 0 && v < 10)	/* 0.5 pkt/s is not 0 */
+		snprintf(buf, len, "%.1f", v);
 	else
 		snprintf(buf, len, "%.0f", v);
 	return buf;

@@ -75,10 +75,13 @@ static int parse_addr_field(char *tok, int which, struct table_spec *spec, char 
 static int parse_field(char *tok, struct table_spec *spec, char *err, size_t errlen)
 {
 	char name[16];
-	size_t len = strcspn(tok, "/");
+	size_t len;
 	int f;
 
 	if (!strcmp(tok, "flow")) {
+		if (spec->fields & FLOW_FIELDS)
+			return fail(err, errlen, "field '%s' given twice (flow includes proto, saddr, daddr, sport, dport)",
+				    "flow");
 		spec->fields |= FLOW_FIELDS;
 		parse_addr_field(strcpy(name, "saddr"), 0, spec, err, errlen);
 		parse_addr_field(strcpy(name, "daddr"), 1, spec, err, errlen);
@@ -86,6 +89,7 @@ static int parse_field(char *tok, struct table_spec *spec, char *err, size_t err
 	}
 	if (!strcmp(tok, "tos"))
 		tok = strcpy(name, "dscp");
+	len = strcspn(tok, "/");
 	for (f = 0; f < FT_FIELDS; f++) {
 		if (strlen(ft_field_names[f]) != len || strncmp(tok, ft_field_names[f], len))
 			continue;
@@ -174,6 +178,8 @@ int table_spec_parse(const char *text, struct table_spec *spec, char *err, size_
 		return fail(err, errlen, "table '%s' has no key fields", spec->name);
 	for (tok = strtok_r(fields, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save))
 		ret = parse_field(tok, spec, err, errlen);
+	if (!ret && !spec->fields)	/* only commas */
+		return fail(err, errlen, "table '%s' has no key fields", spec->name);
 	for (tok = opts ? strtok_r(opts, ":", &save) : NULL; tok && !ret;
 	     tok = strtok_r(NULL, ":", &save))
 		ret = parse_option(tok, spec, err, errlen);

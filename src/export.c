@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <string.h>
+
+#include "export.h"
+#include "log.h"
+#include "options.h"
+
+/* Exporters the options turn on; each ops->open decides from `o`. */
+static const struct exporter_ops *const all_exporters[] = {
+	NULL,
+};
+
+int exporters_open(struct exporters *ex, const struct run_opts *o, FILE *out)
+{
+	size_t i;
+	int err;
+
+	memset(ex, 0, sizeof(*ex));
+	for (i = 0; i < sizeof(all_exporters) / sizeof(all_exporters[0]); i++) {
+		const struct exporter_ops *ops = all_exporters[i];
+		struct exporter *e;
+
+		if (!ops || !ops->wanted(o))
+			continue;
+		if (ex->nr == FT_MAX_EXPORTERS)
+			return -E2BIG;
+		e = &ex->list[ex->nr];
+		e->ops = ops;
+		err = ops->open(e, o, out);
+		if (err)
+			return err;
+		ex->nr++;
+	}
+	return 0;
+}
+
+void exporters_interval(struct exporters *ex, const struct ft_instance *inst,
+			const struct ft_counts *interval, const struct ft_counts *total)
+{
+	int i;
+
+	for (i = 0; i < ex->nr; i++)
+		if (ex->list[i].ops->interval(&ex->list[i], inst, interval, total))
+			log_debug("%s export failed", ex->list[i].ops->name);
+}
+
+void exporters_final(struct exporters *ex, const struct ft_instance *inst,
+		     const struct ft_counts *total)
+{
+	int i;
+
+	for (i = 0; i < ex->nr; i++)
+		if (ex->list[i].ops->final && ex->list[i].ops->final(&ex->list[i], inst, total))
+			log_debug("%s export failed", ex->list[i].ops->name);
+}
+
+void exporters_close(struct exporters *ex)
+{
+	int i;
+
+	for (i = ex->nr - 1; i >= 0; i--)
+		ex->list[i].ops->close(&ex->list[i]);
+	ex->nr = 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Exporters: where records go besides the text/JSON printer (Prometheus,
+ * IPFIX, CSV). Each is handed every interval's counts (exact: one drained
+ * generation) and the running totals, after the printer had them.
+ */
+#ifndef FT_EXPORT_H
+#define FT_EXPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "counts.h"
+#include "instance.h"
+
+struct run_opts;
+
+struct exporter {
+	const struct exporter_ops *ops;
+	void *priv;
+};
+
+struct exporter_ops {
+	const char *name;
+	/* Whether the options ask for this exporter. */
+	bool (*wanted)(const struct run_opts *o);
+	/* 0, or -errno after printing a one-line error. */
+	int (*open)(struct exporter *e, const struct run_opts *o, FILE *out);
+	/* One interval ended: its counts and the totals including it. */
+	int (*interval)(struct exporter *e, const struct ft_instance *inst,
+			const struct ft_counts *interval, const struct ft_counts *total);
+	/* The run ends: the totals since start. May be NULL. */
+	int (*final)(struct exporter *e, const struct ft_instance *inst,
+		     const struct ft_counts *total);
+	void (*close)(struct exporter *e);
+};
+
+#define FT_MAX_EXPORTERS 4
+
+struct exporters {
+	struct exporter list[FT_MAX_EXPORTERS];
+	int nr;
+};
+
+/* Opens every exporter the options ask for. 0 or -errno (message printed). */
+int exporters_open(struct exporters *ex, const struct run_opts *o, FILE *out);
+void exporters_interval(struct exporters *ex, const struct ft_instance *inst,
+			const struct ft_counts *interval, const struct ft_counts *total);
+void exporters_final(struct exporters *ex, const struct ft_instance *inst,
+		     const struct ft_counts *total);
+void exporters_close(struct exporters *ex);
+
+#endif
