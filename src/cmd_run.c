@@ -2,36 +2,49 @@
 /*
  * flowtally run: attach, print a record per interval, and on a signal or at
  * the end of --duration detach, read the last counts and print the totals.
+ * Between intervals it answers its control socket (flowtally table ...).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "attach.h"
 #include "commands.h"
 #include "log.h"
-#include "options.h"
-#include "output.h"
+#include "run.h"
 #include "snapshot.h"
 #include "tables.h"
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t hangup;
 
 static void on_stop(int sig)
 {
 	stop_signal = sig;
 }
 
+static void on_hangup(int sig)
+{
+	(void)sig;
+	hangup = 1;
+}
+
 static int install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction hup = { .sa_handler = on_hangup };
 
-	/* no SA_RESTART: the interval sleep must end at once */
+	/* no SA_RESTART: the interval wait must end at once */
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+	sigemptyset(&hup.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGHUP, &hup, NULL))
 		return -errno;
 	/* a closed stdout ends the run like a signal (see write_failed) */
 	signal(SIGPIPE, SIG_IGN);
@@ -54,35 +67,99 @@ static double now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Sleeps until `deadline` (monotonic seconds) or a stop signal. */
-static void sleep_until(double deadline)
+/* logrotate moved the file: records go on in a new one of the same name. The
+ * FILE stays the same, so the printer and exporters need not know. */
+static void reopen_output(struct run_state *st)
 {
-	struct timespec ts = {
-		.tv_sec = (time_t)deadline,
-		.tv_nsec = (long)((deadline - (time_t)deadline) * 1e9),
-	};
+	int fd;
 
-	while (!stop_signal && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+	hangup = 0;
+	if (!st->o->output)
+		return;
+	fflush(st->out);
+	fd = open(st->o->output, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_errno(-errno, "cannot reopen %s; still writing the old file", st->o->output);
+		return;
+	}
+	dup2(fd, fileno(st->out));
+	close(fd);
 }
 
-static int setup(struct ft_instance *inst, const struct run_opts *o)
+/* Until `deadline` (monotonic seconds) or a stop signal, answers the control
+ * socket. */
+static void wait_until(struct run_state *st, double deadline)
 {
+	struct pollfd pfd = { .fd = st->ctl.fd, .events = POLLIN };
+	double left;
+
+	while (!stop_signal && (left = deadline - now_mono()) > 0) {
+		int ms = (int)(left * 1000) + 1;
+
+		if (poll(&pfd, st->ctl.fd >= 0 ? 1 : 0, ms) > 0 && (pfd.revents & POLLIN))
+			control_serve(&st->ctl, table_control, st);
+		if (hangup)
+			reopen_output(st);
+	}
+}
+
+int run_drain(struct run_state *st, bool last)
+{
+	double t0 = now_mono();
+	int err;
+
+	counts_reset(&st->scratch);
+	err = last ? snapshot_take_current(&st->inst, &st->scratch)
+		   : snapshot_take(&st->inst, &st->scratch);
+	if (err)
+		return err;
+	log_debug("swap and read: %.1f us, %zu entries", (now_mono() - t0) * 1e6,
+		  st->scratch.nr_entries);
+	err = counts_merge(&st->interval, &st->scratch);
+	if (err)
+		return log_errno(err, "cannot keep the interval's counts");
+	return 0;
+}
+
+/* One interval: drain, print its counts, add them to the totals. */
+static int take_interval(struct run_state *st, bool last)
+{
+	double end = now_wall();
+	int err;
+
+	err = run_drain(st, last);
+	if (err)
+		return err;
+	st->interval.end = end;
+	err = counts_merge(&st->total, &st->interval);
+	if (err)
+		return log_errno(err, "cannot keep the totals");
+	output_record(&st->p, &st->inst, &st->interval, "interval", &st->oo);
+	exporters_interval(&st->ex, &st->inst, &st->interval, &st->total);
+	tables_mark_reported(&st->inst);
+	counts_reset(&st->interval);
+	st->interval.start = end;
+	return 0;
+}
+
+static int setup(struct run_state *st)
+{
+	const struct run_opts *o = st->o;
 	int i, err;
 
-	inst->xdp_mode = o->xdp_mode;
+	st->inst.xdp_mode = o->xdp_mode;
 	for (i = 0; i < o->nr_tables; i++) {
-		err = tables_add(inst, &o->tables[i]);
+		err = tables_add(&st->inst, &o->tables[i]);
 		if (err < 0)
 			return err;
 	}
 	for (i = 0; i < o->nr_ifaces; i++) {
-		err = attach_iface(inst, o->ifaces[i]);
+		err = attach_iface(&st->inst, o->ifaces[i]);
 		if (err)
 			return err;
 	}
-	for (i = 0; i < inst->nr_ifaces; i++) {
-		const struct ft_iface *ifc = &inst->ifaces[i];
+	for (i = 0; i < st->inst.nr_ifaces; i++) {
+		const struct ft_iface *ifc = &st->inst.ifaces[i];
 
 		log_info("counting on %s (ifindex %u)%s%s%s%s", ifc->name, ifc->ifindex,
 			 ifc->xdp_link_fd >= 0 ? ", ingress: XDP " : "",
@@ -93,41 +170,63 @@ static int setup(struct ft_instance *inst, const struct run_opts *o)
 	return 0;
 }
 
-/* One interval: swap, print its counts, add them to the totals. */
-static int take_interval(struct ft_instance *inst, struct printer *p, struct ft_counts *interval,
-			 struct ft_counts *total, const struct output_opts *oo, bool last)
+/* Checks that need no kernel: before the slow part, loading the programs. */
+static int check_opts(const struct run_opts *o)
 {
-	double t0 = now_mono();
-	int err;
+	int i;
 
-	interval->end = now_wall();
-	err = last ? snapshot_take_current(inst, interval) : snapshot_take(inst, interval);
-	if (err)
-		return err;
-	log_debug("swap and read: %.1f us, %zu entries", (now_mono() - t0) * 1e6,
-		  interval->nr_entries);
-	err = counts_merge(total, interval);
-	if (err)
-		return log_errno(err, "cannot keep the totals");
-	output_record(p, inst, interval, "interval", oo);
-	counts_reset(interval);
-	interval->start = total->end;
+	for (i = 0; i < o->nr_tables; i++) {
+		if (o->tables[i].dirmask & ~o->dirmask) {
+			log_err("run: table '%s' counts a direction --direction leaves out",
+				o->tables[i].name);
+			return 2;
+		}
+	}
+	if (!valid_instance_name(o->name)) {
+		log_err("run: '%s' cannot name the instance: give one with --name NAME", o->name);
+		return 2;
+	}
+	for (i = 0; i < o->nr_ifaces; i++) {
+		if (!if_nametoindex(o->ifaces[i])) {
+			log_err("no interface '%s' (see 'ip link')", o->ifaces[i]);
+			return 1;
+		}
+	}
 	return 0;
 }
 
-static bool write_failed(const struct printer *p)
+static int open_output(struct run_state *st)
 {
-	return ferror(p->out);
+	st->out = stdout;
+	if (st->o->output) {
+		st->out = fopen(st->o->output, "ae");
+		if (!st->out) {
+			st->out = stdout;
+			return log_errno(-errno, "cannot open %s for writing", st->o->output);
+		}
+	}
+	setvbuf(st->out, NULL, _IOLBF, 0);
+	return printer_init(&st->p, st->out, st->o->json);
+}
+
+static void run_state_free(struct run_state *st)
+{
+	exporters_close(&st->ex);
+	control_close(&st->ctl);
+	instance_close(&st->inst);
+	printer_fini(&st->p);
+	if (st->out && st->out != stdout)
+		fclose(st->out);
+	counts_free(&st->interval);
+	counts_free(&st->total);
+	counts_free(&st->scratch);
 }
 
 int cmd_run(int argc, char **argv)
 {
-	struct ft_counts interval, total;
-	struct ft_instance inst;
-	struct output_opts oo;
-	struct printer p = {};
-	struct run_opts o;
+	struct run_state st = { .ctl.fd = -1 };
 	double deadline, end = 0;
+	struct run_opts o;
 	char err_msg[256];
 	int i, err, ret = 1;
 
@@ -140,36 +239,25 @@ int cmd_run(int argc, char **argv)
 		log_err("run: %s (see 'flowtally run --help')", err_msg);
 		return 2;
 	}
-	for (i = 0; i < o.nr_tables; i++) {
-		if (o.tables[i].dirmask & ~o.dirmask) {
-			log_err("run: table '%s' counts a direction --direction leaves out",
-				o.tables[i].name);
-			return 2;
-		}
-	}
 	log_set_json(o.json);
 	log_set_verbose(o.verbose);
-	/* before the slow part: loading the programs */
-	for (i = 0; i < o.nr_ifaces; i++) {
-		if (!if_nametoindex(o.ifaces[i])) {
-			log_err("no interface '%s' (see 'ip link')", o.ifaces[i]);
-			return 1;
-		}
-	}
-	oo.top = o.json ? 0 : o.top;
-	counts_init(&interval);
-	counts_init(&total);
+	err = check_opts(&o);
+	if (err)
+		return err;
 
-	if (install_signals() || printer_init(&p, stdout, o.json)) {
-		log_err("cannot set up signal handlers or output");
-		return 1;
-	}
-	if (instance_open(&inst, o.dirmask, o.verbose))
+	st.o = &o;
+	st.oo.top = o.json ? 0 : o.top;
+	counts_init(&st.interval);
+	counts_init(&st.total);
+	counts_init(&st.scratch);
+	if (install_signals() || open_output(&st) || exporters_open(&st.ex, &o, st.out))
 		goto out;
-	if (setup(&inst, &o))
+	if (control_open(&st.ctl, o.name))
+		goto out;
+	if (instance_open(&st.inst, o.dirmask, o.verbose) || setup(&st))
 		goto out;
 
-	interval.start = total.start = now_wall();
+	st.interval.start = st.total.start = now_wall();
 	deadline = now_mono();
 	if (o.duration > 0)
 		end = deadline + o.duration;
@@ -177,27 +265,25 @@ int cmd_run(int argc, char **argv)
 		deadline += o.interval;
 		if (end && deadline > end)
 			deadline = end;
-		sleep_until(deadline);
-		if (stop_signal || (end && now_mono() >= end) || write_failed(&p))
+		wait_until(&st, deadline);
+		if (stop_signal || (end && now_mono() >= end) || ferror(st.out))
 			break;
-		if (take_interval(&inst, &p, &interval, &total, &oo, false))
+		if (take_interval(&st, false))
 			goto out;
 	}
 
 	/* Off the interfaces first: once detached and synced, the generation
 	 * being written holds the last frames, and nothing adds to it. */
-	for (i = 0; i < inst.nr_ifaces; i++)
-		detach_iface(&inst, &inst.ifaces[i]);
-	if (take_interval(&inst, &p, &interval, &total, &oo, true))
+	for (i = 0; i < st.inst.nr_ifaces; i++)
+		detach_iface(&st.inst, &st.inst.ifaces[i]);
+	if (take_interval(&st, true))
 		goto out;
-	output_record(&p, &inst, &total, "final", &oo);
+	output_record(&st.p, &st.inst, &st.total, "final", &st.oo);
+	exporters_final(&st.ex, &st.inst, &st.total);
 	ret = 0;
 	if (stop_signal)
 		log_info("stopped by %s", strsignal(stop_signal));
 out:
-	instance_close(&inst);
-	printer_fini(&p);
-	counts_free(&interval);
-	counts_free(&total);
+	run_state_free(&st);
 	return ret;
 }

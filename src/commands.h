@@ -4,5 +4,6 @@
 #define FT_COMMANDS_H
 
 int cmd_run(int argc, char **argv);
+int cmd_table(int argc, char **argv);
 
 #endif

@@ -34,7 +34,11 @@ struct ft_iface {
 struct ft_table {
 	struct table_spec spec;
 	struct ft_table_cfg cfg;
-	bool used;
+	bool used;		/* the slot is taken, by a live or a removed table */
+	/* Removed at run time: maps freed, counts kept for the records. Its slot
+	 * stays taken until exit so that the final record still has it. */
+	bool removed;
+	bool removal_reported;	/* an interval record showed it removed */
 	int fd[FT_GENERATIONS];	/* inner map of each generation */
 };
 

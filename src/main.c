@@ -12,6 +12,8 @@ static void usage(FILE *f)
 		   "\n"
 		   "Commands:\n"
 		   "  run -i IFACE ...   count what IFACE receives and transmits (see run --help)\n"
+		   "  table list|add|del|resize ...\n"
+		   "                     change the tables of a running instance\n"
 		   "  version            print the version\n"
 		   "  help               this text\n"
 		   "\n"
@@ -28,6 +30,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "table"))
+		return cmd_table(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
 		printf("flowtally %s\n", FT_VERSION);
 		return 0;

@@ -220,13 +220,15 @@ static void print_table(struct printer *p, const struct ft_instance *inst,
 	print_close_array(p);
 	print_string(p, PRINT_ANY, "direction", " %s", ft_dir_names[dir]);
 	print_string(p, PRINT_JSON, "kind", NULL, t->spec.lru ? "lru" : "hash");
+	print_bool(p, PRINT_JSON, "removed", NULL, t->removed);
 	print_bool(p, PRINT_JSON, "approximate", NULL, t->spec.lru);
 	print_u64(p, PRINT_JSON, "size", NULL, t->spec.size);
 	print_u64(p, PRINT_ANY, "keys", ": %llu keys", nkeys);
 	print_value(p, "overflow", &tc[FT_TBL_OVERFLOW]);
 	print_u64(p, PRINT_FP, NULL, ", overflow %llu", tc[FT_TBL_OVERFLOW].packets);
 	print_u64(p, PRINT_JSON, "inserts", NULL, tc[FT_TBL_INSERTS].packets);
-	print_text(p, "%s\n", t->spec.lru ? " (LRU: approximate)" : "");
+	print_text(p, "%s%s\n", t->spec.lru ? " (LRU: approximate)" : "",
+		   t->removed ? " (removed)" : "");
 	print_key_header(p, &t->spec);
 	print_open_array(p, "entries");
 	for (i = 0; i < c->nr_entries; i++) {
@@ -281,7 +283,11 @@ void output_record(struct printer *p, const struct ft_instance *inst, struct ft_
 
 	print_open_array(p, "tables");
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
-		if (!inst->tables[slot].used)
+		const struct ft_table *t = &inst->tables[slot];
+
+		/* a removed table shows in the record of its last interval and
+		 * in the final one */
+		if (!t->used || (t->removed && t->removal_reported && strcmp(type, "final")))
 			continue;
 		for (d = 0; d < FT_DIRS; d++)
 			if (inst->tables[slot].cfg.dirmask & FT_DIRMASK(d))

@@ -129,7 +129,7 @@ static int drain_generation(struct ft_instance *inst, int gen, struct ft_counts 
 	if (err)
 		return log_errno(err, "cannot read the counters");
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
-		if (!inst->tables[slot].used)
+		if (!inst->tables[slot].used || inst->tables[slot].removed)
 			continue;
 		err = snapshot_drain_table(inst, slot, gen, out);
 		if (err)

@@ -26,7 +26,8 @@ int tables_find(const struct ft_instance *inst, const char *name)
 	int i;
 
 	for (i = 0; i < FT_MAX_TABLES; i++)
-		if (inst->tables[i].used && !strcmp(inst->tables[i].spec.name, name))
+		if (inst->tables[i].used && !inst->tables[i].removed &&
+		    !strcmp(inst->tables[i].spec.name, name))
 			return i;
 	return -ENOENT;
 }
@@ -53,7 +54,7 @@ static void inner_map_name(char *buf, size_t len, const char *table, int gen)
 			*p = '_';
 }
 
-static int create_inner_maps(struct ft_table *t)
+static int create_inner_maps(const struct ft_table *t, int fd[FT_GENERATIONS])
 {
 	/* LRU maps must be preallocated; plain hashes allocate on insert. */
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = t->spec.lru ? 0 : BPF_F_NO_PREALLOC);
@@ -62,9 +63,9 @@ static int create_inner_maps(struct ft_table *t)
 
 	for (g = 0; g < FT_GENERATIONS; g++) {
 		inner_map_name(name, sizeof(name), t->spec.name, g);
-		t->fd[g] = bpf_map_create(table_map_type(t), name, table_key_size(t),
-					  sizeof(struct ft_value), t->spec.size, &opts);
-		if (t->fd[g] < 0)
+		fd[g] = bpf_map_create(table_map_type(t), name, table_key_size(t),
+				       sizeof(struct ft_value), t->spec.size, &opts);
+		if (fd[g] < 0)
 			return -errno;
 	}
 	return 0;
@@ -121,14 +122,16 @@ int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 		if (!inst->tables[slot].used)
 			break;
 	if (slot == FT_MAX_TABLES) {
-		log_err("no room for table '%s': at most %d tables", spec->name, FT_MAX_TABLES);
+		log_err("no room for table '%s': at most %d tables, removed ones included until "
+			"flowtally restarts",
+			spec->name, FT_MAX_TABLES);
 		return -ENOSPC;
 	}
 	t = &inst->tables[slot];
 	t->spec = *spec;
 	table_spec_to_cfg(spec, inst->dirmask, &t->cfg);
 
-	err = create_inner_maps(t);
+	err = create_inner_maps(t, t->fd);
 	if (err) {
 		log_errno(err, "cannot create the maps of table '%s' (size %u)", spec->name,
 			  spec->size);
@@ -172,7 +175,66 @@ int tables_del(struct ft_instance *inst, int slot, struct ft_counts *last)
 	unlink_inner_maps(inst, slot);
 	tables_free_maps(t);
 	memset(&inst->cfg->tables[slot], 0, sizeof(inst->cfg->tables[slot]));
-	t->used = false;
-	update_ntables(inst);
+	t->removed = true;
 	return 0;
+}
+
+void tables_mark_reported(struct ft_instance *inst)
+{
+	int i;
+
+	for (i = 0; i < FT_MAX_TABLES; i++)
+		if (inst->tables[i].removed)
+			inst->tables[i].removal_reported = true;
+}
+
+/* Puts `fd` in the table's slot of generation `gen` (waits a grace period)
+ * and closes the map it replaces. */
+static int replace_inner_map(struct ft_instance *inst, int slot, int gen, int fd)
+{
+	struct ft_table *t = &inst->tables[slot];
+	__u32 key = gen * FT_MAX_TABLES + slot;
+
+	if (bpf_map_update_elem(inst->outer_fd[t->cfg.kclass], &key, &fd, 0))
+		return -errno;
+	close(t->fd[gen]);
+	t->fd[gen] = fd;
+	return 0;
+}
+
+int tables_resize(struct ft_instance *inst, int slot, __u32 size, struct ft_counts *drained)
+{
+	struct ft_table *t = &inst->tables[slot];
+	int fresh[FT_GENERATIONS] = { -1, -1 };
+	__u32 old_size = t->spec.size, idle;
+	int g, err;
+
+	t->spec.size = size;
+	err = create_inner_maps(t, fresh);
+	t->spec.size = old_size;
+	if (err)
+		goto out;
+	/* The idle generation's map was emptied at the last flip and no
+	 * program writes it: drain it anyway, then swap it. */
+	idle = (inst->cfg->gen & 1) ^ 1;
+	err = snapshot_drain_table(inst, slot, idle, drained);
+	if (!err)
+		err = replace_inner_map(inst, slot, idle, fresh[idle]);
+	if (err)
+		goto out;
+	fresh[idle] = -1;
+	/* Programs move to the new map; the old one is drained with the rest
+	 * of its generation, and then replaced too. */
+	err = snapshot_take(inst, drained);
+	if (!err)
+		err = replace_inner_map(inst, slot, idle ^ 1, fresh[idle ^ 1]);
+	if (err)
+		goto out;
+	fresh[idle ^ 1] = -1;
+	t->spec.size = size;
+out:
+	for (g = 0; g < FT_GENERATIONS; g++)
+		if (fresh[g] >= 0)
+			close(fresh[g]);
+	return err;
 }

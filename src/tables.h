@@ -12,10 +12,18 @@
  * next frame counts in it. Returns the table slot or -errno (message printed). */
 int tables_add(struct ft_instance *inst, const struct table_spec *spec);
 /* Turns the table off, waits until no program writes it, drains both
- * generations into `last` and frees its maps. */
+ * generations into `last` and frees its maps; the slot stays taken, marked
+ * removed. */
 int tables_del(struct ft_instance *inst, int slot, struct ft_counts *last);
+/* New inner maps of `size` keys, swapped in while frames flow: the old maps'
+ * counts, up to the swap, are drained into `drained` (with the rest of the
+ * generation being written: the swap flips generations). */
+int tables_resize(struct ft_instance *inst, int slot, __u32 size, struct ft_counts *drained);
+/* After an interval record: removed tables have been shown as such. */
+void tables_mark_reported(struct ft_instance *inst);
 /* Closes a table's map fds (instance_close). */
 void tables_free_maps(struct ft_table *t);
+/* A live (not removed) table by name: its slot, or -ENOENT. */
 int tables_find(const struct ft_instance *inst, const char *name);
 
 unsigned int table_key_size(const struct ft_table *t);

@@ -241,11 +241,15 @@ void table_spec_key_text(const struct table_spec *spec, char *buf, size_t len)
 		if ((f == FT_F_SADDR || f == FT_F_DADDR) && off < len) {
 			int w = f == FT_F_DADDR;
 
-			if (spec->prefix[w][FT_FAMILY_IPV4] != 32 ||
-			    spec->prefix[w][FT_FAMILY_IPV6] != 128)
-				off += snprintf(buf + off, len - off, "/%u/%u",
-						spec->prefix[w][FT_FAMILY_IPV4],
-						spec->prefix[w][FT_FAMILY_IPV6]);
+			unsigned int v4 = spec->prefix[w][FT_FAMILY_IPV4];
+			unsigned int v6 = spec->prefix[w][FT_FAMILY_IPV6];
+
+			/* the shortest form that parses back the same */
+			if (v6 != 128)
+				off += snprintf(buf + off, len - off, "/%.0u/%u", v4 == 32 ? 0 : v4,
+						v6);
+			else if (v4 != 32)
+				off += snprintf(buf + off, len - off, "/%u", v4);
 		}
 	}
 }

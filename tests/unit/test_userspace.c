@@ -742,7 +742,7 @@ static void test_key_text_writes_prefixes_only_when_not_full(void)
 	char buf[128];
 
 	table_spec_key_text(&s, buf, sizeof(buf));
-	ASSERT_STREQ(buf, "saddr/24/64,daddr/32/48", "both prefixes of a shortened address");
+	ASSERT_STREQ(buf, "saddr/24/64,daddr//48", "shortest form of each prefix");
 	s = spec_of("x=saddr,daddr");
 	table_spec_key_text(&s, buf, sizeof(buf));
 	ASSERT_STREQ(buf, "saddr,daddr", "full addresses");
@@ -1768,7 +1768,7 @@ static void test_output_json_table_header_and_overflow(void)
 		return;
 	snprintf(needle, sizeof(needle),
 		 "{\"name\":\"ports\",\"key\":[\"proto\",\"dport\"],\"direction\":\"ingress\","
-		 "\"kind\":\"hash\",\"approximate\":false,\"size\":%u,\"keys\":%zu,"
+		 "\"kind\":\"hash\",\"removed\":false,\"approximate\":false,\"size\":%u,\"keys\":%zu,"
 		 "\"overflow\":{\"packets\":2,\"bytes\":120},\"inserts\":9,",
 		 FT_TABLE_DEFAULT_SIZE, nkeys);
 	ASSERT_CONTAINS(out, needle, "ingress table header");

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The state of `flowtally run`, shared by the run loop and the handlers of
+ * its control socket. */
+#ifndef FT_RUN_H
+#define FT_RUN_H
+
+#include "control.h"
+#include "counts.h"
+#include "export.h"
+#include "instance.h"
+#include "options.h"
+#include "output.h"
+#include "print.h"
+
+struct run_state {
+	const struct run_opts *o;
+	struct ft_instance inst;
+	struct ft_counts interval;	/* counted since the last record */
+	struct ft_counts total;		/* since start */
+	struct ft_counts scratch;	/* one drain, before it joins interval */
+	struct printer p;
+	struct output_opts oo;
+	struct exporters ex;
+	struct control ctl;
+	FILE *out;			/* stdout or --output */
+};
+
+/* Drains the generation being written (flip first unless `last`) into
+ * st->interval. */
+int run_drain(struct run_state *st, bool last);
+
+/* Control socket requests "list", "add SPEC", "del NAME", "resize NAME SIZE". */
+int table_control(void *ctx, const char *verb, const char *arg, FILE *reply, char *err,
+		  size_t errlen);
+
+#endif
