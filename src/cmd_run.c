@@ -252,9 +252,8 @@ int cmd_run(int argc, char **argv)
 	counts_init(&st.scratch);
 	if (install_signals() || open_output(&st) || exporters_open(&st.ex, &o, st.out))
 		goto out;
-	if (control_open(&st.ctl, o.name))
-		goto out;
-	if (instance_open(&st.inst, o.dirmask, o.verbose) || setup(&st))
+	if (instance_open(&st.inst, o.dirmask, o.verbose) || control_open(&st.ctl, o.name) ||
+	    setup(&st))
 		goto out;
 
 	st.interval.start = st.total.start = now_wall();

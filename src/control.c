@@ -53,9 +53,8 @@ int control_open(struct control *c, const char *name)
 	fd = connect_to(c->path);
 	if (fd >= 0) {
 		close(fd);
-		c->path[0] = '\0';
-		log_err("an instance named '%s' runs already (%s); give this one another "
-			"--name",
+		log_err("an instance named '%s' runs already (it answers on %s): stop it, or "
+			"give this one another --name",
 			name, c->path);
 		return -EEXIST;
 	}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * make bench: what the measurements share. Every figure is a set of rounds;
+ * strategies are interleaved within a round, so that a noisy neighbour slows
+ * all of them alike, and ratios are taken round by round before the median.
+ */
+#ifndef FT_BENCH_H
+#define FT_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "instance.h"
+
+#define BENCH_MAX_ROUNDS	64
+#define BENCH_FRAMES		16	/* frames of the mix per measurement */
+#define BENCH_MAX_CPUS		2	/* threads of the scaling runs */
+#define BENCH_MIX_SEED		2024
+#define BENCH_MAX_FRAME		1514
+
+struct bench_opts {
+	bool quick;
+	const char *outdir;
+	int rounds;		/* of the packet measurements */
+	int repeat;		/* test-run repeats per frame */
+	int sweep_rounds;
+	int sweep_repeat;	/* packets per warm sweep measurement, at least */
+	int read_rounds;
+	int swap_rounds;
+};
+
+/* One figure over rounds. */
+struct series {
+	double v[BENCH_MAX_ROUNDS];
+	int n;
+};
+
+struct stats {
+	double median, q1, q3, min, max;
+	int n;
+};
+
+enum strategy {
+	S_EMPTY,
+	S_PARSE,
+	S_SPINLOCK_HASH,
+	S_ATOMIC_HASH,
+	S_PERCPU_HASH,
+	S_PERCPU_ARRAY,
+	S_MAP_IN_MAP,
+	S_MAP_IN_MAP_CPU,
+	S_MAP_IN_MAP_BARE,
+	S_UPDATE_PER_PACKET,
+	NR_STRATEGIES,
+};
+
+enum run_mode {
+	MODE_ONE_CPU,
+	MODE_CONTENDED,		/* two CPUs, the same frames (keys) at the same time */
+	MODE_DISTINCT,		/* two CPUs, keys of their own */
+	NR_MODES,
+};
+
+/* The frames of one measurement, built once. */
+struct frameset {
+	int n;
+	int len[BENCH_FRAMES];
+	__u8 *buf[BENCH_FRAMES];
+	int classified;		/* frames that have a key */
+	__u64 bytes;		/* sum of len */
+};
+
+#define SWEEP_SIZES		4
+#define SWEEP_TARGETS		3	/* parse (floor), percpu_hash, map_in_map */
+#define READ_SIZES		3
+#define READ_METHODS		3	/* lookup_batch, get_next_key + lookup, lookup_and_delete_batch */
+#define SWAP_SIZES		3
+#define MEM_LAYOUTS		6
+
+struct results {
+	double seconds;
+	/* effective ns per packet: one over the summed throughput of all CPUs */
+	struct series ns[NR_STRATEGIES][NR_MODES];
+	/* the same from the kernel's rounded `duration`, 1 CPU, as a cross-check */
+	struct series kernel_ns[NR_STRATEGIES];
+	struct frameset base, distinct;
+	bool checked[NR_STRATEGIES];
+
+	struct series sweep_ns[SWEEP_TARGETS][SWEEP_SIZES];
+	struct series sweep_insert_ns[SWEEP_TARGETS][SWEEP_SIZES];
+	bool sweep_checked[SWEEP_TARGETS][SWEEP_SIZES];
+
+	struct series read_ns[READ_METHODS][READ_SIZES];
+	struct series read_sparse_ns;	/* lookup_batch, 1000 keys in a 65536 table */
+
+	struct series swap_batch_ms[SWAP_SIZES], swap_elem_ms[SWAP_SIZES];
+	struct series swap_flowtally_ms[SWAP_SIZES];
+	struct series sync_ms;		/* flowtally's snapshot_sync alone */
+
+	struct mem_layout {
+		const char *name;
+		const char *what;
+		__u64 empty;		/* memlock of the empty map */
+		__u64 full;		/* memlock with `entries` keys */
+		__u32 entries, max_entries;
+		double per_entry;	/* (full - empty) / entries */
+		double per_cpu;		/* the part of per_entry that scales with CPUs */
+		double cpus_factor;	/* copies of the layout per key (map_in_map_cpu) */
+	} mem[MEM_LAYOUTS];
+	int nr_mem;
+	double meminfo_per_entry;	/* /proc/meminfo Slab+Percpu delta, 1M keys */
+	int ncpus;
+	__u64 sweep_keys[SWEEP_SIZES];
+	__u32 read_sizes[READ_SIZES];
+	int swap_sizes[SWAP_SIZES];
+};
+
+extern const char *const strategy_names[NR_STRATEGIES];
+extern const char *const mode_names[NR_MODES];
+extern const char *const sweep_target_names[SWEEP_TARGETS];
+extern const char *const read_method_names[READ_METHODS];
+
+/* stats.c */
+__u64 now_ns(void);
+void series_add(struct series *s, double v);
+struct stats series_stats(const struct series *s);
+double series_median(const struct series *s);
+/* The median of a[i] / b[i] over rounds both have. */
+double ratio_median(const struct series *a, const struct series *b);
+
+/* packets.c: everything measured by running programs */
+int bench_frames(struct results *r);
+int bench_packets(const struct bench_opts *o, struct results *r);
+int bench_sweep(const struct bench_opts *o, struct results *r);
+
+/* maps.c: everything measured on maps from userspace */
+int bench_read(const struct bench_opts *o, struct results *r);
+int bench_swap(const struct bench_opts *o, struct results *r);
+int bench_memory(const struct bench_opts *o, struct results *r);
+__u64 fd_memlock(int fd);
+
+/* flowtally's program and maps as `flowtally run` loads them, ifindex 1 (what
+ * a test run reports) registered, with the given tables. */
+int bench_instance_open(struct ft_instance *inst, const char *const *specs, int nr_specs);
+
+/* report.c */
+int bench_report(const struct bench_opts *o, struct results *r);
+
+#endif
