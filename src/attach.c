@@ -11,6 +11,7 @@
 
 #include "attach.h"
 #include "log.h"
+#include "pin.h"
 
 /* Debian 12's uapi headers predate tcx; the kernel has it (6.6+). */
 #define FT_BPF_TCX_EGRESS 47
@@ -97,6 +98,71 @@ static int attach_tc(struct ft_instance *inst, struct ft_iface *iface)
 	return log_errno(-errno, "cannot attach the egress program to %s", iface->name);
 }
 
+static void link_pin_name(char *buf, size_t len, const char *hook, const struct ft_iface *iface)
+{
+	snprintf(buf, len, "%s_%s", hook, iface->name);
+}
+
+/* A pinned link keeps counting when the process is gone. */
+static int pin_links(struct ft_instance *inst, struct ft_iface *iface)
+{
+	char obj[32];
+	int err = 0;
+
+	if (!inst->pin[0])
+		return 0;
+	if (iface->xdp_link_fd >= 0) {
+		link_pin_name(obj, sizeof(obj), "xdp", iface);
+		err = pin_object(iface->xdp_link_fd, inst->pin, obj);
+	}
+	if (!err && iface->tc_link_fd >= 0) {
+		link_pin_name(obj, sizeof(obj), "tcx", iface);
+		err = pin_object(iface->tc_link_fd, inst->pin, obj);
+	}
+	return err;
+}
+
+int attach_adopt(struct ft_instance *inst)
+{
+	char obj[32];
+	int i;
+
+	for (i = 0; i < inst->nr_ifaces; i++) {
+		struct ft_iface *iface = &inst->ifaces[i];
+
+		link_pin_name(obj, sizeof(obj), "xdp", iface);
+		iface->xdp_link_fd = pin_open(inst->pin, obj);
+		link_pin_name(obj, sizeof(obj), "tcx", iface);
+		iface->tc_link_fd = pin_open(inst->pin, obj);
+		iface->xdp_mode = "native";
+		if (iface->xdp_link_fd >= 0) {
+			LIBBPF_OPTS(bpf_xdp_query_opts, query);
+
+			if (!bpf_xdp_query(iface->ifindex, 0, &query) &&
+			    query.attach_mode == XDP_ATTACHED_SKB)
+				iface->xdp_mode = "generic";
+		}
+		if (if_nametoindex(iface->name) != iface->ifindex) {
+			log_info("%s is gone: its counts until then are kept", iface->name);
+			iface->gone = true;
+		}
+	}
+	return 0;
+}
+
+void attach_unpin(struct ft_instance *inst)
+{
+	char obj[32];
+	int i;
+
+	for (i = 0; i < inst->nr_ifaces; i++) {
+		link_pin_name(obj, sizeof(obj), "xdp", &inst->ifaces[i]);
+		pin_unlink(inst->pin, obj);
+		link_pin_name(obj, sizeof(obj), "tcx", &inst->ifaces[i]);
+		pin_unlink(inst->pin, obj);
+	}
+}
+
 int attach_iface(struct ft_instance *inst, const char *name)
 {
 	struct ft_iface *iface;
@@ -128,6 +194,8 @@ int attach_iface(struct ft_instance *inst, const char *name)
 		err = attach_xdp(inst, iface);
 	if (!err && (inst->dirmask & FT_DIRMASK(FT_DIR_EGRESS)))
 		err = attach_tc(inst, iface);
+	if (!err)
+		err = pin_links(inst, iface);
 	return err;
 }
 

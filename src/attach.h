@@ -13,6 +13,10 @@
 /* Registers `name` in the next interface slot and attaches the programs of
  * inst->dirmask. 0 or -errno (message printed). */
 int attach_iface(struct ft_instance *inst, const char *name);
+/* A pinned instance's interfaces (from its state): opens their pinned links. */
+int attach_adopt(struct ft_instance *inst);
+/* Removes the link pins: the links go when their fds close. */
+void attach_unpin(struct ft_instance *inst);
 /* Takes the programs off; safe to call twice. */
 void detach_iface(struct ft_instance *inst, struct ft_iface *iface);
 

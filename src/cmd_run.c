@@ -18,7 +18,9 @@
 #include "commands.h"
 #include "log.h"
 #include "run.h"
+#include "pin.h"
 #include "snapshot.h"
+#include "state.h"
 #include "tables.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -93,7 +95,7 @@ static void wait_until(struct run_state *st, double deadline)
 	struct pollfd pfd = { .fd = st->ctl.fd, .events = POLLIN };
 	double left;
 
-	while (!stop_signal && (left = deadline - now_mono()) > 0) {
+	while (!stop_signal && !st->stop_requested && (left = deadline - now_mono()) > 0) {
 		int ms = (int)(left * 1000) + 1;
 
 		if (poll(&pfd, st->ctl.fd >= 0 ? 1 : 0, ms) > 0 && (pfd.revents & POLLIN))
@@ -103,22 +105,60 @@ static void wait_until(struct run_state *st, double deadline)
 	}
 }
 
+/* A pinned instance saves its totals before it empties the generation it
+ * read: killed in between, the next start finds the generation still there
+ * and knows from the flip count in the state whether it was saved. */
+static int drain_pinned(struct run_state *st, int gen)
+{
+	int err;
+
+	err = snapshot_read_gen(&st->inst, gen, &st->scratch);
+	if (!err)
+		err = counts_merge(&st->total, &st->scratch);
+	if (!err)
+		err = state_save(st->o->pin, &st->inst, &st->total, st->inst.cfg->flips);
+	if (!err)
+		err = snapshot_clear_gen(&st->inst, gen);
+	return err;
+}
+
 int run_drain(struct run_state *st, bool last)
 {
 	double t0 = now_mono();
-	int err;
+	int err, gen;
 
 	counts_reset(&st->scratch);
-	err = last ? snapshot_take_current(&st->inst, &st->scratch)
-		   : snapshot_take(&st->inst, &st->scratch);
+	if (st->o->pin) {
+		gen = last ? snapshot_sync(&st->inst) ?: (int)(st->inst.cfg->gen & 1)
+			   : snapshot_flip(&st->inst);
+		err = gen < 0 ? gen : drain_pinned(st, gen);
+	} else {
+		err = last ? snapshot_take_current(&st->inst, &st->scratch)
+			   : snapshot_take(&st->inst, &st->scratch);
+		if (!err)
+			err = counts_merge(&st->total, &st->scratch);
+	}
 	if (err)
-		return err;
+		return log_errno(err, "cannot read the counts");
 	log_debug("swap and read: %.1f us, %zu entries", (now_mono() - t0) * 1e6,
 		  st->scratch.nr_entries);
 	err = counts_merge(&st->interval, &st->scratch);
 	if (err)
 		return log_errno(err, "cannot keep the interval's counts");
 	return 0;
+}
+
+/* Control requests that change tables drained counts into st->scratch:
+ * they join the interval and the totals like any drain. */
+int run_keep_drained(struct run_state *st)
+{
+	int err = counts_merge(&st->interval, &st->scratch);
+
+	if (!err)
+		err = counts_merge(&st->total, &st->scratch);
+	if (!err && st->o->pin)
+		err = state_save(st->o->pin, &st->inst, &st->total, st->inst.cfg->flips);
+	return err;
 }
 
 /* One interval: drain, print its counts, add them to the totals. */
@@ -131,14 +171,82 @@ static int take_interval(struct run_state *st, bool last)
 	if (err)
 		return err;
 	st->interval.end = end;
-	err = counts_merge(&st->total, &st->interval);
-	if (err)
-		return log_errno(err, "cannot keep the totals");
+	st->total.end = end;
 	output_record(&st->p, &st->inst, &st->interval, "interval", &st->oo);
 	exporters_interval(&st->ex, &st->inst, &st->interval, &st->total);
 	tables_mark_reported(&st->inst);
 	counts_reset(&st->interval);
 	st->interval.start = end;
+	return 0;
+}
+
+/* The interfaces a pinned instance was started on are the ones to adopt. */
+static int same_ifaces(const struct run_state *st)
+{
+	const struct run_opts *o = st->o;
+	int i, j;
+
+	if (o->nr_ifaces != st->inst.nr_ifaces)
+		return 0;
+	for (i = 0; i < o->nr_ifaces; i++) {
+		for (j = 0; j < st->inst.nr_ifaces; j++)
+			if (!strcmp(o->ifaces[i], st->inst.ifaces[j].name))
+				break;
+		if (j == st->inst.nr_ifaces)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Takes over a pinned instance: its maps, links, tables and totals. The
+ * generation the programs are not writing holds either nothing new (the
+ * state was saved after it was read) or the last interval before the old
+ * process died (the state is one flip behind): then it is added now.
+ */
+static int adopt(struct run_state *st)
+{
+	const char *name = st->o->pin;
+	__u64 saved, flips;
+	int err, old;
+
+	err = state_load(name, &st->inst, &st->total, &saved);
+	if (err == -ENOENT) {
+		log_err("pinned instance '%s' has no saved state (%s/%s.state): remove it with "
+			"'flowtally stop %s'",
+			name, FT_STATE_DIR, name, name);
+		return err;
+	}
+	if (err)
+		return err;
+	if (!same_ifaces(st)) {
+		log_err("pinned instance '%s' counts on %s%s: adopt it with the same -i, or "
+			"remove it with 'flowtally stop %s'",
+			name, st->inst.ifaces[0].name, st->inst.nr_ifaces > 1 ? " and more" : "",
+			name);
+		return -EINVAL;
+	}
+	err = tables_adopt(&st->inst);
+	if (!err)
+		err = attach_adopt(&st->inst);
+	if (err)
+		return err;
+	flips = st->inst.cfg->flips;
+	old = (int)((flips & 1) ^ 1);
+	if (saved + 1 == flips) {
+		counts_reset(&st->scratch);
+		err = drain_pinned(st, old);
+	} else if (saved == flips) {
+		err = snapshot_clear_gen(&st->inst, old);
+	} else {
+		log_err("pinned instance '%s': saved state is at flip %llu, its maps at %llu; "
+			"remove it with 'flowtally stop %s'",
+			name, (unsigned long long)saved, (unsigned long long)flips, name);
+		return -EPROTO;
+	}
+	if (err)
+		return log_errno(err, "cannot take over the counts of '%s'", name);
+	log_info("adopted pinned instance '%s': totals since %.0f go on", name, st->total.start);
 	return 0;
 }
 
@@ -158,6 +266,18 @@ static int setup(struct run_state *st)
 		if (err)
 			return err;
 	}
+	if (o->pin) {
+		err = state_save(o->pin, &st->inst, &st->total, st->inst.cfg->flips);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void say_counting(const struct run_state *st)
+{
+	int i;
+
 	for (i = 0; i < st->inst.nr_ifaces; i++) {
 		const struct ft_iface *ifc = &st->inst.ifaces[i];
 
@@ -167,7 +287,24 @@ static int setup(struct run_state *st)
 			 ifc->tc_link_fd >= 0 ? ", egress: tcx" : "",
 			 ifc->tc_clsact ? ", egress: clsact" : "");
 	}
-	return 0;
+}
+
+/* An interface deleted under a running instance: its links went with it.
+ * Its counts until then stay in the records. Returns how many remain. */
+static int check_ifaces(struct run_state *st)
+{
+	int i, left = 0;
+
+	for (i = 0; i < st->inst.nr_ifaces; i++) {
+		struct ft_iface *ifc = &st->inst.ifaces[i];
+
+		if (!ifc->gone && if_nametoindex(ifc->name) != ifc->ifindex) {
+			ifc->gone = true;
+			log_info("%s is gone; its counts until then are kept", ifc->name);
+		}
+		left += !ifc->gone;
+	}
+	return left;
 }
 
 /* Checks that need no kernel: before the slow part, loading the programs. */
@@ -209,6 +346,14 @@ static int open_output(struct run_state *st)
 	return printer_init(&st->p, st->out, st->o->json);
 }
 
+/* A clean exit without --keep: the pinned maps and the state go too. */
+static void unpin_instance(struct run_state *st)
+{
+	attach_unpin(&st->inst);
+	pin_remove_instance(st->o->pin);
+	state_remove(st->o->pin);
+}
+
 static void run_state_free(struct run_state *st)
 {
 	exporters_close(&st->ex);
@@ -227,6 +372,7 @@ int cmd_run(int argc, char **argv)
 	struct run_state st = { .ctl.fd = -1 };
 	double deadline, end = 0;
 	struct run_opts o;
+	bool keep;
 	char err_msg[256];
 	int i, err, ret = 1;
 
@@ -252,11 +398,27 @@ int cmd_run(int argc, char **argv)
 	counts_init(&st.scratch);
 	if (install_signals() || open_output(&st) || exporters_open(&st.ex, &o, st.out))
 		goto out;
-	if (instance_open(&st.inst, o.dirmask, o.verbose) || control_open(&st.ctl, o.name) ||
-	    setup(&st))
-		goto out;
-
 	st.interval.start = st.total.start = now_wall();
+	if (o.pin) {
+		bool adopting;
+
+		if (pin_prepare())
+			goto out;
+		adopting = pin_instance_exists(o.pin);
+		if (instance_open_pinned(&st.inst, o.pin, o.dirmask, o.verbose, adopting) ||
+		    control_open(&st.ctl, o.name) || (adopting ? adopt(&st) : setup(&st))) {
+			/* what this failed start pinned, it removes; an adopted
+			 * instance stays as it was */
+			if (!adopting && st.ctl.fd >= 0)
+				unpin_instance(&st);
+			goto out;
+		}
+	} else if (instance_open(&st.inst, o.dirmask, o.verbose) ||
+		   control_open(&st.ctl, o.name) || setup(&st)) {
+		goto out;
+	}
+	say_counting(&st);
+
 	deadline = now_mono();
 	if (o.duration > 0)
 		end = deadline + o.duration;
@@ -265,23 +427,44 @@ int cmd_run(int argc, char **argv)
 		if (end && deadline > end)
 			deadline = end;
 		wait_until(&st, deadline);
-		if (stop_signal || (end && now_mono() >= end) || ferror(st.out))
+		if (stop_signal || st.stop_requested || (end && now_mono() >= end) || ferror(st.out))
 			break;
 		if (take_interval(&st, false))
 			goto out;
+		if (!check_ifaces(&st)) {
+			log_err("every interface is gone: nothing left to count");
+			keep = false;
+			goto finish;
+		}
 	}
-
-	/* Off the interfaces first: once detached and synced, the generation
-	 * being written holds the last frames, and nothing adds to it. */
-	for (i = 0; i < st.inst.nr_ifaces; i++)
-		detach_iface(&st.inst, &st.inst.ifaces[i]);
-	if (take_interval(&st, true))
-		goto out;
+	keep = o.keep && !st.stop_requested;
+finish:
+	if (keep) {
+		/* Still attached: the last interval ends with a flip like the others,
+		 * and the pins go on counting for the next start to adopt. */
+		if (take_interval(&st, false))
+			goto out;
+	} else {
+		/* Off the interfaces first: once detached and synced, the
+		 * generation being written holds the last frames. */
+		if (o.pin)
+			attach_unpin(&st.inst);	/* the links go when their fds close */
+		for (i = 0; i < st.inst.nr_ifaces; i++)
+			detach_iface(&st.inst, &st.inst.ifaces[i]);
+		if (take_interval(&st, true))
+			goto out;
+	}
 	output_record(&st.p, &st.inst, &st.total, "final", &st.oo);
 	exporters_final(&st.ex, &st.inst, &st.total);
-	ret = 0;
+	ret = check_ifaces(&st) ? 0 : 1;
 	if (stop_signal)
 		log_info("stopped by %s", strsignal(stop_signal));
+	if (keep)
+		log_info("instance '%s' keeps counting; 'flowtally run --pin %s' adopts it, "
+			 "'flowtally stop %s' removes it",
+			 o.pin, o.pin, o.pin);
+	else if (o.pin)
+		unpin_instance(&st);
 out:
 	run_state_free(&st);
 	return ret;

@@ -119,6 +119,9 @@ static int add_table(struct run_state *st, const char *arg, FILE *reply, char *e
 	if (slot < 0)
 		return reply_error(err, errlen, 1, "cannot add table '%s' (see the instance's log)",
 				   spec.name);
+	counts_reset(&st->scratch);
+	if (run_keep_drained(st))	/* a pinned instance's state names the table */
+		return reply_error(err, errlen, 1, "table '%s' added but not saved", spec.name);
 	fprintf(reply, "added table %s\n", spec.name);
 	return 0;
 }
@@ -134,7 +137,7 @@ static int del_table(struct run_state *st, const char *arg, FILE *reply, char *e
 	counts_reset(&st->scratch);
 	ret = tables_del(&st->inst, slot, &st->scratch);
 	if (!ret)
-		ret = counts_merge(&st->interval, &st->scratch);
+		ret = run_keep_drained(st);
 	if (ret)
 		return reply_error(err, errlen, 1, "cannot remove table '%s'", arg);
 	fprintf(reply, "removed table %s\n", arg);
@@ -162,7 +165,7 @@ static int resize_table(struct run_state *st, const char *arg, FILE *reply, char
 	counts_reset(&st->scratch);
 	ret = tables_resize(&st->inst, slot, (__u32)size, &st->scratch);
 	if (!ret)
-		ret = counts_merge(&st->interval, &st->scratch);
+		ret = run_keep_drained(st);
 	if (ret)
 		return reply_error(err, errlen, 1, "cannot resize table '%s'", name);
 	fprintf(reply, "resized table %s to %lu keys\n", name, size);
@@ -184,5 +187,10 @@ int table_control(void *ctx, const char *verb, const char *arg, FILE *reply, cha
 		return del_table(st, arg, reply, err, errlen);
 	if (!strcmp(verb, "resize"))
 		return resize_table(st, arg, reply, err, errlen);
+	if (!strcmp(verb, "stop")) {	/* flowtally stop NAME: a clean exit, no --keep */
+		st->stop_requested = true;
+		fprintf(reply, "stopping\n");
+		return 0;
+	}
 	return reply_error(err, errlen, 2, "unknown request '%s'", verb);
 }

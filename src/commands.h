@@ -5,5 +5,8 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_table(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 
 #endif

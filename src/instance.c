@@ -12,6 +12,7 @@
 #include "attach.h"
 #include "instance.h"
 #include "log.h"
+#include "pin.h"
 #include "tables.h"
 
 size_t ft_value_stride(void)
@@ -59,7 +60,68 @@ static int create_sync_map(struct ft_instance *inst)
 	return 0;
 }
 
-int instance_open(struct ft_instance *inst, __u8 dirmask, bool verbose)
+/* The maps a pinned instance keeps, by pin name. */
+static const char *const pinned_maps[] = {
+	"ft_narrow", "ft_wide", "ft_narrow_lru", "ft_wide_lru", "ft_counters", "config",
+};
+
+static struct bpf_map *skel_map(struct flowtally *skel, size_t i)
+{
+	struct bpf_map *maps[] = {
+		skel->maps.ft_narrow,	  skel->maps.ft_wide,	  skel->maps.ft_narrow_lru,
+		skel->maps.ft_wide_lru, skel->maps.ft_counters, skel->maps.bss,
+	};
+
+	return maps[i];
+}
+
+/* Adopting: the maps come from the pins; programs stay unloaded, the pinned
+ * links hold the ones that count. */
+static int reuse_pinned_maps(struct ft_instance *inst)
+{
+	size_t i;
+	int fd, err;
+
+	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		fd = pin_open(inst->pin, pinned_maps[i]);
+		if (fd < 0)
+			return log_errno(fd, "pinned instance '%s' lacks its map %s (remove it with "
+					 "'flowtally stop %s')",
+					 inst->pin, pinned_maps[i], inst->pin);
+		err = bpf_map__reuse_fd(skel_map(inst->skel, i), fd);
+		close(fd);
+		if (err)
+			return log_errno(err, "cannot reuse pinned map %s", pinned_maps[i]);
+	}
+	bpf_program__set_autoload(inst->skel->progs.flowtally_tc, false);
+	bpf_program__set_autoload(inst->skel->progs.flowtally_xdp, false);
+	return 0;
+}
+
+static int pin_maps(struct ft_instance *inst)
+{
+	size_t i;
+	int err;
+
+	err = pin_create_dir(inst->pin);
+	for (i = 0; !err && i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
+		err = pin_object(bpf_map__fd(skel_map(inst->skel, i)), inst->pin, pinned_maps[i]);
+	return err;
+}
+
+/* The sync map of an adopted instance: the one in the sync slot. */
+static int adopt_sync_map(struct ft_instance *inst)
+{
+	__u32 slot = FT_SYNC_SLOT, id;
+
+	if (bpf_map_lookup_elem(inst->outer_fd[FT_KCLASS_NARROW], &slot, &id))
+		return -errno;
+	inst->sync_fd = bpf_map_get_fd_by_id(id);
+	return inst->sync_fd < 0 ? -errno : 0;
+}
+
+static int instance_load(struct ft_instance *inst, __u8 dirmask, bool verbose, const char *pin,
+			 bool adopt)
 {
 	size_t cnt_size;
 	int err;
@@ -67,6 +129,8 @@ int instance_open(struct ft_instance *inst, __u8 dirmask, bool verbose)
 	memset(inst, 0, sizeof(*inst));
 	instance_reset_fds(inst);
 	inst->dirmask = dirmask;
+	if (pin)
+		snprintf(inst->pin, sizeof(inst->pin), "%s", pin);
 	inst->ncpus = libbpf_num_possible_cpus();
 	if (inst->ncpus <= 0)
 		return log_errno(inst->ncpus, "cannot count possible CPUs");
@@ -80,6 +144,11 @@ int instance_open(struct ft_instance *inst, __u8 dirmask, bool verbose)
 		bpf_program__set_autoload(inst->skel->progs.flowtally_tc, false);
 	if (!(dirmask & FT_DIRMASK(FT_DIR_INGRESS)))
 		bpf_program__set_autoload(inst->skel->progs.flowtally_xdp, false);
+	if (adopt) {
+		err = reuse_pinned_maps(inst);
+		if (err)
+			return err;
+	}
 	err = flowtally__load(inst->skel);
 	if (err)
 		return log_load_error(err, "load");
@@ -97,10 +166,34 @@ int instance_open(struct ft_instance *inst, __u8 dirmask, bool verbose)
 	if (!inst->cnt_keys || !inst->cnt_vals)
 		return log_errno(-ENOMEM, "cannot allocate counter buffers");
 
+	if (adopt) {
+		if (inst->cfg->abi_version != FT_ABI_VERSION) {
+			log_err("pinned instance '%s' has layout version %u, this flowtally %u: "
+				"stop it with the flowtally that made it",
+				pin, inst->cfg->abi_version, FT_ABI_VERSION);
+			return -EPROTO;
+		}
+		err = adopt_sync_map(inst);
+		if (err)
+			return log_errno(err, "cannot find the sync map of '%s'", pin);
+		return 0;
+	}
+	inst->cfg->abi_version = FT_ABI_VERSION;
 	err = create_sync_map(inst);
 	if (err)
 		return log_errno(err, "cannot create the sync map");
-	return 0;
+	return pin ? pin_maps(inst) : 0;
+}
+
+int instance_open(struct ft_instance *inst, __u8 dirmask, bool verbose)
+{
+	return instance_load(inst, dirmask, verbose, NULL, false);
+}
+
+int instance_open_pinned(struct ft_instance *inst, const char *name, __u8 dirmask,
+			 bool verbose, bool adopt)
+{
+	return instance_load(inst, dirmask, verbose, name, adopt);
 }
 
 void instance_close(struct ft_instance *inst)

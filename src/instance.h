@@ -57,11 +57,17 @@ struct ft_instance {
 	int nr_ifaces;
 	struct ft_table tables[FT_MAX_TABLES];
 	void *cnt_keys, *cnt_vals;	/* buffers for one generation of ft_counters */
+	char pin[32];			/* pinned instance name, "" if not pinned */
 };
 
 /* Loads the programs and creates every map but attaches nothing. 0 or -errno;
  * on failure the message is already printed. */
 int instance_open(struct ft_instance *inst, __u8 dirmask, bool verbose);
+/* The same for an instance pinned as `name`: new (its maps pinned) or, with
+ * `adopt`, the one the pins hold (maps reused, no program loaded: the
+ * pinned links keep theirs). */
+int instance_open_pinned(struct ft_instance *inst, const char *name, __u8 dirmask,
+			 bool verbose, bool adopt);
 /* Detaches, then frees every program, map and link. Safe on a partial open. */
 void instance_close(struct ft_instance *inst);
 

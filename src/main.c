@@ -14,6 +14,9 @@ static void usage(FILE *f)
 		   "  run -i IFACE ...   count what IFACE receives and transmits (see run --help)\n"
 		   "  table list|add|del|resize ...\n"
 		   "                     change the tables of a running instance\n"
+		   "  status [NAME]      pinned instances: interfaces, tables, totals, process\n"
+		   "  dump NAME          current counts of a pinned instance, no process needed\n"
+		   "  stop NAME          detach and unpin an instance (running or not)\n"
 		   "  version            print the version\n"
 		   "  help               this text\n"
 		   "\n"
@@ -32,6 +35,12 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "table"))
 		return cmd_table(argc - 1, argv + 1);
+	if (!strcmp(cmd, "status"))
+		return cmd_status(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stop"))
+		return cmd_stop(argc - 1, argv + 1);
+	if (!strcmp(cmd, "dump"))
+		return cmd_dump(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
 		printf("flowtally %s\n", FT_VERSION);
 		return 0;

@@ -30,6 +30,11 @@ void run_usage(FILE *f)
 		"      --output FILE       records to FILE (appended; reopened on SIGHUP)\n"
 		"      --name NAME         instance name for 'flowtally table' (default: the\n"
 		"                          first interface)\n"
+		"      --pin NAME          pin links, maps and totals under /sys/fs/bpf/flowtally/NAME:\n"
+		"                          counting goes on if flowtally dies, and the next\n"
+		"                          'run --pin NAME' adopts it with its totals\n"
+		"      --keep              with --pin: a clean exit leaves the instance counting\n"
+		"                          ('flowtally stop NAME' removes it)\n"
 		"      --top N             text: show N rows per table (default 20, 0 = all)\n"
 		"      --xdp-mode MODE     auto, native or generic (default auto: native where\n"
 		"                          the driver has it)\n"
@@ -74,7 +79,8 @@ static int usage_error(char *err, size_t errlen, const char *fmt, const char *wh
 
 int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
 {
-	enum { OPT_TOP = 256, OPT_XDP_MODE, OPT_CSV, OPT_OUTPUT, OPT_PROMETHEUS, OPT_IPFIX, OPT_NAME };
+	enum { OPT_TOP = 256, OPT_XDP_MODE, OPT_CSV, OPT_OUTPUT, OPT_PROMETHEUS, OPT_IPFIX, OPT_NAME, OPT_PIN,
+	       OPT_KEEP };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "table", required_argument, NULL, 't' },
@@ -90,6 +96,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
 		{ "ipfix", required_argument, NULL, OPT_IPFIX },
 		{ "name", required_argument, NULL, OPT_NAME },
+		{ "pin", required_argument, NULL, OPT_PIN },
+		{ "keep", no_argument, NULL, OPT_KEEP },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -188,13 +196,20 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		case OPT_IPFIX:
 			o->ipfix = optarg;
 			break;
+		case OPT_KEEP:
+			o->keep = true;
+			break;
+		case OPT_PIN:
 		case OPT_NAME:
 			if (!valid_instance_name(optarg))
 				return usage_error(err, errlen,
 						   "instance name '%s' invalid (1-31 letters, digits, "
 						   "'_', '-' or '.')",
 						   optarg);
-			o->name = optarg;
+			if (c == OPT_PIN)
+				o->pin = optarg;
+			else
+				o->name = optarg;
 			break;
 		case 'h':
 			return OPTS_HELP;
@@ -211,8 +226,12 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		return usage_error(err, errlen, "%s", "no interface given (-i IFACE)");
 	if (o->csv && o->json)
 		return usage_error(err, errlen, "%s", "--csv and --json exclude each other");
+	if (o->keep && !o->pin)
+		return usage_error(err, errlen, "%s", "--keep needs --pin NAME");
+	if (o->pin && o->name && strcmp(o->pin, o->name))
+		return usage_error(err, errlen, "%s", "--pin and --name must be the same name");
 	if (!o->name)
-		o->name = o->ifaces[0];
+		o->name = o->pin ? o->pin : o->ifaces[0];
 	if (!o->nr_tables) {
 		table_spec_default(&o->tables[0]);
 		o->nr_tables = 1;

@@ -27,6 +27,8 @@ struct run_opts {
 	const char *prometheus;	/* ADDR:PORT to serve /metrics on */
 	const char *ipfix;	/* HOST:PORT of an IPFIX collector */
 	const char *name;	/* instance name: control socket, pins */
+	const char *pin;	/* pin the instance as this name (or adopt it) */
+	bool keep;		/* a clean exit leaves a pinned instance counting */
 };
 
 enum { OPTS_RUN = 0, OPTS_HELP = 1 };

@@ -23,11 +23,16 @@ struct run_state {
 	struct exporters ex;
 	struct control ctl;
 	FILE *out;			/* stdout or --output */
+	bool stop_requested;		/* 'flowtally stop NAME' asked */
 };
 
 /* Drains the generation being written (flip first unless `last`) into
  * st->interval. */
 int run_drain(struct run_state *st, bool last);
+
+/* After a table change drained counts into st->scratch: adds them to the
+ * interval and the totals (and saves a pinned instance's state). */
+int run_keep_drained(struct run_state *st);
 
 /* Control socket requests "list", "add SPEC", "del NAME", "resize NAME SIZE". */
 int table_control(void *ctx, const char *verb, const char *arg, FILE *reply, char *err,

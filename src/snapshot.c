@@ -30,8 +30,9 @@ int snapshot_sync(struct ft_instance *inst)
 	return 0;
 }
 
-/* Reads one generation of ft_counters and zeroes it again. */
-static int drain_counters(struct ft_instance *inst, int gen, struct ft_counts *out)
+/* Reads one generation of ft_counters into `out` (if not NULL) and, if
+ * `clear`, zeroes it again. */
+static int walk_counters(struct ft_instance *inst, int gen, struct ft_counts *out, bool clear)
 {
 	__u32 *keys = inst->cnt_keys, count = FT_GEN_COUNTERS, prev, i;
 	size_t stride = ft_value_stride() * inst->ncpus;
@@ -46,7 +47,7 @@ static int drain_counters(struct ft_instance *inst, int gen, struct ft_counts *o
 	if (count != FT_GEN_COUNTERS)
 		return -EIO;
 
-	for (i = 0; i < count; i++, v += stride) {
+	for (i = 0; out && i < count; i++, v += stride) {
 		__u32 idx = keys[i] - gen * FT_GEN_COUNTERS;
 		struct ft_value sum;
 
@@ -58,13 +59,18 @@ static int drain_counters(struct ft_instance *inst, int gen, struct ft_counts *o
 			value_add(&((struct ft_value *)out->table)[idx - FT_IFACE_COUNTERS], &sum);
 	}
 
+	if (!clear)
+		return 0;
 	memset(inst->cnt_vals, 0, stride * count);
 	if (bpf_map_update_batch(inst->counters_fd, keys, inst->cnt_vals, &count, NULL))
 		return -errno;
 	return 0;
 }
 
-int snapshot_drain_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out)
+/* Reads one table's inner map of `gen` into `out` (if not NULL), deleting
+ * what it reads if `del`. */
+static int walk_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out,
+		      bool del)
 {
 	struct ft_table *t = &inst->tables[slot];
 	unsigned int ksize = table_key_size(t);
@@ -84,8 +90,12 @@ int snapshot_drain_table(struct ft_instance *inst, int slot, int gen, struct ft_
 			}
 		}
 		count = cap;
-		err = bpf_map_lookup_and_delete_batch(t->fd[gen], in, &batch, keys, vals, &count,
-						      NULL);
+		if (del)
+			err = bpf_map_lookup_and_delete_batch(t->fd[gen], in, &batch, keys, vals,
+							      &count, NULL);
+		else
+			err = bpf_map_lookup_batch(t->fd[gen], in, &batch, keys, vals, &count,
+						   NULL);
 		if (err && errno == ENOSPC && count == 0) {
 			/* a hash bucket holds more keys than fit: retry bigger */
 			free(keys);
@@ -98,7 +108,7 @@ int snapshot_drain_table(struct ft_instance *inst, int slot, int gen, struct ft_
 			err = -errno;
 			goto out;
 		}
-		for (i = 0; i < count; i++) {
+		for (i = 0; out && i < count; i++) {
 			struct ft_key key = {};
 			struct ft_value sum;
 
@@ -121,17 +131,24 @@ out:
 	return err;
 }
 
-static int drain_generation(struct ft_instance *inst, int gen, struct ft_counts *out)
+int snapshot_drain_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out)
+{
+	return walk_table(inst, slot, gen, out, true);
+}
+
+/* Every counter and table of one generation: read into `out` (if not NULL),
+ * emptied if `clear`. */
+static int walk_generation(struct ft_instance *inst, int gen, struct ft_counts *out, bool clear)
 {
 	int slot, err;
 
-	err = drain_counters(inst, gen, out);
+	err = walk_counters(inst, gen, out, clear);
 	if (err)
 		return log_errno(err, "cannot read the counters");
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
 		if (!inst->tables[slot].used || inst->tables[slot].removed)
 			continue;
-		err = snapshot_drain_table(inst, slot, gen, out);
+		err = walk_table(inst, slot, gen, out, clear);
 		if (err)
 			return log_errno(err, "cannot read table '%s'",
 					 inst->tables[slot].spec.name);
@@ -139,16 +156,36 @@ static int drain_generation(struct ft_instance *inst, int gen, struct ft_counts 
 	return 0;
 }
 
-int snapshot_take(struct ft_instance *inst, struct ft_counts *out)
+int snapshot_read_gen(struct ft_instance *inst, int gen, struct ft_counts *out)
+{
+	return walk_generation(inst, gen, out, false);
+}
+
+int snapshot_clear_gen(struct ft_instance *inst, int gen)
+{
+	return walk_generation(inst, gen, NULL, true);
+}
+
+int snapshot_flip(struct ft_instance *inst)
 {
 	__u32 old = inst->cfg->gen & 1;
 	int err;
 
-	__atomic_store_n(&inst->cfg->gen, old ^ 1, __ATOMIC_SEQ_CST);
+	inst->cfg->flips++;
+	__atomic_store_n(&inst->cfg->gen, (__u32)(inst->cfg->flips & 1), __ATOMIC_SEQ_CST);
 	err = snapshot_sync(inst);
 	if (err)
 		return log_errno(err, "cannot wait for the programs to leave generation %u", old);
-	return drain_generation(inst, old, out);
+	return (int)old;
+}
+
+int snapshot_take(struct ft_instance *inst, struct ft_counts *out)
+{
+	int old = snapshot_flip(inst);
+
+	if (old < 0)
+		return old;
+	return walk_generation(inst, old, out, true);
 }
 
 int snapshot_take_current(struct ft_instance *inst, struct ft_counts *out)
@@ -157,5 +194,5 @@ int snapshot_take_current(struct ft_instance *inst, struct ft_counts *out)
 
 	if (err)
 		return log_errno(err, "cannot wait for the programs to finish");
-	return drain_generation(inst, inst->cfg->gen & 1, out);
+	return walk_generation(inst, inst->cfg->gen & 1, out, true);
 }

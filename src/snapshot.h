@@ -19,6 +19,12 @@ int snapshot_take(struct ft_instance *inst, struct ft_counts *out);
 /* Drain the generation programs are writing now: only once they can no
  * longer run (detached, then synced). */
 int snapshot_take_current(struct ft_instance *inst, struct ft_counts *out);
+/* Flips and syncs; returns the old generation, now quiescent, or -errno. */
+int snapshot_flip(struct ft_instance *inst);
+/* A generation's counts into `out`, leaving the maps as they are. */
+int snapshot_read_gen(struct ft_instance *inst, int gen, struct ft_counts *out);
+/* Empties a generation no program writes. */
+int snapshot_clear_gen(struct ft_instance *inst, int gen);
 /* One table's inner map of generation `gen`, read and emptied into `out`. */
 int snapshot_drain_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out);
 

@@ -238,3 +238,27 @@ out:
 			close(fresh[g]);
 	return err;
 }
+
+int tables_adopt(struct ft_instance *inst)
+{
+	int slot, g;
+
+	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
+		struct ft_table *t = &inst->tables[slot];
+
+		if (!t->used || t->removed)
+			continue;
+		for (g = 0; g < FT_GENERATIONS; g++) {
+			__u32 key = g * FT_MAX_TABLES + slot, id;
+
+			if (bpf_map_lookup_elem(inst->outer_fd[t->cfg.kclass], &key, &id))
+				return log_errno(-errno, "pinned table '%s' has no map in slot %u",
+						 t->spec.name, key);
+			t->fd[g] = bpf_map_get_fd_by_id(id);
+			if (t->fd[g] < 0)
+				return log_errno(-errno, "cannot open the map of table '%s'",
+						 t->spec.name);
+		}
+	}
+	return 0;
+}

@@ -21,6 +21,9 @@ int tables_del(struct ft_instance *inst, int slot, struct ft_counts *last);
 int tables_resize(struct ft_instance *inst, int slot, __u32 size, struct ft_counts *drained);
 /* After an interval record: removed tables have been shown as such. */
 void tables_mark_reported(struct ft_instance *inst);
+/* Opens the inner maps of the tables a pinned instance's state names, from
+ * the outer maps (a lookup there gives a map id). */
+int tables_adopt(struct ft_instance *inst);
 /* Closes a table's map fds (instance_close). */
 void tables_free_maps(struct ft_table *t);
 /* A live (not removed) table by name: its slot, or -ENOENT. */

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * flowtally status|stop|dump: pinned instances, with or without a process.
+ * A pinned instance is its folder under /sys/fs/bpf/flowtally and its state
+ * in /var/lib/flowtally; a running one answers on /run/flowtally/NAME.sock.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "control.h"
+#include "log.h"
+#include "output.h"
+#include "pin.h"
+#include "snapshot.h"
+#include "state.h"
+#include "tables.h"
+
+static bool instance_running(const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool up;
+
+	if (fd < 0)
+		return false;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", FT_RUN_DIR, name);
+	up = !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return up;
+}
+
+/* Options shared by the three: [--json] NAME (NAME optional for status). */
+static int parse_args(int argc, char **argv, const char *cmd, bool name_needed, bool *json,
+		      const char **name)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	*json = false;
+	*name = NULL;
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			*json = true;
+			break;
+		case 'h':
+			printf("Usage: flowtally %s [--json] %s\n", cmd, name_needed ? "NAME" : "[NAME]");
+			return 0;
+		default:
+			log_err("%s: unknown option '%s' (see 'flowtally %s --help')", cmd,
+				argv[optind - 1], cmd);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		*name = argv[optind++];
+	if ((name_needed && !*name) || optind < argc) {
+		log_err("%s: %s (see 'flowtally %s --help')", cmd,
+			*name ? "too many arguments" : "name the instance", cmd);
+		return 2;
+	}
+	log_set_json(*json);
+	return -1;
+}
+
+struct status_ctx {
+	struct printer p;
+	const char *only;
+	int shown;
+};
+
+static void status_one(const char *name, void *arg)
+{
+	struct status_ctx *sc = arg;
+	struct ft_instance inst = {};
+	struct ft_counts total;
+	__u64 flips = 0;
+	int i, d, err;
+
+	if (sc->only && strcmp(sc->only, name))
+		return;
+	counts_init(&total);
+	err = state_load(name, &inst, &total, &flips);
+	print_open_object(&sc->p, NULL);
+	print_string(&sc->p, PRINT_ANY, "name", "%s:", name);
+	print_bool(&sc->p, PRINT_JSON, "pinned", NULL, pin_instance_exists(name));
+	print_bool(&sc->p, PRINT_JSON, "running", NULL, instance_running(name));
+	print_text(&sc->p, " %s", instance_running(name) ? "running" : "not running");
+	print_text(&sc->p, "%s", pin_instance_exists(name) ? ", pinned" : ", not pinned");
+	if (!err) {
+		print_float(&sc->p, PRINT_JSON, "since", NULL, total.start, 6);
+		print_open_array(&sc->p, "ifaces");
+		print_text(&sc->p, "\n  interfaces:");
+		for (i = 0; i < inst.nr_ifaces; i++)
+			print_string(&sc->p, PRINT_ANY, NULL, " %s", inst.ifaces[i].name);
+		print_close_array(&sc->p);
+		print_open_array(&sc->p, "tables");
+		print_text(&sc->p, "\n  tables:");
+		for (i = 0; i < FT_MAX_TABLES; i++)
+			if (inst.tables[i].used && !inst.tables[i].removed)
+				print_string(&sc->p, PRINT_ANY, NULL, " %s", inst.tables[i].spec.name);
+		print_close_array(&sc->p);
+		print_open_object(&sc->p, "saved");
+		print_text(&sc->p, "\n  saved totals:");
+		for (d = 0; d < FT_DIRS; d++) {
+			struct ft_value sum = {};
+
+			for (i = 0; i < FT_IFACE_SLOTS; i++)
+				value_add(&sum, &total.iface[i][d][FT_CNT_SEEN]);
+			print_open_object(&sc->p, ft_dir_names[d]);
+			print_text(&sc->p, "%s %s", d ? "," : "", ft_dir_names[d]);
+			print_u64(&sc->p, PRINT_ANY, "packets", " %llu packets", sum.packets);
+			print_u64(&sc->p, PRINT_ANY, "bytes", " %llu bytes", sum.bytes);
+			print_close_object(&sc->p);
+		}
+		print_close_object(&sc->p);
+	}
+	print_text(&sc->p, "\n");
+	print_close_object(&sc->p);
+	counts_free(&total);
+	sc->shown++;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct status_ctx sc = {};
+	const char *name;
+	bool json;
+	int ret = parse_args(argc, argv, "status", false, &json, &name);
+
+	if (ret >= 0)
+		return ret;
+	sc.only = name;
+	if (printer_init(&sc.p, stdout, json))
+		return 1;
+	print_open_array(&sc.p, NULL);
+	pin_for_each(status_one, &sc);
+	print_close_array(&sc.p);
+	print_end_record(&sc.p);
+	printer_fini(&sc.p);
+	if (name && !sc.shown) {
+		log_err("no pinned instance '%s' (see 'flowtally status')", name);
+		return 1;
+	}
+	if (!sc.shown && !json)
+		printf("no pinned flowtally instance\n");
+	return 0;
+}
+
+/* Opens a pinned instance without a process, changing nothing. */
+static int open_pinned(struct ft_instance *inst, const char *name, struct ft_counts *total,
+		       __u64 *saved)
+{
+	struct ft_instance meta = {};
+	int err;
+
+	if (!pin_instance_exists(name)) {
+		log_err("no pinned instance '%s' (see 'flowtally status')", name);
+		return -ENOENT;
+	}
+	err = state_load(name, &meta, total, saved);
+	if (err == -ENOENT)
+		log_err("pinned instance '%s' has no saved state", name);
+	if (err)
+		return err;
+	err = instance_open_pinned(inst, name, meta.dirmask, false, true);
+	if (err)
+		return err;
+	inst->dirmask = meta.dirmask;
+	inst->nr_ifaces = meta.nr_ifaces;
+	memcpy(inst->ifaces, meta.ifaces, sizeof(meta.ifaces));
+	memcpy(inst->tables, meta.tables, sizeof(meta.tables));
+	return tables_adopt(inst);
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	struct ft_counts total, gen;
+	struct ft_instance inst = {};
+	struct output_opts oo = {};
+	struct printer p = {};
+	const char *name;
+	__u64 saved = 0;
+	bool json;
+	int ret = parse_args(argc, argv, "dump", true, &json, &name), err;
+
+	if (ret >= 0)
+		return ret;
+	counts_init(&total);
+	counts_init(&gen);
+	ret = 1;
+	err = open_pinned(&inst, name, &total, &saved);
+	if (err)
+		goto out;
+	/* The saved totals, the generation not yet added to them (if the last
+	 * process died before it could), and the one being written now. */
+	if (saved + 1 == inst.cfg->flips)
+		err = snapshot_read_gen(&inst, (int)((inst.cfg->flips & 1) ^ 1), &gen);
+	if (!err)
+		err = snapshot_read_gen(&inst, (int)(inst.cfg->flips & 1), &gen);
+	if (!err)
+		err = counts_merge(&total, &gen);
+	if (err) {
+		log_errno(err, "cannot read instance '%s'", name);
+		goto out;
+	}
+	total.end = (double)time(NULL);
+	if (printer_init(&p, stdout, json))
+		goto out;
+	output_record(&p, &inst, &total, "dump", &oo);
+	printer_fini(&p);
+	ret = 0;
+out:
+	instance_close(&inst);
+	counts_free(&total);
+	counts_free(&gen);
+	return ret;
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	const char *name;
+	bool json;
+	int ret = parse_args(argc, argv, "stop", true, &json, &name), i;
+
+	if (ret >= 0)
+		return ret;
+	if (instance_running(name)) {
+		/* its own clean exit removes what it pinned */
+		ret = control_request(name, "stop");
+		for (i = 0; !ret && i < 100 && (instance_running(name) || pin_instance_exists(name));
+		     i++)
+			usleep(100 * 1000);
+		return ret;
+	}
+	if (!pin_instance_exists(name)) {
+		log_err("no instance '%s' (see 'flowtally status')", name);
+		return 1;
+	}
+	/* Unpinned, the links have no holder left and detach. */
+	pin_remove_instance(name);
+	state_remove(name);
+	printf("stopped instance %s\n", name);
+	return 0;
+}
