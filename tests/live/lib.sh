@@ -80,11 +80,27 @@ live_diff() {
 		tests/live/diff.jq
 }
 
-# Objects of flowtally's that exist now: programs, maps and links by id.
+# flowtally's objects that exist now: its programs and maps by id (a link
+# holds a program, so a leaked link shows as a leaked program). Other BPF
+# users of the machine are left out.
 bpf_objects() {
 	{
-		bpftool prog show 2>/dev/null | grep -o '^[0-9]*: [a-z_]* *name [a-z_]*' | sed 's/^/prog /'
-		bpftool map show 2>/dev/null | grep -o '^[0-9]*: [a-z_]* *name [a-z_.]*' | sed 's/^/map /'
-		bpftool link show 2>/dev/null | grep -o '^[0-9]*: [a-z_]*' | sed 's/^/link /'
+		bpftool prog show 2>/dev/null | grep -o '^[0-9]*: [a-z_]* *name flowtally_[a-z]*' |
+			sed 's/^/prog /'
+		bpftool map show 2>/dev/null | grep -o '^[0-9]*: [a-z_]* *name \(ft_[a-z0-9_]*\|flowtall[a-z._]*\)' |
+			sed 's/^/map /'
 	} | sort
 }
+
+# The kernel frees maps after a grace period, a bit after the last fd closes:
+# waits (5 s at most) until flowtally's objects are those of $1 again.
+bpf_objects_settle() {
+	for _ in $(seq 50); do
+		[ "$(bpf_objects)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# "what is left": the objects now that were not there in $1
+bpf_objects_left() { diff <(echo "$1") <(bpf_objects) | grep '^>' | head -3 | tr '\n' ';'; }

@@ -49,10 +49,9 @@ fi
 n=$(grep -c '"type":"interval"' "$LIVE_TMP/out.json")
 [ "$n" -ge 2 ] && pass live_records_every_interval || fail live_records_every_interval "$n records"
 
-after=$(bpf_objects)
-if [ "$before" = "$after" ]; then
+if bpf_objects_settle "$before"; then
 	pass live_nothing_left_loaded
 else
-	fail live_nothing_left_loaded "$(diff <(echo "$before") <(echo "$after") | grep '^>' | head -3 | tr '\n' ';')"
+	fail live_nothing_left_loaded "$(bpf_objects_left "$before")"
 fi
 exit $FAILED

@@ -67,7 +67,6 @@ else
 	fail duration_ends_run_with_final_record "status $rc, records: $types"
 fi
 
-after=$(bpf_objects)
-[ "$before" = "$after" ] && pass errors_leave_nothing_loaded ||
-	fail errors_leave_nothing_loaded "$(diff <(echo "$before") <(echo "$after") | grep '^>' | head -3 | tr '\n' ';')"
+bpf_objects_settle "$before" && pass errors_leave_nothing_loaded ||
+	fail errors_leave_nothing_loaded "$(bpf_objects_left "$before")"
 exit $FAILED
