@@ -12,6 +12,7 @@
 #include "attach.h"
 #include "log.h"
 #include "pin.h"
+#include "state.h"
 
 /* Debian 12's uapi headers predate tcx; the kernel has it (6.6+). */
 #define FT_BPF_TCX_EGRESS 47
@@ -48,6 +49,14 @@ static int attach_xdp(struct ft_instance *inst, struct ft_iface *iface)
 		err = -errno;
 		if ((err == -EBUSY || err == -EEXIST) && !bpf_xdp_query(iface->ifindex, 0, &query) &&
 		    query.prog_id) {
+			char owner[64];
+
+			if (!state_find_iface(iface->name, owner, sizeof(owner))) {
+				log_err("%s is counted by pinned flowtally instance '%s' already: "
+					"adopt it with --pin %s, or see 'flowtally status %s'",
+					iface->name, owner, owner, owner);
+				return err;
+			}
 			log_err("%s already has an XDP program (%s): flowtally does not replace it; "
 				"detach it first if it is not needed (ip link set dev %s xdp off)",
 				iface->name, prog_name_by_id(query.prog_id, prog, sizeof(prog)),

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -203,4 +204,37 @@ void state_remove(const char *name)
 	if (!state_path(path, sizeof(path), name, ""))
 		unlink(path);
 	rmdir(FT_STATE_DIR);	/* only when empty */
+}
+
+int state_find_iface(const char *ifname, char *name, size_t len)
+{
+	DIR *d = opendir(FT_STATE_DIR);
+	struct dirent *de;
+	int found = -ENOENT;
+
+	if (!d)
+		return -ENOENT;
+	while (found && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		struct ft_instance *inst;
+		struct ft_counts total;
+		__u64 flips;
+		int i;
+
+		if (n <= 6 || strcmp(de->d_name + n - 6, ".state"))
+			continue;
+		snprintf(name, len, "%.*s", (int)(n - 6), de->d_name);
+		inst = calloc(1, sizeof(*inst));
+		if (!inst)
+			break;
+		counts_init(&total);
+		if (!state_load(name, inst, &total, &flips))
+			for (i = 0; i < inst->nr_ifaces && found; i++)
+				if (!strcmp(inst->ifaces[i].name, ifname))
+					found = 0;
+		counts_free(&total);
+		free(inst);
+	}
+	closedir(d);
+	return found;
 }

@@ -25,5 +25,8 @@ int state_save(const char *name, const struct ft_instance *inst, const struct ft
 int state_load(const char *name, struct ft_instance *inst, struct ft_counts *total,
 	       __u64 *flips);
 void state_remove(const char *name);
+/* The pinned instance that counts on interface `ifname`: 0 with its name in
+ * `name`, or -ENOENT. */
+int state_find_iface(const char *ifname, char *name, size_t len);
 
 #endif

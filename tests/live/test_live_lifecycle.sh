@@ -64,6 +64,11 @@ kill -KILL "$FT_PID"; wait "$FT_PID" 2>/dev/null; FT_PID=
 
 # 3. stop a running --keep instance: it exits cleanly and removes its pins
 live_start --pin "$PIN" --keep --interval 0.2 || { fail stop_running_start "did not start"; exit 1; }
+"$FT" run -i "$VA" --name "other$LIVE_ID" --duration 1 >/dev/null 2>"$LIVE_TMP/second.txt"
+rc=$?
+[ $rc -eq 1 ] && grep -q "counted by pinned flowtally instance '$PIN' already" "$LIVE_TMP/second.txt" &&
+	pass second_instance_refused_naming_pinned_one ||
+	fail second_instance_refused_naming_pinned_one "status $rc: $(cat "$LIVE_TMP/second.txt")"
 "$FT" stop "$PIN" >/dev/null
 for _ in $(seq 50); do kill -0 "$FT_PID" 2>/dev/null || break; sleep 0.1; done
 if ! kill -0 "$FT_PID" 2>/dev/null && [ ! -e "/sys/fs/bpf/flowtally/$PIN" ]; then
