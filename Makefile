@@ -22,7 +22,7 @@ BPF_HDRS  := $(wildcard bpf/*.h) include/flowtally/abi.h
 TEST_LIB  := $(wildcard tests/lib/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.c))
 KTEST_BINS := $(patsubst tests/testrun/%.c,$(BUILD)/tests/%,$(wildcard tests/testrun/test_*.c))
-TOOLS     := $(BUILD)/ftsend
+TOOLS     := $(BUILD)/ftsend $(BUILD)/tests/vlanpush $(BUILD)/tests/vlan_push.bpf.o
 
 .PHONY: all deps test test-long demo bench bench-quick install clean format
 .SECONDARY:
@@ -61,6 +61,14 @@ $(BUILD)/ftsend: tests/tools/ftsend.c $(TEST_LIB) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB) -o $@
 
+$(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/vlanpush: tests/tools/vlanpush.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ -lbpf -lelf -lz
+
 test: deps all
 	@tests/run.sh
 
@@ -78,3 +86,25 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# make bench: bench/ measures flowtally's counting against other strategies
+# (bench/README.md); `make bench-quick` is the same with fewer rounds.
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c bench/bench_abi.h $(BPF_HDRS) $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bench/bench: $(BENCH_SRCS) $(wildcard bench/*.h) $(BUILD)/bench/strategies.skel.h \
+		      $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h)
+	$(CC) $(CFLAGS) -I$(BUILD)/bench -Itests/lib $(BENCH_SRCS) $(TEST_LIB) $(LIB_OBJS) \
+		-o $@ $(LDLIBS) -lpthread
+
+bench: deps all $(BUILD)/bench/bench
+	@bench/run.sh
+
+bench-quick: deps all $(BUILD)/bench/bench
+	@bench/run.sh --quick

@@ -37,7 +37,11 @@ struct opts {
 	const char *expect_path;
 	unsigned long long rate;	/* frames per second, 0: as fast as possible */
 	unsigned long long timeout_s;
+	int vlan;			/* VLAN_AS_MIXED, VLAN_NONE, or the one tag's VID */
 };
+
+#define VLAN_AS_MIXED	(-1)
+#define VLAN_NONE	(-2)
 
 struct tally {
 	unsigned int sent;
@@ -49,13 +53,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ftsend -i IFACE --seed S --count N [--max-frame BYTES] [--malformed PCT]\n"
-		"              [--expect FILE] [--rate PPS] [--timeout SEC]\n"
+		"              [--expect FILE] [--rate PPS] [--timeout SEC] [--vlan ID|none]\n"
 		"Sends N frames of the test mix on IFACE (a veth or other virtual interface)\n"
 		"and writes the counts flowtally must report as JSON to FILE (default stdout).\n"
 		"  --max-frame  %d..%d, default 1514\n"
 		"  --malformed  percent of noise frames, default 0\n"
 		"  --rate       frames per second, default 0 (as fast as possible)\n"
-		"  --timeout    stop after SEC seconds, default 60\n",
+		"  --timeout    stop after SEC seconds, default 60\n"
+		"  --vlan       every frame with exactly one 802.1Q tag ID, or none at all\n"
+		"               (default: as the mix draws them)\n",
 		MIX_MIN_FRAME, MIX_MAX_FRAME);
 }
 
@@ -91,6 +97,18 @@ static void sleep_until(__s64 t)
 		;
 }
 
+/* --vlan: one tag (or none) instead of the mix's; a tag that would make the
+ * frame too long takes its 4 bytes from the payload. */
+static void set_vlan(struct frame_spec *s, int vlan, int max_frame)
+{
+	if (vlan == VLAN_AS_MIXED)
+		return;
+	s->vlan_tags = vlan == VLAN_NONE ? 0 : 1;
+	s->vlan_id[0] = vlan == VLAN_NONE ? 0 : (__u16)vlan;
+	while (frame_full_len(s) > max_frame && s->payload_len >= 4)
+		s->payload_len -= 4;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -102,13 +120,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "expect", required_argument, NULL, 'e' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "vlan", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	unsigned long long v;
 	int have_seed = 0, have_count = 0, c, idx = 0, err = 0;
 
-	*o = (struct opts){ .max_frame = 1514, .timeout_s = 60 };
+	*o = (struct opts){ .max_frame = 1514, .timeout_s = 60, .vlan = VLAN_AS_MIXED };
 	while ((c = getopt_long(argc, argv, "i:h", longopts, &idx)) != -1) {
 		switch (c) {
 		case 'i':
@@ -142,6 +161,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 't':
 			err = parse_num(optarg, 1, 86400, &v);
 			o->timeout_s = v;
+			break;
+		case 'V':
+			if (!strcmp(optarg, "none")) {
+				o->vlan = VLAN_NONE;
+				break;
+			}
+			err = parse_num(optarg, 0, 4095, &v);
+			o->vlan = (int)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -281,6 +308,8 @@ static int send_mix(const struct opts *o, int fd, const struct sockaddr_ll *sll,
 			break;
 		}
 		err = mix_spec(o->seed, i, o->max_frame, o->malformed_pct, &spec);
+		if (!err)
+			set_vlan(&spec, o->vlan, o->max_frame);
 		len = err ? err : frame_build(&spec, buf, o->max_frame);
 		err = len < 0 ? len : frame_classify(&spec, len, sll->sll_ifindex, FT_DIR_EGRESS,
 						     &cls);

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * vlanpush FROM TO [VID]: while it runs, frames arriving on FROM leave TO
+ * with VLAN tag VID held outside the frame (tests/bpf/vlan_push.bpf.c on a
+ * tcx ingress link of FROM). Stops on SIGINT/SIGTERM; the link goes with it.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#define TCX_INGRESS 46	/* BPF_TCX_INGRESS: Debian 12's headers predate tcx */
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *obj_path = getenv("VLANPUSH_OBJ") ?: "build/tests/vlan_push.bpf.o";
+	struct bpf_object *obj = NULL;
+	struct bpf_program *prog;
+	struct bpf_map *rodata;
+	__u32 from, to, vid = argc > 3 ? (__u32)atoi(argv[3]) : 100;
+	int link = -1, ret = 1;
+	struct {
+		__u32 target_ifindex;
+		__u16 vlan_id;
+	} cfg;
+	size_t size = 0;
+
+	if (argc < 3 || !(from = if_nametoindex(argv[1])) || !(to = if_nametoindex(argv[2]))) {
+		fprintf(stderr, "usage: vlanpush FROM TO [VID] (existing interfaces)\n");
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	obj = bpf_object__open_file(obj_path, NULL);
+	if (!obj) {
+		fprintf(stderr, "vlanpush: cannot open %s\n", obj_path);
+		return 1;
+	}
+	/* the object's read-only globals: target_ifindex, then vlan_id */
+	rodata = bpf_object__find_map_by_name(obj, ".rodata");
+	if (!rodata || !bpf_map__initial_value(rodata, &size) || size < sizeof(cfg) - 2)
+		goto out;
+	cfg.target_ifindex = to;
+	cfg.vlan_id = (__u16)vid;
+	if (bpf_map__set_initial_value(rodata, &cfg, size) || bpf_object__load(obj))
+		goto out;
+	prog = bpf_object__find_program_by_name(obj, "vlan_push_redirect");
+	link = bpf_link_create(bpf_program__fd(prog), (int)from, TCX_INGRESS, NULL);
+	if (link < 0) {
+		fprintf(stderr, "vlanpush: cannot attach to %s: %d\n", argv[1], -errno);
+		goto out;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	while (!stop)
+		pause();
+	ret = 0;
+out:
+	if (link >= 0)
+		close(link);
+	bpf_object__close(obj);
+	return ret;
+}
