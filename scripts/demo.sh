@@ -47,8 +47,9 @@ done
 echo "== sending: 3000 frames into $VA, 1500 out of it (5% malformed)" >&2
 nsenter --net="/run/netns/$NS" "$FTSEND" -i "$VB" --seed 7 --count 3000 --rate 1200 \
 	--malformed 5 --expect "$tmp/in.json" &
+send_pid=$!
 "$FTSEND" -i "$VA" --seed 8 --count 1500 --rate 600 --malformed 5 --expect "$tmp/out.json"
-wait %2 2>/dev/null
+wait "$send_pid"
 sleep 0.5
 kill -INT "$ft_pid"
 wait "$ft_pid" 2>/dev/null

@@ -15,7 +15,8 @@ check_exact() {	# name record-file expect-file direction
 
 before=$(bpf_objects)
 live_veth 1500 || { fail live_setup "cannot create the veth pair"; exit 1; }
-live_start --interval 0.2 || { fail live_start "flowtally did not start"; exit 1; }
+live_start --interval 0.2 -t ports=proto,dport -t 'sources=saddr/24/64' ||
+	{ fail live_start "flowtally did not start"; exit 1; }
 
 # Both at once, paced over about two seconds so that swaps land mid-traffic.
 # ingress: frames the namespace end transmits arrive at $VA's XDP
@@ -34,6 +35,18 @@ rc=$?
 grep '"type":"final"' "$LIVE_TMP/out.json" >"$LIVE_TMP/final.json"
 check_exact live_ingress_mix_counts_exactly "$LIVE_TMP/final.json" "$LIVE_TMP/in.json" ingress
 check_exact live_egress_mix_counts_exactly "$LIVE_TMP/final.json" "$LIVE_TMP/eg.json" egress
+
+# the source-address table beside it holds every classified frame once
+for dir in ingress egress; do
+	exp=$LIVE_TMP/$([ $dir = ingress ] && echo in || echo eg).json
+	want=$(jq '.seen.packets - ([.unclassified[].packets] | add)' "$exp")
+	got=$(jq --arg d $dir '[.tables[] | select(.name == "sources" and .direction == $d) |
+		([.entries[].packets] | add // 0) + .overflow.packets] | add' "$LIVE_TMP/final.json")
+	bad=$(jq --arg d $dir '[.tables[] | select(.name == "sources" and .direction == $d) | .entries[] |
+		select((.saddr | test("^(192\\.0\\.2\\.0/24|198\\.51\\.100\\.0/24|203\\.0\\.113\\.0/24|2001:db8:[0-9a-f:]*/64)$")) | not)] | length' "$LIVE_TMP/final.json")
+	[ "$got" = "$want" ] && [ "$bad" = 0 ] && pass "live_${dir}_source_table_counts_every_frame" ||
+		fail "live_${dir}_source_table_counts_every_frame" "got $got, want $want, $bad odd keys"
+done
 
 # the intervals add up to the final record, exactly
 sums=$(jq -s -c '

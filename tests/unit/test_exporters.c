@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Host tests of the exporters' encoders: the Prometheus exposition and its
+ * series cap, IPFIX templates, records and messages byte by byte, CSV rows,
+ * and the exporter options. Expected values are worked out from each test's
+ * inputs; real decoders (promtool, nfdump, tshark) check the same output in
+ * the live tests.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "counts.h"
+#include "csv.h"
+#include "instance.h"
+#include "ipfix.h"
+#include "options.h"
+#include "prom_text.h"
+#include "tablespec.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define BOTH_DIRS (FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS))
+#define REC_START 1000.0
+#define REC_END 1002.0
+
+#define ASSERT_CONTAINS(hay, needle, what)                                                  \
+	({                                                                                  \
+		const char *__ch = (hay), *__cn = (needle);                                 \
+		int __cok = ASSERT_TRUE(__ch && strstr(__ch, __cn), what);                  \
+		if (!__cok)                                                                 \
+			fprintf(stderr, "      want \"%s\"\n      in   \"%s\"\n", __cn,         \
+				__ch ? __ch : "(null)");                                     \
+		__cok;                                                                      \
+	})
+
+#define ASSERT_LACKS(hay, needle, what)                                                     \
+	({                                                                                  \
+		const char *__lh = (hay), *__ln = (needle);                                 \
+		int __lok = ASSERT_TRUE(__lh && !strstr(__lh, __ln), what);                 \
+		if (!__lok)                                                                 \
+			fprintf(stderr, "      unwanted \"%s\"\n", __ln);                    \
+		__lok;                                                                      \
+	})
+
+static struct ft_instance inst;
+static struct ft_counts total;
+
+static struct table_spec spec_of(const char *text)
+{
+	struct table_spec s;
+	char err[256] = "";
+
+	memset(&s, 0, sizeof(s));
+	if (!ASSERT_EQ(table_spec_parse(text, &s, err, sizeof(err)), 0, "table_spec_parse"))
+		fprintf(stderr, "      %s: %s\n", text, err);
+	return s;
+}
+
+/* One interface "veth0", both directions, table 0 from `spec`. */
+static void make_instance(const char *spec)
+{
+	struct ft_table *t = &inst.tables[0];
+
+	memset(&inst, 0, sizeof(inst));
+	inst.nr_ifaces = 1;
+	strcpy(inst.ifaces[0].name, "veth0");
+	inst.ifaces[0].ifindex = 7;
+	inst.dirmask = BOTH_DIRS;
+	t->used = true;
+	t->spec = spec_of(spec);
+	table_spec_to_cfg(&t->spec, inst.dirmask, &t->cfg);
+	counts_free(&total);
+	total.start = REC_START;
+	total.end = REC_END;
+}
+
+static struct ft_key port_key(__u8 proto, __u16 dport, __u8 dir)
+{
+	struct ft_key k = {};
+
+	k.proto = proto;
+	k.dport = dport;
+	k.dir = dir;
+	return k;
+}
+
+static void set_addr(__u8 *addr, const char *text)
+{
+	if (strchr(text, ':')) {
+		inet_pton(AF_INET6, text, addr);
+		return;
+	}
+	memset(addr, 0, 16);
+	addr[10] = addr[11] = 0xff;
+	inet_pton(AF_INET, text, addr + 12);
+}
+
+static void append(struct ft_counts *c, struct ft_key k, __u64 packets, __u64 bytes)
+{
+	struct ft_value v = { .packets = packets, .bytes = bytes };
+
+	ASSERT_EQ(counts_append(c, 0, &k, &v), 0, "counts_append");
+}
+
+/* Adds to an entry of table 0 that may already be there, like a drain does. */
+static void add(struct ft_counts *c, struct ft_key k, __u64 packets, __u64 bytes)
+{
+	struct ft_entry *e;
+
+	ASSERT_EQ(counts_lookup(c, 0, &k, &e), 0, "counts_lookup");
+	if (e) {
+		e->val.packets += packets;
+		e->val.bytes += bytes;
+	} else {
+		append(c, k, packets, bytes);
+	}
+}
+
+/* ---- Prometheus ---- */
+
+/* The exposition of `total` with at most `max` series a table (the caller
+ * frees). Updates `s` first, as each interval does. */
+static char *render(struct prom_series *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ASSERT_EQ(prom_series_update(s, &total), 0, "prom_series_update");
+	ASSERT_EQ(prom_render(f, &inst, &total, &total, s, NULL), 0, "prom_render");
+	fclose(f);
+	return buf;
+}
+
+static char *render_once(unsigned int max)
+{
+	struct prom_series s;
+	char *text;
+
+	prom_series_init(&s, max);
+	text = render(&s);
+	prom_series_free(&s);
+	return text;
+}
+
+static void test_prom_label_values_escape_quote_backslash_newline(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	prom_put_label_value(f, "a\"b\\c\nd");
+	fclose(f);
+	ASSERT_TRUE(!strcmp(buf, "a\\\"b\\\\c\\nd"), "escaped as the text format wants");
+	free(buf);
+}
+
+static void test_prom_entries_are_labelled_by_table_direction_and_key(void)
+{
+	char *text;
+
+	make_instance("ports=proto,dport");
+	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 10, 15000);
+	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_EGRESS), 6, 600);
+	text = render_once(1000);
+	ASSERT_CONTAINS(text,
+			"\nflowtally_packets_total{table=\"ports\",direction=\"ingress\",proto=\"tcp\","
+			"dport=\"443\"} 10\n",
+			"ingress packets");
+	ASSERT_CONTAINS(text,
+			"\nflowtally_bytes_total{table=\"ports\",direction=\"egress\",proto=\"tcp\","
+			"dport=\"443\"} 600\n",
+			"egress bytes");
+	free(text);
+}
+
+static void test_prom_icmp_is_labelled_by_type_and_code_not_dport(void)
+{
+	char *text;
+
+	make_instance("ports=proto,dport");
+	append(&total, port_key(IPPROTO_ICMP, 8 << 8 | 0, FT_DIR_INGRESS), 3, 294);
+	append(&total, port_key(IPPROTO_ICMPV6, 1 << 8 | 4, FT_DIR_INGRESS), 2, 200);
+	text = render_once(1000);
+	ASSERT_CONTAINS(text,
+			"{table=\"ports\",direction=\"ingress\",proto=\"icmp\",icmp_type=\"8\","
+			"icmp_code=\"0\"} 3\n",
+			"ICMP echo request");
+	ASSERT_CONTAINS(text, "icmp_type=\"1\",icmp_code=\"4\"} 2\n", "ICMPv6 type 1 code 4");
+	ASSERT_LACKS(text, "dport=\"2048\"", "no dport for ICMP");
+	free(text);
+}
+
+static void test_prom_address_labels_show_the_table_prefix(void)
+{
+	struct ft_key k4 = port_key(0, 0, FT_DIR_INGRESS), k6 = k4;
+	char *text;
+
+	make_instance("src=saddr/24/64");
+	set_addr(k4.saddr, "192.0.2.0");
+	set_addr(k6.saddr, "2001:db8:1::");
+	append(&total, k4, 1, 100);
+	append(&total, k6, 2, 200);
+	text = render_once(1000);
+	ASSERT_CONTAINS(text, "direction=\"ingress\",saddr=\"192.0.2.0/24\"} 1\n", "IPv4 /24");
+	ASSERT_CONTAINS(text, "direction=\"ingress\",saddr=\"2001:db8:1::/64\"} 2\n", "IPv6 /64");
+	free(text);
+}
+
+static void test_prom_cap_gives_series_to_top_bytes_and_sums_the_rest_in_other(void)
+{
+	char *text;
+
+	make_instance("ports=proto,dport");
+	append(&total, port_key(IPPROTO_UDP, 53, FT_DIR_INGRESS), 4, 100);
+	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 2, 300);
+	append(&total, port_key(IPPROTO_TCP, 80, FT_DIR_INGRESS), 5, 200);
+	append(&total, port_key(IPPROTO_TCP, 22, FT_DIR_EGRESS), 7, 50);
+	text = render_once(2);
+	ASSERT_CONTAINS(text, "proto=\"tcp\",dport=\"443\"} 2\n", "largest bytes has a series");
+	ASSERT_CONTAINS(text, "proto=\"tcp\",dport=\"80\"} 5\n", "second largest too");
+	ASSERT_LACKS(text, "dport=\"53\"", "third is in other");
+	ASSERT_LACKS(text, "dport=\"22\"", "fourth is in other");
+	ASSERT_CONTAINS(text,
+			"flowtally_packets_total{table=\"ports\",direction=\"ingress\","
+			"proto=\"other\",dport=\"other\"} 4\n",
+			"ingress other");
+	ASSERT_CONTAINS(text,
+			"flowtally_bytes_total{table=\"ports\",direction=\"egress\","
+			"proto=\"other\",dport=\"other\"} 50\n",
+			"egress other");
+	ASSERT_CONTAINS(text, "flowtally_table_series{table=\"ports\"} 2\n", "series count");
+	free(text);
+}
+
+static void test_prom_a_key_keeps_its_series_and_later_keys_go_to_other(void)
+{
+	struct ft_key small = port_key(IPPROTO_TCP, 1000, FT_DIR_INGRESS);
+	struct ft_key big = port_key(IPPROTO_TCP, 2000, FT_DIR_INGRESS);
+	struct prom_series s;
+	char *text;
+
+	make_instance("ports=proto,dport");
+	prom_series_init(&s, 1);
+	add(&total, small, 1, 10);
+	free(render(&s));
+	/* a key far larger than the one that has the series comes later */
+	add(&total, big, 9, 9000);
+	add(&total, small, 1, 10);
+	text = render(&s);
+	ASSERT_CONTAINS(text, "dport=\"1000\"} 2\n", "first key keeps its series, counting on");
+	ASSERT_LACKS(text, "dport=\"2000\"", "later key has none");
+	ASSERT_CONTAINS(text, "proto=\"other\",dport=\"other\"} 9\n", "later key is in other");
+	prom_series_free(&s);
+	free(text);
+}
+
+static void test_prom_no_other_series_while_the_table_has_room(void)
+{
+	char *text;
+
+	make_instance("ports=proto,dport");
+	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 2, 300);
+	text = render_once(2);
+	ASSERT_LACKS(text, "\"other\"", "no other series");
+	free(text);
+}
+
+static void test_prom_seen_and_unclassified_per_iface_direction_and_reason(void)
+{
+	char *text;
+
+	make_instance("ports=proto,dport");
+	total.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 12, 3400 };
+	total.iface[0][FT_DIR_EGRESS][FT_CNT_UNCL(FT_UNCL_FRAGMENT)] = (struct ft_value){ 3, 210 };
+	total.table[0][FT_DIR_INGRESS][FT_TBL_OVERFLOW] = (struct ft_value){ 5, 500 };
+	text = render_once(1000);
+	ASSERT_CONTAINS(text,
+			"\nflowtally_seen_packets_total{iface=\"veth0\",direction=\"ingress\"} 12\n",
+			"seen packets");
+	ASSERT_CONTAINS(text,
+			"\nflowtally_seen_bytes_total{iface=\"veth0\",direction=\"ingress\"} 3400\n",
+			"seen bytes");
+	ASSERT_CONTAINS(text,
+			"\nflowtally_unclassified_bytes_total{iface=\"veth0\",direction=\"egress\","
+			"reason=\"fragment\"} 210\n",
+			"unclassified by reason");
+	ASSERT_CONTAINS(text,
+			"\nflowtally_overflow_packets_total{table=\"ports\",direction=\"ingress\"} 5\n",
+			"overflow");
+	ASSERT_LACKS(text, "(other)", "no unknown-interface series without its frames");
+	free(text);
+}
+
+/* Every sample belongs to a family announced once, with HELP then TYPE, and
+ * its samples are together; counters end in _total. */
+static void test_prom_every_family_has_help_and_type_once_and_is_contiguous(void)
+{
+	char *text, *line, *save = NULL, families[64][64], current[64] = "";
+	int nfam = 0, i;
+
+	make_instance("ports=proto,dport");
+	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 2, 300);
+	text = render_once(1000);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64], type[16];
+
+		if (sscanf(line, "# TYPE %63s %15s", name, type) == 2) {
+			for (i = 0; i < nfam; i++)
+				ASSERT_TRUE(strcmp(families[i], name), "a TYPE line once a family");
+			if (nfam < 64)
+				strcpy(families[nfam++], name);
+			ASSERT_TRUE(strcmp(type, "counter") ||
+					    !strcmp(name + strlen(name) - 6, "_total"),
+				    "counters end in _total");
+			strcpy(current, name);
+		} else if (line[0] != '#') {
+			size_t n = strcspn(line, "{ ");
+
+			ASSERT_TRUE(n == strlen(current) && !strncmp(line, current, n),
+				    "sample under its own family's TYPE");
+		}
+	}
+	ASSERT_TRUE(nfam == 13, "every family of the counts rendered");
+	free(text);
+}
+
+static void test_prom_before_the_first_interval_serves_build_info(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ASSERT_EQ(prom_render(f, NULL, NULL, NULL, NULL, NULL), 0, "prom_render");
+	fclose(f);
+	ASSERT_CONTAINS(buf, "flowtally_build_info{version=\"" FT_VERSION "\"} 1\n", "build info");
+	free(buf);
+}
+
+/* ---- IPFIX ---- */
+
+static __u64 get_be(const __u8 *p, unsigned int len)
+{
+	__u64 v = 0;
+
+	while (len--)
+		v = v << 8 | *p++;
+	return v;
+}
+
+/* Offset of element `ie` in the template's records, or -1. */
+static int field_offset(const struct ipfix_template *t, __u16 ie)
+{
+	int i, off = 0;
+
+	for (i = 0; i < t->nr_fields; off += t->fields[i].len, i++)
+		if (t->fields[i].ie == ie)
+			return off;
+	return -1;
+}
+
+static void test_ipfix_ports_template_has_the_keys_counts_and_times(void)
+{
+	static const struct ipfix_field want[] = {
+		{ IE_FLOW_START_MS, 8 }, { IE_FLOW_END_MS, 8 },	 { IE_PROTOCOL, 1 },
+		{ IE_DST_PORT, 2 },	 { IE_FLOW_DIRECTION, 1 }, { IE_PACKET_DELTA, 8 },
+		{ IE_OCTET_DELTA, 8 },	 { IE_L2_OCTET_DELTA, 8 },
+	};
+	struct table_spec s = spec_of("ports=proto,dport");
+	struct ipfix_template t;
+	__u8 rec[4 + 4 * IPFIX_MAX_FIELDS];
+	size_t i;
+
+	ipfix_template_init(&t, 256, &s, 0);
+	ASSERT_EQ(t.nr_fields, ARRAY_SIZE(want), "fields");
+	for (i = 0; i < ARRAY_SIZE(want) && i < t.nr_fields; i++) {
+		ASSERT_EQ(t.fields[i].ie, want[i].ie, "element id");
+		ASSERT_EQ(t.fields[i].len, want[i].len, "element length");
+	}
+	ASSERT_EQ(t.record_len, 44, "record length");
+	ASSERT_EQ(ipfix_template_len(&t), 4 + 4 * ARRAY_SIZE(want), "template record length");
+	ipfix_template_encode(&t, rec);
+	ASSERT_EQ(get_be(rec, 2), 256, "template id");
+	ASSERT_EQ(get_be(rec + 2, 2), ARRAY_SIZE(want), "field count");
+	ASSERT_EQ(get_be(rec + 4 + 4 * 3, 2), IE_DST_PORT, "4th element id");
+	ASSERT_EQ(get_be(rec + 6 + 4 * 3, 2), 2, "4th element length");
+}
+
+static void test_ipfix_icmp_records_carry_type_and_code_in_their_own_element(void)
+{
+	struct table_spec s = spec_of("ports=proto,dport");
+	struct ft_key icmp = port_key(IPPROTO_ICMP, 3 << 8 | 1, FT_DIR_INGRESS);
+	struct ft_key icmp6 = port_key(IPPROTO_ICMPV6, 128 << 8, FT_DIR_INGRESS);
+	struct ft_key tcp = port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS);
+	struct ipfix_template t;
+
+	ASSERT_EQ(ipfix_entry_variant(&s, &tcp), IPFIX_L4_PORTS, "TCP: ports");
+	ASSERT_EQ(ipfix_entry_variant(&s, &icmp), IPFIX_L4_ICMP, "ICMP");
+	ASSERT_EQ(ipfix_entry_variant(&s, &icmp6), IPFIX_L4_ICMPV6, "ICMPv6");
+	ipfix_template_init(&t, 257, &s, IPFIX_L4_ICMP);
+	ASSERT_EQ(field_offset(&t, IE_DST_PORT), -1, "no destinationTransportPort");
+	ASSERT_EQ(field_offset(&t, IE_ICMP_TYPE_CODE_V4), 17, "icmpTypeCodeIPv4");
+	ipfix_template_init(&t, 258, &s, IPFIX_L4_ICMPV6);
+	ASSERT_EQ(field_offset(&t, IE_ICMP_TYPE_CODE_V6), 17, "icmpTypeCodeIPv6");
+	s = spec_of("d=dport");
+	ASSERT_TRUE(!ipfix_variant_used(&s, IPFIX_L4_ICMP), "no ICMP template without proto");
+}
+
+static void test_ipfix_address_tables_have_an_ipv4_and_an_ipv6_template(void)
+{
+	struct table_spec s = spec_of("f=flow");
+	struct ft_key k = port_key(IPPROTO_UDP, 53, FT_DIR_INGRESS);
+	struct ipfix_template t4, t6;
+
+	ipfix_template_init(&t4, 256, &s, 0);
+	ipfix_template_init(&t6, 259, &s, IPFIX_L4_KINDS);
+	ASSERT_EQ(field_offset(&t4, IE_SRC_IPV4), 16, "sourceIPv4Address after the times");
+	ASSERT_EQ(field_offset(&t4, IE_DST_IPV4), 20, "destinationIPv4Address");
+	ASSERT_EQ(field_offset(&t6, IE_SRC_IPV6), 16, "sourceIPv6Address");
+	ASSERT_EQ(field_offset(&t6, IE_DST_IPV6), 32, "destinationIPv6Address");
+	ASSERT_EQ(t6.record_len - t4.record_len, 24, "IPv6 records are 24 bytes longer");
+	ASSERT_EQ(field_offset(&t4, IE_SRC_IPV4_PREFIX), -1, "no prefix element for /32");
+	set_addr(k.saddr, "2001:db8::1");
+	set_addr(k.daddr, "2001:db8::2");
+	ASSERT_EQ(ipfix_entry_variant(&s, &k), IPFIX_L4_KINDS, "IPv6 entry: IPv6 template");
+	set_addr(k.saddr, "192.0.2.1");
+	set_addr(k.daddr, "198.51.100.1");
+	ASSERT_EQ(ipfix_entry_variant(&s, &k), 0, "IPv4 entry: IPv4 template");
+	s = spec_of("ports=proto,dport");
+	ASSERT_TRUE(!ipfix_variant_used(&s, IPFIX_L4_KINDS), "no IPv6 template without addresses");
+}
+
+static void test_ipfix_record_encodes_each_field_big_endian(void)
+{
+	struct table_spec s = spec_of("n=saddr/24,proto,dport,vlan,dscp");
+	struct ft_entry e = { .key = port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS) };
+	struct ipfix_template t;
+	__u8 rec[256];
+
+	e.key.vlan = 100;
+	e.key.dscp = 46;
+	set_addr(e.key.saddr, "192.0.2.0");
+	e.val = (struct ft_value){ .packets = 10, .bytes = 15000 };
+	ipfix_template_init(&t, 256, &s, 0);
+	ipfix_record_encode(&t, &s, &e, 1000000, 1002000, rec);
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_FLOW_START_MS), 8), 1000000, "start ms");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_FLOW_END_MS), 8), 1002000, "end ms");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_SRC_IPV4), 4), 0xc0000200, "192.0.2.0");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_SRC_IPV4_PREFIX), 1), 24, "prefix length");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_PROTOCOL), 1), IPPROTO_TCP, "protocol");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_DST_PORT), 2), 443, "port");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_VLAN_ID), 2), 100, "vlan");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_CLASS_OF_SERVICE), 1), 46 << 2, "DSCP in TOS");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_FLOW_DIRECTION), 1), 0, "ingress");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_PACKET_DELTA), 8), 10, "packets");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_OCTET_DELTA), 8), 15000 - 10 * 14,
+		  "octets: frames less an Ethernet header each");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_L2_OCTET_DELTA), 8), 15000, "frame bytes");
+}
+
+static void test_ipfix_ifindex_goes_to_the_interface_of_the_direction(void)
+{
+	struct table_spec s = spec_of("i=ifindex");
+	struct ft_entry in = { .key = port_key(0, 0, FT_DIR_INGRESS) }, out = in;
+	struct ipfix_template t;
+	__u8 rec[256];
+
+	in.key.ifindex = out.key.ifindex = 9;
+	out.key.dir = FT_DIR_EGRESS;
+	ipfix_template_init(&t, 256, &s, 0);
+	ipfix_record_encode(&t, &s, &in, 0, 0, rec);
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_INGRESS_IF), 4), 9, "ingress: ingressInterface");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_EGRESS_IF), 4), 0, "ingress: no egressInterface");
+	ipfix_record_encode(&t, &s, &out, 0, 0, rec);
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_INGRESS_IF), 4), 0, "egress: no ingressInterface");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_EGRESS_IF), 4), 9, "egress: egressInterface");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_FLOW_DIRECTION), 1), 1, "egress");
+}
+
+static void test_ipfix_message_header_and_sets_add_up(void)
+{
+	struct table_spec s = spec_of("ports=proto,dport");
+	struct ipfix_template t;
+	struct ipfix_msg m;
+	size_t len, tlen;
+	int i;
+
+	ipfix_template_init(&t, 256, &s, 0);
+	tlen = ipfix_template_len(&t);
+	ipfix_msg_init(&m);
+	ASSERT_TRUE(ipfix_msg_empty(&m), "a new message is empty");
+	ipfix_template_encode(&t, ipfix_msg_add(&m, IPFIX_TEMPLATE_SET_ID, tlen));
+	for (i = 0; i < 3; i++)
+		memset(ipfix_msg_add(&m, 256, t.record_len), 0, t.record_len);
+	len = ipfix_msg_finish(&m, 1795600000, 7, 1);
+	ASSERT_EQ(len, 16 + 4 + tlen + 4 + 3 * t.record_len, "message length");
+	ASSERT_EQ(m.data_records, 3, "data records counted, templates not");
+	ASSERT_EQ(get_be(m.buf, 2), 10, "version");
+	ASSERT_EQ(get_be(m.buf + 2, 2), len, "length in the header");
+	ASSERT_EQ(get_be(m.buf + 4, 4), 1795600000, "export time");
+	ASSERT_EQ(get_be(m.buf + 8, 4), 7, "sequence number");
+	ASSERT_EQ(get_be(m.buf + 12, 4), 1, "observation domain");
+	ASSERT_EQ(get_be(m.buf + 16, 2), 2, "template set id");
+	ASSERT_EQ(get_be(m.buf + 18, 2), 4 + tlen, "template set length");
+	ASSERT_EQ(get_be(m.buf + 16 + 4 + tlen, 2), 256, "data set id");
+	ASSERT_EQ(get_be(m.buf + 18 + 4 + tlen, 2), 4 + 3 * t.record_len, "data set length");
+}
+
+static void test_ipfix_message_stays_within_1400_bytes(void)
+{
+	struct ipfix_msg m;
+	unsigned int n = 0;
+
+	ipfix_msg_init(&m);
+	while (ipfix_msg_add(&m, 256, 44) && n < 1000)
+		n++;
+	ASSERT_EQ(n, (1400 - 16 - 4) / 44, "records that fit");
+	ASSERT_TRUE(m.len <= IPFIX_MSG_MAX, "within 1400 bytes");
+	ASSERT_EQ(m.len, 16 + 4 + 44 * n, "nothing added past the limit");
+	ASSERT_EQ(ipfix_msg_finish(&m, 0, 0, 1), m.len, "finish keeps the length");
+}
+
+/* ---- CSV ---- */
+
+static char *csv_run(bool final)
+{
+	struct run_opts o = { .csv = true };
+	struct exporter e = { .ops = &csv_exporter };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ASSERT_EQ(csv_exporter.open(&e, &o, f), 0, "open");
+	if (final)
+		ASSERT_EQ(csv_exporter.final(&e, &inst, &total), 0, "final");
+	else
+		ASSERT_EQ(csv_exporter.interval(&e, &inst, &total, &total), 0, "interval");
+	csv_exporter.close(&e);
+	fclose(f);
+	return buf;
+}
+
+static void test_csv_header_then_one_row_per_entry(void)
+{
+	static const char want[] =
+		"type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,"
+		"daddr,vlan,ifindex,dscp,packets,bytes\n"
+		"interval,1000.000000,1002.000000,ports,ingress,tcp,,443,,,,,,,,10,15000\n"
+		"interval,1000.000000,1002.000000,ports,egress,icmp,,,8,0,,,,,,3,294\n";
+	char *text;
+
+	make_instance("ports=proto,dport");
+	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 10, 15000);
+	append(&total, port_key(IPPROTO_ICMP, 8 << 8, FT_DIR_EGRESS), 3, 294);
+	text = csv_run(false);
+	if (!ASSERT_TRUE(text && !strcmp(text, want), "header and rows"))
+		fprintf(stderr, "      got:\n%s      want:\n%s", text ? text : "", want);
+	free(text);
+}
+
+static void test_csv_final_rows_and_address_columns(void)
+{
+	struct ft_key k = port_key(IPPROTO_UDP, 53, FT_DIR_INGRESS);
+	char *text;
+
+	make_instance("f=flow,vlan");
+	set_addr(k.saddr, "2001:db8::1");
+	set_addr(k.daddr, "2001:db8::2");
+	k.sport = 5353;
+	k.vlan = 12;
+	append(&total, k, 1, 90);
+	text = csv_run(true);
+	ASSERT_CONTAINS(text,
+			"\nfinal,1000.000000,1002.000000,f,ingress,udp,5353,53,,,2001:db8::1,"
+			"2001:db8::2,12,,,1,90\n",
+			"final row");
+	free(text);
+}
+
+static void test_csv_appending_to_a_file_with_rows_adds_no_header(void)
+{
+	struct run_opts o = { .csv = true };
+	struct exporter e = { .ops = &csv_exporter };
+	FILE *f = tmpfile();
+	char line[256] = "";
+
+	fputs("earlier rows\n", f);
+	fflush(f);
+	ASSERT_EQ(csv_exporter.open(&e, &o, f), 0, "open");
+	csv_exporter.close(&e);
+	rewind(f);
+	ASSERT_TRUE(fgets(line, sizeof(line), f) && !strcmp(line, "earlier rows\n"),
+		    "first line unchanged");
+	ASSERT_TRUE(!fgets(line, sizeof(line), f), "nothing added");
+	fclose(f);
+}
+
+/* ---- options ---- */
+
+static int parse(const char *opt, const char *val, struct run_opts *o)
+{
+	char *argv[] = { "run", "-i", "lo", (char *)opt, (char *)val, NULL };
+	char err[256];
+
+	return run_opts_parse(val ? 5 : 4, argv, o, err, sizeof(err));
+}
+
+static void test_opts_prometheus_takes_a_numeric_address_and_port(void)
+{
+	static const char *const good[] = { "127.0.0.1:9753", "[::1]:9753", "0.0.0.0:1" };
+	static const char *const bad[] = { "localhost:9753", "127.0.0.1", ":9753",
+					   "127.0.0.1:0", "127.0.0.1:65536", "::1:9753",
+					   "[::1]9753", "127.0.0.1:97x" };
+	struct run_opts o;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		ASSERT_EQ(parse("--prometheus", good[i], &o), OPTS_RUN, good[i]);
+		ASSERT_EQ(o.prom_max_series, FT_PROM_MAX_SERIES, "default series cap");
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		ASSERT_EQ(parse("--prometheus", bad[i], &o), -EINVAL, bad[i]);
+}
+
+static void test_opts_ipfix_takes_host_and_port(void)
+{
+	static const char *const good[] = { "127.0.0.1:4739", "collector.example:4739",
+					    "[2001:db8::1]:4739" };
+	static const char *const bad[] = { "2001:db8::1:4739", "collector:", ":4739",
+					   "collector" };
+	struct run_opts o;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		ASSERT_EQ(parse("--ipfix", good[i], &o), OPTS_RUN, good[i]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		ASSERT_EQ(parse("--ipfix", bad[i], &o), -EINVAL, bad[i]);
+}
+
+static void test_opts_prometheus_max_series_needs_prometheus(void)
+{
+	char *argv[] = { "run", "-i", "lo", "--prometheus", "127.0.0.1:9753",
+			 "--prometheus-max-series", "5", NULL };
+	struct run_opts o;
+	char err[256];
+
+	ASSERT_EQ(run_opts_parse(7, argv, &o, err, sizeof(err)), OPTS_RUN, "with --prometheus");
+	ASSERT_EQ(o.prom_max_series, 5, "cap given");
+	ASSERT_EQ(parse("--prometheus-max-series", "5", &o), -EINVAL, "alone");
+	ASSERT_EQ(run_opts_parse(5, (char *[]){ "run", "-i", "lo", "--prometheus-max-series", "0",
+						NULL },
+				 &o, err, sizeof(err)),
+		  -EINVAL, "zero");
+}
+
+static const struct check_test tests[] = {
+#define T(name) { #name, name }
+	T(test_prom_label_values_escape_quote_backslash_newline),
+	T(test_prom_entries_are_labelled_by_table_direction_and_key),
+	T(test_prom_icmp_is_labelled_by_type_and_code_not_dport),
+	T(test_prom_address_labels_show_the_table_prefix),
+	T(test_prom_cap_gives_series_to_top_bytes_and_sums_the_rest_in_other),
+	T(test_prom_a_key_keeps_its_series_and_later_keys_go_to_other),
+	T(test_prom_no_other_series_while_the_table_has_room),
+	T(test_prom_seen_and_unclassified_per_iface_direction_and_reason),
+	T(test_prom_every_family_has_help_and_type_once_and_is_contiguous),
+	T(test_prom_before_the_first_interval_serves_build_info),
+	T(test_ipfix_ports_template_has_the_keys_counts_and_times),
+	T(test_ipfix_icmp_records_carry_type_and_code_in_their_own_element),
+	T(test_ipfix_address_tables_have_an_ipv4_and_an_ipv6_template),
+	T(test_ipfix_record_encodes_each_field_big_endian),
+	T(test_ipfix_ifindex_goes_to_the_interface_of_the_direction),
+	T(test_ipfix_message_header_and_sets_add_up),
+	T(test_ipfix_message_stays_within_1400_bytes),
+	T(test_csv_header_then_one_row_per_entry),
+	T(test_csv_final_rows_and_address_columns),
+	T(test_csv_appending_to_a_file_with_rows_adds_no_header),
+	T(test_opts_prometheus_takes_a_numeric_address_and_port),
+	T(test_opts_ipfix_takes_host_and_port),
+	T(test_opts_prometheus_max_series_needs_prometheus),
+#undef T
+};
+
+int main(int argc, char **argv)
+{
+	int ret = check_run(tests, (int)ARRAY_SIZE(tests), argc > 1 ? argv[1] : NULL) ? 1 : 0;
+
+	counts_free(&total);
+	return ret;
+}
