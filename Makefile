@@ -10,7 +10,7 @@ VERSION   := 0.1.0
 BUILD     := build
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -std=gnu11 -Iinclude -I$(BUILD) -Isrc -DFT_VERSION='"$(VERSION)"'
-LDLIBS    := -lbpf -lelf -lz -lm
+LDLIBS    := -lbpf -lelf -lz -lm -lmicrohttpd -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wextra \
 	      -Wno-unused-parameter -I$(BUILD) -Iinclude -Ibpf
 
@@ -22,11 +22,12 @@ BPF_HDRS  := $(wildcard bpf/*.h) include/flowtally/abi.h
 TEST_LIB  := $(wildcard tests/lib/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.c))
 KTEST_BINS := $(patsubst tests/testrun/%.c,$(BUILD)/tests/%,$(wildcard tests/testrun/test_*.c))
+FUZZ_BINS := $(BUILD)/tests/test_parse_fuzz
 TOOLS     := $(BUILD)/ftsend $(BUILD)/tests/vlanpush $(BUILD)/tests/vlan_push.bpf.o
 
 .PHONY: all deps test test-long demo bench bench-quick install clean format
 .SECONDARY:
-all: $(BUILD)/flowtally $(UNIT_BINS) $(KTEST_BINS) $(TOOLS)
+all: $(BUILD)/flowtally $(UNIT_BINS) $(KTEST_BINS) $(FUZZ_BINS) $(TOOLS)
 
 deps:
 	@scripts/deps.sh
@@ -56,6 +57,13 @@ $(BUILD)/tests/%: tests/testrun/%.c tests/testrun/harness.c tests/testrun/harnes
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/lib -Itests/testrun $< tests/testrun/harness.c $(TEST_LIB) \
 		$(LIB_OBJS) -o $@ $(LDLIBS)
+
+# The BPF parser built for the host, under the sanitizers.
+$(BUILD)/tests/test_parse_fuzz: tests/fuzz/test_parse_fuzz.c $(BPF_HDRS) $(TEST_LIB) \
+				$(wildcard tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -Wall -Wextra -Wno-unknown-pragmas -std=gnu11 -fsanitize=address,undefined \
+		-fno-sanitize-recover=all -Iinclude -Ibpf -Itests/lib $< $(TEST_LIB) -o $@
 
 $(BUILD)/ftsend: tests/tools/ftsend.c $(TEST_LIB) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# --ipfix: nfcapd collects what flowtally exports over UDP on 127.0.0.1, and
-# nfdump shows per (proto, dport) exactly the packets ftsend sent and their
-# L3 octets (frame bytes less 14 a packet, as documented); tshark decodes a
+# --ipfix: nfcapd collects what flowtally exports over UDP on 127.0.0.1 from
+# two tables, the default ports=proto,dport and a wide one (the 5-tuple,
+# vlan, dscp, ifindex: IPv4 and IPv6 templates), and nfdump shows for each,
+# per (proto, dport), exactly the packets ftsend sent and their L3 octets
+# (frame bytes less 14 a packet, as documented); tshark decodes a
 # capture of the same messages with nothing malformed, no warning, sequence
 # numbers that count the data records before each message, messages within
 # 1400 bytes, and templates sent again after 20 intervals.
@@ -30,7 +32,8 @@ if ! wait_for 10 listening || ! wait_for 10 capturing; then
 fi
 
 started=$SECONDS
-live_start --interval $INTERVAL --direction ingress --ipfix "127.0.0.1:$port" ||
+live_start --interval $INTERVAL --direction ingress --ipfix "127.0.0.1:$port" \
+	-t ports=proto,dport -t wide=flow,vlan,dscp,ifindex ||
 	{ fail ipfix_start "flowtally did not start"; exit 1; }
 in_ns "$FTSEND" -i "$VB" --seed 31 --count 3000 --rate 2000 --malformed 5 \
 	--expect "$LIVE_TMP/in.json" || fail ipfix_send "ftsend failed"
@@ -50,24 +53,29 @@ else
 	fail ipfix_nfcapd_sees_no_sequence_error_or_bad_packet "$(grep -i "sequence\|error" "$LIVE_TMP/nfcapd.log" | head -2 | tr '\n' ';')"
 fi
 # nfdump's CSV: proto by name, dp the raw port (ICMP: type << 8 | code), and
-# ibyt the octetDeltaCount (it has no column for layer2OctetDeltaCount)
-nfdump -R "$LIVE_TMP/nf" -N -A proto,dstport -o csv >"$LIVE_TMP/nfdump.csv" 2>"$LIVE_TMP/nfdump.err"
-got=$(awk -F, '
+# ibyt the octetDeltaCount (it has no column for layer2OctetDeltaCount). The
+# wide table's records are those with an input interface.
+nfdump_counts() {
+	nfdump -R "$LIVE_TMP/nf" -N -A proto,dstport -o csv "$1" 2>"$LIVE_TMP/nfdump.err" | awk -F, '
 	BEGIN { split("TCP 6 UDP 17 ICMP 1 ICMP6 58 SCTP 132 UDP-L 136 GRE 47 ESP 50", m, " ")
 		for (i = 1; i < 16; i += 2) num[m[i]] = m[i + 1] }
 	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-	!($(col["pr"]) ~ /^[A-Z0-9-]+$/) { exit }
+	!($(col["pr"]) ~ /^[A-Z0-9-]+ *$/) { exit }
 	{ pr = $(col["pr"]); gsub(/ /, "", pr); if (pr in num) pr = num[pr]
-	  printf "%s/%d %d %d\n", pr, $(col["dp"]), $(col["ipkt"]), $(col["ibyt"]) }' \
-	"$LIVE_TMP/nfdump.csv" | sort)
+	  printf "%s/%d %d %d\n", pr, $(col["dp"]), $(col["ipkt"]), $(col["ibyt"]) }' | sort
+}
 want=$(jq -r '.entries[] | "\(.proto)/\(.dport) \(.packets) \(.bytes - 14 * .packets)"' \
 	"$LIVE_TMP/in.json" | sort)
-if [ -n "$want" ] && [ "$got" = "$want" ]; then
-	pass ipfix_nfdump_counts_per_proto_dport_equal_sent
-else
-	fail ipfix_nfdump_counts_per_proto_dport_equal_sent \
-		"$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | head -4 | tr '\n' ';') $(head -c 200 "$LIVE_TMP/nfdump.err")"
-fi
+ifindex=$(cat "/sys/class/net/$VA/ifindex")
+for t in ports wide; do
+	if [ $t = ports ]; then got=$(nfdump_counts "not in if $ifindex"); else got=$(nfdump_counts "in if $ifindex"); fi
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then
+		pass ipfix_nfdump_${t}_table_per_proto_dport_equals_sent
+	else
+		fail ipfix_nfdump_${t}_table_per_proto_dport_equals_sent \
+			"$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | head -4 | tr '\n' ';') $(head -c 200 "$LIVE_TMP/nfdump.err")"
+	fi
+done
 
 # tshark: decodes every message, and the numbers in them
 TS=(tshark -r "$LIVE_TMP/cap.pcapng" -d "udp.port==$port,cflow")
@@ -103,8 +111,9 @@ read -r seq_bad len_bad tmpl pk oc l2 <<<"$sums"
 	fail ipfix_messages_within_1400_bytes "$len_bad messages too long or mislabelled"
 [ "$tmpl" -ge 2 ] && pass ipfix_templates_sent_again ||
 	fail ipfix_templates_sent_again "templates in $tmpl messages"
+# two tables count every classified frame
 want=$(jq -r '[([.entries[].packets] | add), ([.entries[] | .bytes - 14 * .packets] | add),
-	([.entries[].bytes] | add)] | map(tostring) | join(" ")' "$LIVE_TMP/in.json")
+	([.entries[].bytes] | add)] | map(2 * . | tostring) | join(" ")' "$LIVE_TMP/in.json")
 [ "$pk $oc $l2" = "$want" ] && pass ipfix_tshark_totals_equal_sent ||
 	fail ipfix_tshark_totals_equal_sent "packets, octets, layer2 octets: got $pk $oc $l2, want $want"
 exit $FAILED
