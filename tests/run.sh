@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every tier and ends with "N passed, N failed, N skipped".
-#   unit     host-only tests of what userspace computes (no root needed)
+#   unit     host-only tests of what userspace computes, and of make install
+#            (no root needed)
 #   testrun  crafted frames through BPF_PROG_TEST_RUN into the real programs
 #   live     real frames over veth pairs in namespaces of the tests' own
 # Set FT_TIERS="unit testrun" to pick tiers, FT_LONG=1 for the soak tests.
@@ -39,6 +40,9 @@ for tier in $tiers; do
 		for t in build/tests/test_*; do
 			case $(basename "$t") in test_testrun*) continue ;; esac
 			run_one "$(basename "$t")" "$t"
+		done
+		for t in tests/unit/test_*.sh; do
+			[ -e "$t" ] && run_one "$(basename "$t" .sh)" bash "$t"
 		done
 		;;
 	testrun)

@@ -11,15 +11,27 @@
 
 #define TC_ACT_SHOT 2
 
-const volatile __u32 target_ifindex;
-const volatile __u16 vlan_id = 100;
+struct vlan_push_cfg {
+	__u32 target_ifindex;
+	__u32 vlan_id;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vlan_push_cfg);
+} vlan_push_cfg SEC(".maps");
 
 SEC("tc")
 int vlan_push_redirect(struct __sk_buff *skb)
 {
-	if (bpf_skb_vlan_push(skb, bpf_htons(0x8100), vlan_id))
+	__u32 zero = 0;
+	struct vlan_push_cfg *cfg = bpf_map_lookup_elem(&vlan_push_cfg, &zero);
+
+	if (!cfg || bpf_skb_vlan_push(skb, bpf_htons(0x8100), (__u16)cfg->vlan_id))
 		return TC_ACT_SHOT;
-	return bpf_redirect(target_ifindex, 0);
+	return bpf_redirect(cfg->target_ifindex, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

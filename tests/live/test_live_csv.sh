@@ -76,11 +76,12 @@ n=$(grep -c '^interval,.*,ports,ingress,' "$CSV")
 
 # the same file again: rows added, no second header
 lines=$(wc -l <"$CSV")
-csv_start --interval 0.2 --duration 0.5 || { fail csv_restart "flowtally did not start"; exit 1; }
-for _ in $(seq 100); do kill -0 "$FT_PID" 2>/dev/null || break; sleep 0.1; done
-wait "$FT_PID"
+csv_start --interval 0.2 || { fail csv_restart "flowtally did not start"; exit 1; }
+in_ns "$FTSEND" -i "$VB" --seed 42 --count 200 --rate 2000 --expect "$LIVE_TMP/again.json" ||
+	fail csv_send_again "ftsend failed"
+sleep 0.5
+live_stop INT
 rc=$?
-FT_PID=
 headers=$(grep -cx "$HEADER" "$CSV")
 [ $rc -eq 0 ] && [ "$headers" -eq 1 ] && [ "$(wc -l <"$CSV")" -gt "$lines" ] &&
 	pass csv_appending_run_adds_rows_not_a_header ||

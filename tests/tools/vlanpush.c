@@ -28,14 +28,14 @@ int main(int argc, char **argv)
 	const char *obj_path = getenv("VLANPUSH_OBJ") ?: "build/tests/vlan_push.bpf.o";
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
-	struct bpf_map *rodata;
+	struct bpf_map *map;
 	__u32 from, to, vid = argc > 3 ? (__u32)atoi(argv[3]) : 100;
 	int link = -1, ret = 1;
 	struct {
 		__u32 target_ifindex;
-		__u16 vlan_id;
+		__u32 vlan_id;
 	} cfg;
-	size_t size = 0;
+	__u32 zero = 0;
 
 	if (argc < 3 || !(from = if_nametoindex(argv[1])) || !(to = if_nametoindex(argv[2]))) {
 		fprintf(stderr, "usage: vlanpush FROM TO [VID] (existing interfaces)\n");
@@ -48,13 +48,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vlanpush: cannot open %s\n", obj_path);
 		return 1;
 	}
-	/* the object's read-only globals: target_ifindex, then vlan_id */
-	rodata = bpf_object__find_map_by_name(obj, ".rodata");
-	if (!rodata || !bpf_map__initial_value(rodata, &size) || size < sizeof(cfg) - 2)
-		goto out;
 	cfg.target_ifindex = to;
-	cfg.vlan_id = (__u16)vid;
-	if (bpf_map__set_initial_value(rodata, &cfg, size) || bpf_object__load(obj))
+	cfg.vlan_id = vid;
+	if (bpf_object__load(obj))
+		goto out;
+	map = bpf_object__find_map_by_name(obj, "vlan_push_cfg");
+	if (!map || bpf_map_update_elem(bpf_map__fd(map), &zero, &cfg, 0))
 		goto out;
 	prog = bpf_object__find_program_by_name(obj, "vlan_push_redirect");
 	link = bpf_link_create(bpf_program__fd(prog), (int)from, TCX_INGRESS, NULL);

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# make install DESTDIR=...: the binary, the man page (which man renders
+# without a warning) and the systemd unit (which systemd-analyze verifies,
+# where it is installed), at their paths under DESTDIR; no root needed.
+cd "$(dirname "$0")/../.." || exit 1
+FAILED=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1${2:+: $2}"; FAILED=1; }
+skip() { echo "SKIP $1: $2"; }
+
+dest=$(mktemp -d /tmp/ft-install.XXXXXX)
+trap 'rm -rf "$dest"' EXIT
+bin=$dest/usr/local/sbin/flowtally
+man8=$dest/usr/local/share/man/man8/flowtally.8
+unit=$dest/lib/systemd/system/flowtally@.service
+
+if ! out=$(make -s install DESTDIR="$dest" 2>&1); then
+	fail install_make_install "$(echo "$out" | tail -3 | tr '\n' ';')"
+	exit 1
+fi
+[ -x "$bin" ] && "$bin" version | grep -q '^flowtally ' && pass install_binary_runs ||
+	fail install_binary_runs "$bin"
+
+if [ ! -f "$man8" ]; then
+	fail install_man_page_renders_without_warnings "no $man8"
+elif ! command -v man >/dev/null; then
+	skip install_man_page_renders_without_warnings "man is missing: man-db could not be installed"
+else
+	warn=$(MANWIDTH=80 man --warnings -l "$man8" 2>&1 >/dev/null)
+	text=$(MANWIDTH=80 man -l "$man8" 2>/dev/null)
+	if [ -z "$warn" ] && grep -q "EXIT STATUS" <<<"$text" && grep -q "127.0.0.1:9753" <<<"$text"; then
+		pass install_man_page_renders_without_warnings
+	else
+		fail install_man_page_renders_without_warnings "$(echo "$warn" | head -2 | tr '\n' ';')"
+	fi
+fi
+
+if [ ! -f "$unit" ]; then
+	fail install_unit_verifies "no $unit"
+elif ! command -v systemd-analyze >/dev/null; then
+	skip install_unit_verifies "systemd-analyze is missing (systemd not installed)"
+else
+	# verify looks for ExecStart on this host: point it at the installed binary
+	mkdir -p "$dest/verify"
+	sed "s|/usr/local/sbin/flowtally|$bin|" "$unit" >"$dest/verify/flowtally@lo.service"
+	if out=$(systemd-analyze verify --man=no "$dest/verify/flowtally@lo.service" 2>&1) &&
+		[ -z "$out" ]; then
+		pass install_unit_verifies
+	else
+		fail install_unit_verifies "$(echo "$out" | head -3 | tr '\n' ';')"
+	fi
+fi
+grep -q '^ExecStart=/usr/local/sbin/flowtally run -i %i --prometheus 127.0.0.1:9753' "$unit" &&
+	grep -q '^Restart=on-failure' "$unit" && pass install_unit_runs_the_installed_binary ||
+	fail install_unit_runs_the_installed_binary "$(grep '^ExecStart' "$unit")"
+exit $FAILED
