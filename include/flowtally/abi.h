@@ -154,8 +154,13 @@ struct ft_table_cfg {
  * `active` last; `gen` is written alone.
  */
 struct ft_config {
-	__u32 gen;		/* generation programs write: 0 or 1 */
+	__u32 gen;		/* generation programs write: flips & 1 */
 	__u32 ntables;		/* highest active table slot + 1 */
+	/* Userspace only, kept here because this map outlives the process when
+	 * pinned: how many times the generation flipped, and the layout. */
+	__u64 flips;
+	__u32 abi_version;	/* FT_ABI_VERSION of whoever created the maps */
+	__u32 _pad;
 	__u32 ifindex[FT_MAX_IFACES];	/* interface slot -> ifindex, 0 = free */
 	struct ft_table_cfg tables[FT_MAX_TABLES];
 };
