@@ -20,9 +20,9 @@ int pin_prepare(void)
 
 	if (statfs(FT_BPFFS, &fs) || fs.f_type != BPF_FS_MAGIC) {
 		if (mount("bpf", FT_BPFFS, "bpf", 0, "mode=0700")) {
-			log_errno(-errno, "bpffs is not mounted at %s and mounting it failed; "
-				  "mount it with 'mount -t bpf bpf %s'",
-				  FT_BPFFS, FT_BPFFS);
+			log_err("bpffs is not mounted at %s and mounting it failed (%s): mount it "
+				"with 'mount -t bpf bpf %s'",
+				FT_BPFFS, strerror(errno), FT_BPFFS);
 			return -ENOTSUP;
 		}
 		log_info("mounted bpffs at %s", FT_BPFFS);

@@ -38,6 +38,15 @@ expect error_not_root 1 "permission denied" -- \
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$FT" run -i lo --duration 1
 expect error_no_btf 1 "kernel BTF" -- \
 	unshare -m sh -c "mount --bind /dev/null /sys/kernel/btf/vmlinux && exec $FT run -i lo --duration 1"
+expect error_bpffs_cannot_be_mounted 1 "bpffs is not mounted at /sys/fs/bpf and mounting it failed" -- \
+	unshare -m sh -c "umount /sys/fs/bpf 2>/dev/null; mount -t tmpfs -o ro,size=4k none /sys/fs &&
+		exec $FT run -i lo --pin ftnobpf$LIVE_ID --duration 1"
+out=$(unshare -m sh -c "umount /sys/fs/bpf 2>/dev/null;
+	exec $FT run -i lo --direction egress --pin ftmnt$LIVE_ID --duration 0.2" 2>&1 >/dev/null)
+rc=$?
+[ $rc -eq 0 ] && echo "$out" | grep -q "mounted bpffs at /sys/fs/bpf" && pass pin_mounts_missing_bpffs ||
+	fail pin_mounts_missing_bpffs "status $rc: $out"
+expect error_keep_needs_pin 2 "keep needs --pin" -- "$FT" run -i lo --keep
 expect error_json_mode_error_is_json 1 '^{"error":"no interface' -- "$FT" run -i ft-nope0 --json
 
 # A second instance on an interface that one counts already is refused, and
