@@ -5,12 +5,14 @@ CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 PREFIX    ?= /usr/local
+MANDIR    ?= $(PREFIX)/share/man
+UNITDIR   ?= /lib/systemd/system
 VERSION   := 0.1.0
 
 BUILD     := build
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -std=gnu11 -Iinclude -I$(BUILD) -Isrc -DFT_VERSION='"$(VERSION)"'
-LDLIBS    := -lbpf -lelf -lz -lm -lmicrohttpd -lpthread
+LDLIBS    := -lbpf -lelf -lz -lm -lmicrohttpd -lpthread -lncurses
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wextra \
 	      -Wno-unused-parameter -I$(BUILD) -Iinclude -Ibpf
 
@@ -86,8 +88,14 @@ test-long: deps all
 demo: deps all
 	@scripts/demo.sh
 
+# The unit runs $(PREFIX)/sbin/flowtally: its ExecStart follows PREFIX.
 install: $(BUILD)/flowtally
 	install -D -m 0755 $(BUILD)/flowtally $(DESTDIR)$(PREFIX)/sbin/flowtally
+	install -D -m 0644 man/flowtally.8 $(DESTDIR)$(MANDIR)/man8/flowtally.8
+	mkdir -p $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/sbin/flowtally|$(PREFIX)/sbin/flowtally|' contrib/systemd/flowtally@.service \
+		> $(DESTDIR)$(UNITDIR)/flowtally@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/flowtally@.service
 
 format:
 	clang-format -i bpf/*.c bpf/*.h src/*.c src/*.h include/flowtally/*.h

@@ -26,8 +26,10 @@ struct bench_opts {
 	int repeat;		/* test-run repeats per frame */
 	int sweep_rounds;
 	int sweep_repeat;	/* packets per warm sweep measurement, at least */
+	__u32 sweep_max;	/* largest key count of the sweep */
 	int read_rounds;
 	int swap_rounds;
+	__u32 meminfo_keys;	/* keys of the allocator cross-check */
 };
 
 /* One figure over rounds. */
@@ -72,7 +74,7 @@ struct frameset {
 };
 
 #define SWEEP_SIZES		4
-#define SWEEP_TARGETS		3	/* parse (floor), percpu_hash, map_in_map */
+#define SWEEP_TARGETS		4	/* parse (floor), percpu_hash, map_in_map, prealloc */
 #define READ_SIZES		3
 #define READ_METHODS		3	/* lookup_batch, get_next_key + lookup, lookup_and_delete_batch */
 #define SWAP_SIZES		3
@@ -109,7 +111,8 @@ struct results {
 		double cpus_factor;	/* copies of the layout per key (map_in_map_cpu) */
 	} mem[MEM_LAYOUTS];
 	int nr_mem;
-	double meminfo_per_entry;	/* /proc/meminfo Slab+Percpu delta, 1M keys */
+	double meminfo_per_entry;	/* /proc/meminfo Slab+Percpu growth per key */
+	__u32 meminfo_keys;
 	int ncpus;
 	__u64 sweep_keys[SWEEP_SIZES];
 	__u32 read_sizes[READ_SIZES];
@@ -131,6 +134,9 @@ double ratio_median(const struct series *a, const struct series *b);
 
 /* packets.c: everything measured by running programs */
 int bench_frames(struct results *r);
+int bench_netns(void);
+int bench_progs_open(const struct bench_opts *o);
+void bench_progs_close(void);
 int bench_packets(const struct bench_opts *o, struct results *r);
 int bench_sweep(const struct bench_opts *o, struct results *r);
 

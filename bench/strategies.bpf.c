@@ -30,12 +30,18 @@ struct {
 	__type(value, struct ft_value);
 } counters SEC(".maps");
 
+/* The first FT_KEY_NARROW_SIZE bytes of a struct ft_key. A type rather
+ * than a size so that the maps carry BTF, which bpf_spin_lock needs. */
+struct narrow_key {
+	__u8 bytes[FT_KEY_NARROW_SIZE];
+};
+
 /* Hashes allocate on insert, as flowtally's inner maps do. */
-#define BENCH_HASH(name, maptype, ksize, value_t, entries)	\
+#define BENCH_HASH(name, maptype, key_t, value_t, entries)	\
 	struct {						\
 		__uint(type, maptype);				\
 		__uint(max_entries, entries);			\
-		__uint(key_size, ksize);			\
+		__type(key, key_t);				\
 		__type(value, value_t);				\
 		__uint(map_flags, BPF_F_NO_PREALLOC);		\
 	} name SEC(".maps")
@@ -47,15 +53,24 @@ struct spin_value {
 	__u64 bytes;
 };
 
-BENCH_HASH(spin_hash, BPF_MAP_TYPE_HASH, FT_KEY_NARROW_SIZE, struct spin_value, BENCH_TABLE_SIZE);
-BENCH_HASH(atomic_hash, BPF_MAP_TYPE_HASH, FT_KEY_NARROW_SIZE, struct ft_value, BENCH_TABLE_SIZE);
-BENCH_HASH(percpu_hash, BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE, struct ft_value,
+BENCH_HASH(spin_hash, BPF_MAP_TYPE_HASH, struct narrow_key, struct spin_value, BENCH_TABLE_SIZE);
+BENCH_HASH(atomic_hash, BPF_MAP_TYPE_HASH, struct narrow_key, struct ft_value, BENCH_TABLE_SIZE);
+BENCH_HASH(percpu_hash, BPF_MAP_TYPE_PERCPU_HASH, struct narrow_key, struct ft_value,
 	   BENCH_TABLE_SIZE);
-BENCH_HASH(upp_hash, BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE, struct ft_value,
+BENCH_HASH(upp_hash, BPF_MAP_TYPE_PERCPU_HASH, struct narrow_key, struct ft_value,
 	   BENCH_TABLE_SIZE);
 /* The key-count sweep's table: flowtally's wide key, masked to (dir, saddr)
  * as a 'saddr' table masks it. Userspace sets max_entries. */
-BENCH_HASH(sweep_hash, BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_WIDE_SIZE, struct ft_value, 1);
+BENCH_HASH(sweep_hash, BPF_MAP_TYPE_PERCPU_HASH, struct ft_key, struct ft_value, 1);
+
+/* The same, preallocated: what inserting and deleting cost when no element
+ * or per-CPU value is allocated on the way. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct ft_key);
+	__type(value, struct ft_value);
+} sweep_prealloc SEC(".maps");
 
 /* A dense key: one slot per destination port (protocol ignored), the lower
  * bound of what any keyed table can cost. */
@@ -357,9 +372,8 @@ int bench_update_per_packet(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-/* The sweep's percpu_hash: flowtally's count_in() on a (dir, saddr) key. */
-SEC("xdp.frags")
-int bench_sweep_percpu_hash(struct xdp_md *ctx)
+/* The sweep's tables: flowtally's count_in() on a (dir, saddr) key. */
+static __always_inline int count_saddr(struct xdp_md *ctx, void *map)
 {
 	struct pkt_meta m;
 	struct ft_key key;
@@ -370,8 +384,20 @@ int bench_sweep_percpu_hash(struct xdp_md *ctx)
 	__builtin_memset(&key, 0, sizeof(key));
 	key.dir = m.key.dir;
 	__builtin_memcpy(key.saddr, m.key.saddr, sizeof(key.saddr));
-	count_plain(&sweep_hash, &key, bytes);
+	count_plain(map, &key, bytes);
 	return XDP_PASS;
+}
+
+SEC("xdp.frags")
+int bench_sweep_percpu_hash(struct xdp_md *ctx)
+{
+	return count_saddr(ctx, &sweep_hash);
+}
+
+SEC("xdp.frags")
+int bench_sweep_prealloc(struct xdp_md *ctx)
+{
+	return count_saddr(ctx, &sweep_prealloc);
 }
 
 /*

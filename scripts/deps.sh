@@ -6,11 +6,17 @@ set -euo pipefail
 packages=(
 	make gcc clang llvm pkg-config	# toolchain; clang 14 builds the BPF side
 	libbpf-dev libelf-dev zlib1g-dev linux-libc-dev
+	libncurses-dev			# flowtally top
 	bpftool				# vmlinux.h and the skeleton at build time
 	iproute2 util-linux procps	# ip, nsenter, pgrep in tests and the demo
 	jq				# tests read flowtally's JSON
 	netbase				# /etc/services: port names
 	iputils-ping			# the demo pings across its veth
+	tmux				# tests drive flowtally top in a real terminal
+	libmicrohttpd-dev		# --prometheus serves /metrics with it
+	prometheus			# tests: promtool, and a server that scrapes flowtally
+	nfdump tshark			# tests: an IPFIX collector and a decoder of what it got
+	man-db groff-base		# tests: the man page renders without warnings
 )
 
 missing=()
@@ -27,5 +33,16 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "flowtally: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture: they may not
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+# prometheus and nfdump ship services that would listen on every address;
+# the tests start their own on 127.0.0.1, so none is started at install
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -24,6 +24,7 @@
 #include "tables.h"
 
 static volatile sig_atomic_t stop_signal;
+static bool top_mode;	/* flowtally top: the same run, shown full-screen */
 static volatile sig_atomic_t hangup;
 
 static void on_stop(int sig)
@@ -92,14 +93,22 @@ static void reopen_output(struct run_state *st)
  * socket. */
 static void wait_until(struct run_state *st, double deadline)
 {
-	struct pollfd pfd = { .fd = st->ctl.fd, .events = POLLIN };
+	struct pollfd pfd[1 + FT_MAX_EXPORTERS];
 	double left;
 
 	while (!stop_signal && !st->stop_requested && (left = deadline - now_mono()) > 0) {
-		int ms = (int)(left * 1000) + 1;
+		int ms = (int)(left * 1000) + 1, n;
 
-		if (poll(&pfd, st->ctl.fd >= 0 ? 1 : 0, ms) > 0 && (pfd.revents & POLLIN))
-			control_serve(&st->ctl, table_control, st);
+		pfd[0].fd = st->ctl.fd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		n = exporters_pollfds(&st->ex, pfd + 1, FT_MAX_EXPORTERS);
+		if (poll(pfd, 1 + n, ms) > 0) {
+			if (pfd[0].revents & POLLIN)
+				control_serve(&st->ctl, table_control, st);
+			if (exporters_input(&st->ex, pfd + 1, n))
+				st->stop_requested = true;
+		}
 		if (hangup)
 			reopen_output(st);
 	}
@@ -172,7 +181,8 @@ static int take_interval(struct run_state *st, bool last)
 		return err;
 	st->interval.end = end;
 	st->total.end = end;
-	output_record(&st->p, &st->inst, &st->interval, "interval", &st->oo);
+	if (st->o->json || !(st->o->csv || st->o->top_view))	/* CSV and top: exporters */
+		output_record(&st->p, &st->inst, &st->interval, "interval", &st->oo);
 	exporters_interval(&st->ex, &st->inst, &st->interval, &st->total);
 	tables_mark_reported(&st->inst);
 	counts_reset(&st->interval);
@@ -385,6 +395,12 @@ int cmd_run(int argc, char **argv)
 		log_err("run: %s (see 'flowtally run --help')", err_msg);
 		return 2;
 	}
+	if (top_mode && (o.json || o.csv || o.output)) {
+		log_err("top: --json, --csv and --output are for 'flowtally run'");
+		return 2;
+	}
+	o.top_view = top_mode;
+	log_set_quiet(top_mode);
 	log_set_json(o.json);
 	log_set_verbose(o.verbose);
 	err = check_opts(&o);
@@ -454,8 +470,10 @@ finish:
 		if (take_interval(&st, true))
 			goto out;
 	}
-	output_record(&st.p, &st.inst, &st.total, "final", &st.oo);
 	exporters_final(&st.ex, &st.inst, &st.total);
+	exporters_close(&st.ex);	/* top gives the terminal back for the final record */
+	if (o.json || !o.csv)
+		output_record(&st.p, &st.inst, &st.total, "final", &st.oo);
 	ret = check_ifaces(&st) ? 0 : 1;
 	if (stop_signal)
 		log_info("stopped by %s", strsignal(stop_signal));
@@ -468,4 +486,10 @@ finish:
 out:
 	run_state_free(&st);
 	return ret;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	top_mode = true;
+	return cmd_run(argc, argv);
 }

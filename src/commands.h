@@ -4,6 +4,7 @@
 #define FT_COMMANDS_H
 
 int cmd_run(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_stop(int argc, char **argv);

@@ -173,6 +173,24 @@ int counts_merge(struct ft_counts *dst, const struct ft_counts *src)
 	return 0;
 }
 
+int counts_lookup(struct ft_counts *c, __u32 table, const struct ft_key *key,
+		  struct ft_entry **found)
+{
+	__u32 *slot;
+	int err;
+
+	*found = NULL;
+	if (!c->index) {
+		err = index_reserve(c, c->nr_entries);
+		if (err)
+			return err;
+	}
+	slot = index_slot(c, table, key);
+	if (*slot != INDEX_EMPTY)
+		*found = &c->entries[*slot];
+	return 0;
+}
+
 void counts_drop_table(struct ft_counts *c, __u32 table)
 {
 	size_t i, n = 0;

@@ -36,6 +36,10 @@ int counts_append(struct ft_counts *c, __u32 table, const struct ft_key *key,
 		  const struct ft_value *val);
 /* dst += src, entry by entry (same table and key add up). 0 or -ENOMEM. */
 int counts_merge(struct ft_counts *dst, const struct ft_counts *src);
+/* The entry of (table, key) in *found, NULL if there is none. Builds the
+ * index on first use: 0 or -ENOMEM. */
+int counts_lookup(struct ft_counts *c, __u32 table, const struct ft_key *key,
+		  struct ft_entry **found);
 /* Entries of one table: drop them (a removed table). */
 void counts_drop_table(struct ft_counts *c, __u32 table);
 /* Largest bytes first, then packets, then key: a stable order for output. */

@@ -2,13 +2,22 @@
 #include <errno.h>
 #include <string.h>
 
+#include "csv.h"
 #include "export.h"
+#include "ipfix_export.h"
 #include "log.h"
 #include "options.h"
+#include "prometheus.h"
+#include "top.h"
 
-/* Exporters the options turn on; each ops->open decides from `o`. */
+/* Exporters the options turn on; each ops->wanted decides from `o`. The
+ * Prometheus exporter goes last so that it serves this interval's errors of
+ * the others. */
 static const struct exporter_ops *const all_exporters[] = {
-	NULL,
+	&csv_exporter,
+	&ipfix_exporter,
+	&prometheus_exporter,
+	&top_exporter,
 };
 
 int exporters_open(struct exporters *ex, const struct run_opts *o, FILE *out)
@@ -27,6 +36,7 @@ int exporters_open(struct exporters *ex, const struct run_opts *o, FILE *out)
 			return -E2BIG;
 		e = &ex->list[ex->nr];
 		e->ops = ops;
+		e->set = ex;
 		err = ops->open(e, o, out);
 		if (err)
 			return err;
@@ -40,9 +50,12 @@ void exporters_interval(struct exporters *ex, const struct ft_instance *inst,
 {
 	int i;
 
-	for (i = 0; i < ex->nr; i++)
-		if (ex->list[i].ops->interval(&ex->list[i], inst, interval, total))
+	for (i = 0; i < ex->nr; i++) {
+		if (ex->list[i].ops->interval(&ex->list[i], inst, interval, total)) {
+			ex->list[i].errors++;
 			log_debug("%s export failed", ex->list[i].ops->name);
+		}
+	}
 }
 
 void exporters_final(struct exporters *ex, const struct ft_instance *inst,
@@ -50,9 +63,12 @@ void exporters_final(struct exporters *ex, const struct ft_instance *inst,
 {
 	int i;
 
-	for (i = 0; i < ex->nr; i++)
-		if (ex->list[i].ops->final && ex->list[i].ops->final(&ex->list[i], inst, total))
+	for (i = 0; i < ex->nr; i++) {
+		if (ex->list[i].ops->final && ex->list[i].ops->final(&ex->list[i], inst, total)) {
+			ex->list[i].errors++;
 			log_debug("%s export failed", ex->list[i].ops->name);
+		}
+	}
 }
 
 void exporters_close(struct exporters *ex)
@@ -62,4 +78,37 @@ void exporters_close(struct exporters *ex)
 	for (i = ex->nr - 1; i >= 0; i--)
 		ex->list[i].ops->close(&ex->list[i]);
 	ex->nr = 0;
+}
+
+int exporters_pollfds(struct exporters *ex, struct pollfd *pfd, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < ex->nr && n < max; i++) {
+		const struct exporter_ops *ops = ex->list[i].ops;
+
+		if (!ops->input_fd)
+			continue;
+		pfd[n].fd = ops->input_fd(&ex->list[i]);
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+bool exporters_input(struct exporters *ex, const struct pollfd *pfd, int n)
+{
+	bool stop = false;
+	int i, k = 0;
+
+	for (i = 0; i < ex->nr && k < n; i++) {
+		const struct exporter_ops *ops = ex->list[i].ops;
+
+		if (!ops->input_fd)
+			continue;
+		if (pfd[k++].revents & (POLLIN | POLLHUP))
+			stop |= ops->on_input(&ex->list[i]);
+	}
+	return stop;
 }

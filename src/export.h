@@ -8,16 +8,20 @@
 #define FT_EXPORT_H
 
 #include <stdbool.h>
+#include <poll.h>
 #include <stdio.h>
 
 #include "counts.h"
 #include "instance.h"
 
 struct run_opts;
+struct exporters;
 
 struct exporter {
 	const struct exporter_ops *ops;
 	void *priv;
+	unsigned long long errors;	/* intervals it failed to export */
+	const struct exporters *set;	/* every exporter of the run, for their errors */
 };
 
 struct exporter_ops {
@@ -33,6 +37,10 @@ struct exporter_ops {
 	int (*final)(struct exporter *e, const struct ft_instance *inst,
 		     const struct ft_counts *total);
 	void (*close)(struct exporter *e);
+	/* Optional: an fd the run loop polls for input, and what to do when it
+	 * is readable; true ends the run (top's 'q'). */
+	int (*input_fd)(struct exporter *e);
+	bool (*on_input)(struct exporter *e);
 };
 
 #define FT_MAX_EXPORTERS 4
@@ -49,5 +57,10 @@ void exporters_interval(struct exporters *ex, const struct ft_instance *inst,
 void exporters_final(struct exporters *ex, const struct ft_instance *inst,
 		     const struct ft_counts *total);
 void exporters_close(struct exporters *ex);
+/* Fills up to `max` pollfds of exporters that take input; returns how many. */
+int exporters_pollfds(struct exporters *ex, struct pollfd *pfd, int max);
+/* After poll(): hands readable input to its exporter; true if one asks to
+ * stop. */
+bool exporters_input(struct exporters *ex, const struct pollfd *pfd, int n);
 
 #endif

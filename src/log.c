@@ -12,6 +12,7 @@
 
 static bool log_json;
 static bool log_verbose_on;
+static bool log_quiet;
 
 /* The tail of libbpf's output: the verifier log ends up here. */
 static char libbpf_tail[8192];
@@ -20,6 +21,11 @@ static size_t libbpf_tail_len;
 void log_set_json(bool json)
 {
 	log_json = json;
+}
+
+void log_set_quiet(bool quiet)
+{
+	log_quiet = quiet;
 }
 
 void log_set_verbose(bool verbose)
@@ -80,6 +86,8 @@ void log_info(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (log_quiet)
+		return;
 	va_start(ap, fmt);
 	fputs("flowtally: ", stderr);
 	vfprintf(stderr, fmt, ap);

@@ -7,6 +7,8 @@
 
 void log_set_json(bool json);
 void log_set_verbose(bool verbose);
+/* No info lines (the terminal is a full-screen view); errors still go out. */
+void log_set_quiet(bool quiet);
 bool log_verbose(void);
 /* "flowtally: MSG" */
 void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -12,6 +12,7 @@ static void usage(FILE *f)
 		   "\n"
 		   "Commands:\n"
 		   "  run -i IFACE ...   count what IFACE receives and transmits (see run --help)\n"
+		   "  top -i IFACE ...   the same counting, as a live full-screen view\n"
 		   "  table list|add|del|resize ...\n"
 		   "                     change the tables of a running instance\n"
 		   "  status [NAME]      pinned instances: interfaces, tables, totals, process\n"
@@ -33,6 +34,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "top"))
+		return cmd_top(argc - 1, argv + 1);
 	if (!strcmp(cmd, "table"))
 		return cmd_table(argc - 1, argv + 1);
 	if (!strcmp(cmd, "status"))

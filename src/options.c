@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +29,12 @@ void run_usage(FILE *f)
 		"  -j, --json              one JSON object per line on stdout\n"
 		"      --csv               CSV: a header, then one row per entry per interval\n"
 		"      --output FILE       records to FILE (appended; reopened on SIGHUP)\n"
+		"      --prometheus ADDR:PORT\n"
+		"                          serve /metrics on ADDR:PORT (e.g. 127.0.0.1:9753)\n"
+		"      --prometheus-max-series N\n"
+		"                          own series per table, top N by bytes (default %d);\n"
+		"                          later keys add up in one 'other' series\n"
+		"      --ipfix HOST:PORT   each interval's entries to an IPFIX collector (UDP)\n"
 		"      --name NAME         instance name for 'flowtally table' (default: the\n"
 		"                          first interface)\n"
 		"      --pin NAME          pin links, maps and totals under /sys/fs/bpf/flowtally/NAME:\n"
@@ -45,7 +52,7 @@ void run_usage(FILE *f)
 		"packet counts as gso_segs packets). Frames without a key are counted by\n"
 		"reason under 'unclassified'; a full table counts in its 'overflow'.\n"
 		"Exit status: 0 done, 1 runtime error, 2 usage error.\n",
-		FT_MAX_IFACES, FT_MAX_TABLES, FT_MIN_INTERVAL);
+		FT_MAX_IFACES, FT_MAX_TABLES, FT_MIN_INTERVAL, FT_PROM_MAX_SERIES);
 }
 
 static int parse_seconds(const char *s, double min, double *out)
@@ -71,6 +78,51 @@ bool valid_instance_name(const char *name)
 	return true;
 }
 
+int parse_host_port(const char *text, char *host, size_t hostlen, unsigned short *port)
+{
+	const char *colon, *h = text;
+	size_t len;
+	char *end;
+	long n;
+
+	if (*text == '[') {
+		colon = strchr(text, ']');
+		if (!colon || colon[1] != ':')
+			return -EINVAL;
+		h = text + 1;
+		len = (size_t)(colon - h);
+		colon++;
+	} else {
+		colon = strrchr(text, ':');
+		if (!colon || memchr(text, ':', (size_t)(colon - text)))
+			return -EINVAL;	/* an IPv6 address needs its brackets */
+		len = (size_t)(colon - text);
+	}
+	if (!len || len >= hostlen)
+		return -EINVAL;
+	errno = 0;
+	n = strtol(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || n < 1 || n > 65535)
+		return -EINVAL;
+	memcpy(host, h, len);
+	host[len] = '\0';
+	*port = (unsigned short)n;
+	return 0;
+}
+
+/* --prometheus listens only on an address given as such: no name to resolve
+ * to something unexpected, no empty host meaning "everywhere". */
+static bool valid_listen_addr(const char *text)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	char host[FT_HOST_MAX];
+	unsigned short port;
+
+	if (parse_host_port(text, host, sizeof(host), &port))
+		return false;
+	return inet_pton(text[0] == '[' ? AF_INET6 : AF_INET, host, buf) == 1;
+}
+
 static int usage_error(char *err, size_t errlen, const char *fmt, const char *what)
 {
 	snprintf(err, errlen, fmt, what);
@@ -80,7 +132,7 @@ static int usage_error(char *err, size_t errlen, const char *fmt, const char *wh
 int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
 {
 	enum { OPT_TOP = 256, OPT_XDP_MODE, OPT_CSV, OPT_OUTPUT, OPT_PROMETHEUS, OPT_IPFIX, OPT_NAME, OPT_PIN,
-	       OPT_KEEP };
+	       OPT_KEEP, OPT_PROM_MAX };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "table", required_argument, NULL, 't' },
@@ -94,6 +146,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
+		{ "prometheus-max-series", required_argument, NULL, OPT_PROM_MAX },
 		{ "ipfix", required_argument, NULL, OPT_IPFIX },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "pin", required_argument, NULL, OPT_PIN },
@@ -108,6 +161,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 	memset(o, 0, sizeof(*o));
 	o->interval = 1.0;
 	o->top = 20;
+	o->prom_max_series = -1;	/* not given */
 	o->dirmask = FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS);
 	optind = 0;	/* 0, not 1: also forgets a half-parsed option group */
 	opterr = 0;
@@ -191,11 +245,33 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 			o->output = optarg;
 			break;
 		case OPT_PROMETHEUS:
+			if (!valid_listen_addr(optarg))
+				return usage_error(err, errlen,
+						   "--prometheus '%s' invalid (ADDR:PORT, e.g. "
+						   "127.0.0.1:9753 or [::1]:9753)",
+						   optarg);
 			o->prometheus = optarg;
 			break;
-		case OPT_IPFIX:
+		case OPT_PROM_MAX:
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < 1 || n > 1000000)
+				return usage_error(err, errlen,
+						   "--prometheus-max-series '%s' invalid (1 or more)",
+						   optarg);
+			o->prom_max_series = (int)n;
+			break;
+		case OPT_IPFIX: {
+			char host[FT_HOST_MAX];
+			unsigned short port;
+
+			if (parse_host_port(optarg, host, sizeof(host), &port))
+				return usage_error(err, errlen,
+						   "--ipfix '%s' invalid (HOST:PORT, e.g. 127.0.0.1:4739)",
+						   optarg);
 			o->ipfix = optarg;
 			break;
+		}
 		case OPT_KEEP:
 			o->keep = true;
 			break;
@@ -226,6 +302,10 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		return usage_error(err, errlen, "%s", "no interface given (-i IFACE)");
 	if (o->csv && o->json)
 		return usage_error(err, errlen, "%s", "--csv and --json exclude each other");
+	if (o->prom_max_series > 0 && !o->prometheus)
+		return usage_error(err, errlen, "%s", "--prometheus-max-series needs --prometheus");
+	if (o->prom_max_series < 0)
+		o->prom_max_series = FT_PROM_MAX_SERIES;
 	if (o->keep && !o->pin)
 		return usage_error(err, errlen, "%s", "--keep needs --pin NAME");
 	if (o->pin && o->name && strcmp(o->pin, o->name))

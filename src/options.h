@@ -4,11 +4,15 @@
 #define FT_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 #include "instance.h"
 #include "tablespec.h"
 
 #define FT_MIN_INTERVAL 0.01	/* seconds; below this the swaps are all there is */
+#define FT_PROM_MAX_SERIES 1000	/* default --prometheus-max-series */
+#define FT_HOST_MAX 256
 
 struct run_opts {
 	const char *ifaces[FT_MAX_IFACES];
@@ -25,10 +29,12 @@ struct run_opts {
 	bool csv;		/* CSV rows instead of text/JSON records */
 	const char *output;	/* records to this file (appended), not stdout */
 	const char *prometheus;	/* ADDR:PORT to serve /metrics on */
+	int prom_max_series;	/* own series per table, the rest sum up in "other" */
 	const char *ipfix;	/* HOST:PORT of an IPFIX collector */
 	const char *name;	/* instance name: control socket, pins */
 	const char *pin;	/* pin the instance as this name (or adopt it) */
 	bool keep;		/* a clean exit leaves a pinned instance counting */
+	bool top_view;		/* flowtally top: the full-screen view, no records */
 };
 
 enum { OPTS_RUN = 0, OPTS_HELP = 1 };
@@ -36,6 +42,9 @@ enum { OPTS_RUN = 0, OPTS_HELP = 1 };
 /* OPTS_RUN, OPTS_HELP (usage printed), or -EINVAL with a one-line reason in err. */
 int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
 void run_usage(FILE *f);
+/* Splits "HOST:PORT" or "[IPV6]:PORT": host into `host`, port 1-65535.
+ * 0 or -EINVAL. */
+int parse_host_port(const char *text, char *host, size_t hostlen, unsigned short *port);
 /* Instance names become file names: [A-Za-z0-9_.-], 1-31, no leading dot. */
 bool valid_instance_name(const char *name);
 

@@ -113,20 +113,34 @@ static void print_ifaces(struct printer *p, const struct ft_instance *inst,
 	print_close_array(p);
 }
 
-static void print_addr(struct printer *p, const char *key, const __u8 *addr, __u8 plen4,
-		       __u8 plen6)
+bool ft_addr_is_v4(const __u8 *addr)
 {
 	static const __u8 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	char ip[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 5];
-	bool v4 = !memcmp(addr, v4mapped, sizeof(v4mapped));
+
+	return !memcmp(addr, v4mapped, sizeof(v4mapped));
+}
+
+const char *ft_addr_text(const __u8 *addr, __u8 plen4, __u8 plen6, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+	bool v4 = ft_addr_is_v4(addr);
 	unsigned int plen = v4 ? plen4 : plen6;
 
 	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? addr + 12 : addr, ip, sizeof(ip));
 	if (plen != (v4 ? 32u : 128u))
-		snprintf(text, sizeof(text), "%s/%u", ip, plen);
+		snprintf(buf, len, "%s/%u", ip, plen);
 	else
-		snprintf(text, sizeof(text), "%s", ip);
-	print_string(p, PRINT_ANY, key, " %-20s", text);
+		snprintf(buf, len, "%s", ip);
+	return buf;
+}
+
+static void print_addr(struct printer *p, const char *key, const __u8 *addr, __u8 plen4,
+		       __u8 plen6)
+{
+	char text[FT_ADDR_TEXT_MAX];
+
+	print_string(p, PRINT_ANY, key, " %-20s",
+		     ft_addr_text(addr, plen4, plen6, text, sizeof(text)));
 }
 
 static void print_key_header(struct printer *p, const struct table_spec *s)
@@ -153,7 +167,7 @@ static void print_key_header(struct printer *p, const struct table_spec *s)
 /* ICMP has no ports: the key's dport holds type << 8 | code. */
 static void print_dport(struct printer *p, const struct ft_key *k)
 {
-	bool icmp = k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6;
+	bool icmp = ft_key_is_icmp(k);
 	const char *name;
 	char buf[16];
 

@@ -62,6 +62,7 @@ headers=$(grep -cx "$HEADER" "$CSV")
 [ "$first" = "$HEADER" ] && [ "$headers" -eq 1 ] && pass csv_header_once_on_the_first_line ||
 	fail csv_header_once_on_the_first_line "first line '$first', $headers headers"
 other=$(tail -n +2 "$CSV" | awk -F, 'NF != 17 || ($1 != "interval" && $1 != "final")' | head -2)
+# (text records here mean cmd_run printed them: it must not with --csv)
 [ -z "$other" ] && pass csv_every_other_line_is_a_row ||
 	fail csv_every_other_line_is_a_row "not a row: $(echo "$other" | tr '\n' ';')"
 

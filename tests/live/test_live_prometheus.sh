@@ -30,6 +30,11 @@ in_ns "$FTSEND" -i "$VB" --seed 21 --count 3000 --rate 3000 --malformed 5 \
 	--expect "$LIVE_TMP/in.json" || fail prom_send "ftsend failed"
 sleep 0.5	# an interval or two: the counts are in the exposition
 
+# it listens where it was told and nowhere else
+where=$(ss -Hltn "sport = :$port" | awk '{ print $4 }' | tr '\n' ' ')
+[ "$where" = "127.0.0.1:$port " ] && pass prom_listens_only_on_the_given_address ||
+	fail prom_listens_only_on_the_given_address "listening on: $where"
+
 # the exposition itself: promtool has nothing to say, and the sum is exact
 curl -sf "http://127.0.0.1:$port/metrics" >"$LIVE_TMP/metrics.txt" || fail prom_scrape "curl failed"
 lint=$(promtool check metrics <"$LIVE_TMP/metrics.txt" 2>&1)

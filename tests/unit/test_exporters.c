@@ -272,6 +272,25 @@ static void test_prom_no_other_series_while_the_table_has_room(void)
 	free(text);
 }
 
+static void test_prom_a_removed_table_gives_its_name_to_a_new_one(void)
+{
+	struct ft_key k = port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS);
+	struct ft_value v = { .packets = 1, .bytes = 100 };
+	char *text;
+
+	make_instance("ports=proto,dport");
+	inst.tables[0].removed = true;
+	inst.tables[1] = inst.tables[0];
+	inst.tables[1].removed = false;
+	append(&total, k, 5, 500);
+	ASSERT_EQ(counts_append(&total, 1, &k, &v), 0, "counts_append");
+	text = render_once(1000);
+	ASSERT_CONTAINS(text, "proto=\"tcp\",dport=\"443\"} 1\n", "the new table's series");
+	ASSERT_LACKS(text, "dport=\"443\"} 5\n", "not the removed one's: same labels");
+	ASSERT_CONTAINS(text, "\nflowtally_table_size{table=\"ports\"} 65536\n", "one size");
+	free(text);
+}
+
 static void test_prom_seen_and_unclassified_per_iface_direction_and_reason(void)
 {
 	char *text;
@@ -476,9 +495,11 @@ static void test_ipfix_ifindex_goes_to_the_interface_of_the_direction(void)
 	ipfix_template_init(&t, 256, &s, 0);
 	ipfix_record_encode(&t, &s, &in, 0, 0, rec);
 	ASSERT_EQ(get_be(rec + field_offset(&t, IE_INGRESS_IF), 4), 9, "ingress: ingressInterface");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_EGRESS_IF), 4), 0, "ingress: no egressInterface");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_EGRESS_IF), 4), 0,
+		  "ingress: no egressInterface");
 	ipfix_record_encode(&t, &s, &out, 0, 0, rec);
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_INGRESS_IF), 4), 0, "egress: no ingressInterface");
+	ASSERT_EQ(get_be(rec + field_offset(&t, IE_INGRESS_IF), 4), 0,
+		  "egress: no ingressInterface");
 	ASSERT_EQ(get_be(rec + field_offset(&t, IE_EGRESS_IF), 4), 9, "egress: egressInterface");
 	ASSERT_EQ(get_be(rec + field_offset(&t, IE_FLOW_DIRECTION), 1), 1, "egress");
 }
@@ -668,6 +689,7 @@ static const struct check_test tests[] = {
 	T(test_prom_cap_gives_series_to_top_bytes_and_sums_the_rest_in_other),
 	T(test_prom_a_key_keeps_its_series_and_later_keys_go_to_other),
 	T(test_prom_no_other_series_while_the_table_has_room),
+	T(test_prom_a_removed_table_gives_its_name_to_a_new_one),
 	T(test_prom_seen_and_unclassified_per_iface_direction_and_reason),
 	T(test_prom_every_family_has_help_and_type_once_and_is_contiguous),
 	T(test_prom_before_the_first_interval_serves_build_info),

@@ -50,7 +50,7 @@ else
 		fail install_unit_verifies "$(echo "$out" | head -3 | tr '\n' ';')"
 	fi
 fi
-grep -q '^ExecStart=/usr/local/sbin/flowtally run -i %i --prometheus 127.0.0.1:9753' "$unit" &&
+grep -q '^ExecStart=/usr/local/sbin/flowtally run -i %i --pin %i --keep --prometheus 127.0.0.1:9753' "$unit" &&
 	grep -q '^Restart=on-failure' "$unit" && pass install_unit_runs_the_installed_binary ||
 	fail install_unit_runs_the_installed_binary "$(grep '^ExecStart' "$unit")"
 exit $FAILED

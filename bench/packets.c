@@ -1,0 +1,839 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Everything measured by running programs with BPF_PROG_TEST_RUN: ns per
+ * packet of every strategy on one CPU and on two at once, and the key-count
+ * sweep. Times are wall time around the syscall over every repeat: the
+ * kernel's `duration` is a whole number of ns per run, too coarse here.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+
+#include "bench.h"
+#include "bench_abi.h"
+#include "counts.h"
+#include "frames.h"
+#include "log.h"
+#include "mix.h"
+#include "snapshot.h"
+#include "strategies.skel.h"
+#include "tables.h"
+
+#define BENCH_IFINDEX	1	/* test runs report loopback as the interface */
+#define DRAIN_CHUNK	65536
+#define PIN_PAIRS	6	/* veth pairs: one end per program run with repeat > 1 */
+
+const char *const strategy_names[NR_STRATEGIES] = {
+	[S_EMPTY] = "empty",
+	[S_PARSE] = "parse",
+	[S_SPINLOCK_HASH] = "spinlock_hash",
+	[S_ATOMIC_HASH] = "atomic_hash",
+	[S_PERCPU_HASH] = "percpu_hash",
+	[S_PERCPU_ARRAY] = "percpu_array",
+	[S_MAP_IN_MAP] = "map_in_map",
+	[S_MAP_IN_MAP_CPU] = "map_in_map_cpu",
+	[S_MAP_IN_MAP_BARE] = "map_in_map_bare",
+	[S_UPDATE_PER_PACKET] = "update_per_packet",
+};
+
+const char *const mode_names[NR_MODES] = {
+	[MODE_ONE_CPU] = "one_cpu",
+	[MODE_CONTENDED] = "contended",
+	[MODE_DISTINCT] = "distinct",
+};
+
+enum sweep_target { T_PARSE, T_PERCPU_HASH, T_MAP_IN_MAP, T_PREALLOC };
+
+const char *const sweep_target_names[SWEEP_TARGETS] = {
+	[T_PARSE] = "parse",
+	[T_PERCPU_HASH] = "percpu_hash",
+	[T_MAP_IN_MAP] = "map_in_map",
+	[T_PREALLOC] = "percpu_hash_prealloc",
+};
+
+/* The programs under test and the maps behind them. */
+static struct {
+	struct strategies *skel;
+	struct ft_instance inst;	/* flowtally, default ports table */
+	struct ft_instance sweep;	/* flowtally, one saddr table of 1M keys */
+	bool inst_open, sweep_open;
+	int ncpus;			/* possible CPUs: per-CPU value count */
+	int online;
+	int cpu_fd[BENCH_MAX_CPUS * 64];	/* map_in_map_cpu inner maps */
+	int nr_cpu_fds;
+	int gen_fd[FT_GENERATIONS];	/* map_in_map_bare inner maps */
+	int prog_fd[NR_STRATEGIES];
+	struct ft_counts got;
+} B;
+
+int bench_instance_open(struct ft_instance *inst, const char *const *specs, int nr_specs)
+{
+	struct table_spec spec;
+	char err[160];
+	int i, ret;
+
+	ret = instance_open(inst, FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS), false);
+	if (ret)
+		return ret;
+	inst->nr_ifaces = 1;
+	strcpy(inst->ifaces[0].name, "lo");
+	inst->ifaces[0].ifindex = BENCH_IFINDEX;
+	inst->cfg->ifindex[0] = BENCH_IFINDEX;
+	for (i = 0; i < (nr_specs ? nr_specs : 1); i++) {
+		if (!nr_specs) {
+			table_spec_default(&spec);
+		} else if (table_spec_parse(specs[i], &spec, err, sizeof(err))) {
+			fprintf(stderr, "bench: table '%s': %s\n", specs[i], err);
+			return -EINVAL;
+		}
+		ret = tables_add(inst, &spec);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- frames ---- */
+
+static int key_has_port(__u8 proto, int l3)
+{
+	return proto == 6 || proto == 17 || proto == 132 || proto == 136 ||
+	       (l3 == 4 && proto == 1) || (l3 == 6 && proto == 58);
+}
+
+/* Gives frame i a key no frame of the base set has, on the same parse path:
+ * a port of its own, an ICMP code of its own, or for portless protocols an
+ * unassigned protocol number. */
+static void own_key(struct frame_spec *s, int i)
+{
+	if (!key_has_port(s->proto, s->l3))
+		s->proto = 253;
+	else if (s->proto == 1 || s->proto == 58)
+		s->icmp_code = 201;
+	else
+		s->dport = 30000 + i;
+}
+
+static int build_set(struct frameset *fs, bool distinct, struct ft_key *keys)
+{
+	struct frame_spec s;
+	struct frame_class fc;
+	__u8 buf[BENCH_MAX_FRAME + 64];
+	int i, len, err;
+
+	memset(fs, 0, sizeof(*fs));
+	for (i = 0; i < BENCH_FRAMES; i++) {
+		err = mix_spec(BENCH_MIX_SEED, i, BENCH_MAX_FRAME, 0, &s);
+		if (err)
+			return err;
+		if (distinct)
+			own_key(&s, i);
+		len = frame_build(&s, buf, sizeof(buf));
+		if (len < 0)
+			return len;
+		err = frame_classify(&s, len, BENCH_IFINDEX, FT_DIR_INGRESS, &fc);
+		if (err)
+			return err;
+		fs->buf[i] = malloc(len);
+		if (!fs->buf[i])
+			return -ENOMEM;
+		memcpy(fs->buf[i], buf, len);
+		fs->len[i] = len;
+		fs->bytes += len;
+		memset(&keys[i], 0, sizeof(keys[i]));
+		if (fc.classified) {
+			fs->classified++;
+			keys[i].proto = fc.key.proto;
+			keys[i].dport = fc.key.dport;
+			keys[i]._pad0 = 1;	/* marks a classified frame here */
+		}
+	}
+	fs->n = BENCH_FRAMES;
+	return 0;
+}
+
+int bench_frames(struct results *r)
+{
+	struct ft_key base[BENCH_FRAMES], own[BENCH_FRAMES];
+	int i, j, err;
+
+	err = build_set(&r->base, false, base);
+	if (!err)
+		err = build_set(&r->distinct, true, own);
+	if (err) {
+		fprintf(stderr, "bench: cannot build the frame mix: %s\n", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < BENCH_FRAMES; i++)
+		for (j = 0; j < BENCH_FRAMES; j++)
+			if (own[i]._pad0 && base[j]._pad0 && own[i].proto == base[j].proto &&
+			    own[i].dport == base[j].dport) {
+				fprintf(stderr, "bench: distinct frame %d shares a key with %d\n", i,
+					j);
+				return -EINVAL;
+			}
+	return 0;
+}
+
+/* ---- running programs ---- */
+
+static int test_run(int fd, const void *data, int len, int repeat, __u64 *wall, __u64 *kern)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = (__u32)len,
+		    .repeat = repeat);
+	__u64 t0, t1;
+	int err;
+
+	t0 = now_ns();
+	err = bpf_prog_test_run_opts(fd, &opts);
+	t1 = now_ns();
+	if (err)
+		return -errno;
+	if (opts.retval != XDP_PASS)
+		return -EPROTO;
+	*wall += t1 - t0;
+	if (kern)
+		*kern += (__u64)opts.duration * repeat;
+	return 0;
+}
+
+struct worker {
+	pthread_t thread;
+	int cpu;
+	int prog_fd;
+	int repeat;
+	const struct frameset *fs;
+	pthread_barrier_t *barrier;	/* NULL: alone */
+	__u64 wall, kern, packets;
+	int err;
+};
+
+/* With a barrier, both CPUs start every frame together, so in contended mode
+ * they hit the same key at the same time; the wait is not timed. */
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	int i;
+
+	for (i = 0; i < w->fs->n && !w->err; i++) {
+		if (w->barrier)
+			pthread_barrier_wait(w->barrier);
+		w->err = test_run(w->prog_fd, w->fs->buf[i], w->fs->len[i], w->repeat, &w->wall,
+				  &w->kern);
+		w->packets += w->repeat;
+	}
+	/* a failed worker must still meet the other at every barrier */
+	for (; i < w->fs->n && w->barrier; i++)
+		pthread_barrier_wait(w->barrier);
+	return NULL;
+}
+
+/* Runs the frame sets on CPUs cpus[0..n), one pinned thread each. Returns the
+ * effective ns per packet: one over the summed throughput. */
+static int run_on_cpus(int prog_fd, const struct frameset **sets, const int *cpus, int n,
+		       int repeat, double *eff_ns, double *kern_ns)
+{
+	struct worker w[BENCH_MAX_CPUS] = {};
+	pthread_barrier_t barrier;
+	double pps = 0;
+	int i, err = 0;
+
+	if (n > 1)
+		pthread_barrier_init(&barrier, NULL, n);
+	for (i = 0; i < n; i++) {
+		pthread_attr_t attr;
+		cpu_set_t set;
+
+		w[i].cpu = cpus[i];
+		w[i].prog_fd = prog_fd;
+		w[i].repeat = repeat;
+		w[i].fs = sets[i];
+		w[i].barrier = n > 1 ? &barrier : NULL;
+		CPU_ZERO(&set);
+		CPU_SET(cpus[i], &set);
+		pthread_attr_init(&attr);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		err = pthread_create(&w[i].thread, &attr, worker_main, &w[i]);
+		pthread_attr_destroy(&attr);
+		if (err) {
+			fprintf(stderr, "bench: cannot start a thread on CPU %d: %s\n", cpus[i],
+				strerror(err));
+			exit(1);	/* the other thread would wait at a barrier forever */
+		}
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(w[i].thread, NULL);
+		if (w[i].err)
+			err = w[i].err;
+		else
+			pps += (double)w[i].packets / (double)w[i].wall;
+	}
+	if (n > 1)
+		pthread_barrier_destroy(&barrier);
+	if (err)
+		return err;
+	*eff_ns = 1.0 / pps;
+	if (kern_ns)
+		*kern_ns = (double)w[0].kern / (double)w[0].packets;
+	return 0;
+}
+
+/* ---- reading the books ---- */
+
+/* Sum of the u64 at `off` over every value (and every CPU) of a map. */
+static int map_sum(int fd, bool percpu, __u32 vsize, __u32 off, __u64 *sum)
+{
+	size_t stride = (vsize + 7) & ~7u, cnt = percpu ? (size_t)B.ncpus : 1, i;
+	__u8 key[FT_KEY_WIDE_SIZE], next[FT_KEY_WIDE_SIZE], *vals;
+	void *prev = NULL;
+	int err = 0;
+
+	vals = malloc(stride * cnt);
+	if (!vals)
+		return -ENOMEM;
+	*sum = 0;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, vals)) {
+			err = -errno;
+			break;
+		}
+		for (i = 0; i < cnt; i++)
+			*sum += *(__u64 *)(vals + i * stride + off);
+	}
+	free(vals);
+	return err;
+}
+
+static int counter_sum(__u32 idx, __u64 *packets)
+{
+	struct ft_value v[256];
+	int cpu;
+
+	if (B.ncpus > 256 || bpf_map_lookup_elem(bpf_map__fd(B.skel->maps.counters), &idx, v))
+		return -errno;
+	*packets = 0;
+	for (cpu = 0; cpu < B.ncpus; cpu++)
+		*packets += v[cpu].packets;
+	return 0;
+}
+
+struct books {
+	__u64 seen, uncl, table;
+};
+
+/* Where a strategy keeps its packet counts. */
+struct count_map {
+	int fd;
+	bool percpu;
+	__u32 vsize, off;	/* value size, offset of `packets` */
+};
+
+static int read_books(enum strategy s, struct books *b)
+{
+	struct count_map maps[BENCH_MAX_CPUS * 64];
+	__u64 v;
+	int n = 0, i, r, err;
+
+	memset(b, 0, sizeof(*b));
+	err = counter_sum(BENCH_CNT_SEEN, &b->seen);
+	for (r = 0; r < FT_UNCL_REASONS && !err; r++) {
+		err = counter_sum(BENCH_CNT_UNCL(r), &v);
+		b->uncl += v;
+	}
+	if (err)
+		return err;
+	switch (s) {
+	case S_SPINLOCK_HASH:	/* packets after the lock and its padding */
+		maps[n++] = (struct count_map){ bpf_map__fd(B.skel->maps.spin_hash), false, 24, 8 };
+		break;
+	case S_ATOMIC_HASH:
+		maps[n++] = (struct count_map){ bpf_map__fd(B.skel->maps.atomic_hash), false, 16, 0 };
+		break;
+	case S_PERCPU_HASH:
+		maps[n++] = (struct count_map){ bpf_map__fd(B.skel->maps.percpu_hash), true, 16, 0 };
+		break;
+	case S_PERCPU_ARRAY:
+		maps[n++] = (struct count_map){ bpf_map__fd(B.skel->maps.port_array), true, 16, 0 };
+		break;
+	case S_UPDATE_PER_PACKET:
+		maps[n++] = (struct count_map){ bpf_map__fd(B.skel->maps.upp_hash), true, 16, 0 };
+		break;
+	case S_MAP_IN_MAP_CPU:
+		for (i = 0; i < B.nr_cpu_fds; i++)
+			maps[n++] = (struct count_map){ B.cpu_fd[i], false, 16, 0 };
+		break;
+	case S_MAP_IN_MAP_BARE:
+		for (i = 0; i < FT_GENERATIONS; i++)
+			maps[n++] = (struct count_map){ B.gen_fd[i], true, 16, 0 };
+		break;
+	default:
+		break;
+	}
+	for (i = 0; i < n && !err; i++) {
+		err = map_sum(maps[i].fd, maps[i].percpu, maps[i].vsize, maps[i].off, &v);
+		b->table += v;
+	}
+	return err;
+}
+
+/* flowtally's books: flip, drain, add up. */
+static int read_flowtally(struct ft_instance *inst, int slot, struct books *b, __u64 *inserts,
+			  __u64 *overflow)
+{
+	size_t i;
+	int r, err;
+
+	counts_reset(&B.got);
+	err = snapshot_take(inst, &B.got);
+	if (err)
+		return err;
+	memset(b, 0, sizeof(*b));
+	b->seen = B.got.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN].packets;
+	for (r = 0; r < FT_UNCL_REASONS; r++)
+		b->uncl += B.got.iface[0][FT_DIR_INGRESS][FT_CNT_UNCL(r)].packets;
+	for (i = 0; i < B.got.nr_entries; i++)
+		if (B.got.entries[i].table == (__u32)slot)
+			b->table += B.got.entries[i].val.packets;
+	if (inserts)
+		*inserts = B.got.table[slot][FT_DIR_INGRESS][FT_TBL_INSERTS].packets;
+	if (overflow)
+		*overflow = B.got.table[slot][FT_DIR_INGRESS][FT_TBL_OVERFLOW].packets;
+	return 0;
+}
+
+/* Runs the base frames `rep` times through a strategy and checks that its
+ * books add up: every frame seen, classified frames in the table, the rest
+ * unclassified. */
+static int check_strategy(enum strategy s, const struct results *r, bool *ok)
+{
+	const struct frameset *sets[1] = { &r->base };
+	const int cpus[1] = { 0 };
+	struct books before = {}, after = {};
+	const __u64 rep = 3;
+	double eff;
+	int err;
+
+	if (s == S_MAP_IN_MAP)
+		err = read_flowtally(&B.inst, 0, &before, NULL, NULL);
+	else
+		err = read_books(s, &before);
+	if (!err)
+		err = run_on_cpus(B.prog_fd[s], sets, cpus, 1, (int)rep, &eff, NULL);
+	if (err)
+		return err;
+	if (s == S_MAP_IN_MAP) {
+		err = read_flowtally(&B.inst, 0, &after, NULL, NULL);
+		memset(&before, 0, sizeof(before));	/* a snapshot is a difference already */
+	} else {
+		err = read_books(s, &after);
+	}
+	if (err)
+		return err;
+	if (s == S_EMPTY || s == S_PARSE) {
+		*ok = after.seen == before.seen && after.table == before.table;
+		return 0;
+	}
+	*ok = after.seen - before.seen == rep * r->base.n &&
+	      after.uncl - before.uncl == rep * (r->base.n - r->base.classified) &&
+	      after.table - before.table == rep * r->base.classified;
+	if (!*ok)
+		fprintf(stderr,
+			"bench: %s books do not add up: seen %llu unclassified %llu table %llu, "
+			"want %llu %llu %llu\n",
+			strategy_names[s], (unsigned long long)(after.seen - before.seen),
+			(unsigned long long)(after.uncl - before.uncl),
+			(unsigned long long)(after.table - before.table),
+			(unsigned long long)(rep * r->base.n),
+			(unsigned long long)(rep * (r->base.n - r->base.classified)),
+			(unsigned long long)(rep * r->base.classified));
+	return 0;
+}
+
+/* ---- setup ---- */
+
+/*
+ * A test run with repeat > 1 adds the program to the kernel's XDP dispatcher
+ * before the loop and removes it after, and each change waits for an RCU
+ * grace period: milliseconds of wall time per call, far more than the runs
+ * themselves. A program attached somewhere is in the dispatcher already, and
+ * then the test run changes nothing. So every program under test is attached
+ * (generic XDP) to an idle veth in the bench's own network namespace, which
+ * goes away with the process. Timed runs then cost a few microseconds of
+ * syscall on top of the programs.
+ */
+int bench_netns(void)
+{
+	char cmd[128];
+	int i;
+
+	if (unshare(CLONE_NEWNET)) {
+		fprintf(stderr, "bench: cannot make a network namespace: %s (run as root)\n",
+			strerror(errno));
+		return -errno;
+	}
+	for (i = 0; i < PIN_PAIRS; i++) {
+		snprintf(cmd, sizeof(cmd), "ip link add bpin%d type veth peer name bpin%d", 2 * i,
+			 2 * i + 1);
+		if (system(cmd)) {
+			fprintf(stderr, "bench: '%s' failed (is iproute2 installed?)\n", cmd);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int pin_in_dispatcher(int prog_fd)
+{
+	static int next;
+	char name[IF_NAMESIZE];
+	int ifindex, err;
+
+	if (next >= 2 * PIN_PAIRS)
+		return -ENOSPC;
+	snprintf(name, sizeof(name), "bpin%d", next++);
+	ifindex = (int)if_nametoindex(name);
+	if (!ifindex)
+		return -errno;
+	err = bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_SKB_MODE, NULL);
+	if (err)
+		fprintf(stderr, "bench: cannot attach a program to %s: %s\n", name, strerror(-err));
+	return err;
+}
+
+static int create_inner(enum bpf_map_type type, const char *name)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+
+	return bpf_map_create(type, name, FT_KEY_NARROW_SIZE, sizeof(struct ft_value),
+			      BENCH_TABLE_SIZE, &opts);
+}
+
+static int link_inner(struct bpf_map *outer, __u32 slot, int fd)
+{
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(bpf_map__fd(outer), &slot, &fd, 0))
+		return -errno;
+	return 0;
+}
+
+/* The smallest power of two >= n, as tables are sized here. */
+static __u32 table_size(__u32 n)
+{
+	__u32 size = 1;
+
+	while (size < n)
+		size <<= 1;
+	return size;
+}
+
+int bench_progs_open(const struct bench_opts *o)
+{
+	char spec[64];
+	const char *sweep_spec[1] = { spec };
+	int i, err;
+
+	memset(&B, 0, sizeof(B));
+	counts_init(&B.got);
+	B.ncpus = libbpf_num_possible_cpus();
+	B.online = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (B.ncpus <= 0 || B.ncpus > (int)(sizeof(B.cpu_fd) / sizeof(B.cpu_fd[0])))
+		return -ERANGE;
+
+	B.skel = strategies__open();
+	if (!B.skel)
+		return -errno;
+	bpf_map__set_max_entries(B.skel->maps.cpu_maps, B.ncpus);
+	bpf_map__set_max_entries(B.skel->maps.sweep_hash, table_size(o->sweep_max));
+	bpf_map__set_max_entries(B.skel->maps.sweep_prealloc, table_size(o->sweep_max));
+	err = strategies__load(B.skel);
+	if (err) {
+		fprintf(stderr, "bench: cannot load the bench programs: %s\n", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < B.ncpus && !err; i++) {
+		B.cpu_fd[i] = create_inner(BPF_MAP_TYPE_HASH, "bench_cpu");
+		B.nr_cpu_fds++;
+		err = link_inner(B.skel->maps.cpu_maps, i, B.cpu_fd[i]);
+	}
+	for (i = 0; i < FT_GENERATIONS && !err; i++) {
+		B.gen_fd[i] = create_inner(BPF_MAP_TYPE_PERCPU_HASH, "bench_gen");
+		err = link_inner(B.skel->maps.gen_maps, i, B.gen_fd[i]);
+	}
+	if (err) {
+		fprintf(stderr, "bench: cannot create the inner maps: %s\n", strerror(-err));
+		return err;
+	}
+
+	err = bench_instance_open(&B.inst, NULL, 0);
+	B.inst_open = true;
+	if (!err) {
+		snprintf(spec, sizeof(spec), "sweep=saddr:size=%u", table_size(o->sweep_max));
+		err = bench_instance_open(&B.sweep, sweep_spec, 1);
+		B.sweep_open = true;
+	}
+	if (err)
+		return err;
+
+	B.prog_fd[S_EMPTY] = bpf_program__fd(B.skel->progs.bench_empty);
+	B.prog_fd[S_PARSE] = bpf_program__fd(B.skel->progs.bench_parse);
+	B.prog_fd[S_SPINLOCK_HASH] = bpf_program__fd(B.skel->progs.bench_spinlock_hash);
+	B.prog_fd[S_ATOMIC_HASH] = bpf_program__fd(B.skel->progs.bench_atomic_hash);
+	B.prog_fd[S_PERCPU_HASH] = bpf_program__fd(B.skel->progs.bench_percpu_hash);
+	B.prog_fd[S_PERCPU_ARRAY] = bpf_program__fd(B.skel->progs.bench_percpu_array);
+	B.prog_fd[S_MAP_IN_MAP] = instance_prog_fd(&B.inst, FT_DIR_INGRESS);
+	B.prog_fd[S_MAP_IN_MAP_CPU] = bpf_program__fd(B.skel->progs.bench_map_in_map_cpu);
+	B.prog_fd[S_MAP_IN_MAP_BARE] = bpf_program__fd(B.skel->progs.bench_map_in_map_bare);
+	B.prog_fd[S_UPDATE_PER_PACKET] = bpf_program__fd(B.skel->progs.bench_update_per_packet);
+	for (i = 0; i < NR_STRATEGIES && !err; i++)
+		err = pin_in_dispatcher(B.prog_fd[i]);
+	if (!err)
+		err = pin_in_dispatcher(bpf_program__fd(B.skel->progs.sweep_driver));
+	return err;
+}
+
+void bench_progs_close(void)
+{
+	int i;
+
+	for (i = 0; i < B.nr_cpu_fds; i++)
+		if (B.cpu_fd[i] > 0)
+			close(B.cpu_fd[i]);
+	for (i = 0; i < FT_GENERATIONS; i++)
+		if (B.gen_fd[i] > 0)
+			close(B.gen_fd[i]);
+	if (B.sweep_open)
+		instance_close(&B.sweep);
+	if (B.inst_open)
+		instance_close(&B.inst);
+	strategies__destroy(B.skel);
+	counts_free(&B.got);
+	memset(&B, 0, sizeof(B));
+}
+
+/* ---- 1: ns per packet, one and two CPUs ---- */
+
+static int measure(enum strategy s, enum run_mode m, int round, int repeat, struct results *r)
+{
+	const struct frameset *sets[BENCH_MAX_CPUS] = { &r->base, &r->base };
+	int cpus[BENCH_MAX_CPUS] = { 0, 1 };
+	double eff, kern;
+	int n = 2, err;
+
+	if (m == MODE_ONE_CPU) {
+		/* alternate CPUs over rounds: neither CPU's own noise decides */
+		cpus[0] = round < 0 ? 0 : round % B.online;
+		n = 1;
+	} else if (m == MODE_DISTINCT) {
+		sets[1] = &r->distinct;
+	}
+	err = run_on_cpus(B.prog_fd[s], sets, cpus, n, repeat, &eff, &kern);
+	if (err) {
+		fprintf(stderr, "bench: test run of %s (%s) failed: %s\n", strategy_names[s],
+			mode_names[m], strerror(-err));
+		return err;
+	}
+	if (round < 0)
+		return 0;
+	series_add(&r->ns[s][m], eff);
+	if (m == MODE_ONE_CPU)
+		series_add(&r->kernel_ns[s], kern);
+	return 0;
+}
+
+int bench_packets(const struct bench_opts *o, struct results *r)
+{
+	int s, m, k, round, err, modes = B.online >= 2 ? NR_MODES : 1;
+
+	r->ncpus = B.ncpus;
+	for (s = 0; s < NR_STRATEGIES; s++) {
+		err = check_strategy(s, r, &r->checked[s]);
+		if (err) {
+			fprintf(stderr, "bench: checking %s failed: %s\n", strategy_names[s],
+				strerror(-err));
+			return err;
+		}
+		if (!r->checked[s])
+			return -EPROTO;
+	}
+	/* warm-up: every key inserted, every code path hot */
+	for (m = 0; m < modes; m++)
+		for (s = 0; s < NR_STRATEGIES; s++)
+			if ((err = measure(s, m, -1, o->repeat / 16 + 1, r)))
+				return err;
+
+	for (round = 0; round < o->rounds; round++) {
+		for (m = 0; m < modes; m++) {
+			for (k = 0; k < NR_STRATEGIES; k++) {
+				/* a different strategy goes first in every round */
+				s = (k + round) % NR_STRATEGIES;
+				err = measure(s, m, round, o->repeat, r);
+				if (err)
+					return err;
+			}
+		}
+		fprintf(stderr, "\rbench: packets round %d/%d", round + 1, o->rounds);
+	}
+	fprintf(stderr, "\n");
+	return 0;
+}
+
+/* ---- 2: key-count sweep ---- */
+
+static int sweep_frame(__u8 *buf, size_t cap)
+{
+	struct frame_spec s = { .l3 = 4, .proto = 17, .sport = 40000, .dport = 53,
+				.payload_len = 64 };
+
+	return frame_build(&s, buf, cap);
+}
+
+/* Empties the sweep table of a target and checks it held `keys` keys, all
+ * inserted without overflow. */
+static int sweep_drain(enum sweep_target t, __u64 keys, __u64 inserts_before, bool *ok)
+{
+	int fd = bpf_map__fd(t == T_PREALLOC ? B.skel->maps.sweep_prealloc : B.skel->maps.sweep_hash);
+	int err = 0;
+	__u64 inserts = 0, overflow = 0, drained = 0;
+	struct books b;
+	__u32 batch, count;
+	void *in = NULL, *kbuf, *vbuf;
+
+	if (t == T_PARSE) {
+		*ok = true;
+		return 0;
+	}
+	if (t == T_MAP_IN_MAP) {
+		err = read_flowtally(&B.sweep, 0, &b, &inserts, &overflow);
+		*ok = !err && inserts == keys && overflow == 0 && B.got.nr_entries == keys;
+		return err;
+	}
+	kbuf = malloc((size_t)DRAIN_CHUNK * FT_KEY_WIDE_SIZE);
+	vbuf = malloc((size_t)DRAIN_CHUNK * sizeof(struct ft_value) * B.ncpus);
+	if (!kbuf || !vbuf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		count = DRAIN_CHUNK;
+		err = bpf_map_lookup_and_delete_batch(fd, in, &batch, kbuf, vbuf, &count, NULL);
+		drained += count;
+		if (err) {
+			err = errno == ENOENT ? 0 : -errno;
+			break;
+		}
+		in = &batch;
+	}
+	if (!err)
+		err = counter_sum(BENCH_CNT_INSERTS, &inserts);
+	if (!err)
+		err = counter_sum(BENCH_CNT_OVERFLOW, &overflow);
+	*ok = !err && drained == keys && inserts - inserts_before == keys && overflow == 0;
+out:
+	free(kbuf);
+	free(vbuf);
+	return err;
+}
+
+static int sweep_one(enum sweep_target t, int size, int round, const struct bench_opts *o,
+		     const __u8 *frame, int len, struct results *r)
+{
+	__u64 n = r->sweep_keys[size], warm_runs, t_insert = 0, t_hot = 0, t_warm = 0;
+	__u64 inserts_before = 0;
+	int driver = bpf_program__fd(B.skel->progs.sweep_driver), jmp, err;
+	__u32 zero = 0;
+	bool ok;
+
+	switch (t) {
+	case T_PARSE:
+		jmp = bpf_program__fd(B.skel->progs.bench_parse);
+		break;
+	case T_PERCPU_HASH:
+		jmp = bpf_program__fd(B.skel->progs.bench_sweep_percpu_hash);
+		break;
+	case T_PREALLOC:
+		jmp = bpf_program__fd(B.skel->progs.bench_sweep_prealloc);
+		break;
+	default:
+		jmp = instance_prog_fd(&B.sweep, FT_DIR_INGRESS);
+		break;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(B.skel->maps.sweep_jmp), &zero, &jmp, 0))
+		return -errno;
+	err = counter_sum(BENCH_CNT_INSERTS, &inserts_before);
+	if (err)
+		return err;
+
+	/* the driver steps to key 0 first and is back at n - 1 after n runs */
+	B.skel->bss->sweep_keys = (__u32)n;
+	B.skel->bss->sweep_next = (__u32)n - 1;
+	warm_runs = n * ((o->sweep_repeat + n - 1) / n);
+	err = test_run(driver, frame, len, (int)n, &t_insert, NULL);
+	if (!err)
+		err = test_run(driver, frame, len, (int)n, &t_hot, NULL);
+	if (!err)
+		err = test_run(driver, frame, len, (int)warm_runs, &t_warm, NULL);
+	if (err)
+		return err;
+	err = sweep_drain(t, n, inserts_before, &ok);
+	if (err)
+		return err;
+	if (round == 0)
+		r->sweep_checked[t][size] = ok;
+	else
+		r->sweep_checked[t][size] &= ok;
+	series_add(&r->sweep_ns[t][size], (double)t_warm / (double)warm_runs);
+	series_add(&r->sweep_insert_ns[t][size], ((double)t_insert - (double)t_hot) / (double)n);
+	return 0;
+}
+
+int bench_sweep(const struct bench_opts *o, struct results *r)
+{
+	__u8 frame[256];
+	int len, size, round, k, err;
+	cpu_set_t set;
+
+	len = sweep_frame(frame, sizeof(frame));
+	if (len < 0)
+		return len;
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	/* 1, 100, 10000, ..., then the largest */
+	for (size = 0; size < SWEEP_SIZES; size++)
+		r->sweep_keys[size] = size ? r->sweep_keys[size - 1] * 100 : 1;
+	r->sweep_keys[SWEEP_SIZES - 1] = o->sweep_max;
+	for (size = 0; size < SWEEP_SIZES; size++) {
+		for (round = 0; round < o->sweep_rounds; round++) {
+			for (k = 0; k < SWEEP_TARGETS; k++) {
+				err = sweep_one((k + round) % SWEEP_TARGETS, size, round, o, frame,
+						len, r);
+				if (err) {
+					fprintf(stderr, "bench: sweep of %llu keys failed: %s\n",
+						(unsigned long long)r->sweep_keys[size],
+						strerror(-err));
+					return err;
+				}
+			}
+		}
+		fprintf(stderr, "bench: sweep %llu keys done\n",
+			(unsigned long long)r->sweep_keys[size]);
+	}
+	CPU_ZERO(&set);
+	for (k = 0; k < B.online; k++)
+		CPU_SET(k, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	return 0;
+}

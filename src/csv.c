@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * CSV records: one header, then one row per entry of every table and
+ * direction, for each interval ("interval" rows: that interval's counts) and
+ * at the end ("final" rows: the totals). Every table's rows share the same
+ * columns; a field the table does not key by is left empty, and so are
+ * dport for ICMP (icmp_type and icmp_code instead) and the ICMP columns for
+ * everything else. No value needs quoting: table names are [A-Za-z0-9_-],
+ * protocols names or numbers, addresses have no commas.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "csv.h"
+#include "options.h"
+#include "output.h"
+#include "services.h"
+
+#define CSV_HEADER                                                                        \
+	"type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr," \
+	"vlan,ifindex,dscp,packets,bytes\n"
+
+static bool csv_wanted(const struct run_opts *o)
+{
+	return o->csv;
+}
+
+/* --output appends: a file that already has rows has its header. */
+static int csv_open(struct exporter *e, const struct run_opts *o, FILE *out)
+{
+	struct stat st;
+
+	(void)o;
+	e->priv = out;
+	if (!fstat(fileno(out), &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+		return 0;
+	if (fputs(CSV_HEADER, out) == EOF || fflush(out))
+		return -EIO;
+	return 0;
+}
+
+static void put_field(FILE *f, const struct table_spec *s, int field, unsigned int v)
+{
+	if (s->fields & FT_FIELD_BIT(field))
+		fprintf(f, "%u", v);
+	fputc(',', f);
+}
+
+static void put_addr(FILE *f, const struct table_spec *s, int field, const __u8 *addr)
+{
+	int w = field == FT_F_DADDR;
+	char text[FT_ADDR_TEXT_MAX];
+
+	if (s->fields & FT_FIELD_BIT(field))
+		fputs(ft_addr_text(addr, s->prefix[w][FT_FAMILY_IPV4], s->prefix[w][FT_FAMILY_IPV6],
+				   text, sizeof(text)),
+		      f);
+	fputc(',', f);
+}
+
+static void put_row(FILE *f, const char *type, const struct ft_counts *c,
+		    const struct table_spec *s, const struct ft_entry *e)
+{
+	const struct ft_key *k = &e->key;
+	bool icmp = ft_key_is_icmp(k), dport = s->fields & FT_FIELD_BIT(FT_F_DPORT);
+	char buf[16];
+
+	fprintf(f, "%s,%.6f,%.6f,%s,%s,", type, c->start, c->end, s->name, ft_dir_names[k->dir]);
+	if (s->fields & FT_FIELD_BIT(FT_F_PROTO))
+		fputs(proto_name(k->proto, buf, sizeof(buf)), f);
+	fputc(',', f);
+	put_field(f, s, FT_F_SPORT, k->sport);
+	if (dport && !icmp)
+		fprintf(f, "%u", k->dport);
+	fputc(',', f);
+	if (dport && icmp)
+		fprintf(f, "%u,%u,", k->dport >> 8, k->dport & 0xff);
+	else
+		fputs(",,", f);
+	put_addr(f, s, FT_F_SADDR, k->saddr);
+	put_addr(f, s, FT_F_DADDR, k->daddr);
+	put_field(f, s, FT_F_VLAN, k->vlan);
+	put_field(f, s, FT_F_IFINDEX, k->ifindex);
+	put_field(f, s, FT_F_DSCP, k->dscp);
+	fprintf(f, "%llu,%llu\n", (unsigned long long)e->val.packets,
+		(unsigned long long)e->val.bytes);
+}
+
+static int put_rows(FILE *f, const struct ft_instance *inst, const struct ft_counts *c,
+		    const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_entries; i++) {
+		const struct ft_entry *e = &c->entries[i];
+
+		if (e->table < FT_MAX_TABLES && e->key.dir < FT_DIRS &&
+		    inst->tables[e->table].used)
+			put_row(f, type, c, &inst->tables[e->table].spec, e);
+	}
+	return fflush(f) || ferror(f) ? -EIO : 0;
+}
+
+static int csv_interval(struct exporter *e, const struct ft_instance *inst,
+			const struct ft_counts *interval, const struct ft_counts *total)
+{
+	(void)total;
+	return put_rows(e->priv, inst, interval, "interval");
+}
+
+static int csv_final(struct exporter *e, const struct ft_instance *inst,
+		     const struct ft_counts *total)
+{
+	return put_rows(e->priv, inst, total, "final");
+}
+
+/* The FILE belongs to the run. */
+static void csv_close(struct exporter *e)
+{
+	e->priv = NULL;
+}
+
+const struct exporter_ops csv_exporter = {
+	.name = "csv",
+	.wanted = csv_wanted,
+	.open = csv_open,
+	.interval = csv_interval,
+	.final = csv_final,
+	.close = csv_close,
+};

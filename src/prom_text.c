@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "output.h"
+#include "prom_text.h"
+#include "services.h"
+
+void prom_series_init(struct prom_series *s, unsigned int max)
+{
+	memset(s, 0, sizeof(*s));
+	counts_init(&s->own);
+	s->max = max;
+}
+
+void prom_series_free(struct prom_series *s)
+{
+	counts_free(&s->own);
+}
+
+int prom_series_update(struct prom_series *s, const struct ft_counts *total)
+{
+	static const struct ft_value zero;
+	struct ft_counts cand;
+	struct ft_entry *found;
+	size_t i;
+	int err = 0;
+
+	counts_init(&cand);
+	for (i = 0; i < total->nr_entries; i++) {
+		const struct ft_entry *e = &total->entries[i];
+
+		if (e->table >= FT_MAX_TABLES || s->nr[e->table] >= s->max)
+			continue;
+		err = counts_lookup(&s->own, e->table, &e->key, &found);
+		if (!err && !found)
+			err = counts_append(&cand, e->table, &e->key, &e->val);
+		if (err)
+			goto out;
+	}
+	/* by table, then largest bytes first */
+	counts_sort(&cand);
+	for (i = 0; i < cand.nr_entries; i++) {
+		const struct ft_entry *e = &cand.entries[i];
+
+		if (s->nr[e->table] >= s->max)
+			continue;
+		err = counts_append(&s->own, e->table, &e->key, &zero);
+		if (err)
+			goto out;
+		s->nr[e->table]++;
+	}
+out:
+	counts_free(&cand);
+	return err;
+}
+
+void prom_put_label_value(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* name{ then labels with label(); close with "} value". */
+static void label(FILE *f, bool *first, const char *key, const char *value)
+{
+	fprintf(f, "%s%s=\"", *first ? "{" : ",", key);
+	prom_put_label_value(f, value);
+	fputc('"', f);
+	*first = false;
+}
+
+static void label_u(FILE *f, bool *first, const char *key, unsigned int value)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", value);
+	label(f, first, key, buf);
+}
+
+static void value(FILE *f, bool first, unsigned long long v)
+{
+	fprintf(f, "%s %llu\n", first ? "" : "}", v);
+}
+
+static void table_labels(FILE *f, bool *first, const struct table_spec *s, int dir)
+{
+	label(f, first, "table", s->name);
+	if (dir >= 0)
+		label(f, first, "direction", ft_dir_names[dir]);
+}
+
+static void addr_label(FILE *f, bool *first, const struct table_spec *s, int field,
+		       const __u8 *addr)
+{
+	int w = field == FT_F_DADDR;
+	char text[FT_ADDR_TEXT_MAX];
+
+	label(f, first, ft_field_names[field],
+	      ft_addr_text(addr, s->prefix[w][FT_FAMILY_IPV4], s->prefix[w][FT_FAMILY_IPV6], text,
+			   sizeof(text)));
+}
+
+/* The table's key fields; ICMP's type and code have labels of their own. */
+static void key_labels(FILE *f, bool *first, const struct table_spec *s, const struct ft_key *k)
+{
+	char buf[16];
+
+	if (s->fields & FT_FIELD_BIT(FT_F_PROTO))
+		label(f, first, "proto", proto_name(k->proto, buf, sizeof(buf)));
+	if (s->fields & FT_FIELD_BIT(FT_F_SPORT))
+		label_u(f, first, "sport", k->sport);
+	if ((s->fields & FT_FIELD_BIT(FT_F_DPORT)) && ft_key_is_icmp(k)) {
+		label_u(f, first, "icmp_type", k->dport >> 8);
+		label_u(f, first, "icmp_code", k->dport & 0xff);
+	} else if (s->fields & FT_FIELD_BIT(FT_F_DPORT)) {
+		label_u(f, first, "dport", k->dport);
+	}
+	if (s->fields & FT_FIELD_BIT(FT_F_SADDR))
+		addr_label(f, first, s, FT_F_SADDR, k->saddr);
+	if (s->fields & FT_FIELD_BIT(FT_F_DADDR))
+		addr_label(f, first, s, FT_F_DADDR, k->daddr);
+	if (s->fields & FT_FIELD_BIT(FT_F_VLAN))
+		label_u(f, first, "vlan", k->vlan);
+	if (s->fields & FT_FIELD_BIT(FT_F_IFINDEX))
+		label_u(f, first, "ifindex", k->ifindex);
+	if (s->fields & FT_FIELD_BIT(FT_F_DSCP))
+		label_u(f, first, "dscp", k->dscp);
+}
+
+static void other_labels(FILE *f, bool *first, const struct table_spec *s)
+{
+	int field;
+
+	for (field = 0; field < FT_FIELDS; field++)
+		if (s->fields & FT_FIELD_BIT(field))
+			label(f, first, ft_field_names[field], "other");
+}
+
+/* A removed table keeps its series until a new table takes its name: two
+ * series with the same labels would make the exposition invalid. */
+static bool table_shown(const struct ft_instance *inst, __u32 t)
+{
+	__u32 u;
+
+	if (t >= FT_MAX_TABLES || !inst->tables[t].used)
+		return false;
+	for (u = t + 1; u < FT_MAX_TABLES; u++)
+		if (inst->tables[u].used &&
+		    !strcmp(inst->tables[u].spec.name, inst->tables[t].spec.name))
+			return false;
+	return true;
+}
+
+static bool table_counts(const struct ft_instance *inst, int t, int d)
+{
+	return table_shown(inst, t) && (inst->tables[t].cfg.dirmask & FT_DIRMASK(d));
+}
+
+/* One family of entry counters: the keys with their own series, then the
+ * "other" series of each table that ran out of room. */
+static int put_entries(FILE *f, const struct ft_instance *inst, const struct ft_counts *total,
+		       struct prom_series *s, bool bytes)
+{
+	const char *name = bytes ? "flowtally_bytes_total" : "flowtally_packets_total";
+	struct ft_value other[FT_MAX_TABLES][FT_DIRS] = {};
+	bool shown[FT_MAX_TABLES];
+	struct ft_entry *own;
+	size_t i;
+	int t, d, err;
+
+	for (t = 0; t < FT_MAX_TABLES; t++)
+		shown[t] = table_shown(inst, t);
+
+	family(f, name, "counter",
+	       bytes ? "Bytes counted in a table entry (whole frames), by table, direction and key."
+		     : "Packets counted in a table entry, by table, direction and key.");
+	for (i = 0; i < total->nr_entries; i++) {
+		const struct ft_entry *e = &total->entries[i];
+		const struct table_spec *spec;
+		bool first = true;
+
+		if (e->table >= FT_MAX_TABLES || e->key.dir >= FT_DIRS || !shown[e->table])
+			continue;
+		err = counts_lookup(&s->own, e->table, &e->key, &own);
+		if (err)
+			return err;
+		if (!own) {
+			value_add(&other[e->table][e->key.dir], &e->val);
+			continue;
+		}
+		spec = &inst->tables[e->table].spec;
+		fputs(name, f);
+		table_labels(f, &first, spec, e->key.dir);
+		key_labels(f, &first, spec, &e->key);
+		value(f, first, bytes ? e->val.bytes : e->val.packets);
+	}
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		for (d = 0; d < FT_DIRS; d++) {
+			const struct ft_value *v = &other[t][d];
+			bool first = true;
+
+			if (!table_counts(inst, t, d) || (s->nr[t] < s->max && !v->packets))
+				continue;
+			fputs(name, f);
+			table_labels(f, &first, &inst->tables[t].spec, d);
+			other_labels(f, &first, &inst->tables[t].spec);
+			value(f, first, bytes ? v->bytes : v->packets);
+		}
+	}
+	return 0;
+}
+
+/* The interfaces, then the slot of frames from an unknown one if it has any;
+ * -1 after the last. */
+static int next_iface(const struct ft_instance *inst, const struct ft_counts *total, int slot)
+{
+	int d;
+
+	if (slot + 1 < inst->nr_ifaces)
+		return slot + 1;
+	if (slot >= FT_MAX_IFACES)
+		return -1;
+	for (d = 0; d < FT_DIRS; d++)
+		if (total->iface[FT_MAX_IFACES][d][FT_CNT_SEEN].packets)
+			return FT_MAX_IFACES;
+	return -1;
+}
+
+/* seen, or with `uncl` one series per unclassified reason */
+static void put_ifaces(FILE *f, const struct ft_instance *inst, const struct ft_counts *total,
+		       const char *name, const char *help, bool uncl, bool bytes)
+{
+	int slot, d, r;
+
+	family(f, name, "counter", help);
+	for (slot = next_iface(inst, total, -1); slot >= 0; slot = next_iface(inst, total, slot)) {
+		for (d = 0; d < FT_DIRS; d++) {
+			if (!(inst->dirmask & FT_DIRMASK(d)))
+				continue;
+			for (r = 0; r < (uncl ? FT_UNCL_REASONS : 1); r++) {
+				const struct ft_value *v =
+					&total->iface[slot][d][uncl ? FT_CNT_UNCL(r) : FT_CNT_SEEN];
+				bool first = true;
+
+				fputs(name, f);
+				label(f, &first, "iface",
+				      slot < inst->nr_ifaces ? inst->ifaces[slot].name : "(other)");
+				label(f, &first, "direction", ft_dir_names[d]);
+				if (uncl)
+					label(f, &first, "reason", ft_uncl_names[r]);
+				value(f, first, bytes ? v->bytes : v->packets);
+			}
+		}
+	}
+}
+
+static void put_table_counter(FILE *f, const struct ft_instance *inst,
+			      const struct ft_counts *total, const char *name, const char *help,
+			      int cnt, bool bytes)
+{
+	int t, d;
+
+	family(f, name, "counter", help);
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		for (d = 0; d < FT_DIRS; d++) {
+			const struct ft_value *v = &total->table[t][d][cnt];
+			bool first = true;
+
+			if (!table_counts(inst, t, d))
+				continue;
+			fputs(name, f);
+			table_labels(f, &first, &inst->tables[t].spec, d);
+			value(f, first, bytes ? v->bytes : v->packets);
+		}
+	}
+}
+
+static void put_table_gauges(FILE *f, const struct ft_instance *inst,
+			     const struct ft_counts *interval, const struct prom_series *s)
+{
+	unsigned long long keys[FT_MAX_TABLES][FT_DIRS] = {};
+	bool first;
+	size_t i;
+	int t, d;
+
+	for (i = 0; interval && i < interval->nr_entries; i++) {
+		const struct ft_entry *e = &interval->entries[i];
+
+		if (e->table < FT_MAX_TABLES && e->key.dir < FT_DIRS)
+			keys[e->table][e->key.dir]++;
+	}
+	family(f, "flowtally_table_size", "gauge",
+	       "Keys a table holds in one interval; more go to its overflow.");
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		if (!table_shown(inst, t))
+			continue;
+		first = true;
+		fputs("flowtally_table_size", f);
+		table_labels(f, &first, &inst->tables[t].spec, -1);
+		value(f, first, inst->tables[t].removed ? 0 : inst->tables[t].spec.size);
+	}
+	family(f, "flowtally_table_keys", "gauge", "Keys a table counted in the last interval.");
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		for (d = 0; d < FT_DIRS; d++) {
+			if (!table_counts(inst, t, d))
+				continue;
+			first = true;
+			fputs("flowtally_table_keys", f);
+			table_labels(f, &first, &inst->tables[t].spec, d);
+			value(f, first, keys[t][d]);
+		}
+	}
+	family(f, "flowtally_table_series", "gauge",
+	       "Keys of a table exported as series of their own (the rest add up in 'other').");
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		if (!table_shown(inst, t))
+			continue;
+		first = true;
+		fputs("flowtally_table_series", f);
+		table_labels(f, &first, &inst->tables[t].spec, -1);
+		value(f, first, s->nr[t]);
+	}
+}
+
+static void put_self(FILE *f, const struct prom_self *self)
+{
+	int i;
+
+	family(f, "flowtally_build_info", "gauge", "Always 1: the version of flowtally.");
+	fprintf(f, "flowtally_build_info{version=\"%s\"} 1\n", FT_VERSION);
+	if (!self)
+		return;
+	family(f, "flowtally_interval_seconds", "gauge", "Length of the last interval.");
+	fprintf(f, "flowtally_interval_seconds %.6f\n", self->interval_seconds);
+	family(f, "flowtally_intervals_total", "counter", "Intervals exported.");
+	fprintf(f, "flowtally_intervals_total %llu\n", self->intervals);
+	if (!self->exporters)
+		return;
+	family(f, "flowtally_export_errors_total", "counter",
+	       "Intervals an exporter failed to export, by exporter.");
+	for (i = 0; i < self->exporters->nr; i++)
+		fprintf(f, "flowtally_export_errors_total{exporter=\"%s\"} %llu\n",
+			self->exporters->list[i].ops->name, self->exporters->list[i].errors);
+}
+
+int prom_render(FILE *f, const struct ft_instance *inst, const struct ft_counts *interval,
+		const struct ft_counts *total, struct prom_series *s, const struct prom_self *self)
+{
+	int err = 0;
+
+	put_self(f, self);
+	if (inst && total) {
+		put_ifaces(f, inst, total, "flowtally_seen_packets_total",
+			   "Frames seen on an interface, by direction.", false, false);
+		put_ifaces(f, inst, total, "flowtally_seen_bytes_total",
+			   "Bytes of the frames seen on an interface, by direction.", false, true);
+		put_ifaces(f, inst, total, "flowtally_unclassified_packets_total",
+			   "Frames that got no key, by interface, direction and reason.", true,
+			   false);
+		put_ifaces(f, inst, total, "flowtally_unclassified_bytes_total",
+			   "Bytes of the frames that got no key, by interface, direction and "
+			   "reason.",
+			   true, true);
+		err = put_entries(f, inst, total, s, false);
+		if (!err)
+			err = put_entries(f, inst, total, s, true);
+		put_table_counter(f, inst, total, "flowtally_overflow_packets_total",
+				  "Frames a full table could not count under their key.",
+				  FT_TBL_OVERFLOW, false);
+		put_table_counter(f, inst, total, "flowtally_overflow_bytes_total",
+				  "Bytes of the frames a full table could not count under their "
+				  "key.",
+				  FT_TBL_OVERFLOW, true);
+		put_table_counter(f, inst, total, "flowtally_table_inserts_total",
+				  "Keys a table created (once per key and interval).",
+				  FT_TBL_INSERTS, false);
+		put_table_gauges(f, inst, interval, s);
+	}
+	if (err)
+		return err;
+	return fflush(f) || ferror(f) ? -EIO : 0;
+}
