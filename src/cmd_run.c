@@ -138,8 +138,12 @@ int run_drain(struct run_state *st, bool last)
 
 	counts_reset(&st->scratch);
 	if (st->o->pin) {
-		gen = last ? snapshot_sync(&st->inst) ?: (int)(st->inst.cfg->gen & 1)
-			   : snapshot_flip(&st->inst);
+		if (last) {	/* detached: the generation being written is complete */
+			err = snapshot_sync(&st->inst);
+			gen = err ? err : (int)(st->inst.cfg->gen & 1);
+		} else {
+			gen = snapshot_flip(&st->inst);
+		}
 		err = gen < 0 ? gen : drain_pinned(st, gen);
 	} else {
 		err = last ? snapshot_take_current(&st->inst, &st->scratch)
@@ -257,6 +261,8 @@ static int adopt(struct run_state *st)
 	if (err)
 		return log_errno(err, "cannot take over the counts of '%s'", name);
 	log_info("adopted pinned instance '%s': totals since %.0f go on", name, st->total.start);
+	if (st->o->nr_tables != 1 || strcmp(st->o->tables[0].name, "ports"))
+		log_info("'%s' keeps the tables it has; change them with 'flowtally table'", name);
 	return 0;
 }
 
