@@ -114,6 +114,16 @@ static void wait_until(struct run_state *st, double deadline)
 	}
 }
 
+/* What the LRU tables in a fresh drain (st->scratch) evicted. */
+static void note_evictions(struct run_state *st)
+{
+	int slot;
+
+	for (slot = 0; slot < FT_MAX_TABLES; slot++)
+		if (st->inst.tables[slot].used && st->inst.tables[slot].spec.lru)
+			counts_note_evictions(&st->scratch, (__u32)slot);
+}
+
 /* A pinned instance saves its totals before it empties the generation it
  * read: killed in between, the next start finds the generation still there
  * and knows from the flip count in the state whether it was saved. */
@@ -122,8 +132,10 @@ static int drain_pinned(struct run_state *st, int gen)
 	int err;
 
 	err = snapshot_read_gen(&st->inst, gen, &st->scratch);
-	if (!err)
+	if (!err) {
+		note_evictions(st);
 		err = counts_merge(&st->total, &st->scratch);
+	}
 	if (!err)
 		err = state_save(st->o->pin, &st->inst, &st->total, st->inst.cfg->flips);
 	if (!err)
@@ -148,8 +160,10 @@ int run_drain(struct run_state *st, bool last)
 	} else {
 		err = last ? snapshot_take_current(&st->inst, &st->scratch)
 			   : snapshot_take(&st->inst, &st->scratch);
-		if (!err)
+		if (!err) {
+			note_evictions(st);
 			err = counts_merge(&st->total, &st->scratch);
+		}
 	}
 	if (err)
 		return log_errno(err, "cannot read the counts");
@@ -165,7 +179,10 @@ int run_drain(struct run_state *st, bool last)
  * they join the interval and the totals like any drain. */
 int run_keep_drained(struct run_state *st)
 {
-	int err = counts_merge(&st->interval, &st->scratch);
+	int err;
+
+	note_evictions(st);
+	err = counts_merge(&st->interval, &st->scratch);
 
 	if (!err)
 		err = counts_merge(&st->total, &st->scratch);
@@ -185,6 +202,8 @@ static int take_interval(struct run_state *st, bool last)
 		return err;
 	st->interval.end = end;
 	st->total.end = end;
+	tables_update_memory(&st->inst);
+	st->oo.store_bytes = counts_memory(&st->total);
 	if (st->o->json || !(st->o->csv || st->o->top_view))	/* CSV and top: exporters */
 		output_record(&st->p, &st->inst, &st->interval, "interval", &st->oo);
 	exporters_interval(&st->ex, &st->inst, &st->interval, &st->total);

@@ -30,6 +30,7 @@ void counts_reset(struct ft_counts *c)
 {
 	memset(c->iface, 0, sizeof(c->iface));
 	memset(c->table, 0, sizeof(c->table));
+	memset(c->evicted, 0, sizeof(c->evicted));
 	c->nr_entries = 0;
 	c->start = c->end = 0;
 	index_clear(c);
@@ -146,9 +147,11 @@ int counts_merge(struct ft_counts *dst, const struct ft_counts *src)
 			for (k = 0; k < FT_CNT_PER_IFDIR; k++)
 				value_add(&dst->iface[i][d][k], &src->iface[i][d][k]);
 	for (i = 0; i < FT_MAX_TABLES; i++)
-		for (d = 0; d < FT_DIRS; d++)
+		for (d = 0; d < FT_DIRS; d++) {
 			for (k = 0; k < FT_CNT_PER_TABLE; k++)
 				value_add(&dst->table[i][d][k], &src->table[i][d][k]);
+			dst->evicted[i][d] += src->evicted[i][d];
+		}
 	if (!dst->start || (src->start && src->start < dst->start))
 		dst->start = src->start;
 	if (src->end > dst->end)
@@ -220,6 +223,22 @@ void counts_sort(struct ft_counts *c)
 {
 	qsort(c->entries, c->nr_entries, sizeof(*c->entries), entry_cmp);
 	index_rebuild(c);
+}
+
+void counts_note_evictions(struct ft_counts *c, __u32 table)
+{
+	__u64 live[FT_DIRS] = {};
+	size_t i;
+	int d;
+
+	for (i = 0; i < c->nr_entries; i++)
+		if (c->entries[i].table == table)
+			live[c->entries[i].key.dir & 1]++;
+	for (d = 0; d < FT_DIRS; d++) {
+		__u64 inserts = c->table[table][d][FT_TBL_INSERTS].packets;
+
+		c->evicted[table][d] = inserts > live[d] ? inserts - live[d] : 0;
+	}
 }
 
 size_t counts_memory(const struct ft_counts *c)

@@ -21,6 +21,9 @@ struct ft_counts {
 	double start, end;	/* unix seconds */
 	struct ft_value iface[FT_IFACE_SLOTS][FT_DIRS][FT_CNT_PER_IFDIR];
 	struct ft_value table[FT_MAX_TABLES][FT_DIRS][FT_CNT_PER_TABLE];
+	/* LRU tables: keys the kernel evicted, with their counts (inserts minus
+	 * the keys still there when a generation is read) */
+	__u64 evicted[FT_MAX_TABLES][FT_DIRS];
 	struct ft_entry *entries;
 	size_t nr_entries, cap_entries;
 	/* open-addressing index into entries, built on demand by counts_merge() */
@@ -44,6 +47,9 @@ int counts_lookup(struct ft_counts *c, __u32 table, const struct ft_key *key,
 void counts_drop_table(struct ft_counts *c, __u32 table);
 /* Largest bytes first, then packets, then key: a stable order for output. */
 void counts_sort(struct ft_counts *c);
+/* After a generation of LRU table `table` was read into c (alone): its
+ * evictions, from its inserts and the keys that were left. */
+void counts_note_evictions(struct ft_counts *c, __u32 table);
 /* Bytes the host-side store holds, for reporting. */
 size_t counts_memory(const struct ft_counts *c);
 

@@ -40,6 +40,7 @@ struct ft_table {
 	bool removed;
 	bool removal_reported;	/* an interval record showed it removed */
 	int fd[FT_GENERATIONS];	/* inner map of each generation */
+	__u64 mem_bytes;	/* both generations' maps, the kernel's own accounting */
 };
 
 struct flowtally;	/* the skeleton */

@@ -211,9 +211,10 @@ static void print_key(struct printer *p, const struct table_spec *s, const struc
 }
 
 static void print_table(struct printer *p, const struct ft_instance *inst,
-			const struct ft_counts *c, int slot, int dir, double secs,
+			const struct ft_counts *c, int slot, int dir, const char *type,
 			const struct output_opts *opts)
 {
+	double secs = record_seconds(c);
 	const struct ft_table *t = &inst->tables[slot];
 	const struct ft_value *tc = c->table[slot][dir];
 	char keytext[128];
@@ -238,6 +239,20 @@ static void print_table(struct printer *p, const struct ft_instance *inst,
 	print_bool(p, PRINT_JSON, "approximate", NULL, t->spec.lru);
 	print_u64(p, PRINT_JSON, "size", NULL, t->spec.size);
 	print_u64(p, PRINT_ANY, "keys", ": %llu keys", nkeys);
+	/* per interval, a table holds one interval's keys: how full it got */
+	if (!strcmp(type, "interval")) {
+		double fill = (double)nkeys / (t->spec.size ? t->spec.size : 1);
+
+		print_float(p, PRINT_JSON, "fill", NULL, fill, 4);
+		print_float(p, PRINT_FP, NULL, " (%.0f%% full)", fill * 100, 0);
+	}
+	if (!t->removed) {
+		print_u64(p, PRINT_JSON, "memory_bytes", NULL, t->mem_bytes);
+		print_u64(p, PRINT_FP, NULL, ", %llu KiB", (t->mem_bytes + 1023) / 1024);
+	}
+	if (t->spec.lru) {
+		print_u64(p, PRINT_ANY, "evicted", ", evicted %llu", c->evicted[slot][dir]);
+	}
 	print_value(p, "overflow", &tc[FT_TBL_OVERFLOW]);
 	print_u64(p, PRINT_FP, NULL, ", overflow %llu", tc[FT_TBL_OVERFLOW].packets);
 	print_u64(p, PRINT_JSON, "inserts", NULL, tc[FT_TBL_INSERTS].packets);
@@ -292,6 +307,8 @@ void output_record(struct printer *p, const struct ft_instance *inst, struct ft_
 	print_text(p, " .. ");
 	print_time(p, "end", c->end);
 	print_float(p, PRINT_ANY, "seconds", " (%.3f s)\n", secs, 6);
+	if (opts->store_bytes)
+		print_u64(p, PRINT_JSON, "store_bytes", NULL, opts->store_bytes);
 
 	print_ifaces(p, inst, c);
 
@@ -305,7 +322,7 @@ void output_record(struct printer *p, const struct ft_instance *inst, struct ft_
 			continue;
 		for (d = 0; d < FT_DIRS; d++)
 			if (inst->tables[slot].cfg.dirmask & FT_DIRMASK(d))
-				print_table(p, inst, c, slot, d, secs, opts);
+				print_table(p, inst, c, slot, d, type, opts);
 	}
 	print_close_array(p);
 

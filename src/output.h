@@ -19,6 +19,7 @@ extern const char *const ft_dir_names[FT_DIRS];
 
 struct output_opts {
 	int top;		/* text: rows per table, 0 = all */
+	size_t store_bytes;	/* memory of the host-side totals, 0: not shown */
 };
 
 /* Sorts c's entries; prints one record. */

@@ -86,6 +86,8 @@ static int write_state(FILE *f, const struct ft_instance *inst, const struct ft_
 		err = write_all(f, total->iface, sizeof(total->iface));
 	if (!err)
 		err = write_all(f, total->table, sizeof(total->table));
+	if (!err)
+		err = write_all(f, total->evicted, sizeof(total->evicted));
 	if (!err && total->nr_entries)
 		err = write_all(f, total->entries, total->nr_entries * sizeof(*total->entries));
 	return err;
@@ -181,6 +183,8 @@ int state_load(const char *name, struct ft_instance *inst, struct ft_counts *tot
 		err = read_all(f, total->iface, sizeof(total->iface));
 	if (!err)
 		err = read_all(f, total->table, sizeof(total->table));
+	if (!err)
+		err = read_all(f, total->evicted, sizeof(total->evicted));
 	for (i = 0; !err && i < h.nr_entries; i++) {
 		struct ft_entry e;
 

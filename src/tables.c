@@ -262,3 +262,37 @@ int tables_adopt(struct ft_instance *inst)
 	}
 	return 0;
 }
+
+/* The kernel's memlock figure for a map, from /proc/self/fdinfo: what
+ * 'bpftool map show' reports. */
+static __u64 map_memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+void tables_update_memory(struct ft_instance *inst)
+{
+	int slot, g;
+
+	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
+		struct ft_table *t = &inst->tables[slot];
+
+		if (!t->used || t->removed)
+			continue;
+		t->mem_bytes = 0;
+		for (g = 0; g < FT_GENERATIONS; g++)
+			t->mem_bytes += map_memlock(t->fd[g]);
+	}
+}

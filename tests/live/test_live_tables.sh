@@ -21,7 +21,8 @@ counted() {
 
 live_veth 1500 || { fail live_tables_setup "cannot create the veth pair"; exit 1; }
 live_start --name "$NAME" --direction ingress --interval 0.2 -t ports=proto,dport \
-	-t 'clients=saddr/24' || { fail live_tables_start "flowtally did not start"; exit 1; }
+	-t 'clients=saddr/24' -t 'recent=saddr,dport:size=64:lru' ||
+	{ fail live_tables_start "flowtally did not start"; exit 1; }
 
 in_ns "$FTSEND" -i "$VB" --seed 31 --count 2000 --malformed 10 --expect "$LIVE_TMP/a.json" ||
 	fail live_tables_send "ftsend failed"
@@ -90,6 +91,17 @@ want=$(classified "$LIVE_TMP/b.json")
 got=$(counted late)
 [ "$got" = "$want" ] && pass table_added_mid_run_counts_from_next_frame ||
 	fail table_added_mid_run_counts_from_next_frame "got $got, want $want (phase two)"
+# LRU: marked approximate; per interval, the keys left are the inserts less
+# the evictions, and evictions happen in a 64-key table fed hundreds of keys
+bad=$(jq -c 'select(.type == "interval") | .tables[] | select(.name == "recent") |
+	select(.approximate != true or .inserts - .evicted != .keys) | .keys' "$LIVE_TMP/out.json" | head -3)
+evicted=$(jq '[.tables[] | select(.name == "recent") | .evicted] | add' "$LIVE_TMP/final.json")
+[ -z "$bad" ] && [ "$evicted" -gt 0 ] && pass lru_table_reports_evictions ||
+	fail lru_table_reports_evictions "evicted $evicted, odd intervals: $bad"
+mem=$(jq -c 'select(.type == "interval") | [.tables[] | select(.name == "ports") | .memory_bytes, .fill]' "$LIVE_TMP/out.json" | tail -1)
+jq -e '.[0] > 0 and .[1] >= 0 and .[1] <= 1' <<<"$mem" >/dev/null && pass table_reports_memory_and_fill ||
+	fail table_reports_memory_and_fill "$mem"
+
 removed=$(jq -r '[.tables[] | select(.name == "late")][0].removed' "$LIVE_TMP/final.json")
 [ "$removed" = true ] && pass table_removed_shows_in_final || fail table_removed_shows_in_final "$removed"
 exit $FAILED
