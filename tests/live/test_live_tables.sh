@@ -91,10 +91,13 @@ want=$(classified "$LIVE_TMP/b.json")
 got=$(counted late)
 [ "$got" = "$want" ] && pass table_added_mid_run_counts_from_next_frame ||
 	fail table_added_mid_run_counts_from_next_frame "got $got, want $want (phase two)"
-# LRU: marked approximate; per interval, the keys left are the inserts less
-# the evictions, and evictions happen in a 64-key table fed hundreds of keys
+# LRU: marked approximate; per read of a generation the keys left are its
+# inserts less its evictions (a record can hold two reads: a resize flips, and
+# a key in both counts once in "keys"), and a 64-key table fed hundreds of
+# keys evicts
 bad=$(jq -c 'select(.type == "interval") | .tables[] | select(.name == "recent") |
-	select(.approximate != true or .inserts - .evicted != .keys) | .keys' "$LIVE_TMP/out.json" | head -3)
+	select(.approximate != true or .inserts - .evicted < .keys or .keys > 2 * .size) |
+	[.keys, .inserts, .evicted]' "$LIVE_TMP/out.json" | head -3)
 evicted=$(jq '[.tables[] | select(.name == "recent") | .evicted] | add' "$LIVE_TMP/final.json")
 [ -z "$bad" ] && [ "$evicted" -gt 0 ] && pass lru_table_reports_evictions ||
 	fail lru_table_reports_evictions "evicted $evicted, odd intervals: $bad"

@@ -1769,8 +1769,9 @@ static void test_output_json_table_header_and_overflow(void)
 	snprintf(needle, sizeof(needle),
 		 "{\"name\":\"ports\",\"key\":[\"proto\",\"dport\"],\"direction\":\"ingress\","
 		 "\"kind\":\"hash\",\"removed\":false,\"approximate\":false,\"size\":%u,\"keys\":%zu,"
+		 "\"fill\":%.4f,\"memory_bytes\":0,"
 		 "\"overflow\":{\"packets\":2,\"bytes\":120},\"inserts\":9,",
-		 FT_TABLE_DEFAULT_SIZE, nkeys);
+		 FT_TABLE_DEFAULT_SIZE, nkeys, (double)nkeys / FT_TABLE_DEFAULT_SIZE);
 	ASSERT_CONTAINS(out, needle, "ingress table header");
 	free(out);
 }
