@@ -115,32 +115,13 @@ static void wait_until(struct run_state *st, double deadline)
 }
 
 /* What the LRU tables in a fresh drain (st->scratch) evicted. */
-static void note_evictions(struct run_state *st)
+void run_note_evictions(struct run_state *st)
 {
 	int slot;
 
 	for (slot = 0; slot < FT_MAX_TABLES; slot++)
 		if (st->inst.tables[slot].used && st->inst.tables[slot].spec.lru)
 			counts_note_evictions(&st->scratch, (__u32)slot);
-}
-
-/* A pinned instance saves its totals before it empties the generation it
- * read: killed in between, the next start finds the generation still there
- * and knows from the flip count in the state whether it was saved. */
-static int drain_pinned(struct run_state *st, int gen)
-{
-	int err;
-
-	err = snapshot_read_gen(&st->inst, gen, &st->scratch);
-	if (!err) {
-		note_evictions(st);
-		err = counts_merge(&st->total, &st->scratch);
-	}
-	if (!err)
-		err = state_save(st->o->pin, &st->inst, &st->total, st->inst.cfg->flips);
-	if (!err)
-		err = snapshot_clear_gen(&st->inst, gen);
-	return err;
 }
 
 int run_drain(struct run_state *st, bool last)
@@ -156,12 +137,12 @@ int run_drain(struct run_state *st, bool last)
 		} else {
 			gen = snapshot_flip(&st->inst);
 		}
-		err = gen < 0 ? gen : drain_pinned(st, gen);
+		err = gen < 0 ? gen : run_drain_pinned(st, gen);
 	} else {
 		err = last ? snapshot_take_current(&st->inst, &st->scratch)
 			   : snapshot_take(&st->inst, &st->scratch);
 		if (!err) {
-			note_evictions(st);
+			run_note_evictions(st);
 			err = counts_merge(&st->total, &st->scratch);
 		}
 	}
@@ -181,7 +162,7 @@ int run_keep_drained(struct run_state *st)
 {
 	int err;
 
-	note_evictions(st);
+	run_note_evictions(st);
 	err = counts_merge(&st->interval, &st->scratch);
 
 	if (!err)
@@ -210,78 +191,6 @@ static int take_interval(struct run_state *st, bool last)
 	tables_mark_reported(&st->inst);
 	counts_reset(&st->interval);
 	st->interval.start = end;
-	return 0;
-}
-
-/* The interfaces a pinned instance was started on are the ones to adopt. */
-static int same_ifaces(const struct run_state *st)
-{
-	const struct run_opts *o = st->o;
-	int i, j;
-
-	if (o->nr_ifaces != st->inst.nr_ifaces)
-		return 0;
-	for (i = 0; i < o->nr_ifaces; i++) {
-		for (j = 0; j < st->inst.nr_ifaces; j++)
-			if (!strcmp(o->ifaces[i], st->inst.ifaces[j].name))
-				break;
-		if (j == st->inst.nr_ifaces)
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * Takes over a pinned instance: its maps, links, tables and totals. The
- * generation the programs are not writing holds either nothing new (the
- * state was saved after it was read) or the last interval before the old
- * process died (the state is one flip behind): then it is added now.
- */
-static int adopt(struct run_state *st)
-{
-	const char *name = st->o->pin;
-	__u64 saved, flips;
-	int err, old;
-
-	err = state_load(name, &st->inst, &st->total, &saved);
-	if (err == -ENOENT) {
-		log_err("pinned instance '%s' has no saved state (%s/%s.state): remove it with "
-			"'flowtally stop %s'",
-			name, FT_STATE_DIR, name, name);
-		return err;
-	}
-	if (err)
-		return err;
-	if (!same_ifaces(st)) {
-		log_err("pinned instance '%s' counts on %s%s: adopt it with the same -i, or "
-			"remove it with 'flowtally stop %s'",
-			name, st->inst.ifaces[0].name, st->inst.nr_ifaces > 1 ? " and more" : "",
-			name);
-		return -EINVAL;
-	}
-	err = tables_adopt(&st->inst);
-	if (!err)
-		err = attach_adopt(&st->inst);
-	if (err)
-		return err;
-	flips = st->inst.cfg->flips;
-	old = (int)((flips & 1) ^ 1);
-	if (saved + 1 == flips) {
-		counts_reset(&st->scratch);
-		err = drain_pinned(st, old);
-	} else if (saved == flips) {
-		err = snapshot_clear_gen(&st->inst, old);
-	} else {
-		log_err("pinned instance '%s': saved state is at flip %llu, its maps at %llu; "
-			"remove it with 'flowtally stop %s'",
-			name, (unsigned long long)saved, (unsigned long long)flips, name);
-		return -EPROTO;
-	}
-	if (err)
-		return log_errno(err, "cannot take over the counts of '%s'", name);
-	log_info("adopted pinned instance '%s': totals since %.0f go on", name, st->total.start);
-	if (st->o->nr_tables != 1 || strcmp(st->o->tables[0].name, "ports"))
-		log_info("'%s' keeps the tables it has; change them with 'flowtally table'", name);
 	return 0;
 }
 
@@ -381,14 +290,6 @@ static int open_output(struct run_state *st)
 	return printer_init(&st->p, st->out, st->o->json);
 }
 
-/* A clean exit without --keep: the pinned maps and the state go too. */
-static void unpin_instance(struct run_state *st)
-{
-	attach_unpin(&st->inst);
-	pin_remove_instance(st->o->pin);
-	state_remove(st->o->pin);
-}
-
 static void run_state_free(struct run_state *st)
 {
 	exporters_close(&st->ex);
@@ -447,11 +348,11 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		adopting = pin_instance_exists(o.pin);
 		if (instance_open_pinned(&st.inst, o.pin, o.dirmask, o.verbose, adopting) ||
-		    control_open(&st.ctl, o.name) || (adopting ? adopt(&st) : setup(&st))) {
+		    control_open(&st.ctl, o.name) || (adopting ? run_adopt(&st) : setup(&st))) {
 			/* what this failed start pinned, it removes; an adopted
 			 * instance stays as it was */
 			if (!adopting && st.ctl.fd >= 0)
-				unpin_instance(&st);
+				run_unpin(&st);
 			goto out;
 		}
 	} else if (instance_open(&st.inst, o.dirmask, o.verbose) ||
@@ -507,7 +408,7 @@ finish:
 			 "'flowtally stop %s' removes it",
 			 o.pin, o.pin, o.pin);
 	else if (o.pin)
-		unpin_instance(&st);
+		run_unpin(&st);
 out:
 	run_state_free(&st);
 	return ret;
