@@ -37,8 +37,10 @@ static __always_inline __u32 iface_slot(__u32 ifindex)
 	return FT_MAX_IFACES;
 }
 
+/* A narrow table's inner map reads only the key's first FT_KEY_NARROW_SIZE
+ * bytes: only those are masked. */
 static __always_inline void mask_key(struct ft_key *dst, const struct ft_key *src,
-				     const struct ft_key *mask)
+				     const struct ft_key *mask, int bytes)
 {
 	const __u64 *s = (const __u64 *)src, *mk = (const __u64 *)mask;
 	__u64 *d = (__u64 *)dst;
@@ -46,7 +48,8 @@ static __always_inline void mask_key(struct ft_key *dst, const struct ft_key *sr
 
 #pragma unroll
 	for (i = 0; i < (int)(sizeof(*dst) / sizeof(__u64)); i++)
-		d[i] = s[i] & mk[i];
+		if (i * (int)sizeof(__u64) < bytes)
+			d[i] = s[i] & mk[i];
 }
 
 /*
@@ -90,6 +93,7 @@ static __always_inline void count_tables(const struct pkt_meta *m, __u32 gen, __
 {
 	__u32 n = *(volatile __u32 *)&ft_cfg.ntables;
 	__u32 dirbit = FT_DIRMASK(m->key.dir);
+	const struct ft_key *mask;
 	struct ft_key key;
 	__u32 t, slot;
 
@@ -98,19 +102,23 @@ static __always_inline void count_tables(const struct pkt_meta *m, __u32 gen, __
 
 		if (!cfg->active || !(cfg->dirmask & dirbit))
 			continue;
-		mask_key(&key, &m->key, &cfg->mask[m->family & 1]);
+		mask = &cfg->mask[m->family & 1];
 		slot = gen * FT_MAX_TABLES + t;
 		switch (cfg->kclass) {
 		case FT_KCLASS_NARROW:
+			mask_key(&key, &m->key, mask, FT_KEY_NARROW_SIZE);
 			count_in(&ft_narrow, slot, &key, gen, t, packets, bytes);
 			break;
 		case FT_KCLASS_WIDE:
+			mask_key(&key, &m->key, mask, FT_KEY_WIDE_SIZE);
 			count_in(&ft_wide, slot, &key, gen, t, packets, bytes);
 			break;
 		case FT_KCLASS_NARROW_LRU:
+			mask_key(&key, &m->key, mask, FT_KEY_NARROW_SIZE);
 			count_in(&ft_narrow_lru, slot, &key, gen, t, packets, bytes);
 			break;
 		default:
+			mask_key(&key, &m->key, mask, FT_KEY_WIDE_SIZE);
 			count_in(&ft_wide_lru, slot, &key, gen, t, packets, bytes);
 			break;
 		}

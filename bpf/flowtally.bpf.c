@@ -26,6 +26,7 @@ int flowtally_xdp(struct xdp_md *ctx)
 
 	m.key.dir = FT_DIR_INGRESS;
 	m.key.ifindex = ctx->ingress_ifindex;
+	m.want_addrs = *(volatile __u32 *)&ft_cfg.want_addrs;
 	verdict = parse_frame(data, end, &m, 0, 0);
 	account_frame(&m, verdict, 1, bpf_xdp_get_buff_len(ctx));
 	return XDP_PASS;
@@ -51,12 +52,13 @@ int flowtally_tc(struct __sk_buff *skb)
 
 	m.key.dir = FT_DIR_EGRESS;
 	m.key.ifindex = skb->ifindex;
+	m.want_addrs = *(volatile __u32 *)&ft_cfg.want_addrs;
 	verdict = parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &m, tags, vid);
 	if (verdict == FT_UNCL_TRUNCATED && skb->len > skb->data_end - skb->data) {
 		__u32 len = skb->len < FT_PULL_LEN ? skb->len : FT_PULL_LEN;
 
 		if (!bpf_skb_pull_data(skb, len)) {
-			__builtin_memset(&m, 0, sizeof(m));
+			__builtin_memset(&m.key, 0, sizeof(m.key));
 			m.key.dir = FT_DIR_EGRESS;
 			m.key.ifindex = skb->ifindex;
 			verdict = parse_frame((void *)(long)skb->data,

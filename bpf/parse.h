@@ -39,6 +39,7 @@ struct hdr_cursor {
 struct pkt_meta {
 	struct ft_key key;
 	__u8 family;		/* enum ft_family, once an IP header is found */
+	__u8 want_addrs;	/* fill saddr/daddr: some table keys by address */
 };
 
 struct vlan_tag {
@@ -141,8 +142,10 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, void *end, struct pk
 		return -FT_UNCL_FRAGMENT;
 	m->family = FT_FAMILY_IPV4;
 	m->key.dscp = ip->tos >> 2;
-	set_mapped_v4(m->key.saddr, ip->saddr);
-	set_mapped_v4(m->key.daddr, ip->daddr);
+	if (m->want_addrs) {
+		set_mapped_v4(m->key.saddr, ip->saddr);
+		set_mapped_v4(m->key.daddr, ip->daddr);
+	}
 	c->pos += hlen;
 	return ip->protocol;
 }
@@ -161,8 +164,10 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, void *end, struct pk
 		return -FT_UNCL_BAD_HEADER;
 	m->family = FT_FAMILY_IPV6;
 	m->key.dscp = ((ip6->priority << 4) | (ip6->flow_lbl[0] >> 4)) >> 2;
-	__builtin_memcpy(m->key.saddr, &ip6->saddr, 16);
-	__builtin_memcpy(m->key.daddr, &ip6->daddr, 16);
+	if (m->want_addrs) {
+		__builtin_memcpy(m->key.saddr, &ip6->saddr, 16);
+		__builtin_memcpy(m->key.daddr, &ip6->daddr, 16);
+	}
 	next = ip6->nexthdr;
 	c->pos = ip6 + 1;
 
@@ -224,7 +229,8 @@ static __always_inline int parse_l4(struct hdr_cursor *c, void *end, __u8 proto,
 }
 
 /*
- * Parse one frame into m->key (dir and ifindex are the caller's). Returns
+ * Parse one frame into m->key (dir and ifindex are the caller's, and
+ * m->want_addrs whether addresses are needed at all). Returns
  * PARSE_OK or the enum ft_uncl reason the frame has no key. `tags` and `vid`
  * describe a VLAN tag the kernel holds outside the frame (0 if none).
  */

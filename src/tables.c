@@ -97,14 +97,24 @@ static void unlink_inner_maps(struct ft_instance *inst, int slot)
 	}
 }
 
+/* The loop bound and whether the parser must copy addresses, from the
+ * tables there are. Addresses are turned on before a wide table becomes
+ * active (callers set `active` last) and off only when none is left. */
 static void update_ntables(struct ft_instance *inst)
 {
-	__u32 n = 0;
+	__u32 n = 0, addrs = 0;
 	int i;
 
-	for (i = 0; i < FT_MAX_TABLES; i++)
-		if (inst->tables[i].used)
-			n = i + 1;
+	for (i = 0; i < FT_MAX_TABLES; i++) {
+		const struct ft_table *t = &inst->tables[i];
+
+		if (!t->used)
+			continue;
+		n = i + 1;
+		if (!t->removed && table_key_size(t) == FT_KEY_WIDE_SIZE)
+			addrs = 1;
+	}
+	__atomic_store_n(&inst->cfg->want_addrs, addrs, __ATOMIC_RELEASE);
 	__atomic_store_n(&inst->cfg->ntables, n, __ATOMIC_RELEASE);
 }
 
@@ -176,6 +186,7 @@ int tables_del(struct ft_instance *inst, int slot, struct ft_counts *last)
 	tables_free_maps(t);
 	memset(&inst->cfg->tables[slot], 0, sizeof(inst->cfg->tables[slot]));
 	t->removed = true;
+	update_ntables(inst);
 	return 0;
 }
 

@@ -156,6 +156,8 @@ struct ft_table_cfg {
 struct ft_config {
 	__u32 gen;		/* generation programs write: flips & 1 */
 	__u32 ntables;		/* highest active table slot + 1 */
+	__u32 want_addrs;	/* a table keys by address: the parser copies them */
+	__u32 _pad0;
 	/* Userspace only, kept here because this map outlives the process when
 	 * pinned: how many times the generation flipped, and the layout. */
 	__u64 flips;

@@ -49,6 +49,7 @@ static int parse_exact(const __u8 *frame, int len, struct pkt_meta *m)
 
 	memcpy(buf + 2, frame, len);
 	memset(m, 0, sizeof(*m));
+	m->want_addrs = 1;
 	verdict = parse_frame(buf + 2, buf + 2 + len, m, 0, 0);
 	free(buf);
 	return verdict;
