@@ -10,9 +10,11 @@
 
 #include "flowtally/abi.h"
 
-/* Inner hashes allocate on insert (BPF_F_NO_PREALLOC): a table costs memory
- * for the keys it holds, and a 1M-entry table is created in microseconds.
- * LRU hashes must be preallocated. */
+/* Inner hashes are preallocated. With BPF_F_NO_PREALLOC an insert takes its
+ * element from a small per-CPU cache that an irq_work refills: a burst of new
+ * keys into a fresh map (a new table, a resize) finds it empty, the insert
+ * fails with -ENOMEM, and the frame lands in overflow although the table
+ * has room. Preallocated, an insert fails only when the table is full. */
 #define FT_INNER(name, maptype, ksize, flags)			\
 	struct name {						\
 		__uint(type, maptype);				\
@@ -22,8 +24,8 @@
 		__uint(map_flags, flags);			\
 	}
 
-FT_INNER(ft_inner_narrow, BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE, BPF_F_NO_PREALLOC);
-FT_INNER(ft_inner_wide, BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_WIDE_SIZE, BPF_F_NO_PREALLOC);
+FT_INNER(ft_inner_narrow, BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE, 0);
+FT_INNER(ft_inner_wide, BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_WIDE_SIZE, 0);
 FT_INNER(ft_inner_narrow_lru, BPF_MAP_TYPE_LRU_PERCPU_HASH, FT_KEY_NARROW_SIZE, 0);
 FT_INNER(ft_inner_wide_lru, BPF_MAP_TYPE_LRU_PERCPU_HASH, FT_KEY_WIDE_SIZE, 0);
 

@@ -48,7 +48,7 @@ static void instance_reset_fds(struct ft_instance *inst)
  * kernel wait for a grace period. */
 static int create_sync_map(struct ft_instance *inst)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
 	__u32 slot = FT_SYNC_SLOT;
 
 	inst->sync_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "ft_sync", FT_KEY_NARROW_SIZE,

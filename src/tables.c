@@ -56,8 +56,8 @@ static void inner_map_name(char *buf, size_t len, const char *table, int gen)
 
 static int create_inner_maps(const struct ft_table *t, int fd[FT_GENERATIONS])
 {
-	/* LRU maps must be preallocated; plain hashes allocate on insert. */
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = t->spec.lru ? 0 : BPF_F_NO_PREALLOC);
+	/* preallocated, like the template in bpf/maps.h: see there why */
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
 	char name[16];
 	int g;
 

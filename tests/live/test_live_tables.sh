@@ -40,9 +40,11 @@ in_ns "$FTSEND" -i "$VB" --seed 32 --count 4000 --rate 4000 --malformed 10 \
 send_pid=$!
 sleep 0.3
 ft_table resize ports 2000 >/dev/null || fail table_resize_ports "status $?"
-sleep 0.2
-ft_table resize clients 30 >/dev/null || fail table_resize_clients "status $?"
 wait $send_pid || fail live_tables_send "ftsend failed"
+# phase three: a table shrunk to 30 keys overflows, and loses nothing
+ft_table resize clients 30 >/dev/null || fail table_resize_clients "status $?"
+in_ns "$FTSEND" -i "$VB" --seed 33 --count 1500 --malformed 10 --expect "$LIVE_TMP/c.json" ||
+	fail live_tables_send "ftsend failed"
 sleep 0.3
 
 ft_table list >"$LIVE_TMP/list.txt"
@@ -75,22 +77,23 @@ jq -s '{seen: {packets: (map(.seen.packets) | add), bytes: (map(.seen.bytes) | a
 			.[$u.key].packets += $u.value.packets | .[$u.key].bytes += $u.value.bytes))),
 	entries: ([.[].entries[]] | group_by([.proto, .dport]) |
 		map({proto: .[0].proto, dport: .[0].dport, packets: (map(.packets) | add),
-		     bytes: (map(.bytes) | add)}))}' "$LIVE_TMP/a.json" "$LIVE_TMP/b.json" >"$LIVE_TMP/ab.json"
+		     bytes: (map(.bytes) | add)}))}' "$LIVE_TMP/a.json" "$LIVE_TMP/b.json" "$LIVE_TMP/c.json" \
+	>"$LIVE_TMP/ab.json"
 d=$(live_diff "$LIVE_TMP/final.json" "$LIVE_TMP/ab.json" "$VA" ingress 2>&1) || d="cannot compare: $d"
 [ -z "$d" ] && pass table_resize_under_traffic_keeps_ports_exact ||
 	fail table_resize_under_traffic_keeps_ports_exact "$(echo "$d" | head -3 | tr '\n' ';')"
 
-want=$(classified "$LIVE_TMP/a.json" "$LIVE_TMP/b.json")
+want=$(classified "$LIVE_TMP/a.json" "$LIVE_TMP/b.json" "$LIVE_TMP/c.json")
 got=$(counted clients)
 [ "$got" = "$want" ] && pass table_full_clients_entries_plus_overflow_exact ||
 	fail table_full_clients_entries_plus_overflow_exact "got $got, want $want"
 over=$(jq '[.tables[] | select(.name == "clients" and .direction == "ingress") | .overflow.packets] | add' "$LIVE_TMP/final.json")
 [ "$over" -gt 0 ] && pass table_of_30_keys_overflows || fail table_of_30_keys_overflows "overflow $over"
 
-want=$(classified "$LIVE_TMP/b.json")
+want=$(classified "$LIVE_TMP/b.json" "$LIVE_TMP/c.json")
 got=$(counted late)
 [ "$got" = "$want" ] && pass table_added_mid_run_counts_from_next_frame ||
-	fail table_added_mid_run_counts_from_next_frame "got $got, want $want (phase two)"
+	fail table_added_mid_run_counts_from_next_frame "got $got, want $want (phases two and three)"
 # LRU: marked approximate; per read of a generation the keys left are its
 # inserts less its evictions (a record can hold two reads: a resize flips, and
 # a key in both counts once in "keys"), and a 64-key table fed hundreds of
