@@ -166,11 +166,13 @@ int control_request(const char *name, const char *request)
 
 	if (!name) {
 		n = only_instance(found, sizeof(found));
-		if (n != 1) {
-			log_err(n ? "%d instances run: name one with --name NAME (see 'ls %s')"
-				  : "no flowtally instance runs here (start one with 'flowtally "
-				    "run'%.0d%s)",
-				n, FT_RUN_DIR);
+		if (!n) {
+			log_err("no flowtally instance runs here (start one with 'flowtally run')");
+			return 1;
+		}
+		if (n > 1) {
+			log_err("%d instances run: name one with --name NAME (see 'ls %s')", n,
+				FT_RUN_DIR);
 			return 1;
 		}
 		name = found;
