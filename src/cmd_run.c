@@ -164,7 +164,6 @@ int run_keep_drained(struct run_state *st)
 
 	run_note_evictions(st);
 	err = counts_merge(&st->interval, &st->scratch);
-
 	if (!err)
 		err = counts_merge(&st->total, &st->scratch);
 	if (!err && st->o->pin)
@@ -185,7 +184,7 @@ static int take_interval(struct run_state *st, bool last)
 	st->total.end = end;
 	tables_update_memory(&st->inst);
 	st->oo.store_bytes = counts_memory(&st->total);
-	if (st->o->json || !(st->o->csv || st->o->top_view))	/* CSV and top: exporters */
+	if (!st->o->csv && !st->o->top_view)	/* those two are exporters */
 		output_record(&st->p, &st->inst, &st->interval, "interval", &st->oo);
 	exporters_interval(&st->ex, &st->inst, &st->interval, &st->total);
 	tables_mark_reported(&st->inst);
@@ -398,7 +397,7 @@ finish:
 	}
 	exporters_final(&st.ex, &st.inst, &st.total);
 	exporters_close(&st.ex);	/* top gives the terminal back for the final record */
-	if (o.json || !o.csv)
+	if (!o.csv)	/* top too prints the final record, once the screen is back */
 		output_record(&st.p, &st.inst, &st.total, "final", &st.oo);
 	ret = check_ifaces(&st) ? 0 : 1;
 	if (stop_signal)
