@@ -126,21 +126,23 @@ void run_note_evictions(struct run_state *st)
 
 int run_drain(struct run_state *st, bool last)
 {
-	double t0 = now_mono();
+	double t0 = now_mono(), t1;
 	int err, gen;
 
 	counts_reset(&st->scratch);
-	if (st->o->pin) {
-		if (last) {	/* detached: the generation being written is complete */
-			err = snapshot_sync(&st->inst);
-			gen = err ? err : (int)(st->inst.cfg->gen & 1);
-		} else {
-			gen = snapshot_flip(&st->inst);
-		}
-		err = gen < 0 ? gen : run_drain_pinned(st, gen);
+	if (last) {	/* detached: the generation being written is complete */
+		err = snapshot_sync(&st->inst);
+		gen = err ? err : (int)(st->inst.cfg->gen & 1);
 	} else {
-		err = last ? snapshot_take_current(&st->inst, &st->scratch)
-			   : snapshot_take(&st->inst, &st->scratch);
+		gen = snapshot_flip(&st->inst);
+	}
+	t1 = now_mono();
+	if (gen < 0) {
+		err = gen;
+	} else if (st->o->pin) {
+		err = run_drain_pinned(st, gen);
+	} else {
+		err = snapshot_drain_gen(&st->inst, gen, &st->scratch);
 		if (!err) {
 			run_note_evictions(st);
 			err = counts_merge(&st->total, &st->scratch);
@@ -148,8 +150,10 @@ int run_drain(struct run_state *st, bool last)
 	}
 	if (err)
 		return log_errno(err, "cannot read the counts");
-	log_debug("swap and read: %.1f us, %zu entries", (now_mono() - t0) * 1e6,
-		  st->scratch.nr_entries);
+	st->inst.swap_seconds = t1 - t0;
+	st->inst.read_seconds = now_mono() - t1;
+	log_debug("swap %.1f us, read %.1f us, %zu entries", st->inst.swap_seconds * 1e6,
+		  st->inst.read_seconds * 1e6, st->scratch.nr_entries);
 	err = counts_merge(&st->interval, &st->scratch);
 	if (err)
 		return log_errno(err, "cannot keep the interval's counts");

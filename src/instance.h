@@ -59,6 +59,8 @@ struct ft_instance {
 	struct ft_table tables[FT_MAX_TABLES];
 	void *cnt_keys, *cnt_vals;	/* buffers for one generation of ft_counters */
 	char pin[32];			/* pinned instance name, "" if not pinned */
+	double swap_seconds;		/* the last flip: one grace period */
+	double read_seconds;		/* reading and emptying what it left */
 };
 
 /* Loads the programs and creates every map but attaches nothing. 0 or -errno;

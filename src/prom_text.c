@@ -323,6 +323,16 @@ static void put_table_gauges(FILE *f, const struct ft_instance *inst,
 			value(f, first, keys[t][d]);
 		}
 	}
+	family(f, "flowtally_table_memory_bytes", "gauge",
+	       "Kernel memory of a table's maps (both generations), as bpftool shows it.");
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		if (!table_shown(inst, t))
+			continue;
+		first = true;
+		fputs("flowtally_table_memory_bytes", f);
+		table_labels(f, &first, &inst->tables[t].spec, -1);
+		value(f, first, inst->tables[t].mem_bytes);
+	}
 	family(f, "flowtally_table_series", "gauge",
 	       "Keys of a table exported as series of their own (the rest add up in 'other').");
 	for (t = 0; t < FT_MAX_TABLES; t++) {
@@ -345,6 +355,13 @@ static void put_self(FILE *f, const struct prom_self *self)
 		return;
 	family(f, "flowtally_interval_seconds", "gauge", "Length of the last interval.");
 	fprintf(f, "flowtally_interval_seconds %.6f\n", self->interval_seconds);
+	family(f, "flowtally_swap_seconds", "gauge",
+	       "The last generation flip: waiting until no program writes the old one.");
+	fprintf(f, "flowtally_swap_seconds %.6f\n", self->swap_seconds);
+	family(f, "flowtally_read_seconds", "gauge", "Reading and emptying the last generation.");
+	fprintf(f, "flowtally_read_seconds %.6f\n", self->read_seconds);
+	family(f, "flowtally_store_bytes", "gauge", "Memory of the totals flowtally keeps.");
+	fprintf(f, "flowtally_store_bytes %zu\n", self->store_bytes);
 	family(f, "flowtally_intervals_total", "counter", "Intervals exported.");
 	fprintf(f, "flowtally_intervals_total %llu\n", self->intervals);
 	if (!self->exporters)

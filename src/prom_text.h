@@ -25,6 +25,8 @@ struct prom_series {
 struct prom_self {
 	double interval_seconds;	/* length of the last interval */
 	unsigned long long intervals;	/* intervals exported */
+	double swap_seconds, read_seconds;	/* of the last interval */
+	size_t store_bytes;		/* the host-side totals */
 	const struct exporters *exporters;	/* their error counts; may be NULL */
 };
 

@@ -66,6 +66,12 @@ static int render(struct prom *p, const struct exporter *e, const struct ft_inst
 
 	if (interval && interval->end > interval->start)
 		self.interval_seconds = interval->end - interval->start;
+	if (inst) {
+		self.swap_seconds = inst->swap_seconds;
+		self.read_seconds = inst->read_seconds;
+	}
+	if (total)
+		self.store_bytes = counts_memory(total);
 	f = open_memstream(&body, &len);
 	if (!f)
 		return -errno;

@@ -156,6 +156,11 @@ static int walk_generation(struct ft_instance *inst, int gen, struct ft_counts *
 	return 0;
 }
 
+int snapshot_drain_gen(struct ft_instance *inst, int gen, struct ft_counts *out)
+{
+	return walk_generation(inst, gen, out, true);
+}
+
 int snapshot_read_gen(struct ft_instance *inst, int gen, struct ft_counts *out)
 {
 	return walk_generation(inst, gen, out, false);
@@ -186,13 +191,4 @@ int snapshot_take(struct ft_instance *inst, struct ft_counts *out)
 	if (old < 0)
 		return old;
 	return walk_generation(inst, old, out, true);
-}
-
-int snapshot_take_current(struct ft_instance *inst, struct ft_counts *out)
-{
-	int err = snapshot_sync(inst);
-
-	if (err)
-		return log_errno(err, "cannot wait for the programs to finish");
-	return walk_generation(inst, inst->cfg->gen & 1, out, true);
 }

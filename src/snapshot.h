@@ -16,11 +16,10 @@
 int snapshot_sync(struct ft_instance *inst);
 /* Flip, sync, drain the old generation into `out` (appended). */
 int snapshot_take(struct ft_instance *inst, struct ft_counts *out);
-/* Drain the generation programs are writing now: only once they can no
- * longer run (detached, then synced). */
-int snapshot_take_current(struct ft_instance *inst, struct ft_counts *out);
 /* Flips and syncs; returns the old generation, now quiescent, or -errno. */
 int snapshot_flip(struct ft_instance *inst);
+/* A generation no program writes, read into `out` and emptied. */
+int snapshot_drain_gen(struct ft_instance *inst, int gen, struct ft_counts *out);
 /* A generation's counts into `out`, leaving the maps as they are. */
 int snapshot_read_gen(struct ft_instance *inst, int gen, struct ft_counts *out);
 /* Empties a generation no program writes. */
