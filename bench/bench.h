@@ -53,6 +53,7 @@ enum strategy {
 	S_MAP_IN_MAP,
 	S_MAP_IN_MAP_CPU,
 	S_MAP_IN_MAP_BARE,
+	S_MAP_IN_MAP_BARE_CALL,
 	S_UPDATE_PER_PACKET,
 	NR_STRATEGIES,
 };
@@ -76,14 +77,26 @@ struct frameset {
 #define SWEEP_SIZES		4
 #define SWEEP_TARGETS		4	/* parse (floor), percpu_hash, map_in_map, prealloc */
 #define READ_SIZES		3
-#define READ_METHODS		3	/* lookup_batch, get_next_key + lookup, lookup_and_delete_batch */
+/* lookup_batch, get_next_key + lookup, lookup_and_delete_batch */
+#define READ_METHODS		3
 #define SWAP_SIZES		3
-#define MEM_LAYOUTS		6
+#define MEM_LAYOUTS		7
+
+#define MAX_SECTIONS		8
 
 struct results {
 	double seconds;
-	/* effective ns per packet: one over the summed throughput of all CPUs */
+	/* how long each part took, and how much of the machine's time the
+	 * hypervisor gave to others meanwhile (steal): a noisy neighbour shows */
+	struct section_time {
+		const char *name;
+		double seconds, steal_pct, busy_pct;
+	} sections[MAX_SECTIONS];
+	int nr_sections;
+	/* effective ns per packet: one over the throughput summed over all CPUs,
+	 * from each thread's CPU time (ns) and from the wall clock (ns_wall) */
 	struct series ns[NR_STRATEGIES][NR_MODES];
+	struct series ns_wall[NR_STRATEGIES][NR_MODES];
 	/* the same from the kernel's rounded `duration`, 1 CPU, as a cross-check */
 	struct series kernel_ns[NR_STRATEGIES];
 	struct frameset base, distinct;
@@ -120,6 +133,7 @@ struct results {
 };
 
 extern const char *const strategy_names[NR_STRATEGIES];
+extern const char *const strategy_what[NR_STRATEGIES];
 extern const char *const mode_names[NR_MODES];
 extern const char *const sweep_target_names[SWEEP_TARGETS];
 extern const char *const read_method_names[READ_METHODS];
@@ -138,6 +152,7 @@ int bench_netns(void);
 int bench_progs_open(const struct bench_opts *o);
 void bench_progs_close(void);
 int bench_packets(const struct bench_opts *o, struct results *r);
+int bench_spin(const char *name, double seconds, struct results *r);
 int bench_sweep(const struct bench_opts *o, struct results *r);
 
 /* maps.c: everything measured on maps from userspace */

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The live comparison of make bench: real frames over a veth pair, in a
 # network namespace of the bench's own, with nothing on the receiving end,
-# an XDP program that only passes (bench_empty), flowtally, or an nftables
-# netdev ingress chain adding every frame to a set with counters (the same
-# (proto, dport) key). The sender (build/ftsend, AF_PACKET) is pinned to one
-# CPU; the receive path runs in softirq on that CPU when the send returns, so
-# the time per frame includes it. Prints one JSON object on stdout.
+# an XDP program that only passes (bench_empty), flowtally (default ports
+# table, or the same table ':lru'), or an
+# nftables netdev ingress chain adding every frame to a set with counters (the
+# same (proto, dport) key). The sender (build/ftsend, AF_PACKET) is pinned to
+# one CPU; the receive path runs in softirq on that CPU when the send returns,
+# so the time per frame includes it. Prints one JSON object on stdout.
 #   bench/live.sh [--quick]
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -61,11 +62,13 @@ start_config() {
 	xdp_pass)
 		ip -n "$NS" link set dev "$VA" xdpdrv pinned "$BPFFS/p/bench_empty" || return 1
 		;;
-	flowtally)
+	flowtally | flowtally_lru)
+		local table=ports=proto,dport
+		[ "$1" = flowtally_lru ] && table=$table:lru
 		# not through in_ns: a function in the background is a subshell, and a
 		# non-interactive shell's background jobs ignore SIGINT
 		nsenter --net="/run/netns/$NS" taskset -c 0 build/flowtally run -i "$VA" -d ingress \
-			--json -n 1 >"$TMP/ft.json" 2>"$TMP/ft.err" &
+			-t "$table" --json -n 1 >"$TMP/ft.json" 2>"$TMP/ft.err" &
 		FT_PID=$!
 		for _ in $(seq 100); do
 			grep -q "counting on" "$TMP/ft.err" 2>/dev/null && return 0
@@ -95,46 +98,59 @@ start_config() {
 	esac
 }
 
-# Returns 0 when what the config counted is plausible (flowtally: exact).
+# Frames the sending veth dropped: its peer's XDP ring was full.
+tx_dropped() { ip -n "$NS" -s -j link show "$VB" | jq '.[0].stats64.tx.dropped'; }
+
+# Stops the config; returns 1 when flowtally's count is not exactly the
+# frames sent ($2). Sets COUNTED to the frames the program or chain saw (-1:
+# nothing counts them) and INSERTS to the keys flowtally inserted.
 stop_config() {
 	local ok=0
 
+	INSERTS=0
+	COUNTED=-1
 	case $1 in
 	xdp_pass)
 		ip -n "$NS" link set dev "$VA" xdpdrv off
 		;;
-	flowtally)
+	flowtally | flowtally_lru)
+		sleep 0.5	# frames still queued for NAPI when the send returned
 		kill -INT "$FT_PID"
 		wait "$FT_PID"
 		FT_PID=
-		# the final record's seen must be what ftsend says the kernel took
-		local got want
-		got=$(jq -s 'map(select(.type == "final"))[0].ifaces[0].seen.packets' "$TMP/ft.json")
-		want=$(jq '.seen.packets' "$TMP/expect.json")
-		[ "$got" = "$want" ] || { echo "bench: live: flowtally saw $got, sent $want" >&2; ok=1; }
+		COUNTED=$(jq -s 'map(select(.type == "final"))[0].ifaces[0].seen.packets' \
+			"$TMP/ft.json")
+		INSERTS=$(jq -s '[.[] | select(.type == "interval") | .tables[0].inserts] | add' \
+			"$TMP/ft.json")
+		[ "$COUNTED" = "$2" ] || { echo "bench: live: $1 saw $COUNTED of $2 frames" >&2; ok=1; }
 		;;
 	nftables)
+		COUNTED=$(in_ns nft -j list chain netdev ftbench ingress |
+			jq '[.nftables[] | .rule? // empty | .expr[] | .counter? // empty | .packets][0]')
 		in_ns nft delete table netdev ftbench
 		;;
 	esac
 	return $ok
 }
 
-configs=(none xdp_pass flowtally nftables)
+configs=(none xdp_pass flowtally flowtally_lru nftables)
 exact=true
 : >"$TMP/times.tsv"
 for round in $(seq 0 $((ROUNDS - 1))); do
-	for k in 0 1 2 3; do
-		c=${configs[$(((k + round) % 4))]}
+	for k in "${!configs[@]}"; do
+		c=${configs[$(((k + round) % ${#configs[@]}))]}
 		start_config "$c" || skip "cannot set up '$c'"
+		d0=$(tx_dropped)
 		t0=$EPOCHREALTIME
 		in_ns taskset -c 1 build/ftsend -i "$VB" --seed $SEED --count "$FRAMES" \
 			--expect "$TMP/expect.json" || skip "ftsend failed"
 		t1=$EPOCHREALTIME
-		stop_config "$c" || exact=false
 		sent=$(jq '.seen.packets' "$TMP/expect.json")
-		printf '%s\t%s\t%s\t%s\n' "$round" "$c" "$sent" \
-			"$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')" >>"$TMP/times.tsv"
+		dropped=$(($(tx_dropped) - d0))
+		stop_config "$c" "$sent" || exact=false
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$c" "$sent" \
+			"$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')" "$dropped" \
+			"$INSERTS" "$COUNTED" >>"$TMP/times.tsv"
 	done
 	echo "bench: live round $((round + 1))/$ROUNDS" >&2
 done
@@ -145,22 +161,32 @@ jq -R -s --argjson frames "$FRAMES" --argjson rounds "$ROUNDS" --argjson exact "
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	def r1: . * 10 | round / 10;
 	[split("\n")[] | select(length > 0) | split("\t") |
-	 {round: (.[0] | tonumber), config: .[1], frames: (.[2] | tonumber), s: (.[3] | tonumber)} |
-	 .ns = .s * 1e9 / .frames] as $rows |
-	def ns($c): [$rows[] | select(.config == $c) | .ns];
+	 {round: (.[0] | tonumber), config: .[1], sent: (.[2] | tonumber), s: (.[3] | tonumber),
+	  dropped: (.[4] | tonumber), inserts: (.[5] | tonumber), counted: (.[6] | tonumber)} |
+	 .ns = .s * 1e9 / .sent] as $rows |
+	def rows($c): [$rows[] | select(.config == $c)];
+	def per(f): reduce ("none", "xdp_pass", "flowtally", "flowtally_lru", "nftables") as $c
+		({}; .[$c] = (rows($c) | map(f) | median));
 	def delta($a; $b): [range(0; $rounds) as $i |
 		([$rows[] | select(.round == $i and .config == $a)][0].ns) -
 		([$rows[] | select(.round == $i and .config == $b)][0].ns)] | median | r1;
 	{
-	  method: "ftsend (AF_PACKET, pinned to CPU 1) sends the tests/lib mix over a veth pair in a namespace of its own; ns per frame = wall time of the send / frames the kernel took, the receive path included (it runs in softirq on the sending CPU). Configs interleaved in rounds; deltas are medians of per-round differences.",
+	  method: "ftsend (AF_PACKET, pinned to CPU 1) sends the tests/lib mix (seed 2024) over a veth pair in a namespace of its own; ns per frame = wall time of the send / frames sent, the receive path included (it runs in softirq on the sending CPU). Configs interleaved in rounds; medians; deltas are medians of per-round differences. dropped: frames the sending veth dropped. counted_per_run: frames flowtally saw, or that reached the nftables chain (its counter rule): frames veth passes on without running the native XDP program are neither counted by flowtally nor paid for.",
 	  frames_per_run: $frames,
 	  rounds: $rounds,
-	  ns_per_frame: {none: (ns("none") | median | r1), xdp_pass: (ns("xdp_pass") | median | r1),
-			 flowtally: (ns("flowtally") | median | r1), nftables: (ns("nftables") | median | r1)},
-	  kpps: {none: (1e6 / (ns("none") | median) | r1), xdp_pass: (1e6 / (ns("xdp_pass") | median) | r1),
-		 flowtally: (1e6 / (ns("flowtally") | median) | r1), nftables: (1e6 / (ns("nftables") | median) | r1)},
+	  ns_per_frame: per(.ns) | map_values(r1),
+	  kpps: per(1e6 / .ns) | map_values(r1),
+	  dropped_per_run: per(.dropped),
+	  counted_per_run: per(.counted) | with_entries(select(.value >= 0)),
+	  exact_runs: {flowtally: (rows("flowtally") | map(select(.counted == .sent)) | length),
+		       flowtally_lru: (rows("flowtally_lru") | map(select(.counted == .sent)) | length)},
+	  ns_per_frame_exact_runs: {flowtally: (rows("flowtally") | map(select(.counted == .sent) | .ns) | median | if . then r1 else null end),
+				    flowtally_lru: (rows("flowtally_lru") | map(select(.counted == .sent) | .ns) | median | if . then r1 else null end)},
+	  flowtally_inserts_per_run: {flowtally: (rows("flowtally") | map(.inserts) | median),
+				      flowtally_lru: (rows("flowtally_lru") | map(.inserts) | median)},
 	  flowtally_cost_ns: delta("flowtally"; "none"),
 	  flowtally_counting_ns: delta("flowtally"; "xdp_pass"),
+	  flowtally_lru_counting_ns: delta("flowtally_lru"; "xdp_pass"),
 	  xdp_mode_ns: delta("xdp_pass"; "none"),
 	  nftables_cost_ns: delta("nftables"; "none"),
 	  flowtally_counts_exact: $exact

@@ -23,6 +23,7 @@
 #define SWAP_SLOTS	64
 #define MEM_ENTRIES	65536	/* flowtally's default table size */
 #define FILL_RETRIES	1000
+#define SWAP_INNER_SIZE	1024
 
 const char *const read_method_names[READ_METHODS] = { "batch", "get_next_key", "drain_batch" };
 
@@ -175,19 +176,19 @@ int bench_read(const struct bench_opts *o, struct results *r)
 
 	for (size = 0; size < READ_SIZES; size++)
 		fd[size] = -1;
-	/* each table sized to its keys, as a table spec sizes flowtally's maps */
+	/* each table sized to its keys, as a table spec sizes flowtally's maps,
+	 * and preallocated as they are */
 	for (size = 0; size < READ_SIZES && !err; size++) {
 		r->read_sizes[size] = read_sizes[size];
 		fd[size] = create_table(BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE,
-					sizeof(struct ft_value), read_sizes[size],
-					BPF_F_NO_PREALLOC);
+					sizeof(struct ft_value), read_sizes[size], 0);
 		err = fd[size] < 0 ? fd[size]
 				   : fill(fd[size], FT_KEY_NARROW_SIZE, sizeof(struct ft_value),
 					  true, read_sizes[size]);
 	}
 	/* and what a default-sized flowtally table holding 1000 keys costs */
 	sparse = create_table(BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE,
-			      sizeof(struct ft_value), MEM_ENTRIES, BPF_F_NO_PREALLOC);
+			      sizeof(struct ft_value), MEM_ENTRIES, 0);
 	if (!err)
 		err = sparse < 0 ? sparse
 				 : fill(sparse, FT_KEY_NARROW_SIZE, sizeof(struct ft_value), true,
@@ -234,9 +235,10 @@ static int swap_setup(struct swap_state *st)
 	LIBBPF_OPTS(bpf_map_create_opts, opts);
 	int tmpl, g, i;
 
+	/* what a swap costs does not depend on the inner maps' size: small ones */
 	memset(st, -1, sizeof(*st));
 	tmpl = create_table(BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE, sizeof(struct ft_value),
-			    MEM_ENTRIES, BPF_F_NO_PREALLOC);
+			    SWAP_INNER_SIZE, 0);
 	if (tmpl < 0)
 		return tmpl;
 	opts.inner_map_fd = tmpl;
@@ -248,8 +250,7 @@ static int swap_setup(struct swap_state *st)
 	for (g = 0; g < 2; g++) {
 		for (i = 0; i < SWAP_SLOTS; i++) {
 			st->inner[g][i] = create_table(BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE,
-						       sizeof(struct ft_value), MEM_ENTRIES,
-						       BPF_F_NO_PREALLOC);
+						       sizeof(struct ft_value), SWAP_INNER_SIZE, 0);
 			if (st->inner[g][i] < 0)
 				return st->inner[g][i];
 		}
@@ -339,8 +340,11 @@ int bench_swap(const struct bench_opts *o, struct results *r)
 	__u64 t0;
 
 	counts_init(&got);
+	/* default-sized tables: a drain walks every bucket. bench-quick makes them
+	 * smaller, preallocating 73 x 2 x 65536 keys takes a while */
 	for (i = 0; i < SWAP_SLOTS; i++) {
-		snprintf(names[i], sizeof(names[i]), "t%d=proto,dport", i);
+		snprintf(names[i], sizeof(names[i]), "t%d=proto,dport:size=%u", i,
+			 o->quick ? 4096 : MEM_ENTRIES);
 		specs[i] = names[i];
 	}
 	err = swap_setup(&st);
@@ -404,8 +408,8 @@ __u64 fd_memlock(int fd)
 	return v;
 }
 
-/* kB of Slab + Percpu in /proc/meminfo: where hash elements and per-CPU
- * values come from. */
+/* kB of Slab + VmallocUsed + Percpu in /proc/meminfo: where hash elements
+ * (a vmalloc'd array when preallocated) and per-CPU values come from. */
 static long long meminfo_kb(void)
 {
 	char line[256];
@@ -415,7 +419,8 @@ static long long meminfo_kb(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Slab: %lld", &v) == 1 || sscanf(line, "Percpu: %lld", &v) == 1)
+		if (sscanf(line, "Slab: %lld", &v) == 1 || sscanf(line, "Percpu: %lld", &v) == 1 ||
+		    sscanf(line, "VmallocUsed: %lld", &v) == 1)
 			sum += v;
 	fclose(f);
 	return sum;
@@ -429,17 +434,19 @@ struct layout {
 };
 
 static const struct layout layouts[MEM_LAYOUTS] = {
-	{ "percpu_hash", "PERCPU_HASH, 16-byte key: percpu_hash, flowtally's inner maps",
+	{ "percpu_hash", "PERCPU_HASH, 16-byte key, preallocated: flowtally's inner maps",
+	  BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE, 16, 0, true, true },
+	{ "percpu_hash_wide", "PERCPU_HASH, 48-byte key, preallocated: tables with addresses",
+	  BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_WIDE_SIZE, 16, 0, true, true },
+	{ "percpu_hash_no_prealloc", "PERCPU_HASH, 16-byte key, allocating on insert: per key held",
 	  BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE, 16, BPF_F_NO_PREALLOC, true, false },
-	{ "percpu_hash_wide", "PERCPU_HASH, 48-byte key: flowtally tables with addresses",
-	  BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_WIDE_SIZE, 16, BPF_F_NO_PREALLOC, true, false },
-	{ "hash", "HASH, 16-byte key: atomic_hash, each of map_in_map_cpu's per-CPU maps",
-	  BPF_MAP_TYPE_HASH, FT_KEY_NARROW_SIZE, 16, BPF_F_NO_PREALLOC, false, false },
-	{ "spinlock_hash", "HASH, 16-byte key, 24-byte value (lock + counters)",
-	  BPF_MAP_TYPE_HASH, FT_KEY_NARROW_SIZE, 24, BPF_F_NO_PREALLOC, false, false },
+	{ "hash", "HASH, 16-byte key, preallocated: atomic_hash, each of map_in_map_cpu's maps",
+	  BPF_MAP_TYPE_HASH, FT_KEY_NARROW_SIZE, 16, 0, false, true },
+	{ "spinlock_hash", "HASH, 16-byte key, 24-byte value (lock + counters), preallocated",
+	  BPF_MAP_TYPE_HASH, FT_KEY_NARROW_SIZE, 24, 0, false, true },
 	{ "lru_percpu_hash", "LRU_PERCPU_HASH, 16-byte key, preallocated: flowtally ':lru' tables",
 	  BPF_MAP_TYPE_LRU_PERCPU_HASH, FT_KEY_NARROW_SIZE, 16, 0, true, true },
-	{ "percpu_array", "PERCPU_ARRAY of 65536 ports: per slot, preallocated",
+	{ "percpu_array", "PERCPU_ARRAY of 65536 ports, preallocated",
 	  BPF_MAP_TYPE_PERCPU_ARRAY, 4, 16, 0, true, true },
 };
 
@@ -485,12 +492,13 @@ int bench_memory(const struct bench_opts *o, struct results *r)
 	r->nr_mem = MEM_LAYOUTS;
 
 	/* Cross-check against what the allocators hand out: memlock is the
-	 * kernel's estimate; slab and per-CPU pages are what it spends. */
+	 * kernel's estimate; slab, vmalloc'd and per-CPU pages are what it spends
+	 * on a preallocated table (flowtally's) of meminfo_keys keys. */
+	before = meminfo_kb();
 	fd = create_table(BPF_MAP_TYPE_PERCPU_HASH, FT_KEY_NARROW_SIZE, sizeof(struct ft_value),
-			  o->meminfo_keys, BPF_F_NO_PREALLOC);
+			  o->meminfo_keys, 0);
 	if (fd < 0)
 		return fd;
-	before = meminfo_kb();
 	err = fill(fd, FT_KEY_NARROW_SIZE, sizeof(struct ft_value), true, o->meminfo_keys);
 	after = meminfo_kb();
 	close(fd);

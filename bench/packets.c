@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -31,7 +32,7 @@
 
 #define BENCH_IFINDEX	1	/* test runs report loopback as the interface */
 #define DRAIN_CHUNK	65536
-#define PIN_PAIRS	6	/* veth pairs: one end per program run with repeat > 1 */
+#define PIN_PAIRS	7	/* veth pairs: one end per program run with repeat > 1 */
 
 const char *const strategy_names[NR_STRATEGIES] = {
 	[S_EMPTY] = "empty",
@@ -43,7 +44,24 @@ const char *const strategy_names[NR_STRATEGIES] = {
 	[S_MAP_IN_MAP] = "map_in_map",
 	[S_MAP_IN_MAP_CPU] = "map_in_map_cpu",
 	[S_MAP_IN_MAP_BARE] = "map_in_map_bare",
+	[S_MAP_IN_MAP_BARE_CALL] = "map_in_map_bare_call",
 	[S_UPDATE_PER_PACKET] = "update_per_packet",
+};
+
+const char *const strategy_what[NR_STRATEGIES] = {
+	[S_EMPTY] = "returns XDP_PASS: the test-run loop's own cost",
+	[S_PARSE] = "flowtally's parser, key and frame length, counts nothing",
+	[S_SPINLOCK_HASH] = "one global HASH, value under a bpf_spin_lock",
+	[S_ATOMIC_HASH] = "one global HASH, two atomic adds",
+	[S_PERCPU_HASH] = "one PERCPU_HASH, plain adds, insert on a miss (flowtally's count_in)",
+	[S_PERCPU_ARRAY] = "PERCPU_ARRAY indexed by destination port: lower bound of a dense key",
+	[S_MAP_IN_MAP] = "flowtally's own XDP program and maps, default ports table",
+	[S_MAP_IN_MAP_CPU] = "ARRAY_OF_MAPS, one plain HASH per CPU picked by CPU id (Katran)",
+	[S_MAP_IN_MAP_BARE] = "flowtally's layout (ARRAY_OF_MAPS of PERCPU_HASH by generation) "
+			      "without its run-time configuration",
+	[S_MAP_IN_MAP_BARE_CALL] = "map_in_map_bare with the counting in a global BPF function, as "
+				   "flowtally's account_frame()",
+	[S_UPDATE_PER_PACKET] = "PERCPU_HASH, bpf_map_update_elem on every frame (the naive shape)",
 };
 
 const char *const mode_names[NR_MODES] = {
@@ -52,13 +70,13 @@ const char *const mode_names[NR_MODES] = {
 	[MODE_DISTINCT] = "distinct",
 };
 
-enum sweep_target { T_PARSE, T_PERCPU_HASH, T_MAP_IN_MAP, T_PREALLOC };
+enum sweep_target { T_PARSE, T_PERCPU_HASH, T_MAP_IN_MAP, T_NO_PREALLOC };
 
 const char *const sweep_target_names[SWEEP_TARGETS] = {
 	[T_PARSE] = "parse",
 	[T_PERCPU_HASH] = "percpu_hash",
 	[T_MAP_IN_MAP] = "map_in_map",
-	[T_PREALLOC] = "percpu_hash_prealloc",
+	[T_NO_PREALLOC] = "percpu_hash_no_prealloc",
 };
 
 /* The programs under test and the maps behind them. */
@@ -178,8 +196,8 @@ int bench_frames(struct results *r)
 		for (j = 0; j < BENCH_FRAMES; j++)
 			if (own[i]._pad0 && base[j]._pad0 && own[i].proto == base[j].proto &&
 			    own[i].dport == base[j].dport) {
-				fprintf(stderr, "bench: distinct frame %d shares a key with %d\n", i,
-					j);
+				fprintf(stderr, "bench: distinct frame %d shares a key with %d\n",
+					i, j);
 				return -EINVAL;
 			}
 	return 0;
@@ -187,67 +205,104 @@ int bench_frames(struct results *r)
 
 /* ---- running programs ---- */
 
-static int test_run(int fd, const void *data, int len, int repeat, __u64 *wall, __u64 *kern)
+/*
+ * Time of test runs, summed. cpu is the calling thread's CPU time
+ * (CLOCK_THREAD_CPUTIME_ID): nanosecond-exact like the wall clock, but
+ * without the time the scheduler gave other tasks or the hypervisor took
+ * (steal), which on a shared machine come and go. wall is the plain clock;
+ * kern is the kernel's own `duration` (whole ns per run) times the repeats.
+ */
+struct timing {
+	__u64 cpu, wall, kern;
+};
+
+static __u64 thread_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+static int test_run(int fd, const void *data, int len, int repeat, struct timing *t)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = (__u32)len,
 		    .repeat = repeat);
-	__u64 t0, t1;
+	__u64 w0, w1, c0, c1;
 	int err;
 
-	t0 = now_ns();
+	w0 = now_ns();
+	c0 = thread_ns();
 	err = bpf_prog_test_run_opts(fd, &opts);
-	t1 = now_ns();
+	c1 = thread_ns();
+	w1 = now_ns();
 	if (err)
 		return -errno;
 	if (opts.retval != XDP_PASS)
 		return -EPROTO;
-	*wall += t1 - t0;
-	if (kern)
-		*kern += (__u64)opts.duration * repeat;
+	t->cpu += c1 - c0;
+	t->wall += w1 - w0;
+	t->kern += (__u64)opts.duration * repeat;
 	return 0;
 }
 
+/*
+ * One thread's share of a measurement: every frame of its set through every
+ * program given, interleaved finely (frame 0 through programs A, B, C...,
+ * then frame 1...) so that a change in the machine's speed, which on a
+ * shared host comes and goes over seconds, hits every program alike.
+ */
 struct worker {
 	pthread_t thread;
 	int cpu;
-	int prog_fd;
+	int nprogs;
+	const int *prog_fd;		/* nprogs programs, in the order to run them */
 	int repeat;
 	const struct frameset *fs;
 	pthread_barrier_t *barrier;	/* NULL: alone */
-	__u64 wall, kern, packets;
+	struct timing tm[NR_STRATEGIES];
+	__u64 packets[NR_STRATEGIES];
 	int err;
 };
 
-/* With a barrier, both CPUs start every frame together, so in contended mode
- * they hit the same key at the same time; the wait is not timed. */
+/* With a barrier, all CPUs start every (frame, program) run together, so in
+ * contended mode they hit the same key at the same time; waits are not
+ * timed. */
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	int i;
+	int i, p, calls = w->fs->n * w->nprogs, c;
 
-	for (i = 0; i < w->fs->n && !w->err; i++) {
+	for (c = 0; c < calls; c++) {
+		i = c / w->nprogs;
+		p = c % w->nprogs;
 		if (w->barrier)
 			pthread_barrier_wait(w->barrier);
-		w->err = test_run(w->prog_fd, w->fs->buf[i], w->fs->len[i], w->repeat, &w->wall,
-				  &w->kern);
-		w->packets += w->repeat;
+		if (w->err)
+			continue;	/* a failed worker still meets the others */
+		w->err = test_run(w->prog_fd[p], w->fs->buf[i], w->fs->len[i], w->repeat,
+				  &w->tm[p]);
+		w->packets[p] += w->repeat;
 	}
-	/* a failed worker must still meet the other at every barrier */
-	for (; i < w->fs->n && w->barrier; i++)
-		pthread_barrier_wait(w->barrier);
 	return NULL;
 }
 
-/* Runs the frame sets on CPUs cpus[0..n), one pinned thread each. Returns the
- * effective ns per packet: one over the summed throughput. */
-static int run_on_cpus(int prog_fd, const struct frameset **sets, const int *cpus, int n,
-		       int repeat, double *eff_ns, double *kern_ns)
-{
-	struct worker w[BENCH_MAX_CPUS] = {};
-	pthread_barrier_t barrier;
-	double pps = 0;
-	int i, err = 0;
+/* Effective ns per packet of each program, from the three clocks. */
+struct eff_ns {
+	double cpu, wall, kern;
+};
 
+/* Runs the programs over the frame sets on CPUs cpus[0..n), one pinned thread
+ * each. eff[p]: effective ns per packet of program p, one over the throughput
+ * summed over the CPUs (kern: on the first CPU only). */
+static int run_on_cpus(const int *prog_fd, int nprogs, const struct frameset **sets,
+		       const int *cpus, int n, int repeat, struct eff_ns *eff)
+{
+	static struct worker w[BENCH_MAX_CPUS];
+	pthread_barrier_t barrier;
+	int i, p, err = 0;
+
+	memset(w, 0, sizeof(w));
 	if (n > 1)
 		pthread_barrier_init(&barrier, NULL, n);
 	for (i = 0; i < n; i++) {
@@ -255,6 +310,7 @@ static int run_on_cpus(int prog_fd, const struct frameset **sets, const int *cpu
 		cpu_set_t set;
 
 		w[i].cpu = cpus[i];
+		w[i].nprogs = nprogs;
 		w[i].prog_fd = prog_fd;
 		w[i].repeat = repeat;
 		w[i].fs = sets[i];
@@ -275,16 +331,22 @@ static int run_on_cpus(int prog_fd, const struct frameset **sets, const int *cpu
 		pthread_join(w[i].thread, NULL);
 		if (w[i].err)
 			err = w[i].err;
-		else
-			pps += (double)w[i].packets / (double)w[i].wall;
 	}
 	if (n > 1)
 		pthread_barrier_destroy(&barrier);
 	if (err)
 		return err;
-	*eff_ns = 1.0 / pps;
-	if (kern_ns)
-		*kern_ns = (double)w[0].kern / (double)w[0].packets;
+	for (p = 0; p < nprogs; p++) {
+		double cpu = 0, wall = 0;
+
+		for (i = 0; i < n; i++) {
+			cpu += (double)w[i].packets[p] / (double)w[i].tm[p].cpu;
+			wall += (double)w[i].packets[p] / (double)w[i].tm[p].wall;
+		}
+		eff[p].cpu = 1.0 / cpu;
+		eff[p].wall = 1.0 / wall;
+		eff[p].kern = (double)w[0].tm[p].kern / (double)w[0].packets[p];
+	}
 	return 0;
 }
 
@@ -343,6 +405,7 @@ struct count_map {
 static int read_books(enum strategy s, struct books *b)
 {
 	struct count_map maps[BENCH_MAX_CPUS * 64];
+	struct strategies *sk = B.skel;
 	__u64 v;
 	int n = 0, i, r, err;
 
@@ -356,25 +419,26 @@ static int read_books(enum strategy s, struct books *b)
 		return err;
 	switch (s) {
 	case S_SPINLOCK_HASH:	/* packets after the lock and its padding */
-		maps[n++] = (struct count_map){ bpf_map__fd(B.skel->maps.spin_hash), false, 24, 8 };
+		maps[n++] = (struct count_map){ bpf_map__fd(sk->maps.spin_hash), false, 24, 8 };
 		break;
 	case S_ATOMIC_HASH:
-		maps[n++] = (struct count_map){ bpf_map__fd(B.skel->maps.atomic_hash), false, 16, 0 };
+		maps[n++] = (struct count_map){ bpf_map__fd(sk->maps.atomic_hash), false, 16, 0 };
 		break;
 	case S_PERCPU_HASH:
-		maps[n++] = (struct count_map){ bpf_map__fd(B.skel->maps.percpu_hash), true, 16, 0 };
+		maps[n++] = (struct count_map){ bpf_map__fd(sk->maps.percpu_hash), true, 16, 0 };
 		break;
 	case S_PERCPU_ARRAY:
-		maps[n++] = (struct count_map){ bpf_map__fd(B.skel->maps.port_array), true, 16, 0 };
+		maps[n++] = (struct count_map){ bpf_map__fd(sk->maps.port_array), true, 16, 0 };
 		break;
 	case S_UPDATE_PER_PACKET:
-		maps[n++] = (struct count_map){ bpf_map__fd(B.skel->maps.upp_hash), true, 16, 0 };
+		maps[n++] = (struct count_map){ bpf_map__fd(sk->maps.upp_hash), true, 16, 0 };
 		break;
 	case S_MAP_IN_MAP_CPU:
 		for (i = 0; i < B.nr_cpu_fds; i++)
 			maps[n++] = (struct count_map){ B.cpu_fd[i], false, 16, 0 };
 		break;
 	case S_MAP_IN_MAP_BARE:
+	case S_MAP_IN_MAP_BARE_CALL:
 		for (i = 0; i < FT_GENERATIONS; i++)
 			maps[n++] = (struct count_map){ B.gen_fd[i], true, 16, 0 };
 		break;
@@ -422,7 +486,7 @@ static int check_strategy(enum strategy s, const struct results *r, bool *ok)
 	const int cpus[1] = { 0 };
 	struct books before = {}, after = {};
 	const __u64 rep = 3;
-	double eff;
+	struct eff_ns eff;
 	int err;
 
 	if (s == S_MAP_IN_MAP)
@@ -430,7 +494,7 @@ static int check_strategy(enum strategy s, const struct results *r, bool *ok)
 	else
 		err = read_books(s, &before);
 	if (!err)
-		err = run_on_cpus(B.prog_fd[s], sets, cpus, 1, (int)rep, &eff, NULL);
+		err = run_on_cpus(&B.prog_fd[s], 1, sets, cpus, 1, (int)rep, &eff);
 	if (err)
 		return err;
 	if (s == S_MAP_IN_MAP) {
@@ -512,9 +576,10 @@ static int pin_in_dispatcher(int prog_fd)
 	return err;
 }
 
+/* Preallocated, as flowtally's inner maps are. */
 static int create_inner(enum bpf_map_type type, const char *name)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
 
 	return bpf_map_create(type, name, FT_KEY_NARROW_SIZE, sizeof(struct ft_value),
 			      BENCH_TABLE_SIZE, &opts);
@@ -557,7 +622,7 @@ int bench_progs_open(const struct bench_opts *o)
 		return -errno;
 	bpf_map__set_max_entries(B.skel->maps.cpu_maps, B.ncpus);
 	bpf_map__set_max_entries(B.skel->maps.sweep_hash, table_size(o->sweep_max));
-	bpf_map__set_max_entries(B.skel->maps.sweep_prealloc, table_size(o->sweep_max));
+	bpf_map__set_max_entries(B.skel->maps.sweep_no_prealloc, table_size(o->sweep_max));
 	err = strategies__load(B.skel);
 	if (err) {
 		fprintf(stderr, "bench: cannot load the bench programs: %s\n", strerror(-err));
@@ -596,6 +661,8 @@ int bench_progs_open(const struct bench_opts *o)
 	B.prog_fd[S_MAP_IN_MAP] = instance_prog_fd(&B.inst, FT_DIR_INGRESS);
 	B.prog_fd[S_MAP_IN_MAP_CPU] = bpf_program__fd(B.skel->progs.bench_map_in_map_cpu);
 	B.prog_fd[S_MAP_IN_MAP_BARE] = bpf_program__fd(B.skel->progs.bench_map_in_map_bare);
+	B.prog_fd[S_MAP_IN_MAP_BARE_CALL] =
+		bpf_program__fd(B.skel->progs.bench_map_in_map_bare_call);
 	B.prog_fd[S_UPDATE_PER_PACKET] = bpf_program__fd(B.skel->progs.bench_update_per_packet);
 	for (i = 0; i < NR_STRATEGIES && !err; i++)
 		err = pin_in_dispatcher(B.prog_fd[i]);
@@ -625,12 +692,14 @@ void bench_progs_close(void)
 
 /* ---- 1: ns per packet, one and two CPUs ---- */
 
-static int measure(enum strategy s, enum run_mode m, int round, int repeat, struct results *r)
+/* One round of one mode: every strategy, the order rotated by round so that
+ * none is always first after a frame change. */
+static int measure(enum run_mode m, int round, int repeat, struct results *r)
 {
 	const struct frameset *sets[BENCH_MAX_CPUS] = { &r->base, &r->base };
-	int cpus[BENCH_MAX_CPUS] = { 0, 1 };
-	double eff, kern;
-	int n = 2, err;
+	int cpus[BENCH_MAX_CPUS] = { 0, 1 }, order[NR_STRATEGIES], fds[NR_STRATEGIES];
+	struct eff_ns eff[NR_STRATEGIES];
+	int n = 2, k, err;
 
 	if (m == MODE_ONE_CPU) {
 		/* alternate CPUs over rounds: neither CPU's own noise decides */
@@ -639,23 +708,30 @@ static int measure(enum strategy s, enum run_mode m, int round, int repeat, stru
 	} else if (m == MODE_DISTINCT) {
 		sets[1] = &r->distinct;
 	}
-	err = run_on_cpus(B.prog_fd[s], sets, cpus, n, repeat, &eff, &kern);
+	for (k = 0; k < NR_STRATEGIES; k++) {
+		order[k] = (k + (round < 0 ? 0 : round)) % NR_STRATEGIES;
+		fds[k] = B.prog_fd[order[k]];
+	}
+	err = run_on_cpus(fds, NR_STRATEGIES, sets, cpus, n, repeat, eff);
 	if (err) {
-		fprintf(stderr, "bench: test run of %s (%s) failed: %s\n", strategy_names[s],
-			mode_names[m], strerror(-err));
+		fprintf(stderr, "bench: test runs (%s) failed: %s\n", mode_names[m],
+			strerror(-err));
 		return err;
 	}
 	if (round < 0)
 		return 0;
-	series_add(&r->ns[s][m], eff);
-	if (m == MODE_ONE_CPU)
-		series_add(&r->kernel_ns[s], kern);
+	for (k = 0; k < NR_STRATEGIES; k++) {
+		series_add(&r->ns[order[k]][m], eff[k].cpu);
+		series_add(&r->ns_wall[order[k]][m], eff[k].wall);
+		if (m == MODE_ONE_CPU)
+			series_add(&r->kernel_ns[order[k]], eff[k].kern);
+	}
 	return 0;
 }
 
 int bench_packets(const struct bench_opts *o, struct results *r)
 {
-	int s, m, k, round, err, modes = B.online >= 2 ? NR_MODES : 1;
+	int s, m, round, err, modes = B.online >= 2 ? NR_MODES : 1;
 
 	r->ncpus = B.ncpus;
 	for (s = 0; s < NR_STRATEGIES; s++) {
@@ -670,21 +746,43 @@ int bench_packets(const struct bench_opts *o, struct results *r)
 	}
 	/* warm-up: every key inserted, every code path hot */
 	for (m = 0; m < modes; m++)
-		for (s = 0; s < NR_STRATEGIES; s++)
-			if ((err = measure(s, m, -1, o->repeat / 16 + 1, r)))
-				return err;
+		if ((err = measure(m, -1, o->repeat / 16 + 1, r)))
+			return err;
 
 	for (round = 0; round < o->rounds; round++) {
 		for (m = 0; m < modes; m++) {
-			for (k = 0; k < NR_STRATEGIES; k++) {
-				/* a different strategy goes first in every round */
-				s = (k + round) % NR_STRATEGIES;
-				err = measure(s, m, round, o->repeat, r);
-				if (err)
-					return err;
-			}
+			err = measure(m, round, o->repeat, r);
+			if (err)
+				return err;
 		}
 		fprintf(stderr, "\rbench: packets round %d/%d", round + 1, o->rounds);
+	}
+	fprintf(stderr, "\n");
+	return 0;
+}
+
+/* Runs one strategy on CPU 0 for `seconds`: something steady for perf to look
+ * at (perf record -C 0 while it runs). */
+int bench_spin(const char *name, double seconds, struct results *r)
+{
+	const struct frameset *sets[1] = { &r->base };
+	const int cpus[1] = { 0 };
+	__u64 end = now_ns() + (__u64)(seconds * 1e9);
+	struct eff_ns eff;
+	int s, err;
+
+	for (s = 0; s < NR_STRATEGIES; s++)
+		if (!strcmp(strategy_names[s], name))
+			break;
+	if (s == NR_STRATEGIES) {
+		fprintf(stderr, "bench: no strategy '%s'\n", name);
+		return -EINVAL;
+	}
+	while (now_ns() < end) {
+		err = run_on_cpus(&B.prog_fd[s], 1, sets, cpus, 1, 65536, &eff);
+		if (err)
+			return err;
+		fprintf(stderr, "\rbench: %s %.1f ns/packet (wall %.1f)", name, eff.cpu, eff.wall);
 	}
 	fprintf(stderr, "\n");
 	return 0;
@@ -702,9 +800,25 @@ static int sweep_frame(__u8 *buf, size_t cap)
 
 /* Empties the sweep table of a target and checks it held `keys` keys, all
  * inserted without overflow. */
-static int sweep_drain(enum sweep_target t, __u64 keys, __u64 inserts_before, bool *ok)
+/* The bench programs' insert and overflow counters. */
+struct table_tally {
+	__u64 inserts, overflow;
+};
+
+static int read_tally(struct table_tally *t)
 {
-	int fd = bpf_map__fd(t == T_PREALLOC ? B.skel->maps.sweep_prealloc : B.skel->maps.sweep_hash);
+	int err = counter_sum(BENCH_CNT_INSERTS, &t->inserts);
+
+	return err ? err : counter_sum(BENCH_CNT_OVERFLOW, &t->overflow);
+}
+
+static int sweep_drain(enum sweep_target t, __u64 keys, const struct table_tally *before,
+		       bool *ok)
+{
+	struct table_tally after;
+	struct bpf_map *map =
+		t == T_NO_PREALLOC ? B.skel->maps.sweep_no_prealloc : B.skel->maps.sweep_hash;
+	int fd = bpf_map__fd(map);
 	int err = 0;
 	__u64 inserts = 0, overflow = 0, drained = 0;
 	struct books b;
@@ -737,10 +851,10 @@ static int sweep_drain(enum sweep_target t, __u64 keys, __u64 inserts_before, bo
 		in = &batch;
 	}
 	if (!err)
-		err = counter_sum(BENCH_CNT_INSERTS, &inserts);
-	if (!err)
-		err = counter_sum(BENCH_CNT_OVERFLOW, &overflow);
-	*ok = !err && drained == keys && inserts - inserts_before == keys && overflow == 0;
+		err = read_tally(&after);
+	/* the counters are shared: what this pass added */
+	*ok = !err && drained == keys && after.inserts - before->inserts == keys &&
+	      after.overflow == before->overflow;
 out:
 	free(kbuf);
 	free(vbuf);
@@ -750,8 +864,9 @@ out:
 static int sweep_one(enum sweep_target t, int size, int round, const struct bench_opts *o,
 		     const __u8 *frame, int len, struct results *r)
 {
-	__u64 n = r->sweep_keys[size], warm_runs, t_insert = 0, t_hot = 0, t_warm = 0;
-	__u64 inserts_before = 0;
+	__u64 n = r->sweep_keys[size], warm_runs;
+	struct timing t_insert = {}, t_hot = {}, t_warm = {};
+	struct table_tally before;
 	int driver = bpf_program__fd(B.skel->progs.sweep_driver), jmp, err;
 	__u32 zero = 0;
 	bool ok;
@@ -763,8 +878,8 @@ static int sweep_one(enum sweep_target t, int size, int round, const struct benc
 	case T_PERCPU_HASH:
 		jmp = bpf_program__fd(B.skel->progs.bench_sweep_percpu_hash);
 		break;
-	case T_PREALLOC:
-		jmp = bpf_program__fd(B.skel->progs.bench_sweep_prealloc);
+	case T_NO_PREALLOC:
+		jmp = bpf_program__fd(B.skel->progs.bench_sweep_no_prealloc);
 		break;
 	default:
 		jmp = instance_prog_fd(&B.sweep, FT_DIR_INGRESS);
@@ -772,7 +887,7 @@ static int sweep_one(enum sweep_target t, int size, int round, const struct benc
 	}
 	if (bpf_map_update_elem(bpf_map__fd(B.skel->maps.sweep_jmp), &zero, &jmp, 0))
 		return -errno;
-	err = counter_sum(BENCH_CNT_INSERTS, &inserts_before);
+	err = read_tally(&before);
 	if (err)
 		return err;
 
@@ -780,22 +895,23 @@ static int sweep_one(enum sweep_target t, int size, int round, const struct benc
 	B.skel->bss->sweep_keys = (__u32)n;
 	B.skel->bss->sweep_next = (__u32)n - 1;
 	warm_runs = n * ((o->sweep_repeat + n - 1) / n);
-	err = test_run(driver, frame, len, (int)n, &t_insert, NULL);
+	err = test_run(driver, frame, len, (int)n, &t_insert);
 	if (!err)
-		err = test_run(driver, frame, len, (int)n, &t_hot, NULL);
+		err = test_run(driver, frame, len, (int)n, &t_hot);
 	if (!err)
-		err = test_run(driver, frame, len, (int)warm_runs, &t_warm, NULL);
+		err = test_run(driver, frame, len, (int)warm_runs, &t_warm);
 	if (err)
 		return err;
-	err = sweep_drain(t, n, inserts_before, &ok);
+	err = sweep_drain(t, n, &before, &ok);
 	if (err)
 		return err;
 	if (round == 0)
 		r->sweep_checked[t][size] = ok;
 	else
 		r->sweep_checked[t][size] &= ok;
-	series_add(&r->sweep_ns[t][size], (double)t_warm / (double)warm_runs);
-	series_add(&r->sweep_insert_ns[t][size], ((double)t_insert - (double)t_hot) / (double)n);
+	series_add(&r->sweep_ns[t][size], (double)t_warm.cpu / (double)warm_runs);
+	series_add(&r->sweep_insert_ns[t][size],
+		   ((double)t_insert.cpu - (double)t_hot.cpu) / (double)n);
 	return 0;
 }
 

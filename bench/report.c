@@ -24,7 +24,8 @@ struct target {
 	const char *name;
 	const char *what;
 	const char *target;	/* "<= 1.05" */
-	double value;
+	double value;		/* median of the per-round ratios */
+	struct stats spread;	/* of the per-round ratios */
 	bool met;
 };
 
@@ -49,12 +50,19 @@ static double scaling(const struct results *r, int s, int mode)
 }
 
 /* (a - parse) / (b - parse), round by round */
-static double counter_ratio(const struct results *r, int a, int b, int mode)
+static struct series counter_ratios(const struct results *r, int a, int b, int mode)
 {
 	struct series ca = series_combine(&r->ns[a][mode], &r->ns[S_PARSE][mode], '-');
 	struct series cb = series_combine(&r->ns[b][mode], &r->ns[S_PARSE][mode], '-');
 
-	return ratio_median(&ca, &cb);
+	return series_combine(&ca, &cb, '/');
+}
+
+static double counter_ratio(const struct results *r, int a, int b, int mode)
+{
+	struct series c = counter_ratios(r, a, b, mode);
+
+	return series_median(&c);
 }
 
 static double counter_ns(const struct results *r, int s, int mode)
@@ -65,10 +73,12 @@ static double counter_ns(const struct results *r, int s, int mode)
 }
 
 static void set_target(struct target *t, const char *name, const char *what, const char *want,
-		       double value)
+		       struct series ratios)
 {
-	double lim = atof(want + (want[1] == '=' ? 3 : 2));
+	double lim = atof(want + (want[1] == '=' ? 3 : 2)), value;
 
+	t->spread = series_stats(&ratios);
+	value = t->spread.median;
 	t->name = name;
 	t->what = what;
 	t->target = want;
@@ -87,28 +97,31 @@ static void compute_targets(const struct results *r, struct target *t)
 {
 	set_target(&t[TGT_MIM_PCH], "map_in_map_vs_percpu_hash",
 		   "ns/packet, 1 CPU: map_in_map / percpu_hash", "<= 1.05",
-		   ratio_median(&r->ns[S_MAP_IN_MAP][MODE_ONE_CPU],
-				&r->ns[S_PERCPU_HASH][MODE_ONE_CPU]));
+		   series_combine(&r->ns[S_MAP_IN_MAP][MODE_ONE_CPU],
+				  &r->ns[S_PERCPU_HASH][MODE_ONE_CPU], '/'));
 	set_target(&t[TGT_SPIN_MIM], "spinlock_vs_map_in_map_2cpu_contended",
 		   "ns/packet, 2 CPUs, same keys: spinlock_hash / map_in_map", ">= 1.9",
-		   ratio_median(&r->ns[S_SPINLOCK_HASH][MODE_CONTENDED],
-				&r->ns[S_MAP_IN_MAP][MODE_CONTENDED]));
+		   series_combine(&r->ns[S_SPINLOCK_HASH][MODE_CONTENDED],
+				  &r->ns[S_MAP_IN_MAP][MODE_CONTENDED], '/'));
 	set_target(&t[TGT_COUNTER], "counter_cost_map_in_map_vs_percpu_hash",
 		   "(map_in_map - parse) / (percpu_hash - parse), 1 CPU", "<= 1.2",
-		   counter_ratio(r, S_MAP_IN_MAP, S_PERCPU_HASH, MODE_ONE_CPU));
+		   counter_ratios(r, S_MAP_IN_MAP, S_PERCPU_HASH, MODE_ONE_CPU));
 	set_target(&t[TGT_MIM_SCALES], "map_in_map_scaling_2cpu",
 		   "throughput 2 CPUs / 1 CPU, same keys: map_in_map", ">= 1.9",
-		   scaling(r, S_MAP_IN_MAP, MODE_CONTENDED));
+		   series_combine(&r->ns[S_MAP_IN_MAP][MODE_ONE_CPU],
+				  &r->ns[S_MAP_IN_MAP][MODE_CONTENDED], '/'));
 	set_target(&t[TGT_SPIN_SCALES], "spinlock_hash_scaling_2cpu",
 		   "throughput 2 CPUs / 1 CPU, same keys: spinlock_hash", "< 1.9",
-		   scaling(r, S_SPINLOCK_HASH, MODE_CONTENDED));
+		   series_combine(&r->ns[S_SPINLOCK_HASH][MODE_ONE_CPU],
+				  &r->ns[S_SPINLOCK_HASH][MODE_CONTENDED], '/'));
 	set_target(&t[TGT_READ], "batch_read_vs_get_next_key_1m",
 		   "ns/entry at 1M entries: lookup_batch / (get_next_key + lookup)", "<= 0.15",
-		   ratio_median(&r->read_ns[0][READ_SIZES - 1], &r->read_ns[1][READ_SIZES - 1]));
+		   series_combine(&r->read_ns[0][READ_SIZES - 1], &r->read_ns[1][READ_SIZES - 1],
+				  '/'));
 	set_target(&t[TGT_SWAP], "batch_swap_64_vs_64_updates",
 		   "ms: one update_batch of 64 outer slots / 64 update_elem", "<= 0.2",
-		   ratio_median(&r->swap_batch_ms[SWAP_SIZES - 1],
-				&r->swap_elem_ms[SWAP_SIZES - 1]));
+		   series_combine(&r->swap_batch_ms[SWAP_SIZES - 1],
+				  &r->swap_elem_ms[SWAP_SIZES - 1], '/'));
 }
 
 static void read_model(char *buf, size_t len, bool *virt)
@@ -231,16 +244,36 @@ static void write_run(struct json_writer *jw, const struct bench_opts *o, const 
 	jsonw_name(jw, "classified_frames");
 	jsonw_uint(jw, r->base.classified);
 	json_num(jw, "mean_frame_bytes", (double)r->base.bytes / r->base.n, 1);
+	jsonw_name(jw, "sections");
+	jsonw_start_object(jw);
+	for (int i = 0; i < r->nr_sections; i++) {
+		jsonw_name(jw, r->sections[i].name);
+		jsonw_start_object(jw);
+		json_num(jw, "seconds", r->sections[i].seconds, 1);
+		json_num(jw, "steal_pct", r->sections[i].steal_pct, 1);
+		json_num(jw, "busy_pct", r->sections[i].busy_pct, 1);
+		jsonw_end_object(jw);
+	}
+	jsonw_end_object(jw);
 	json_str(jw, "timing",
-		 "wall time around each bpf_prog_test_run_opts call over all repeats; two-CPU "
-		 "figures are one over the summed per-thread throughput; strategies interleaved "
-		 "in rounds, ratios taken per round, medians reported");
+		 "the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID) around each "
+		 "bpf_prog_test_run_opts call, summed over all repeats: exact to the ns like the "
+		 "wall clock, without what other tasks or the hypervisor took meanwhile (wall-"
+		 "clock and kernel-duration figures are in ns_per_packet_stats); two-CPU figures "
+		 "are one over the summed per-thread throughput; every test run of every frame "
+		 "interleaves all strategies, ratios are taken per round, medians reported");
 	jsonw_end_object(jw);
 }
 
 static void write_packets(struct json_writer *jw, const struct results *r)
 {
 	int s, m;
+
+	jsonw_name(jw, "strategies");
+	jsonw_start_object(jw);
+	for (s = 0; s < NR_STRATEGIES; s++)
+		json_str(jw, strategy_names[s], strategy_what[s]);
+	jsonw_end_object(jw);
 
 	jsonw_name(jw, "ns_per_packet");
 	jsonw_start_object(jw);
@@ -255,6 +288,11 @@ static void write_packets(struct json_writer *jw, const struct results *r)
 		jsonw_start_object(jw);
 		for (m = 0; m < NR_MODES; m++)
 			json_stats(jw, mode_names[m], &r->ns[s][m], 2);
+		jsonw_name(jw, "wall_clock");
+		jsonw_start_object(jw);
+		for (m = 0; m < NR_MODES; m++)
+			json_num(jw, mode_names[m], series_median(&r->ns_wall[s][m]), 2);
+		jsonw_end_object(jw);
 		json_num(jw, "kernel_duration_one_cpu", series_median(&r->kernel_ns[s]), 2);
 		jsonw_end_object(jw);
 	}
@@ -272,7 +310,8 @@ static void write_packets(struct json_writer *jw, const struct results *r)
 		json_num(jw, "counter_vs_percpu_hash",
 			 counter_ratio(r, s, S_PERCPU_HASH, MODE_ONE_CPU), 3);
 		json_num(jw, "vs_map_in_map_2cpu_contended",
-			 ratio_median(&r->ns[s][MODE_CONTENDED], &r->ns[S_MAP_IN_MAP][MODE_CONTENDED]),
+			 ratio_median(&r->ns[s][MODE_CONTENDED],
+				      &r->ns[S_MAP_IN_MAP][MODE_CONTENDED]),
 			 3);
 		jsonw_end_object(jw);
 	}
@@ -285,8 +324,10 @@ static void write_packets(struct json_writer *jw, const struct results *r)
 		jsonw_start_object(jw);
 		json_num(jw, "contended", scaling(r, s, MODE_CONTENDED), 3);
 		json_num(jw, "distinct", scaling(r, s, MODE_DISTINCT), 3);
-		json_num(jw, "ns_per_packet_contended", series_median(&r->ns[s][MODE_CONTENDED]), 2);
-		json_num(jw, "ns_per_packet_distinct", series_median(&r->ns[s][MODE_DISTINCT]), 2);
+		json_num(jw, "ns_per_packet_contended", series_median(&r->ns[s][MODE_CONTENDED]),
+			 2);
+		json_num(jw, "ns_per_packet_distinct", series_median(&r->ns[s][MODE_DISTINCT]),
+			 2);
 		jsonw_end_object(jw);
 	}
 	jsonw_end_object(jw);
@@ -301,11 +342,11 @@ static void write_sweep(struct json_writer *jw, const struct results *r)
 	jsonw_start_object(jw);
 	json_str(jw, "key",
 		 "(dir, saddr): a flowtally table 'sweep=saddr:size=S' (48-byte wide key) and "
-		 "PERCPU_HASHes of S keys with the same key, allocating on insert (percpu_hash, "
-		 "as flowtally's) or preallocated (percpu_hash_prealloc); S is the largest key "
-		 "count rounded up to a power of two. One IPv4 UDP frame whose source address a "
-		 "driver program steps through N values before tail-calling the program under "
-		 "test (parse is the floor: driver + tail call + parse)");
+		 "PERCPU_HASHes of S keys with the same key, preallocated as flowtally's inner "
+		 "maps are (percpu_hash) or allocating on insert (percpu_hash_no_prealloc); S is "
+		 "the largest key count rounded up to a power of two. One IPv4 UDP frame whose "
+		 "source address a driver program steps through N values before tail-calling the "
+		 "program under test (parse is the floor: driver + tail call + parse)");
 	json_str(jw, "insert_ns",
 		 "extra ns per new key: (first pass over N keys - second pass) / N; at N <= 100 "
 		 "this is within syscall noise");
@@ -313,7 +354,8 @@ static void write_sweep(struct json_writer *jw, const struct results *r)
 		jsonw_name(jw, sweep_target_names[t]);
 		jsonw_start_object(jw);
 		for (n = 0; n < SWEEP_SIZES; n++) {
-			struct series c = series_combine(&r->sweep_ns[t][n], &r->sweep_ns[0][n], '-');
+			struct series c =
+				series_combine(&r->sweep_ns[t][n], &r->sweep_ns[0][n], '-');
 
 			snprintf(key, sizeof(key), "%llu", (unsigned long long)r->sweep_keys[n]);
 			jsonw_name(jw, key);
@@ -345,7 +387,8 @@ static void write_read(struct json_writer *jw, const struct results *r)
 	}
 	json_num(jw, "batch_1000_in_65536", series_median(&r->read_sparse_ns), 1);
 	json_str(jw, "method",
-		 "PERCPU_HASH (16-byte key, no prealloc) sized to its keys, filled from userspace; "
+		 "PERCPU_HASH (16-byte key, preallocated) sized to its keys, filled from "
+		 "userspace; "
 		 "batch: lookup_batch of 4096; get_next_key: get_next_key + lookup_elem per key; "
 		 "drain_batch: lookup_and_delete_batch of 4096, what flowtally's snapshot does");
 	jsonw_end_object(jw);
@@ -416,26 +459,28 @@ static void write_memory(struct json_writer *jw, const struct results *r)
 	}
 	if (pch)
 		write_mem_entry(jw, "map_in_map",
-				"flowtally: a percpu_hash entry in the current generation's inner "
-				"map; the other generation was drained and holds none",
-				pch->per_entry - pch->per_cpu * r->ncpus, pch->per_cpu, NULL,
-				r->ncpus);
+				"flowtally: per key of a table's size, two preallocated "
+				"percpu_hash maps (one per generation), whatever the keys held",
+				2 * (pch->per_entry - pch->per_cpu * r->ncpus), 2 * pch->per_cpu,
+				NULL, r->ncpus);
 	if (hash)
 		write_mem_entry(jw, "map_in_map_cpu",
-				"one plain hash entry in every CPU's map that saw the key (worst "
-				"case: every CPU saw it)",
+				"per key of a table's size: one preallocated plain hash per CPU "
+				"(each must hold every key, since any CPU may see any key)",
 				0, hash->per_entry, NULL, r->ncpus);
 	json_num(jw, "meminfo_check_percpu_hash", r->meminfo_per_entry, 1);
 	jsonw_name(jw, "meminfo_check_keys");
 	jsonw_uint(jw, r->meminfo_keys);
 	json_str(jw, "method",
 		 "memlock from /proc/self/fdinfo (the kernel's map_mem_usage) of a map of 65536 "
-		 "max entries, empty and full; per entry = (full - empty) / 65536, or full / "
-		 "65536 when preallocated. The kernel charges round_up(value_size, 8) per possible "
-		 "CPU per entry of a per-CPU map: that is per_cpu_part; fixed_part = measured - "
-		 "possible CPUs * per_cpu_part; cpus_N = fixed_part + N * per_cpu_part. "
-		 "meminfo_check: Slab + Percpu growth in /proc/meminfo per key while "
-		 "meminfo_check_keys keys are inserted (what the allocators spent, noisy)");
+		 "max entries, empty and full; per entry = full / 65536 when preallocated (all "
+		 "of it is there before the first key: bytes per key of the table's size), else "
+		 "(full - empty) / 65536 (per key held). The kernel charges round_up(value_size, "
+		 "8) per possible CPU per entry of a per-CPU map: that is per_cpu_part; "
+		 "fixed_part = measured - possible CPUs * per_cpu_part; cpus_N = fixed_part + N * "
+		 "per_cpu_part. meminfo_check: growth of Slab + VmallocUsed + Percpu in "
+		 "/proc/meminfo per key while a preallocated percpu_hash of meminfo_check_keys "
+		 "keys is created and filled (what the allocators spent; noisy)");
 	jsonw_end_object(jw);
 }
 
@@ -452,6 +497,10 @@ static void write_targets(struct json_writer *jw, const struct target *t)
 		json_str(jw, "target", t[i].target);
 		jsonw_name(jw, "met");
 		jsonw_bool(jw, t[i].met);
+		json_num(jw, "q1", t[i].spread.q1, 3);
+		json_num(jw, "q3", t[i].spread.q3, 3);
+		jsonw_name(jw, "rounds");
+		jsonw_uint(jw, t[i].spread.n);
 		json_str(jw, "what", t[i].what);
 		jsonw_end_object(jw);
 	}
@@ -531,10 +580,22 @@ static int write_summary(const char *path, const struct bench_opts *o, const str
 		"and mode, %.0f s. Every ratio is the median of per-round ratios.\n\n",
 		u.release, r->ncpus, o->rounds, r->base.n, o->repeat, r->seconds);
 
-	fprintf(f, "## Targets\n\n| target | value | wanted | met |\n|---|---:|---|---|\n");
+	for (i = 0; i < r->nr_sections; i++)
+		if (!strcmp(r->sections[i].name, "packets"))
+			fprintf(f,
+				"While the packets were measured the hypervisor stole %.1f%% "
+				"of the machine's CPU time (steal in /proc/stat).\n\n",
+				r->sections[i].steal_pct);
+
+	fprintf(f, "## Targets\n\nvalue: median of the per-round ratios; q1-q3: their middle "
+		   "half.\n\n| target | value | q1-q3 | wanted | met |\n|---|---:|---:|---|---|\n");
 	for (i = 0; i < NR_TARGETS; i++)
-		fprintf(f, "| %s | %.3f | %s | %s |\n", t[i].what, t[i].value, t[i].target,
-			t[i].met ? "yes" : "**no**");
+		fprintf(f, "| %s | %.3f | %.3f-%.3f | %s | %s |\n", t[i].what, t[i].value,
+			t[i].spread.q1, t[i].spread.q3, t[i].target, t[i].met ? "yes" : "**no**");
+	fprintf(f,
+		"\nWhat two CPUs give at all in this run: empty scales %.3f, parse %.3f (same "
+		"keys). A scaling target can only be met below that ceiling.\n",
+		scaling(r, S_EMPTY, MODE_CONTENDED), scaling(r, S_PARSE, MODE_CONTENDED));
 
 	fprintf(f,
 		"\n## Strategies\n\nns/packet: median (q1-q3) on 1 CPU; counter = ns - parse; "
@@ -552,19 +613,24 @@ static int write_summary(const char *path, const struct bench_opts *o, const str
 			series_median(&r->ns[s][MODE_CONTENDED]), scaling(r, s, MODE_CONTENDED),
 			scaling(r, s, MODE_DISTINCT));
 
+	fprintf(f, "\n");
+	for (s = 0; s < NR_STRATEGIES; s++)
+		fprintf(f, "- %s: %s\n", strategy_names[s], strategy_what[s]);
+
 	fprintf(f, "\n## Key-count sweep\n\n(dir, saddr) key, ns/packet including the driver "
 		   "and tail call; counter = ns - parse; insert = extra ns per new key (noise at "
 		   "<= 100 keys).\n\n"
-		   "| keys | parse | percpu_hash | map_in_map | percpu_hash prealloc | counter "
-		   "percpu_hash | counter map_in_map | counter prealloc | insert percpu_hash | "
-		   "insert map_in_map | insert prealloc |\n"
+		   "| keys | parse | percpu_hash | map_in_map | no prealloc | counter "
+		   "percpu_hash | counter map_in_map | counter no prealloc | insert percpu_hash | "
+		   "insert map_in_map | insert no prealloc |\n"
 		   "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (n = 0; n < SWEEP_SIZES; n++) {
 		fprintf(f, "| %llu", (unsigned long long)r->sweep_keys[n]);
 		for (i = 0; i < SWEEP_TARGETS; i++)
 			fprintf(f, " | %.1f", series_median(&r->sweep_ns[i][n]));
 		for (i = 1; i < SWEEP_TARGETS; i++) {
-			struct series c = series_combine(&r->sweep_ns[i][n], &r->sweep_ns[0][n], '-');
+			struct series c =
+				series_combine(&r->sweep_ns[i][n], &r->sweep_ns[0][n], '-');
 
 			fprintf(f, " | %.1f", series_median(&c));
 		}
@@ -596,7 +662,7 @@ static int write_summary(const char *path, const struct bench_opts *o, const str
 	fprintf(f, "\nflowtally snapshot_sync alone (one grace period): %.3f ms.\n",
 		series_median(&r->sync_ms));
 
-	fprintf(f, "\n## Memory per entry (bytes, kernel memlock accounting)\n\n"
+	fprintf(f, "\n## Memory per key (bytes, kernel memlock accounting)\n\n"
 		   "| layout | %d CPUs | %d CPUs | %d CPUs |\n|---|---:|---:|---:|\n",
 		r->ncpus, REPORT_CPUS_A, REPORT_CPUS_B);
 	for (i = 0; i < r->nr_mem; i++) {
@@ -605,13 +671,20 @@ static int write_summary(const char *path, const struct bench_opts *o, const str
 
 		fprintf(f, "| %s | %.0f | %.0f | %.0f |\n", m->name, m->per_entry,
 			fixed + m->per_cpu * REPORT_CPUS_A, fixed + m->per_cpu * REPORT_CPUS_B);
+		if (!strcmp(m->name, "percpu_hash"))
+			fprintf(f, "| map_in_map (flowtally: two generations) | %.0f | %.0f | "
+				   "%.0f |\n",
+				2 * m->per_entry, 2 * (fixed + m->per_cpu * REPORT_CPUS_A),
+				2 * (fixed + m->per_cpu * REPORT_CPUS_B));
 		if (!strcmp(m->name, "hash"))
-			fprintf(f, "| map_in_map_cpu (every CPU saw the key) | %.0f | %.0f | %.0f |\n",
+			fprintf(f, "| map_in_map_cpu (a hash per CPU) | %.0f | %.0f | %.0f |\n",
 				m->per_entry * r->ncpus, m->per_entry * REPORT_CPUS_A,
 				m->per_entry * REPORT_CPUS_B);
 	}
-	fprintf(f, "\nmap_in_map is percpu_hash per key (the idle generation is empty). "
-		   "Allocator check: %u percpu_hash keys grew Slab + Percpu by %.0f bytes per key.\n",
+	fprintf(f, "\nPreallocated layouts: bytes per key of the table's size, held or not; "
+		   "percpu_hash_no_prealloc: per key held. Allocator check: a preallocated "
+		   "percpu_hash of %u keys grew Slab + VmallocUsed + Percpu by %.0f bytes per "
+		   "key.\n",
 		r->meminfo_keys, r->meminfo_per_entry);
 	return fclose(f) ? -errno : 0;
 }

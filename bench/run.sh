@@ -43,7 +43,7 @@ jq -r '.ns_per_packet_stats | to_entries[] |
 	 .value.contended.median, .value.distinct.median] | @tsv' "$r" >"$tmp/strategies.dat"
 jq -r '.scaling_2cpu | to_entries[] | [.key, .value.contended, .value.distinct] | @tsv' \
 	"$r" >"$tmp/scaling.dat"
-jq -r '.keys_sweep | [.parse, .percpu_hash, .map_in_map, .percpu_hash_prealloc] as $t |
+jq -r '.keys_sweep | [.parse, .percpu_hash, .map_in_map, .percpu_hash_no_prealloc] as $t |
 	($t[0] | keys_unsorted[]) as $k |
 	[$k, ($t[] | .[$k].ns_per_packet)] | @tsv' "$r" >"$tmp/sweep.dat"
 jq -r '.read_ns_per_entry | [1000, 100000, 1000000][] as $n |
