@@ -79,10 +79,10 @@ $(BUILD)/tests/vlanpush: tests/tools/vlanpush.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ -lbpf -lelf -lz
 
-test: deps all
+test: deps all $(BUILD)/bench/bench
 	@tests/run.sh
 
-test-long: deps all
+test-long: deps all $(BUILD)/bench/bench
 	@FT_LONG=1 tests/run.sh
 
 demo: deps all

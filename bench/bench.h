@@ -159,7 +159,6 @@ int bench_sweep(const struct bench_opts *o, struct results *r);
 int bench_read(const struct bench_opts *o, struct results *r);
 int bench_swap(const struct bench_opts *o, struct results *r);
 int bench_memory(const struct bench_opts *o, struct results *r);
-__u64 fd_memlock(int fd);
 
 /* flowtally's program and maps as `flowtally run` loads them, ifindex 1 (what
  * a test run reports) registered, with the given tables. */

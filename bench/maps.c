@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "bench.h"
+#include "tables.h"
 #include "counts.h"
 #include "snapshot.h"
 
@@ -391,22 +392,6 @@ int bench_swap(const struct bench_opts *o, struct results *r)
 
 /* ---- 5: memory per entry ---- */
 
-__u64 fd_memlock(int fd)
-{
-	char path[64], line[256];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
 
 /* kB of Slab + VmallocUsed + Percpu in /proc/meminfo: where hash elements
  * (a vmalloc'd array when preallocated) and per-CPU values come from. */
@@ -460,10 +445,10 @@ static int measure_layout(const struct layout *l, struct mem_layout *m)
 	m->what = l->what;
 	m->max_entries = MEM_ENTRIES;
 	m->entries = MEM_ENTRIES;
-	m->empty = fd_memlock(fd);
+	m->empty = map_memlock(fd);
 	if (l->type != BPF_MAP_TYPE_PERCPU_ARRAY)
 		err = fill(fd, l->ksize, l->vsize, l->percpu, MEM_ENTRIES);
-	m->full = fd_memlock(fd);
+	m->full = map_memlock(fd);
 	close(fd);
 	if (err)
 		return err;

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 quick=
 [ "${1:-}" = --quick ] && quick=--quick
-out=bench/results
+out=${FT_BENCH_OUT:-bench/results}	# FT_BENCH_OUT: elsewhere (the test of bench-quick)
 tmp=$(mktemp -d /tmp/ft-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -276,7 +276,7 @@ int tables_adopt(struct ft_instance *inst)
 
 /* The kernel's memlock figure for a map, from /proc/self/fdinfo: what
  * 'bpftool map show' reports. */
-static __u64 map_memlock(int fd)
+__u64 map_memlock(int fd)
 {
 	char path[64], line[128];
 	unsigned long long v = 0;

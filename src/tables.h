@@ -19,6 +19,8 @@ int tables_del(struct ft_instance *inst, int slot, struct ft_counts *last);
  * counts, up to the swap, are drained into `drained` (with the rest of the
  * generation being written: the swap flips generations). */
 int tables_resize(struct ft_instance *inst, int slot, __u32 size, struct ft_counts *drained);
+/* The kernel's memlock figure of a map: what 'bpftool map show' reports. */
+__u64 map_memlock(int fd);
 /* Reads what the kernel accounts for each table's maps (memlock). */
 void tables_update_memory(struct ft_instance *inst);
 /* After an interval record: removed tables have been shown as such. */

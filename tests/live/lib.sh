@@ -43,10 +43,12 @@ live_veth() {
 	ip link set "$VA" up && in_ns ip link set "$VB" up
 }
 
-# flowtally run on $VA in the background, JSON to $LIVE_TMP/out.json; returns
-# once it says it is counting (10 s at most).
-live_start() {
-	"$FT" run -i "$VA" --json "$@" >"$LIVE_TMP/out.json" 2>"$LIVE_TMP/err.txt" &
+# flowtally run on $VA in the background, stdout to $1, the rest its options;
+# returns once it says it is counting (10 s at most).
+live_spawn() {
+	local out=$1
+	shift
+	"$FT" run -i "$VA" "$@" >"$out" 2>"$LIVE_TMP/err.txt" &
 	FT_PID=$!
 	for _ in $(seq 100); do
 		grep -q "counting on" "$LIVE_TMP/err.txt" 2>/dev/null && return 0
@@ -56,6 +58,9 @@ live_start() {
 	cat "$LIVE_TMP/err.txt" >&2
 	return 1
 }
+
+# The same with JSON records to $LIVE_TMP/out.json.
+live_start() { live_spawn "$LIVE_TMP/out.json" --json "$@"; }
 
 # Stops flowtally with a signal and waits (15 s at most); returns its status.
 live_stop() {

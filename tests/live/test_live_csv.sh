@@ -9,18 +9,8 @@ FAILED=0
 CSV=$LIVE_TMP/out.csv
 HEADER=type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr,vlan,ifindex,dscp,packets,bytes
 
-# flowtally with --csv in the background (live_start is for --json)
-csv_start() {
-	"$FT" run -i "$VA" --csv --output "$CSV" "$@" 2>"$LIVE_TMP/err.txt" &
-	FT_PID=$!
-	for _ in $(seq 100); do
-		grep -q "counting on" "$LIVE_TMP/err.txt" 2>/dev/null && return 0
-		kill -0 "$FT_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$LIVE_TMP/err.txt" >&2
-	return 1
-}
+# flowtally with --csv in the background
+csv_start() { live_spawn /dev/null --csv --output "$CSV" "$@"; }
 
 # Per "proto/dport" (ICMP: type << 8 | code, as ftsend writes it) the packets
 # and bytes of the rows of type $1, table $2, ingress.
