@@ -8,6 +8,7 @@
 #define FT_TEST_CHECK_H
 
 #include <stdio.h>
+#include <string.h>
 
 extern int check_fails;		/* failed assertions in the current test */
 
@@ -32,6 +33,35 @@ extern int check_fails;		/* failed assertions in the current test */
 			fprintf(stderr, "    %s:%d %s: not true\n", __FILE__, __LINE__, what); \
 		}                                                                         \
 		__ok;                                                                     \
+	})
+
+/* Strings: equal, containing a needle, or free of it. */
+#define ASSERT_STREQ(got, want, what)                                                       \
+	({                                                                                  \
+		const char *__sg = (got), *__sw = (want);                                   \
+		int __sok = ASSERT_TRUE(__sg && __sw && !strcmp(__sg, __sw), what);         \
+		if (!__sok)                                                                 \
+			fprintf(stderr, "      got  \"%s\"\n      want \"%s\"\n",              \
+				__sg ? __sg : "(null)", __sw ? __sw : "(null)");             \
+		__sok;                                                                      \
+	})
+#define ASSERT_CONTAINS(hay, needle, what)                                                  \
+	({                                                                                  \
+		const char *__ch = (hay), *__cn = (needle);                                 \
+		int __cok = ASSERT_TRUE(__ch && strstr(__ch, __cn), what);                  \
+		if (!__cok)                                                                 \
+			fprintf(stderr, "      want \"%s\"\n      in   \"%s\"\n", __cn,         \
+				__ch ? __ch : "(null)");                                     \
+		__cok;                                                                      \
+	})
+#define ASSERT_LACKS(hay, needle, what)                                                     \
+	({                                                                                  \
+		const char *__lh = (hay), *__ln = (needle);                                 \
+		int __lok = ASSERT_TRUE(__lh && !strstr(__lh, __ln), what);                 \
+		if (!__lok)                                                                 \
+			fprintf(stderr, "      unwanted \"%s\"\n      in       \"%s\"\n", __ln, \
+				__lh ? __lh : "(null)");                                     \
+		__lok;                                                                      \
 	})
 
 struct check_test {

@@ -29,25 +29,6 @@
 #define REC_START 1000.0
 #define REC_END 1002.0
 
-#define ASSERT_CONTAINS(hay, needle, what)                                                  \
-	({                                                                                  \
-		const char *__ch = (hay), *__cn = (needle);                                 \
-		int __cok = ASSERT_TRUE(__ch && strstr(__ch, __cn), what);                  \
-		if (!__cok)                                                                 \
-			fprintf(stderr, "      want \"%s\"\n      in   \"%s\"\n", __cn,         \
-				__ch ? __ch : "(null)");                                     \
-		__cok;                                                                      \
-	})
-
-#define ASSERT_LACKS(hay, needle, what)                                                     \
-	({                                                                                  \
-		const char *__lh = (hay), *__ln = (needle);                                 \
-		int __lok = ASSERT_TRUE(__lh && !strstr(__lh, __ln), what);                 \
-		if (!__lok)                                                                 \
-			fprintf(stderr, "      unwanted \"%s\"\n", __ln);                    \
-		__lok;                                                                      \
-	})
-
 static struct ft_instance inst;
 static struct ft_counts total;
 

@@ -29,36 +29,6 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define BOTH_DIRS (FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS))
 
-#define ASSERT_STREQ(got, want, what)                                                       \
-	({                                                                                  \
-		const char *__sg = (got), *__sw = (want);                                   \
-		int __sok = ASSERT_TRUE(__sg && __sw && !strcmp(__sg, __sw), what);         \
-		if (!__sok)                                                                 \
-			fprintf(stderr, "      got  \"%s\"\n      want \"%s\"\n",              \
-				__sg ? __sg : "(null)", __sw ? __sw : "(null)");             \
-		__sok;                                                                      \
-	})
-
-#define ASSERT_CONTAINS(hay, needle, what)                                                  \
-	({                                                                                  \
-		const char *__ch = (hay), *__cn = (needle);                                 \
-		int __cok = ASSERT_TRUE(__ch && strstr(__ch, __cn), what);                  \
-		if (!__cok)                                                                 \
-			fprintf(stderr, "      want \"%s\"\n      in   \"%s\"\n", __cn,         \
-				__ch ? __ch : "(null)");                                     \
-		__cok;                                                                      \
-	})
-
-#define ASSERT_LACKS(hay, needle, what)                                                     \
-	({                                                                                  \
-		const char *__lh = (hay), *__ln = (needle);                                 \
-		int __lok = ASSERT_TRUE(__lh && !strstr(__lh, __ln), what);                 \
-		if (!__lok)                                                                 \
-			fprintf(stderr, "      unwanted \"%s\"\n      in       \"%s\"\n", __ln, \
-				__lh ? __lh : "(null)");                                     \
-		__lok;                                                                      \
-	})
-
 #define ASSERT_DBL_EQ(got, want, what)                                                      \
 	({                                                                                  \
 		double __dg = (got), __dw = (want);                                         \
