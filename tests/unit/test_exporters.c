@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "counts.h"
 #include "csv.h"
 #include "instance.h"
@@ -25,7 +26,6 @@
 #include "tablespec.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define BOTH_DIRS (FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS))
 #define REC_START 1000.0
 #define REC_END 1002.0
 
@@ -46,41 +46,16 @@ static struct table_spec spec_of(const char *text)
 /* One interface "veth0", both directions, table 0 from `spec`. */
 static void make_instance(const char *spec)
 {
-	struct ft_table *t = &inst.tables[0];
+	struct table_spec s = spec_of(spec);
 
-	memset(&inst, 0, sizeof(inst));
-	inst.nr_ifaces = 1;
-	strcpy(inst.ifaces[0].name, "veth0");
-	inst.ifaces[0].ifindex = 7;
-	inst.dirmask = BOTH_DIRS;
-	t->used = true;
-	t->spec = spec_of(spec);
-	table_spec_to_cfg(&t->spec, inst.dirmask, &t->cfg);
+	fixture_instance(&inst, &s);
+	inst.ifaces[0].xdp_mode = NULL;
 	counts_free(&total);
 	total.start = REC_START;
 	total.end = REC_END;
 }
 
-static struct ft_key port_key(__u8 proto, __u16 dport, __u8 dir)
-{
-	struct ft_key k = {};
 
-	k.proto = proto;
-	k.dport = dport;
-	k.dir = dir;
-	return k;
-}
-
-static void set_addr(__u8 *addr, const char *text)
-{
-	if (strchr(text, ':')) {
-		inet_pton(AF_INET6, text, addr);
-		return;
-	}
-	memset(addr, 0, 16);
-	addr[10] = addr[11] = 0xff;
-	inet_pton(AF_INET, text, addr + 12);
-}
 
 static void append(struct ft_counts *c, struct ft_key k, __u64 packets, __u64 bytes)
 {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "counts.h"
 #include "instance.h"
 #include "json_writer.h"
@@ -27,7 +28,6 @@
 #include "tablespec.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define BOTH_DIRS (FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS))
 
 #define ASSERT_DBL_EQ(got, want, what)                                                      \
 	({                                                                                  \
@@ -1095,15 +1095,6 @@ static void test_opts_parse_after_stopping_in_option_group_starts_fresh(void)
 
 /* ---- counts ---- */
 
-static struct ft_key port_key(__u8 proto, __u16 dport, __u8 dir)
-{
-	struct ft_key k = {};
-
-	k.proto = proto;
-	k.dport = dport;
-	k.dir = dir;
-	return k;
-}
 
 static void append(struct ft_counts *c, __u32 table, struct ft_key k, __u64 packets, __u64 bytes)
 {
@@ -1496,22 +1487,11 @@ enum { IFINDEX = 7 };
 /* One interface, both directions, one table from `spec`. */
 static void make_instance(const char *spec)
 {
-	struct ft_table *t = &inst.tables[0];
+	struct table_spec s;
 
-	memset(&inst, 0, sizeof(inst));
-	inst.nr_ifaces = 1;
-	strcpy(inst.ifaces[0].name, "veth0");
-	inst.ifaces[0].ifindex = IFINDEX;
-	inst.ifaces[0].xdp_mode = "native";
-	inst.ifaces[0].xdp_link_fd = -1;
-	inst.ifaces[0].tc_link_fd = -1;
-	inst.dirmask = BOTH_DIRS;
-	t->used = true;
 	if (spec)
-		t->spec = spec_of(spec);
-	else
-		table_spec_default(&t->spec);
-	table_spec_to_cfg(&t->spec, inst.dirmask, &t->cfg);
+		s = spec_of(spec);
+	fixture_instance(&inst, spec ? &s : NULL);
 }
 
 struct rec_entry {

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Hand-made objects for the host unit tests of the printers and exporters:
+ * keys, addresses and an instance with no kernel behind it. Header-only, so
+ * that ftsend, which shares tests/lib but not src/, does not link it.
+ */
+#ifndef FT_TEST_FIXTURE_H
+#define FT_TEST_FIXTURE_H
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "check.h"
+#include "instance.h"
+#include "tablespec.h"
+
+#define BOTH_DIRS (FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS))
+
+static inline struct ft_key port_key(__u8 proto, __u16 dport, __u8 dir)
+{
+	struct ft_key k = {};
+
+	k.proto = proto;
+	k.dport = dport;
+	k.dir = dir;
+	return k;
+}
+
+/* "192.0.2.0" as IPv4-mapped, or an IPv6 address as is. */
+static inline void set_addr(__u8 *addr, const char *text)
+{
+	if (strchr(text, ':')) {
+		inet_pton(AF_INET6, text, addr);
+		return;
+	}
+	memset(addr, 0, 16);
+	addr[10] = addr[11] = 0xff;
+	inet_pton(AF_INET, text, addr + 12);
+}
+
+/* Interface "veth0" (ifindex 7) in both directions, and table 0 from `spec`
+ * (NULL: the default ports table). */
+static inline void fixture_instance(struct ft_instance *inst, const struct table_spec *spec)
+{
+	struct ft_table *t = &inst->tables[0];
+
+	memset(inst, 0, sizeof(*inst));
+	inst->nr_ifaces = 1;
+	strcpy(inst->ifaces[0].name, "veth0");
+	inst->ifaces[0].ifindex = 7;
+	inst->ifaces[0].xdp_mode = "native";
+	inst->ifaces[0].xdp_link_fd = -1;
+	inst->ifaces[0].tc_link_fd = -1;
+	inst->dirmask = BOTH_DIRS;
+	t->used = true;
+	if (spec)
+		t->spec = *spec;
+	else
+		table_spec_default(&t->spec);
+	table_spec_to_cfg(&t->spec, inst->dirmask, &t->cfg);
+}
+
+#endif
