@@ -131,6 +131,8 @@ static void status_one(const char *name, void *arg)
 	print_text(&sc->p, "\n");
 	print_close_object(&sc->p);
 	counts_free(&total);
+	counts_free(&inst.base[0]);
+	counts_free(&inst.base[1]);
 	sc->shown++;
 }
 
@@ -174,15 +176,18 @@ static int open_pinned(struct ft_instance *inst, const char *name, struct ft_cou
 	err = state_load(name, &meta, total, saved);
 	if (err == -ENOENT)
 		log_err("pinned instance '%s' has no saved state", name);
-	if (err)
+	if (!err)
+		err = instance_open_pinned(inst, name, meta.dirmask, false, true);
+	if (err) {
+		counts_free(&meta.base[0]);
+		counts_free(&meta.base[1]);
 		return err;
-	err = instance_open_pinned(inst, name, meta.dirmask, false, true);
-	if (err)
-		return err;
+	}
 	inst->dirmask = meta.dirmask;
 	inst->nr_ifaces = meta.nr_ifaces;
 	memcpy(inst->ifaces, meta.ifaces, sizeof(meta.ifaces));
 	memcpy(inst->tables, meta.tables, sizeof(meta.tables));
+	memcpy(inst->base, meta.base, sizeof(meta.base));	/* inst owns them now */
 	return tables_adopt(inst);
 }
 
@@ -205,12 +210,12 @@ int cmd_dump(int argc, char **argv)
 	err = open_pinned(&inst, name, &total, &saved);
 	if (err)
 		goto out;
-	/* The saved totals, the generation not yet added to them (if the last
-	 * process died before it could), and the one being written now. */
-	if (saved + 1 == inst.cfg->flips)
-		err = snapshot_read_gen(&inst, (int)((inst.cfg->flips & 1) ^ 1), &gen);
+	/* The saved totals and what both generations grew by since their
+	 * saved baselines, the one being written now included; nothing of a
+	 * running instance changes. */
+	err = snapshot_peek_gen(&inst, 0, &gen);
 	if (!err)
-		err = snapshot_read_gen(&inst, (int)(inst.cfg->flips & 1), &gen);
+		err = snapshot_peek_gen(&inst, 1, &gen);
 	if (!err)
 		err = counts_merge(&total, &gen);
 	if (err) {

@@ -114,19 +114,37 @@ static void wait_until(struct run_state *st, double deadline)
 	}
 }
 
-/* What the LRU tables in a fresh drain (st->scratch) evicted. */
-void run_note_evictions(struct run_state *st)
+/* The instance's checkpoint (see instance.h): what was read joins the
+ * interval and the totals, and a pinned instance saves them with the
+ * baselines before any map changes. */
+static int run_checkpoint(void *ctx, struct ft_counts *read)
 {
-	int slot;
+	struct run_state *st = ctx;
+	int err;
 
-	for (slot = 0; slot < FT_MAX_TABLES; slot++)
-		if (st->inst.tables[slot].used && st->inst.tables[slot].spec.lru)
-			counts_note_evictions(&st->scratch, (__u32)slot);
+	err = counts_merge(&st->interval, read);
+	if (!err)
+		err = counts_merge(&st->total, read);
+	if (err)
+		return log_errno(err, "cannot keep the counts read");
+	counts_reset(read);
+	if (st->o->pin)
+		return state_save(st->o->pin, &st->inst, &st->total, st->inst.cfg->flips);
+	return 0;
+}
+
+/* Called once the instance is open: from then on every read is kept. */
+static int run_hook_checkpoint(struct run_state *st)
+{
+	st->inst.checkpoint = run_checkpoint;
+	st->inst.checkpoint_ctx = st;
+	return 0;
 }
 
 int run_drain(struct run_state *st, bool last)
 {
 	double t0 = now_mono(), t1;
+	__u32 now = (__u32)time(NULL);
 	int err, gen;
 
 	counts_reset(&st->scratch);
@@ -137,42 +155,28 @@ int run_drain(struct run_state *st, bool last)
 		gen = snapshot_flip(&st->inst);
 	}
 	t1 = now_mono();
-	if (gen < 0) {
+	if (gen < 0)
 		err = gen;
-	} else if (st->o->pin) {
-		err = run_drain_pinned(st, gen);
-	} else {
-		err = snapshot_drain_gen(&st->inst, gen, &st->scratch);
-		if (!err) {
-			run_note_evictions(st);
-			err = counts_merge(&st->total, &st->scratch);
-		}
-	}
+	else if (last)	/* nothing counts after this: no idle key to delete */
+		err = snapshot_read_gen(&st->inst, gen, &st->scratch, now);
+	else
+		err = snapshot_collect(&st->inst, gen, &st->scratch, now);
+	if (!err)
+		err = run_checkpoint(st, &st->scratch);
 	if (err)
 		return log_errno(err, "cannot read the counts");
 	st->inst.swap_seconds = t1 - t0;
 	st->inst.read_seconds = now_mono() - t1;
-	log_debug("swap %.1f us, read %.1f us, %zu entries", st->inst.swap_seconds * 1e6,
-		  st->inst.read_seconds * 1e6, st->scratch.nr_entries);
-	err = counts_merge(&st->interval, &st->scratch);
-	if (err)
-		return log_errno(err, "cannot keep the interval's counts");
+	log_debug("swap %.1f us, read %.1f us", st->inst.swap_seconds * 1e6,
+		  st->inst.read_seconds * 1e6);
 	return 0;
 }
 
-/* Control requests that change tables drained counts into st->scratch:
- * they join the interval and the totals like any drain. */
+/* Control requests that change tables read counts into st->scratch: they
+ * join the interval and the totals like any read. */
 int run_keep_drained(struct run_state *st)
 {
-	int err;
-
-	run_note_evictions(st);
-	err = counts_merge(&st->interval, &st->scratch);
-	if (!err)
-		err = counts_merge(&st->total, &st->scratch);
-	if (!err && st->o->pin)
-		err = state_save(st->o->pin, &st->inst, &st->total, st->inst.cfg->flips);
-	return err;
+	return run_checkpoint(st, &st->scratch);
 }
 
 /* One interval: drain, print its counts, add them to the totals. */
@@ -351,14 +355,14 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		adopting = pin_instance_exists(o.pin);
 		if (instance_open_pinned(&st.inst, o.pin, o.dirmask, o.verbose, adopting) ||
-		    control_open(&st.ctl, o.name) || (adopting ? run_adopt(&st) : setup(&st))) {
+		    run_hook_checkpoint(&st) || control_open(&st.ctl, o.name) || (adopting ? run_adopt(&st) : setup(&st))) {
 			/* what this failed start pinned, it removes; an adopted
 			 * instance stays as it was */
 			if (!adopting && st.ctl.fd >= 0)
 				run_unpin(&st);
 			goto out;
 		}
-	} else if (instance_open(&st.inst, o.dirmask, o.verbose) ||
+	} else if (instance_open(&st.inst, o.dirmask, o.verbose) || run_hook_checkpoint(&st) ||
 		   control_open(&st.ctl, o.name) || setup(&st)) {
 		goto out;
 	}

@@ -23,7 +23,8 @@ static void table_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: flowtally table [--name NAME] list\n"
-		"       flowtally table [--name NAME] add 'NAME=FIELD[,FIELD...][:size=N][:lru][:dir=DIR]'\n"
+		"       flowtally table [--name NAME] add "
+		"'NAME=FIELD[,FIELD...][:size=N][:lru][:dir=DIR][:idle=S]'\n"
 		"       flowtally table [--name NAME] del TABLE\n"
 		"       flowtally table [--name NAME] resize TABLE SIZE\n"
 		"\n"
@@ -85,8 +86,8 @@ static void list_tables(const struct run_state *st, FILE *reply)
 	char key[128];
 	int slot;
 
-	fprintf(reply, "%-16s %-32s %-12s %-5s %10s\n", "TABLE", "KEY", "DIRECTION", "KIND",
-		"SIZE");
+	fprintf(reply, "%-16s %-32s %-12s %-5s %10s %6s\n", "TABLE", "KEY", "DIRECTION", "KIND",
+		"SIZE", "IDLE");
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
 		const struct ft_table *t = &st->inst.tables[slot];
 		__u8 dm = t->cfg.dirmask;
@@ -94,10 +95,10 @@ static void list_tables(const struct run_state *st, FILE *reply)
 		if (!t->used || t->removed)
 			continue;
 		table_spec_key_text(&t->spec, key, sizeof(key));
-		fprintf(reply, "%-16s %-32s %-12s %-5s %10u\n", t->spec.name, key,
+		fprintf(reply, "%-16s %-32s %-12s %-5s %10u %5us\n", t->spec.name, key,
 			dm == (FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS)) ? "both"
 			: ft_dir_names[dm & FT_DIRMASK(FT_DIR_EGRESS) ? 1 : 0],
-			t->spec.lru ? "lru" : "hash", t->spec.size);
+			t->spec.lru ? "lru" : "hash", t->spec.size, t->spec.idle);
 	}
 }
 
@@ -115,10 +116,14 @@ static int add_table(struct run_state *st, const char *arg, FILE *reply, char *e
 				   spec.name);
 	if (tables_find(&st->inst, spec.name) >= 0)
 		return reply_error(err, errlen, 2, "table '%s' exists already", spec.name);
+	if (!spec.idle_given)
+		spec.idle = st->o->idle;
 	slot = tables_add(&st->inst, &spec);
 	if (slot < 0)
-		return reply_error(err, errlen, 1, "cannot add table '%s' (see the instance's log)",
-				   spec.name);
+		return reply_error(err, errlen, 1, "%s", log_last_error());
+	/* a reused slot: the removed table's counts were in their last record */
+	counts_drop_table(&st->total, (__u32)slot);
+	counts_drop_table(&st->interval, (__u32)slot);
 	counts_reset(&st->scratch);
 	if (run_keep_drained(st))	/* a pinned instance's state names the table */
 		return reply_error(err, errlen, 1, "table '%s' added but not saved", spec.name);
@@ -139,7 +144,7 @@ static int del_table(struct run_state *st, const char *arg, FILE *reply, char *e
 	if (!ret)
 		ret = run_keep_drained(st);
 	if (ret)
-		return reply_error(err, errlen, 1, "cannot remove table '%s'", arg);
+		return reply_error(err, errlen, 1, "%s", log_last_error());
 	fprintf(reply, "removed table %s\n", arg);
 	return 0;
 }
@@ -167,7 +172,7 @@ static int resize_table(struct run_state *st, const char *arg, FILE *reply, char
 	if (!ret)
 		ret = run_keep_drained(st);
 	if (ret)
-		return reply_error(err, errlen, 1, "cannot resize table '%s'", name);
+		return reply_error(err, errlen, 1, "%s", log_last_error());
 	fprintf(reply, "resized table %s to %lu keys\n", name, size);
 	return 0;
 }

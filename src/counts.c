@@ -31,6 +31,7 @@ void counts_reset(struct ft_counts *c)
 	memset(c->iface, 0, sizeof(c->iface));
 	memset(c->table, 0, sizeof(c->table));
 	memset(c->evicted, 0, sizeof(c->evicted));
+	memset(c->resident, 0, sizeof(c->resident));
 	c->nr_entries = 0;
 	c->start = c->end = 0;
 	index_clear(c);
@@ -53,6 +54,7 @@ static int append_entry(struct ft_counts *c, __u32 table, const struct ft_key *k
 	e = &c->entries[c->nr_entries++];
 	e->table = table;
 	e->key = *key;
+	e->last_active = 0;
 	e->val = *val;
 	return 0;
 }
@@ -151,6 +153,8 @@ int counts_merge(struct ft_counts *dst, const struct ft_counts *src)
 			for (k = 0; k < FT_CNT_PER_TABLE; k++)
 				value_add(&dst->table[i][d][k], &src->table[i][d][k]);
 			dst->evicted[i][d] += src->evicted[i][d];
+			if (src->resident[i][d] > dst->resident[i][d])
+				dst->resident[i][d] = src->resident[i][d];
 		}
 	if (!dst->start || (src->start && src->start < dst->start))
 		dst->start = src->start;
@@ -171,6 +175,7 @@ int counts_merge(struct ft_counts *dst, const struct ft_counts *src)
 		err = append_entry(dst, e->table, &e->key, &e->val);
 		if (err)
 			return err;
+		dst->entries[dst->nr_entries - 1].last_active = e->last_active;
 		*slot = (__u32)(dst->nr_entries - 1);
 	}
 	return 0;
@@ -194,7 +199,7 @@ int counts_lookup(struct ft_counts *c, __u32 table, const struct ft_key *key,
 	return 0;
 }
 
-void counts_drop_table(struct ft_counts *c, __u32 table)
+void counts_drop_entries(struct ft_counts *c, __u32 table)
 {
 	size_t i, n = 0;
 
@@ -202,8 +207,15 @@ void counts_drop_table(struct ft_counts *c, __u32 table)
 		if (c->entries[i].table != table)
 			c->entries[n++] = c->entries[i];
 	c->nr_entries = n;
-	memset(c->table[table], 0, sizeof(c->table[table]));
 	index_rebuild(c);
+}
+
+void counts_drop_table(struct ft_counts *c, __u32 table)
+{
+	counts_drop_entries(c, table);
+	memset(c->table[table], 0, sizeof(c->table[table]));
+	memset(c->evicted[table], 0, sizeof(c->evicted[table]));
+	memset(c->resident[table], 0, sizeof(c->resident[table]));
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -223,22 +235,6 @@ void counts_sort(struct ft_counts *c)
 {
 	qsort(c->entries, c->nr_entries, sizeof(*c->entries), entry_cmp);
 	index_rebuild(c);
-}
-
-void counts_note_evictions(struct ft_counts *c, __u32 table)
-{
-	__u64 live[FT_DIRS] = {};
-	size_t i;
-	int d;
-
-	for (i = 0; i < c->nr_entries; i++)
-		if (c->entries[i].table == table)
-			live[c->entries[i].key.dir & 1]++;
-	for (d = 0; d < FT_DIRS; d++) {
-		__u64 inserts = c->table[table][d][FT_TBL_INSERTS].packets;
-
-		c->evicted[table][d] = inserts > live[d] ? inserts - live[d] : 0;
-	}
 }
 
 size_t counts_memory(const struct ft_counts *c)

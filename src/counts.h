@@ -14,6 +14,9 @@
 struct ft_entry {
 	__u32 table;		/* table slot */
 	struct ft_key key;
+	/* Baselines only (snapshot.c): unix seconds of the last read in which
+	 * the key's cumulative value grew. Fits the padding before val. */
+	__u32 last_active;
 	struct ft_value val;
 };
 
@@ -24,6 +27,9 @@ struct ft_counts {
 	/* LRU tables: keys the kernel evicted, with their counts (inserts minus
 	 * the keys still there when a generation is read) */
 	__u64 evicted[FT_MAX_TABLES][FT_DIRS];
+	/* keys in the table's map when it was read; an interval keeps its
+	 * highest (how full the table got), like `fill` reports */
+	__u64 resident[FT_MAX_TABLES][FT_DIRS];
 	struct ft_entry *entries;
 	size_t nr_entries, cap_entries;
 	/* open-addressing index into entries, built on demand by counts_merge() */
@@ -43,13 +49,12 @@ int counts_merge(struct ft_counts *dst, const struct ft_counts *src);
  * index on first use: 0 or -ENOMEM. */
 int counts_lookup(struct ft_counts *c, __u32 table, const struct ft_key *key,
 		  struct ft_entry **found);
-/* Entries of one table: drop them (a removed table). */
+/* Entries of one table: drop them and its table counters (a removed table). */
 void counts_drop_table(struct ft_counts *c, __u32 table);
+/* Only the entries of one table; its counters stay. */
+void counts_drop_entries(struct ft_counts *c, __u32 table);
 /* Largest bytes first, then packets, then key: a stable order for output. */
 void counts_sort(struct ft_counts *c);
-/* After a generation of LRU table `table` was read into c (alone): its
- * evictions, from its inserts and the keys that were left. */
-void counts_note_evictions(struct ft_counts *c, __u32 table);
 /* Bytes the host-side store holds, for reporting. */
 size_t counts_memory(const struct ft_counts *c);
 
@@ -59,10 +64,25 @@ static inline void value_add(struct ft_value *dst, const struct ft_value *src)
 	dst->bytes += src->bytes;
 }
 
+/* What a cumulative value grew by since `old`. A value below its baseline
+ * is a key that was deleted and inserted again: all of it is new. */
+static inline struct ft_value value_delta(const struct ft_value *now, const struct ft_value *old)
+{
+	struct ft_value d = *now;
+
+	if (now->packets >= old->packets && now->bytes >= old->bytes) {
+		d.packets -= old->packets;
+		d.bytes -= old->bytes;
+	}
+	return d;
+}
+
 /* snapshot.c reads the counters map straight into these arrays */
 _Static_assert(sizeof(((struct ft_counts *)0)->iface) ==
 		       FT_IFACE_COUNTERS * sizeof(struct ft_value),
 	       "iface counters match the map layout");
+_Static_assert(sizeof(struct ft_entry) == 72, "last_active fits the padding: the state file "
+	       "stores entries as they are");
 _Static_assert(sizeof(((struct ft_counts *)0)->table) ==
 		       FT_TABLE_COUNTERS * sizeof(struct ft_value),
 	       "table counters match the map layout");

@@ -210,6 +210,10 @@ void instance_close(struct ft_instance *inst)
 	flowtally__destroy(inst->skel);
 	free(inst->cnt_keys);
 	free(inst->cnt_vals);
+	for (i = 0; i < FT_GENERATIONS; i++) {
+		counts_free(&inst->base[i]);
+		counts_free(&inst->expiring[i]);
+	}
 	memset(inst, 0, sizeof(*inst));
 	instance_reset_fds(inst);
 }

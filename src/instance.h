@@ -59,6 +59,19 @@ struct ft_instance {
 	struct ft_table tables[FT_MAX_TABLES];
 	void *cnt_keys, *cnt_vals;	/* buffers for one generation of ft_counters */
 	char pin[32];			/* pinned instance name, "" if not pinned */
+	/* Each generation's cumulative values as last read (snapshot.c): what
+	 * was counted already. Keys stay in the maps across intervals, so an
+	 * interval is the difference, and a frame of a known key is never an
+	 * insert. */
+	struct ft_counts base[FT_GENERATIONS];
+	/* Idle keys found by the last read of a generation, deleted from its
+	 * maps once their last counts are safe (snapshot_expire). */
+	struct ft_counts expiring[FT_GENERATIONS];
+	/* Makes what was read so far durable before the maps change (a pinned
+	 * instance saves its state): it takes `read` over, leaving it empty.
+	 * NULL: nothing to make durable, `read` stays with the caller. */
+	int (*checkpoint)(void *ctx, struct ft_counts *read);
+	void *checkpoint_ctx;
 	double swap_seconds;		/* the last flip: one grace period */
 	double read_seconds;		/* reading and emptying what it left */
 };

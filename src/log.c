@@ -17,6 +17,8 @@ static bool log_quiet;
 /* The tail of libbpf's output: the verifier log ends up here. */
 static char libbpf_tail[8192];
 static size_t libbpf_tail_len;
+/* The last error line, for a control client that asked for the work. */
+static char last_error[256];
 
 void log_set_json(bool json)
 {
@@ -33,6 +35,11 @@ void log_set_verbose(bool verbose)
 	log_verbose_on = verbose;
 }
 
+const char *log_last_error(void)
+{
+	return last_error;
+}
+
 bool log_verbose(void)
 {
 	return log_verbose_on;
@@ -47,6 +54,9 @@ static void log_line(const char *fmt, va_list ap, const char *suffix)
 	len = strlen(msg);
 	if (suffix)
 		snprintf(msg + len, sizeof(msg) - len, ": %s", suffix);
+	len = strnlen(msg, sizeof(last_error) - 1);
+	memcpy(last_error, msg, len);
+	last_error[len] = '\0';
 	if (log_json) {
 		struct json_writer *jw = jsonw_new(stderr);
 

@@ -16,6 +16,8 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "flowtally: MSG: strerror(-err)"; returns err (negative errno). */
 int log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The text of the last log_err() or log_errno() line, without the prefix. */
+const char *log_last_error(void);
 
 /* Route libbpf's messages into a ring kept for error reports (all of them to
  * stderr when verbose). */

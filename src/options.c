@@ -20,6 +20,7 @@ void run_usage(FILE *f)
 		"\n"
 		"  -i, --iface IFACE       interface to count on (repeat for more, up to %d)\n"
 		"  -t, --table SPEC        a table: NAME=FIELD[,FIELD...][:size=N][:lru][:dir=DIR]\n"
+		"                          [:idle=SECONDS]\n"
 		"                          fields: proto sport dport saddr[/V4[/V6]] daddr[/V4[/V6]]\n"
 		"                          vlan ifindex dscp, and flow (the 5-tuple); up to %d\n"
 		"                          tables; default: ports=proto,dport\n"
@@ -42,6 +43,9 @@ void run_usage(FILE *f)
 		"                          'run --pin NAME' adopts it with its totals\n"
 		"      --keep              with --pin: a clean exit leaves the instance counting\n"
 		"                          ('flowtally stop NAME' removes it)\n"
+		"      --idle SECONDS      a key without a packet for this long leaves its table\n"
+		"                          (default %u; per table: :idle=SECONDS; 0 = every\n"
+		"                          interval)\n"
 		"      --top N             text: show N rows per table (default 20, 0 = all)\n"
 		"      --xdp-mode MODE     auto, native or generic (default auto: native where\n"
 		"                          the driver has it)\n"
@@ -52,7 +56,8 @@ void run_usage(FILE *f)
 		"packet counts as gso_segs packets). Frames without a key are counted by\n"
 		"reason under 'unclassified'; a full table counts in its 'overflow'.\n"
 		"Exit status: 0 done, 1 runtime error, 2 usage error.\n",
-		FT_MAX_IFACES, FT_MAX_TABLES, FT_MIN_INTERVAL, FT_PROM_MAX_SERIES);
+		FT_MAX_IFACES, FT_MAX_TABLES, FT_MIN_INTERVAL, FT_PROM_MAX_SERIES,
+		FT_TABLE_DEFAULT_IDLE);
 }
 
 static int parse_seconds(const char *s, double min, double *out)
@@ -132,7 +137,7 @@ static int usage_error(char *err, size_t errlen, const char *fmt, const char *wh
 int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
 {
 	enum { OPT_TOP = 256, OPT_XDP_MODE, OPT_CSV, OPT_OUTPUT, OPT_PROMETHEUS, OPT_IPFIX, OPT_NAME, OPT_PIN,
-	       OPT_KEEP, OPT_PROM_MAX };
+	       OPT_KEEP, OPT_PROM_MAX, OPT_IDLE };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "table", required_argument, NULL, 't' },
@@ -151,15 +156,18 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "pin", required_argument, NULL, OPT_PIN },
 		{ "keep", no_argument, NULL, OPT_KEEP },
+		{ "idle", required_argument, NULL, OPT_IDLE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	char *end;
 	int c, i, ret;
+	double secs;
 	long n;
 
 	memset(o, 0, sizeof(*o));
 	o->interval = 1.0;
+	o->idle = FT_TABLE_DEFAULT_IDLE;
 	o->top = 20;
 	o->prom_max_series = -1;	/* not given */
 	o->dirmask = FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS);
@@ -272,6 +280,14 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 			o->ipfix = optarg;
 			break;
 		}
+		case OPT_IDLE:
+			if (parse_seconds(optarg, 0, &secs) || secs > FT_TABLE_MAX_IDLE ||
+			    secs != (__u32)secs)
+				return usage_error(err, errlen,
+						   "idle '%s' invalid (whole seconds, at most 7 days)",
+						   optarg);
+			o->idle = (__u32)secs;
+			break;
 		case OPT_KEEP:
 			o->keep = true;
 			break;
@@ -316,5 +332,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		table_spec_default(&o->tables[0]);
 		o->nr_tables = 1;
 	}
+	for (i = 0; i < o->nr_tables; i++)
+		if (!o->tables[i].idle_given)
+			o->tables[i].idle = o->idle;
 	return OPTS_RUN;
 }

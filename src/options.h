@@ -34,6 +34,7 @@ struct run_opts {
 	const char *name;	/* instance name: control socket, pins */
 	const char *pin;	/* pin the instance as this name (or adopt it) */
 	bool keep;		/* a clean exit leaves a pinned instance counting */
+	__u32 idle;		/* --idle: tables without :idle= */
 	bool top_view;		/* flowtally top: the full-screen view, no records */
 };
 

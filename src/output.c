@@ -239,9 +239,11 @@ static void print_table(struct printer *p, const struct ft_instance *inst,
 	print_bool(p, PRINT_JSON, "approximate", NULL, t->spec.lru);
 	print_u64(p, PRINT_JSON, "size", NULL, t->spec.size);
 	print_u64(p, PRINT_ANY, "keys", ": %llu keys", nkeys);
-	/* per interval, a table holds one interval's keys: how full it got */
+	/* keys stay until idle: how full the map got in the interval, both
+	 * directions together since they share it */
 	if (!strcmp(type, "interval")) {
-		double fill = (double)nkeys / (t->spec.size ? t->spec.size : 1);
+		double fill = (double)(c->resident[slot][0] + c->resident[slot][1]) /
+			      (t->spec.size ? t->spec.size : 1);
 
 		print_float(p, PRINT_JSON, "fill", NULL, fill, 4);
 		print_float(p, PRINT_FP, NULL, " (%.0f%% full)", fill * 100, 0);

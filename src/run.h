@@ -26,22 +26,16 @@ struct run_state {
 	bool stop_requested;		/* 'flowtally stop NAME' asked */
 };
 
-/* Drains the generation being written (flip first unless `last`) into
- * st->interval. */
+/* Reads what the generation being written counted (flip first unless
+ * `last`) into st->interval and the totals. */
 int run_drain(struct run_state *st, bool last);
 
-/* What the LRU tables in a fresh drain (st->scratch) evicted. */
-void run_note_evictions(struct run_state *st);
-
-/* run_pinned.c: reads generation `gen` into st->scratch and the totals,
- * saves the state, then empties the generation. */
-int run_drain_pinned(struct run_state *st, int gen);
 /* Takes over the pinned instance st->o->pin: maps, links, tables, totals. */
 int run_adopt(struct run_state *st);
 /* Removes a pinned instance's pins and state (a clean exit without --keep). */
 void run_unpin(struct run_state *st);
 
-/* After a table change drained counts into st->scratch: adds them to the
+/* After a table change read counts into st->scratch: adds them to the
  * interval and the totals (and saves a pinned instance's state). */
 int run_keep_drained(struct run_state *st);
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The pinned side of flowtally run: reading a generation so that a kill at
- * any point loses nothing, taking over a pinned instance, and removing one.
+ * The pinned side of flowtally run: taking over a pinned instance, and
+ * removing one. What makes a kill at any point lose nothing is the
+ * checkpoint (run_checkpoint, snapshot.h).
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "attach.h"
 #include "log.h"
@@ -13,25 +15,6 @@
 #include "snapshot.h"
 #include "state.h"
 #include "tables.h"
-
-/* A pinned instance saves its totals before it empties the generation it
- * read: killed in between, the next start finds the generation still there
- * and knows from the flip count in the state whether it was saved. */
-int run_drain_pinned(struct run_state *st, int gen)
-{
-	int err;
-
-	err = snapshot_read_gen(&st->inst, gen, &st->scratch);
-	if (!err) {
-		run_note_evictions(st);
-		err = counts_merge(&st->total, &st->scratch);
-	}
-	if (!err)
-		err = state_save(st->o->pin, &st->inst, &st->total, st->inst.cfg->flips);
-	if (!err)
-		err = snapshot_clear_gen(&st->inst, gen);
-	return err;
-}
 
 /* The interfaces a pinned instance was started on are the ones to adopt. */
 static int same_ifaces(const struct run_state *st)
@@ -52,16 +35,18 @@ static int same_ifaces(const struct run_state *st)
 }
 
 /*
- * Takes over a pinned instance: its maps, links, tables and totals. The
- * generation the programs are not writing holds either nothing new (the
- * state was saved after it was read) or the last interval before the old
- * process died (the state is one flip behind): then it is added now.
+ * Takes over a pinned instance: its maps, links, tables, totals and
+ * baselines. The generation the programs are not writing grew by whatever
+ * the last process did not save (nothing, or the interval it read when it
+ * died): its growth over the saved baseline is added now, so neither case
+ * needs telling apart. The generation being written is read at the next
+ * flip, against its own baseline.
  */
 int run_adopt(struct run_state *st)
 {
 	const char *name = st->o->pin;
-	__u64 saved, flips;
-	int err, old;
+	__u64 saved;
+	int err;
 
 	err = state_load(name, &st->inst, &st->total, &saved);
 	if (err == -ENOENT) {
@@ -79,24 +64,25 @@ int run_adopt(struct run_state *st)
 			name);
 		return -EINVAL;
 	}
+	if (saved > st->inst.cfg->flips) {
+		log_err("pinned instance '%s': its saved state is at flip %llu, its maps at %llu: "
+			"the state is not theirs; remove it with 'flowtally stop %s'",
+			name, (unsigned long long)saved, (unsigned long long)st->inst.cfg->flips,
+			name);
+		return -EPROTO;
+	}
 	err = tables_adopt(&st->inst);
 	if (!err)
 		err = attach_adopt(&st->inst);
 	if (err)
 		return err;
-	flips = st->inst.cfg->flips;
-	old = (int)((flips & 1) ^ 1);
-	if (saved + 1 == flips) {
-		counts_reset(&st->scratch);
-		err = run_drain_pinned(st, old);
-	} else if (saved == flips) {
-		err = snapshot_clear_gen(&st->inst, old);
-	} else {
-		log_err("pinned instance '%s': saved state is at flip %llu, its maps at %llu; "
-			"remove it with 'flowtally stop %s'",
-			name, (unsigned long long)saved, (unsigned long long)flips, name);
-		return -EPROTO;
-	}
+	counts_reset(&st->scratch);
+	err = tables_reconcile(&st->inst, &st->scratch);
+	if (!err)
+		err = snapshot_collect(&st->inst, (int)(st->inst.cfg->gen & 1) ^ 1, &st->scratch,
+				       (__u32)time(NULL));
+	if (!err)
+		err = run_keep_drained(st);
 	if (err)
 		return log_errno(err, "cannot take over the counts of '%s'", name);
 	log_info("adopted pinned instance '%s': totals since %.0f go on", name, st->total.start);

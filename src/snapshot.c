@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 
 #include "log.h"
 #include "snapshot.h"
 #include "tables.h"
+#include "testpoint.h"
 
-#define DRAIN_BATCH 4096	/* keys per lookup_and_delete_batch call */
+#define READ_BATCH 4096		/* keys per lookup_batch call */
+#define ALL_TABLES (-1)
+#define TOMBSTONE UINT32_MAX	/* an entry's table once it is to be dropped */
 
 void percpu_sum(const void *vals, int ncpus, struct ft_value *sum)
 {
@@ -30,9 +35,13 @@ int snapshot_sync(struct ft_instance *inst)
 	return 0;
 }
 
-/* Reads one generation of ft_counters into `out` (if not NULL) and, if
- * `clear`, zeroes it again. */
-static int walk_counters(struct ft_instance *inst, int gen, struct ft_counts *out, bool clear)
+int snapshot_checkpoint(struct ft_instance *inst, struct ft_counts *read)
+{
+	return inst->checkpoint ? inst->checkpoint(inst->checkpoint_ctx, read) : 0;
+}
+
+/* One generation of ft_counters, summed over CPUs, into the arrays of `cur`. */
+static int read_counters(struct ft_instance *inst, int gen, struct ft_counts *cur)
 {
 	__u32 *keys = inst->cnt_keys, count = FT_GEN_COUNTERS, prev, i;
 	size_t stride = ft_value_stride() * inst->ncpus;
@@ -46,36 +55,50 @@ static int walk_counters(struct ft_instance *inst, int gen, struct ft_counts *ou
 		return -errno;
 	if (count != FT_GEN_COUNTERS)
 		return -EIO;
-
-	for (i = 0; out && i < count; i++, v += stride) {
+	for (i = 0; i < count; i++, v += stride) {
 		__u32 idx = keys[i] - gen * FT_GEN_COUNTERS;
-		struct ft_value sum;
+		struct ft_value *dst;
 
-		percpu_sum(v, inst->ncpus, &sum);
 		/* the arrays of ft_counts are laid out as the counters map is */
 		if (idx < FT_IFACE_COUNTERS)
-			value_add(&((struct ft_value *)out->iface)[idx], &sum);
+			dst = &((struct ft_value *)cur->iface)[idx];
 		else
-			value_add(&((struct ft_value *)out->table)[idx - FT_IFACE_COUNTERS], &sum);
+			dst = &((struct ft_value *)cur->table)[idx - FT_IFACE_COUNTERS];
+		percpu_sum(v, inst->ncpus, dst);
 	}
-
-	if (!clear)
-		return 0;
-	memset(inst->cnt_vals, 0, stride * count);
-	if (bpf_map_update_batch(inst->counters_fd, keys, inst->cnt_vals, &count, NULL))
-		return -errno;
 	return 0;
 }
 
-/* Reads one table's inner map of `gen` into `out` (if not NULL), deleting
- * what it reads if `del`. */
-static int walk_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out,
-		      bool del)
+/* out += what every counter of `cur` grew by since `base`. */
+static void counters_delta(const struct ft_counts *cur, const struct ft_counts *base,
+			   struct ft_counts *out)
 {
-	struct ft_table *t = &inst->tables[slot];
-	unsigned int ksize = table_key_size(t);
+	const struct ft_value *c = (const struct ft_value *)cur->iface;
+	const struct ft_value *b = (const struct ft_value *)base->iface;
+	struct ft_value *o = (struct ft_value *)out->iface, d;
+	size_t i;
+
+	for (i = 0; i < FT_IFACE_COUNTERS; i++) {
+		d = value_delta(&c[i], &b[i]);
+		value_add(&o[i], &d);
+	}
+	c = (const struct ft_value *)cur->table;
+	b = (const struct ft_value *)base->table;
+	o = (struct ft_value *)out->table;
+	for (i = 0; i < FT_TABLE_COUNTERS; i++) {
+		d = value_delta(&c[i], &b[i]);
+		value_add(&o[i], &d);
+	}
+}
+
+/* Calls fn for every key of a map (no program writes it) with its per-CPU
+ * sum, reading it in batches. */
+static int walk_map(struct ft_instance *inst, int fd, unsigned int ksize,
+		    int (*fn)(void *ctx, const struct ft_key *key, const struct ft_value *sum),
+		    void *ctx)
+{
 	size_t stride = ft_value_stride() * inst->ncpus;
-	__u32 batch, count, cap = DRAIN_BATCH, i;
+	__u32 batch, count, cap = READ_BATCH, i;
 	char *keys = NULL, *vals = NULL;
 	void *in = NULL;
 	int err = 0;
@@ -90,12 +113,7 @@ static int walk_table(struct ft_instance *inst, int slot, int gen, struct ft_cou
 			}
 		}
 		count = cap;
-		if (del)
-			err = bpf_map_lookup_and_delete_batch(t->fd[gen], in, &batch, keys, vals,
-							      &count, NULL);
-		else
-			err = bpf_map_lookup_batch(t->fd[gen], in, &batch, keys, vals, &count,
-						   NULL);
+		err = bpf_map_lookup_batch(fd, in, &batch, keys, vals, &count, NULL);
 		if (err && errno == ENOSPC && count == 0) {
 			/* a hash bucket holds more keys than fit: retry bigger */
 			free(keys);
@@ -108,18 +126,20 @@ static int walk_table(struct ft_instance *inst, int slot, int gen, struct ft_cou
 			err = -errno;
 			goto out;
 		}
-		for (i = 0; out && i < count; i++) {
+		for (i = 0; i < count; i++) {
 			struct ft_key key = {};
 			struct ft_value sum;
+			int ret;
 
 			memcpy(&key, keys + (size_t)i * ksize, ksize);
 			percpu_sum(vals + (size_t)i * stride, inst->ncpus, &sum);
-			if (counts_append(out, slot, &key, &sum)) {
-				err = -ENOMEM;
+			ret = fn(ctx, &key, &sum);
+			if (ret) {
+				err = ret;
 				goto out;
 			}
 		}
-		if (err) {	/* ENOENT: the map is empty now */
+		if (err) {	/* ENOENT: that was the last batch */
 			err = 0;
 			break;
 		}
@@ -131,44 +151,283 @@ out:
 	return err;
 }
 
-int snapshot_drain_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out)
+/* One read of one table of one generation. */
+struct table_read {
+	struct ft_instance *inst;
+	int slot, gen;
+	struct ft_counts *out;
+	struct ft_counts *next;		/* the baseline being built; NULL: a peek */
+	__u32 now;
+	__u64 resident[FT_DIRS];
+};
+
+static int read_key(void *ctx, const struct ft_key *key, const struct ft_value *sum)
 {
-	return walk_table(inst, slot, gen, out, true);
+	struct table_read *r = ctx;
+	struct ft_counts *base = &r->inst->base[r->gen];
+	__u32 last_active = r->now;
+	struct ft_value delta = *sum;
+	struct ft_entry *old;
+	int err;
+
+	err = counts_lookup(base, (__u32)r->slot, key, &old);
+	if (err)
+		return err;
+	if (old) {
+		delta = value_delta(sum, &old->val);
+		if (!delta.packets && !delta.bytes)
+			last_active = old->last_active;
+	}
+	r->resident[key->dir & 1]++;
+	if ((delta.packets || delta.bytes) && counts_append(r->out, (__u32)r->slot, key, &delta))
+		return -ENOMEM;
+	if (!r->next)
+		return 0;
+	if (counts_append(r->next, (__u32)r->slot, key, sum))
+		return -ENOMEM;
+	r->next->entries[r->next->nr_entries - 1].last_active = last_active;
+	return 0;
 }
 
-/* Every counter and table of one generation: read into `out` (if not NULL),
- * emptied if `clear`. */
-static int walk_generation(struct ft_instance *inst, int gen, struct ft_counts *out, bool clear)
+/* Keys of a table the last read found idle. LRU tables are emptied after
+ * every read (see snapshot.h), and so is a table whose idle time is 0. */
+static int mark_idle(struct ft_instance *inst, int slot, int gen, __u32 now)
 {
-	int slot, err;
+	const struct ft_table *t = &inst->tables[slot];
+	const struct ft_counts *base = &inst->base[gen];
+	size_t i;
 
-	err = walk_counters(inst, gen, out, clear);
-	if (err)
-		return log_errno(err, "cannot read the counters");
-	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
-		if (!inst->tables[slot].used || inst->tables[slot].removed)
+	for (i = 0; i < base->nr_entries; i++) {
+		const struct ft_entry *e = &base->entries[i];
+
+		if (e->table != (__u32)slot)
 			continue;
-		err = walk_table(inst, slot, gen, out, clear);
-		if (err)
-			return log_errno(err, "cannot read table '%s'",
-					 inst->tables[slot].spec.name);
+		/* a clock stepped back keeps the key, which costs nothing */
+		if (!t->spec.lru && t->spec.idle &&
+		    (now < e->last_active || now - e->last_active < t->spec.idle))
+			continue;
+		if (counts_append(&inst->expiring[gen], e->table, &e->key, &e->val))
+			return -ENOMEM;
 	}
 	return 0;
 }
 
-int snapshot_drain_gen(struct ft_instance *inst, int gen, struct ft_counts *out)
+/* LRU keys the kernel evicted since the last read: the keys there were,
+ * plus the inserts, minus the keys there are. */
+static void note_evictions(const struct ft_instance *inst, int slot, int gen,
+			   const struct ft_counts *inserts, struct table_read *r)
 {
-	return walk_generation(inst, gen, out, true);
+	__u64 before[FT_DIRS] = {};
+	size_t i;
+	int d;
+
+	for (i = 0; i < inst->base[gen].nr_entries; i++)
+		if (inst->base[gen].entries[i].table == (__u32)slot)
+			before[inst->base[gen].entries[i].key.dir & 1]++;
+	for (d = 0; d < FT_DIRS; d++) {
+		__u64 had = before[d] + inserts->table[slot][d][FT_TBL_INSERTS].packets;
+
+		r->out->evicted[slot][d] += had > r->resident[d] ? had - r->resident[d] : 0;
+	}
 }
 
-int snapshot_read_gen(struct ft_instance *inst, int gen, struct ft_counts *out)
+static int read_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out,
+		      struct ft_counts *next, __u32 now, const struct ft_counts *inserts)
 {
-	return walk_generation(inst, gen, out, false);
+	struct ft_table *t = &inst->tables[slot];
+	struct table_read r = { .inst = inst, .slot = slot, .gen = gen, .out = out,
+				.next = next, .now = now };
+	int err, d;
+
+	err = walk_map(inst, t->fd[gen], table_key_size(t), read_key, &r);
+	if (err)
+		return err;
+	for (d = 0; d < FT_DIRS; d++)
+		out->resident[slot][d] = r.resident[d];
+	if (t->spec.lru && inserts)
+		note_evictions(inst, slot, gen, inserts, &r);
+	return 0;
 }
 
-int snapshot_clear_gen(struct ft_instance *inst, int gen)
+static bool table_live(const struct ft_instance *inst, int slot)
 {
-	return walk_generation(inst, gen, NULL, true);
+	return inst->tables[slot].used && !inst->tables[slot].removed;
+}
+
+/*
+ * Reads generation `gen` (every table and the counters, or table `only`)
+ * into `out` as growth over its baseline. With `commit` the baseline moves
+ * on and idle keys are listed; without, nothing changes.
+ */
+static int read_gen(struct ft_instance *inst, int gen, int only, struct ft_counts *out, __u32 now,
+		    bool commit)
+{
+	struct ft_counts next, grown;
+	struct ft_counts *base = &inst->base[gen];
+	int slot, err = 0;
+	size_t i;
+
+	counts_init(&next);
+	counts_init(&grown);
+	if (only == ALL_TABLES) {
+		err = read_counters(inst, gen, &next);
+		if (err) {
+			log_errno(err, "cannot read the counters");
+			goto out;
+		}
+		counters_delta(&next, base, &grown);
+		err = counts_merge(out, &grown);
+		if (err)
+			goto out;
+	} else {
+		memcpy(next.iface, base->iface, sizeof(next.iface));
+		memcpy(next.table, base->table, sizeof(next.table));
+		/* the other tables' keys keep their baselines */
+		for (i = 0; i < base->nr_entries && !err; i++) {
+			const struct ft_entry *e = &base->entries[i];
+
+			if (e->table == (__u32)only || !table_live(inst, (int)e->table))
+				continue;
+			err = counts_append(&next, e->table, &e->key, &e->val);
+			if (!err)
+				next.entries[next.nr_entries - 1].last_active = e->last_active;
+		}
+		if (err)
+			goto out;
+	}
+	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
+		if ((only != ALL_TABLES && slot != only) || !table_live(inst, slot))
+			continue;
+		err = read_table(inst, slot, gen, out, commit ? &next : NULL, now,
+				 only == ALL_TABLES ? &grown : NULL);
+		if (err) {
+			log_errno(err, "cannot read table '%s'", inst->tables[slot].spec.name);
+			goto out;
+		}
+	}
+	if (!commit)
+		goto out;
+	counts_free(base);
+	*base = next;
+	counts_init(&next);
+	if (only == ALL_TABLES)
+		counts_reset(&inst->expiring[gen]);
+	else
+		counts_drop_entries(&inst->expiring[gen], (__u32)only);
+	for (slot = 0; slot < FT_MAX_TABLES && !err; slot++)
+		if ((only == ALL_TABLES || slot == only) && table_live(inst, slot))
+			err = mark_idle(inst, slot, gen, now);
+out:
+	counts_free(&next);
+	counts_free(&grown);
+	return err;
+}
+
+int snapshot_read_gen(struct ft_instance *inst, int gen, struct ft_counts *out, __u32 now)
+{
+	return read_gen(inst, gen, ALL_TABLES, out, now, true);
+}
+
+int snapshot_read_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out,
+			__u32 now)
+{
+	return read_gen(inst, gen, slot, out, now, true);
+}
+
+int snapshot_peek_gen(struct ft_instance *inst, int gen, struct ft_counts *out)
+{
+	return read_gen(inst, gen, ALL_TABLES, out, 0, false);
+}
+
+/* Deletes `n` keys of one table from its map: a key already gone (an LRU
+ * eviction) is skipped. */
+static int delete_keys(int fd, const char *keys, __u32 n, unsigned int ksize)
+{
+	__u32 done = 0, count;
+
+	while (done < n) {
+		count = n - done;
+		if (!bpf_map_delete_batch(fd, keys + (size_t)done * ksize, &count, NULL))
+			return 0;
+		if (errno != ENOENT)
+			return -errno;
+		done += count + 1;	/* count were deleted, the next one was not there */
+	}
+	return 0;
+}
+
+static int expire_table(struct ft_instance *inst, int slot, int gen)
+{
+	const struct ft_table *t = &inst->tables[slot];
+	struct ft_counts *exp = &inst->expiring[gen];
+	unsigned int ksize = table_key_size(t);
+	struct ft_entry *e;
+	__u32 n = 0;
+	size_t i;
+	char *keys;
+	int err;
+
+	keys = malloc(exp->nr_entries * (size_t)ksize + 1);
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < exp->nr_entries; i++)
+		if (exp->entries[i].table == (__u32)slot)
+			memcpy(keys + (size_t)n++ * ksize, &exp->entries[i].key, ksize);
+	err = n ? delete_keys(t->fd[gen], keys, n, ksize) : 0;
+	free(keys);
+	if (err)
+		return err;
+	for (i = 0; i < exp->nr_entries; i++) {
+		if (exp->entries[i].table != (__u32)slot)
+			continue;
+		err = counts_lookup(&inst->base[gen], (__u32)slot, &exp->entries[i].key, &e);
+		if (err)
+			return err;
+		if (e)
+			e->table = TOMBSTONE;
+	}
+	return 0;
+}
+
+int snapshot_expire(struct ft_instance *inst, int gen)
+{
+	int slot, err = 0;
+
+	if (!inst->expiring[gen].nr_entries)
+		return 0;
+	for (slot = 0; slot < FT_MAX_TABLES && !err; slot++)
+		if (table_live(inst, slot))
+			err = expire_table(inst, slot, gen);
+	counts_drop_entries(&inst->base[gen], TOMBSTONE);
+	counts_reset(&inst->expiring[gen]);
+	if (err)
+		return log_errno(err, "cannot delete idle keys");
+	return 0;
+}
+
+int snapshot_collect(struct ft_instance *inst, int gen, struct ft_counts *out, __u32 now)
+{
+	int err;
+
+	err = snapshot_read_gen(inst, gen, out, now);
+	test_point("collect-read");
+	if (err || !inst->expiring[gen].nr_entries)
+		return err;
+	/* saved before the keys go, and again after: see snapshot.h */
+	err = snapshot_checkpoint(inst, out);
+	test_point("collect-saved");
+	if (!err)
+		err = snapshot_expire(inst, gen);
+	test_point("collect-expired");
+	if (!err)
+		err = snapshot_checkpoint(inst, out);
+	return err;
+}
+
+void snapshot_forget_table(struct ft_instance *inst, int slot, int gen)
+{
+	counts_drop_entries(&inst->base[gen], (__u32)slot);
+	counts_drop_entries(&inst->expiring[gen], (__u32)slot);
 }
 
 int snapshot_flip(struct ft_instance *inst)
@@ -176,8 +435,10 @@ int snapshot_flip(struct ft_instance *inst)
 	__u32 old = inst->cfg->gen & 1;
 	int err;
 
+	/* The generation first, the count after: flips is statistics only,
+	 * and a kill between the two leaves a consistent generation. */
+	__atomic_store_n(&inst->cfg->gen, old ^ 1, __ATOMIC_SEQ_CST);
 	inst->cfg->flips++;
-	__atomic_store_n(&inst->cfg->gen, (__u32)(inst->cfg->flips & 1), __ATOMIC_SEQ_CST);
 	err = snapshot_sync(inst);
 	if (err)
 		return log_errno(err, "cannot wait for the programs to leave generation %u", old);
@@ -190,5 +451,5 @@ int snapshot_take(struct ft_instance *inst, struct ft_counts *out)
 
 	if (old < 0)
 		return old;
-	return walk_generation(inst, old, out, true);
+	return snapshot_collect(inst, old, out, (__u32)time(NULL));
 }

@@ -1,9 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Exact interval snapshots. Programs write only the current generation;
- * snapshot_take() flips it, waits one grace period, and then the old
- * generation holds exactly the frames counted since the last flip: they are
- * read and the maps emptied for reuse.
+ * Exact interval snapshots without emptying the maps. Programs write only
+ * the current generation; a flip moves them to the other one and waits one
+ * grace period, after which the old generation is quiescent. Its counters
+ * and keys are cumulative: they are read as they are, and an interval is
+ * what each value grew by since the generation was last read (its baseline,
+ * inst->base). Keys stay in their maps, so a steady flow costs lookups
+ * only, never an insert; a key idle for its table's idle time is deleted
+ * after its last growth was read. LRU tables are read and emptied every
+ * time: the kernel evicts their keys behind our back, so a baseline could
+ * not tell an evicted-and-inserted-again key from one that grew.
+ *
+ * Reading changes no map; snapshot_expire() does, and only after the
+ * instance's checkpoint made the read durable: a kill at any instant then
+ * neither loses a count nor counts one twice (a key missing from a map but
+ * present in its baseline was deleted after the counts were saved).
  */
 #ifndef FT_SNAPSHOT_H
 #define FT_SNAPSHOT_H
@@ -14,18 +25,31 @@
 /* Waits until every program run that started before the call has ended: an
  * update of an outer map slot waits for an RCU grace period. */
 int snapshot_sync(struct ft_instance *inst);
-/* Flip, sync, drain the old generation into `out` (appended). */
-int snapshot_take(struct ft_instance *inst, struct ft_counts *out);
 /* Flips and syncs; returns the old generation, now quiescent, or -errno. */
 int snapshot_flip(struct ft_instance *inst);
-/* A generation no program writes, read into `out` and emptied. */
-int snapshot_drain_gen(struct ft_instance *inst, int gen, struct ft_counts *out);
-/* A generation's counts into `out`, leaving the maps as they are. */
-int snapshot_read_gen(struct ft_instance *inst, int gen, struct ft_counts *out);
-/* Empties a generation no program writes. */
-int snapshot_clear_gen(struct ft_instance *inst, int gen);
-/* One table's inner map of generation `gen`, read and emptied into `out`. */
-int snapshot_drain_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out);
+/* What generation `gen` (quiescent) counted since it was last read, into
+ * `out` (appended); its baseline moves on and its idle keys are listed for
+ * snapshot_expire(). `now`: unix seconds, for idle times. */
+int snapshot_read_gen(struct ft_instance *inst, int gen, struct ft_counts *out, __u32 now);
+/* The same for one table only (a resize or a removal). */
+int snapshot_read_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out,
+			__u32 now);
+/* What generation `gen` counted since its baseline, into `out`, changing
+ * nothing: flowtally dump, which must not disturb a running instance. */
+int snapshot_peek_gen(struct ft_instance *inst, int gen, struct ft_counts *out);
+/* Deletes the keys the last read of `gen` found idle from its maps and its
+ * baseline. Call it after the read is durable. */
+int snapshot_expire(struct ft_instance *inst, int gen);
+/* Reads quiescent generation `gen` into `out` and expires its idle keys,
+ * with the instance's checkpoint before the maps change and after. */
+int snapshot_collect(struct ft_instance *inst, int gen, struct ft_counts *out, __u32 now);
+/* Flip, then snapshot_collect() the old generation. */
+int snapshot_take(struct ft_instance *inst, struct ft_counts *out);
+/* A table's keys leave generation `gen`'s baseline (its map was replaced or
+ * freed). */
+void snapshot_forget_table(struct ft_instance *inst, int slot, int gen);
+/* Calls the instance's checkpoint, if it has one. */
+int snapshot_checkpoint(struct ft_instance *inst, struct ft_counts *read);
 
 /* Sum one key's per-CPU values: `vals` holds ncpus values of ft_value_stride()
  * bytes each. */

@@ -2,12 +2,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
 #include "log.h"
 #include "snapshot.h"
 #include "tables.h"
+#include "testpoint.h"
 
 unsigned int table_key_size(const struct ft_table *t)
 {
@@ -85,16 +87,20 @@ static int link_inner_maps(struct ft_instance *inst, int slot)
 	return 0;
 }
 
-static void unlink_inner_maps(struct ft_instance *inst, int slot)
+static void unlink_kclass_maps(struct ft_instance *inst, int slot, int kclass)
 {
-	struct ft_table *t = &inst->tables[slot];
 	int g;
 
 	for (g = 0; g < FT_GENERATIONS; g++) {
 		__u32 key = g * FT_MAX_TABLES + slot;
 
-		bpf_map_delete_elem(inst->outer_fd[t->cfg.kclass], &key);
+		bpf_map_delete_elem(inst->outer_fd[kclass], &key);
 	}
+}
+
+static void unlink_inner_maps(struct ft_instance *inst, int slot)
+{
+	unlink_kclass_maps(inst, slot, inst->tables[slot].cfg.kclass);
 }
 
 /* The loop bound and whether the parser must copy addresses, from the
@@ -118,6 +124,21 @@ static void update_ntables(struct ft_instance *inst)
 	__atomic_store_n(&inst->cfg->ntables, n, __ATOMIC_RELEASE);
 }
 
+/* A free slot: one never used, else one whose table was removed and whose
+ * last counts an interval record has shown. -ENOSPC when there is none. */
+static int free_slot(const struct ft_instance *inst)
+{
+	int slot;
+
+	for (slot = 0; slot < FT_MAX_TABLES; slot++)
+		if (!inst->tables[slot].used)
+			return slot;
+	for (slot = 0; slot < FT_MAX_TABLES; slot++)
+		if (inst->tables[slot].removed && inst->tables[slot].removal_reported)
+			return slot;
+	return -ENOSPC;
+}
+
 int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 {
 	struct ft_table *t = NULL;
@@ -128,16 +149,16 @@ int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 		log_err("table '%s' exists already (pick another name)", spec->name);
 		return -EEXIST;
 	}
-	for (slot = 0; slot < FT_MAX_TABLES; slot++)
-		if (!inst->tables[slot].used)
-			break;
-	if (slot == FT_MAX_TABLES) {
-		log_err("no room for table '%s': at most %d tables, removed ones included until "
-			"flowtally restarts",
+	slot = free_slot(inst);
+	if (slot < 0) {
+		log_err("no room for table '%s': %d tables at most, a removed one counting until "
+			"the record after its removal",
 			spec->name, FT_MAX_TABLES);
-		return -ENOSPC;
+		return slot;
 	}
 	t = &inst->tables[slot];
+	memset(t, 0, sizeof(*t));
+	t->fd[0] = t->fd[1] = -1;
 	t->spec = *spec;
 	table_spec_to_cfg(spec, inst->dirmask, &t->cfg);
 
@@ -162,30 +183,46 @@ int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 	t->used = true;
 	update_ntables(inst);
 	__atomic_store_n(&kcfg->active, 1, __ATOMIC_RELEASE);
+	test_point("add-linked");
 	return slot;
 
 out_free:
 	unlink_inner_maps(inst, slot);
 	tables_free_maps(t);
-	memset(&t->spec, 0, sizeof(t->spec));
+	memset(t, 0, sizeof(*t));
+	t->fd[0] = t->fd[1] = -1;
 	return err;
 }
 
+/*
+ * The table's last counts go to `last` and are made durable (the instance's
+ * checkpoint) with the table marked removed, and only then are its maps
+ * freed: killed in between, a restart finds the table removed and its
+ * counts in the totals.
+ */
 int tables_del(struct ft_instance *inst, int slot, struct ft_counts *last)
 {
 	struct ft_table *t = &inst->tables[slot];
+	__u32 now = (__u32)time(NULL);
 	int g, err = 0;
 
 	__atomic_store_n(&inst->cfg->tables[slot].active, 0, __ATOMIC_RELEASE);
 	err = snapshot_sync(inst);
 	for (g = 0; g < FT_GENERATIONS && !err; g++)
-		err = snapshot_drain_table(inst, slot, g, last);
+		err = snapshot_read_table(inst, slot, g, last, now);
 	if (err)
 		return log_errno(err, "cannot read the last counts of table '%s'", t->spec.name);
+	test_point("del-read");
+	t->removed = true;
+	for (g = 0; g < FT_GENERATIONS; g++)
+		snapshot_forget_table(inst, slot, g);
+	err = snapshot_checkpoint(inst, last);
+	if (err)
+		return err;
+	test_point("del-saved");
 	unlink_inner_maps(inst, slot);
 	tables_free_maps(t);
 	memset(&inst->cfg->tables[slot], 0, sizeof(inst->cfg->tables[slot]));
-	t->removed = true;
 	update_ntables(inst);
 	return 0;
 }
@@ -213,32 +250,57 @@ static int replace_inner_map(struct ft_instance *inst, int slot, int gen, int fd
 	return 0;
 }
 
+/*
+ * Swaps generation `gen`'s map of a table for `fd`, the old map's counts read
+ * first. Durable before and after the swap (the checkpoints), so that a kill
+ * at any point finds either the old map with its baseline or the new one
+ * without: a new map is not written before the next flip.
+ */
+static int swap_gen_map(struct ft_instance *inst, int slot, int gen, int fd, struct ft_counts *out,
+			__u32 now)
+{
+	int err;
+
+	err = snapshot_read_table(inst, slot, gen, out, now);
+	if (!err)
+		err = snapshot_checkpoint(inst, out);
+	test_point("swap-saved");
+	if (!err)
+		err = replace_inner_map(inst, slot, gen, fd);
+	test_point("swap-replaced");
+	if (err)
+		return err;
+	snapshot_forget_table(inst, slot, gen);
+	return snapshot_checkpoint(inst, out);
+}
+
 int tables_resize(struct ft_instance *inst, int slot, __u32 size, struct ft_counts *drained)
 {
 	struct ft_table *t = &inst->tables[slot];
 	int fresh[FT_GENERATIONS] = { -1, -1 };
-	__u32 old_size = t->spec.size, idle;
-	int g, err;
+	__u32 old_size = t->spec.size, now = (__u32)time(NULL);
+	int idle, g, err;
 
 	t->spec.size = size;
 	err = create_inner_maps(t, fresh);
 	t->spec.size = old_size;
 	if (err)
 		goto out;
-	/* The idle generation's map was emptied at the last flip and no
-	 * program writes it: drain it anyway, then swap it. */
-	idle = (inst->cfg->gen & 1) ^ 1;
-	err = snapshot_drain_table(inst, slot, idle, drained);
-	if (!err)
-		err = replace_inner_map(inst, slot, idle, fresh[idle]);
+	/* The generation no program writes first; then programs move to its
+	 * new map, and the other one is read with the rest of its generation
+	 * and swapped too. */
+	idle = (int)(inst->cfg->gen & 1) ^ 1;
+	err = swap_gen_map(inst, slot, idle, fresh[idle], drained, now);
 	if (err)
 		goto out;
 	fresh[idle] = -1;
-	/* Programs move to the new map; the old one is drained with the rest
-	 * of its generation, and then replaced too. */
-	err = snapshot_take(inst, drained);
+	err = snapshot_flip(inst);
+	test_point("resize-flipped");
+	if (err < 0)
+		goto out;
+	err = snapshot_collect(inst, idle ^ 1, drained, now);
 	if (!err)
-		err = replace_inner_map(inst, slot, idle ^ 1, fresh[idle ^ 1]);
+		err = swap_gen_map(inst, slot, idle ^ 1, fresh[idle ^ 1], drained, now);
 	if (err)
 		goto out;
 	fresh[idle ^ 1] = -1;
@@ -271,6 +333,50 @@ int tables_adopt(struct ft_instance *inst)
 						 t->spec.name);
 		}
 	}
+	return 0;
+}
+
+static bool slot_linked(const struct ft_instance *inst, int slot, int kclass)
+{
+	__u32 id;
+	int g;
+
+	for (g = 0; g < FT_GENERATIONS; g++) {
+		__u32 key = g * FT_MAX_TABLES + slot;
+
+		if (!bpf_map_lookup_elem(inst->outer_fd[kclass], &key, &id))
+			return true;
+	}
+	return false;
+}
+
+int tables_reconcile(struct ft_instance *inst, struct ft_counts *out)
+{
+	int slot, err;
+
+	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
+		struct ft_table_cfg *kcfg = &inst->cfg->tables[slot];
+		const struct ft_table *t = &inst->tables[slot];
+		bool live = t->used && !t->removed;
+
+		if (live && !kcfg->active) {
+			log_info("table '%s': finishing its removal, cut short before",
+				 t->spec.name);
+			err = tables_del(inst, slot, out);
+			if (err)
+				return err;
+		} else if (!live && kcfg->kclass < FT_KCLASSES &&
+			   (kcfg->active || slot_linked(inst, slot, kcfg->kclass))) {
+			/* an addition cut short, or a removal's last step */
+			__atomic_store_n(&kcfg->active, 0, __ATOMIC_RELEASE);
+			err = snapshot_sync(inst);
+			if (err)
+				return log_errno(err, "cannot turn off table slot %d", slot);
+			unlink_kclass_maps(inst, slot, kcfg->kclass);
+			memset(kcfg, 0, sizeof(*kcfg));
+		}
+	}
+	update_ntables(inst);
 	return 0;
 }
 

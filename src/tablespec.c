@@ -23,6 +23,7 @@ void table_spec_default(struct table_spec *spec)
 	strcpy(spec->name, "ports");
 	spec->fields = FT_FIELD_BIT(FT_F_PROTO) | FT_FIELD_BIT(FT_F_DPORT);
 	spec->size = FT_TABLE_DEFAULT_SIZE;
+	spec->idle = FT_TABLE_DEFAULT_IDLE;
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, const char *what)
@@ -122,6 +123,16 @@ static int parse_option(char *opt, struct table_spec *spec, char *err, size_t er
 		spec->size = (__u32)n;
 		return 0;
 	}
+	if (!strncmp(opt, "idle=", 5)) {
+		if (parse_uint(opt + 5, FT_TABLE_MAX_IDLE, &n)) {
+			snprintf(err, errlen, "idle '%s' out of range (0-%u seconds)", opt + 5,
+				 FT_TABLE_MAX_IDLE);
+			return -EINVAL;
+		}
+		spec->idle = (__u32)n;
+		spec->idle_given = true;
+		return 0;
+	}
 	if (!strncmp(opt, "dir=", 4)) {
 		const char *d = opt + 4;
 
@@ -136,10 +147,11 @@ static int parse_option(char *opt, struct table_spec *spec, char *err, size_t er
 				    d);
 		return 0;
 	}
-	return fail(err, errlen, "unknown table option '%s' (size=N, lru, dir=DIR)", opt);
+	return fail(err, errlen, "unknown table option '%s' (size=N, lru, dir=DIR, idle=SECONDS)",
+		    opt);
 }
 
-static int valid_name(const char *name)
+bool table_name_valid(const char *name)
 {
 	const char *p;
 
@@ -158,6 +170,7 @@ int table_spec_parse(const char *text, struct table_spec *spec, char *err, size_
 
 	memset(spec, 0, sizeof(*spec));
 	spec->size = FT_TABLE_DEFAULT_SIZE;
+	spec->idle = FT_TABLE_DEFAULT_IDLE;
 	if (strlen(text) >= sizeof(buf))
 		return fail(err, errlen, "table spec too long: '%.40s...'", text);
 	strcpy(buf, text);
@@ -165,7 +178,7 @@ int table_spec_parse(const char *text, struct table_spec *spec, char *err, size_
 	if (!eq)
 		return fail(err, errlen, "table spec '%s' lacks '=' (NAME=FIELD,...)", text);
 	*eq = '\0';
-	if (!valid_name(buf))
+	if (!table_name_valid(buf))
 		return fail(err, errlen,
 			    "table name '%s' invalid (1-31 letters, digits, '_' or '-')", buf);
 	strcpy(spec->name, buf);

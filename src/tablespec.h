@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * What a table counts by: its name, key fields, size, kind and direction,
- * parsed from 'NAME=FIELD[,FIELD...][:size=N][:lru][:dir=ingress|egress|both]'.
+ * parsed from 'NAME=FIELD[,FIELD...][:size=N][:lru][:dir=ingress|egress|both][:idle=SECONDS]'.
  */
 #ifndef FT_TABLESPEC_H
 #define FT_TABLESPEC_H
@@ -13,7 +13,9 @@
 
 #define FT_TABLE_NAME_MAX	32
 #define FT_TABLE_DEFAULT_SIZE	65536
-#define FT_TABLE_MAX_SIZE	(1u << 24)	/* 16M keys per interval */
+#define FT_TABLE_MAX_SIZE	(1u << 24)	/* 16M keys */
+#define FT_TABLE_DEFAULT_IDLE	60		/* seconds a key stays without a packet */
+#define FT_TABLE_MAX_IDLE	(7u * 24 * 3600)
 
 enum ft_field {
 	FT_F_PROTO,
@@ -33,13 +35,17 @@ struct table_spec {
 	char name[FT_TABLE_NAME_MAX];
 	__u32 fields;			/* FT_FIELD_BIT() set */
 	__u8 prefix[2][FT_FAMILIES];	/* [0 saddr, 1 daddr][family]: prefix length */
-	__u32 size;			/* max keys per interval */
+	__u32 size;			/* max keys */
 	bool lru;
 	__u8 dirmask;			/* 0: the run's --direction */
+	bool idle_given;		/* :idle= given; else the run's --idle applies */
+	__u32 idle;			/* seconds without a packet before a key is deleted */
 };
 
 extern const char *const ft_field_names[FT_FIELDS];
 
+/* Table names: 1-31 letters, digits, '_' or '-'. */
+bool table_name_valid(const char *name);
 /* 0, or -EINVAL with a one-line reason in err. */
 int table_spec_parse(const char *text, struct table_spec *spec, char *err, size_t errlen);
 /* The default table: 'ports=proto,dport'. */

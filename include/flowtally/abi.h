@@ -16,8 +16,10 @@
  * gen * FT_MAX_TABLES + table of the outer map; the counters array holds two
  * generations too. A program reads the current generation once per frame and
  * writes only that generation. Userspace flips the generation, waits one RCU
- * grace period (an outer-map update waits for it), and then reads and empties
- * the old generation, which no program can still be writing.
+ * grace period (an outer-map update waits for it), and then reads the old
+ * generation, which no program can still be writing. Counters and keys are
+ * cumulative: an interval is what they grew by since the generation was last
+ * read (src/snapshot.h), so a steady key is never inserted again.
  */
 #ifndef FLOWTALLY_ABI_H
 #define FLOWTALLY_ABI_H
@@ -26,7 +28,7 @@
 #include <linux/types.h>
 #endif
 
-#define FT_ABI_VERSION		1
+#define FT_ABI_VERSION		2	/* 2: maps are cumulative, never emptied */
 
 #define FT_MAX_TABLES		64	/* tables per instance; also the outer-map stride */
 #define FT_MAX_IFACES		16	/* interfaces per instance */

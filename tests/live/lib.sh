@@ -85,6 +85,30 @@ live_diff() {
 		tests/live/diff.jq
 }
 
+# The expectation of several ftsend runs together: their sum (stdout).
+expect_sum() {
+	jq -s '{seen: {packets: (map(.seen.packets) | add), bytes: (map(.seen.bytes) | add)},
+		unclassified: (reduce .[] as $e ({}; reduce ($e.unclassified | to_entries[]) as $u (.;
+				.[$u.key].packets += $u.value.packets | .[$u.key].bytes += $u.value.bytes))),
+		entries: ([.[].entries[]] | group_by([.proto, .dport]) |
+			map({proto: .[0].proto, dport: .[0].dport, packets: (map(.packets) | add),
+			     bytes: (map(.bytes) | add)}))}' "$@"
+}
+
+# Tables of record $1 (direction $2) whose entries, overflow and
+# unclassified do not add up to seen: one line each, nothing when all do.
+# Removed tables stop counting and LRU tables lose what they evict: both are
+# left out.
+unconserved() {
+	jq -r --arg dir "$2" '
+		def pk: .packets; def sum(f): map(f) | add // 0;
+		([.ifaces[] | select(.direction == $dir)] | sum(.seen.packets)) as $seen |
+		([.ifaces[] | select(.direction == $dir) | .unclassified | to_entries[] | .value.packets] | add // 0) as $uncl |
+		.tables[] | select(.direction == $dir and (.removed | not) and (.approximate | not)) |
+		((.entries | sum(.packets)) + .overflow.packets + $uncl) as $got |
+		select($got != $seen) | "\(.name): \($got) counted, \($seen) seen"' "$1"
+}
+
 # flowtally's objects that exist now: its programs and maps by id (a link
 # holds a program, so a leaked link shows as a leaked program). Other BPF
 # users of the machine are left out.

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The state file's reader (src/state.c), built for the host under ASan and
+ * UBSan, fed a file state_encode() wrote, then every one-byte change, every
+ * truncation, and damage written with a valid checksum the way a careful
+ * attacker or a buggy writer would. A damaged file must be refused, never
+ * trusted, never crash; a good one must read back as it was written.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "check.h"
+#include "state.h"
+
+#define ROUNDS 20000
+
+static __u64 rng_state = 0x2545F4914F6CDD1DULL;
+
+static __u64 rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+
+static void add_table(struct ft_instance *inst, int slot, const char *spec, bool removed)
+{
+	char err[128];
+
+	table_spec_parse(spec, &inst->tables[slot].spec, err, sizeof(err));
+	table_spec_to_cfg(&inst->tables[slot].spec, 3, &inst->tables[slot].cfg);
+	inst->tables[slot].used = true;
+	inst->tables[slot].removed = removed;
+}
+
+static void add_entry(struct ft_counts *c, __u32 table, __u16 dport, __u8 dir, __u64 packets)
+{
+	struct ft_key key = { .proto = 6, .dport = dport, .dir = dir };
+	struct ft_value val = { .packets = packets, .bytes = packets * 100 };
+
+	counts_append(c, table, &key, &val);
+	c->entries[c->nr_entries - 1].last_active = 1700000000u + dport;
+}
+
+/* An instance with two interfaces, a live table, a wide one and a removed
+ * one; totals and both baselines with entries. */
+static void make_state(struct ft_instance *inst, struct ft_counts *total)
+{
+	int g, p;
+
+	memset(inst, 0, sizeof(*inst));
+	counts_init(total);
+	inst->dirmask = 3;
+	inst->nr_ifaces = 2;
+	strcpy(inst->ifaces[0].name, "eth0");
+	inst->ifaces[0].ifindex = 2;
+	strcpy(inst->ifaces[1].name, "veth-a");
+	inst->ifaces[1].ifindex = 17;
+	add_table(inst, 0, "ports=proto,dport", false);
+	add_table(inst, 1, "flows=flow:size=1000:idle=5", false);
+	add_table(inst, 2, "gone=sport:lru", true);
+	total->start = 1700000000.5;
+	total->iface[0][0][FT_CNT_SEEN].packets = 1234;
+	for (p = 0; p < 40; p++)
+		add_entry(total, (__u32)(p % 3), (__u16)(1000 + p), (__u8)(p & 1), (__u64)p + 1);
+	for (g = 0; g < FT_GENERATIONS; g++) {
+		counts_init(&inst->base[g]);
+		inst->base[g].table[0][0][FT_TBL_INSERTS].packets = 7 + g;
+		for (p = 0; p < 10; p++)
+			add_entry(&inst->base[g], (__u32)(p % 2), (__u16)(2000 + p), 0, (__u64)p + 3);
+	}
+}
+
+static void free_state(struct ft_instance *inst, struct ft_counts *total)
+{
+	counts_free(total);
+	counts_free(&inst->base[0]);
+	counts_free(&inst->base[1]);
+}
+
+/* Parses a copy of exactly `len` bytes, so a read past the end is caught. */
+static int parse(const void *buf, size_t len, char *why, size_t whylen)
+{
+	struct ft_instance *inst = calloc(1, sizeof(*inst));
+	struct ft_counts total;
+	void *copy = malloc(len ? len : 1);
+	__u64 flips;
+	int err;
+
+	counts_init(&total);
+	memcpy(copy, buf, len);
+	err = state_parse(copy, len, inst, &total, &flips, why, whylen);
+	free_state(inst, &total);
+	free(inst);
+	free(copy);
+	return err;
+}
+
+static void fix_crc(unsigned char *buf, size_t len)
+{
+	const size_t at = 44;	/* offsetof(struct state_header, crc) */
+	uLong crc = crc32(0L, Z_NULL, 0);
+	__u32 zero = 0, v;
+
+	crc = crc32(crc, buf, at);
+	crc = crc32(crc, (const Bytef *)&zero, 4);
+	crc = crc32_z(crc, buf + at + 4, len - at - 4);
+	v = (__u32)crc;
+	memcpy(buf + at, &v, 4);
+}
+
+static void test_state_reads_back_what_was_written(void)
+{
+	struct ft_instance *inst = calloc(1, sizeof(*inst)), *back = calloc(1, sizeof(*back));
+	struct ft_counts total, total2;
+	void *buf, *buf2;
+	size_t len, len2;
+	char why[128] = "";
+	__u64 flips = 0;
+
+	make_state(inst, &total);
+	ASSERT_EQ(state_encode(inst, &total, 42, &buf, &len), 0, "encode");
+	counts_init(&total2);
+	ASSERT_EQ(state_parse(buf, len, back, &total2, &flips, why, sizeof(why)), 0, why);
+	ASSERT_EQ(flips, 42, "flips");
+	ASSERT_EQ(total2.nr_entries, 40, "total entries");
+	ASSERT_EQ(back->base[1].nr_entries, 10, "baseline entries");
+	ASSERT_EQ(back->base[1].entries[3].last_active, 1700000000u + 2003, "last_active kept");
+	ASSERT_EQ(back->tables[1].spec.idle, 5, "idle kept");
+	ASSERT_STREQ(back->ifaces[1].name, "veth-a", "interface name");
+	ASSERT_EQ(state_encode(back, &total2, flips, &buf2, &len2), 0, "encode again");
+	ASSERT_TRUE(len == len2 && !memcmp(buf, buf2, len), "the same bytes again");
+	free(buf);
+	free(buf2);
+	free_state(inst, &total);
+	free_state(back, &total2);
+	free(inst);
+	free(back);
+}
+
+static void test_state_every_byte_changed_is_refused(void)
+{
+	struct ft_instance *inst = calloc(1, sizeof(*inst));
+	struct ft_counts total;
+	unsigned char *buf;
+	char why[128];
+	size_t len, i, taken = 0;
+
+	make_state(inst, &total);
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+	for (i = 0; i < len; i++) {
+		buf[i] ^= 1 << (i % 8);
+		taken += parse(buf, len, why, sizeof(why)) == 0;
+		buf[i] ^= 1 << (i % 8);
+	}
+	ASSERT_EQ(taken, 0, "one-byte changes taken for good");
+	for (i = 0; i < len; i++)
+		taken += parse(buf, i, why, sizeof(why)) == 0;
+	ASSERT_EQ(taken, 0, "truncated files taken for good");
+	free(buf);
+	free_state(inst, &total);
+	free(inst);
+}
+
+/* What the review did: one header word set huge, a table name without its
+ * terminator, a bad magic; each with a checksum that matches. */
+static void test_state_damage_with_good_checksum_is_named(void)
+{
+	struct ft_instance *inst = calloc(1, sizeof(*inst));
+	struct ft_counts total;
+	unsigned char *buf;
+	char why[128];
+	size_t len;
+	__u32 huge = 0x7fffffff;
+
+	make_state(inst, &total);
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+
+	memcpy(buf + 40, &huge, 4);	/* nr_ifaces */
+	fix_crc(buf, len);
+	ASSERT_EQ(parse(buf, len, why, sizeof(why)), -EBADMSG, "huge interface count");
+	ASSERT_CONTAINS(why, "size", "names the size");
+	free(buf);
+
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+	/* the first table's name, filled to its end */
+	memset(buf + 80 + 2 * 24, 'x', FT_TABLE_NAME_MAX);
+	fix_crc(buf, len);
+	ASSERT_EQ(parse(buf, len, why, sizeof(why)), -EBADMSG, "name without terminator");
+	ASSERT_CONTAINS(why, "table name", "names the table name");
+	free(buf);
+
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+	buf[0] = 'X';
+	fix_crc(buf, len);
+	ASSERT_EQ(parse(buf, len, why, sizeof(why)), -EBADMSG, "bad magic");
+	ASSERT_CONTAINS(why, "not a flowtally state file", "says what it is not");
+	free(buf);
+
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+	buf[8] = 1;			/* version 1: the layout before baselines */
+	fix_crc(buf, len);
+	ASSERT_EQ(parse(buf, len, why, sizeof(why)), -EPROTO, "old version");
+	ASSERT_CONTAINS(why, "layout version 1/", "names the version found");
+	free(buf);
+	free_state(inst, &total);
+	free(inst);
+}
+
+/* Random words changed, checksum fixed: refused or read, never a crash, and
+ * what is read is within bounds. */
+static void test_state_random_damage_never_crashes(void)
+{
+	struct ft_instance *inst = calloc(1, sizeof(*inst)), *back = calloc(1, sizeof(*back));
+	struct ft_counts total, total2;
+	unsigned char *buf, *mut;
+	char why[128];
+	size_t len, i, bad_entries = 0;
+	__u64 flips;
+	int r, n;
+
+	make_state(inst, &total);
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+	mut = malloc(len);
+	for (r = 0; r < ROUNDS; r++) {
+		memcpy(mut, buf, len);
+		for (n = 1 + (int)(rnd() % 4); n > 0; n--) {
+			size_t at = rnd() % (len - 3);
+			__u32 v = (__u32)rnd();
+
+			if (rnd() & 1)
+				v &= 0xff;
+			memcpy(mut + at, &v, 4);
+		}
+		fix_crc(mut, len);
+		memset(back, 0, sizeof(*back));
+		counts_init(&total2);
+		if (!state_parse(mut, len, back, &total2, &flips, why, sizeof(why))) {
+			for (i = 0; i < total2.nr_entries; i++)
+				bad_entries += total2.entries[i].table >= FT_MAX_TABLES ||
+					       !back->tables[total2.entries[i].table].used;
+			bad_entries += back->nr_ifaces > FT_MAX_IFACES;
+		}
+		free_state(back, &total2);
+	}
+	ASSERT_EQ(bad_entries, 0, "what was read names only what exists");
+	free(mut);
+	free(buf);
+	free_state(inst, &total);
+	free(inst);
+	free(back);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct check_test tests[] = {
+		{ "state_reads_back_what_was_written", test_state_reads_back_what_was_written },
+		{ "state_every_byte_changed_is_refused", test_state_every_byte_changed_is_refused },
+		{ "state_damage_with_good_checksum_is_named",
+		  test_state_damage_with_good_checksum_is_named },
+		{ "state_random_damage_never_crashes", test_state_random_damage_never_crashes },
+	};
+
+	return check_run(tests, sizeof(tests) / sizeof(tests[0]), argc > 1 ? argv[1] : NULL) ? 1 : 0;
+}
