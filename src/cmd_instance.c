@@ -249,6 +249,7 @@ int cmd_stop(int argc, char **argv)
 	const char *name;
 	bool json;
 	int ret = parse_args(argc, argv, "stop", true, &json, &name), i, running, pinned;
+	struct control ctl;
 
 	if (ret >= 0)
 		return ret;
@@ -270,9 +271,13 @@ int cmd_stop(int argc, char **argv)
 		log_err("no instance '%s' (see 'flowtally status')", name);
 		return 1;
 	}
+	/* Holding the name, no 'run --pin' can adopt what is being removed. */
+	if (control_take_name(&ctl, name))
+		return 1;
 	/* Unpinned, the links have no holder left and detach. */
 	pin_remove_instance(name);
 	state_remove(name);
+	control_close(&ctl);
 	printf("stopped instance %s\n", name);
 	return 0;
 }

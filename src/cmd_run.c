@@ -352,21 +352,22 @@ int cmd_run(int argc, char **argv)
 	if (o.pin) {
 		bool adopting;
 
-		if (pin_prepare())
+		/* The name first: two starts of one name must not both pin. */
+		if (pin_prepare() || control_open(&st.ctl, o.name))
 			goto out;
 		adopting = pin_instance_exists(o.pin);
 		if (instance_open_pinned(&st.inst, o.pin, o.dirmask, o.verbose, adopting) ||
-		    control_open(&st.ctl, o.name) || (adopting ? run_adopt(&st) : setup(&st))) {
+		    (adopting ? run_adopt(&st) : setup(&st))) {
 			/* what this failed start pinned, it removes; an adopted
 			 * instance stays as it was */
-			if (!adopting && st.ctl.fd >= 0)
+			if (!adopting)
 				run_unpin(&st);
 			goto out;
 		}
 		if (adopting)	/* the totals keep their start; this interval starts now */
 			st.interval.start = now_wall();
-	} else if (instance_open(&st.inst, o.dirmask, o.verbose) ||
-		   control_open(&st.ctl, o.name) || setup(&st)) {
+	} else if (control_open(&st.ctl, o.name) ||
+		   instance_open(&st.inst, o.dirmask, o.verbose) || setup(&st)) {
 		goto out;
 	}
 	say_counting(&st);

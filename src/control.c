@@ -69,27 +69,26 @@ void control_init(struct control *c)
  * just before then locks a file nobody else can find, so it checks that the
  * file it locked is still the one at the path, and tries again if not.
  */
-static int lock_name(struct control *c, const char *name)
+static int lock_name(struct control *c, const char *name, const char *advice)
 {
 	struct stat held, at_path;
 	int tries, fd, err;
 
 	for (tries = 0; tries < 10; tries++) {
 		if (mkdir(FT_RUN_DIR, 0700) && errno != EEXIST)
-			return log_errno(-errno, "cannot create %s", FT_RUN_DIR);
+			goto err_open;
 		fd = open(c->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno == ENOENT)
 			continue;	/* the last instance removed the folder just now */
 		if (fd < 0)
-			return log_errno(-errno, "cannot open %s", c->lock_path);
+			goto err_open;
 		if (flock(fd, LOCK_EX | LOCK_NB)) {
 			err = -errno;
 			close(fd);
 			if (err != -EWOULDBLOCK)
 				return log_errno(err, "cannot lock %s", c->lock_path);
-			log_err("an instance named '%s' runs already (it holds %s): stop it, or "
-				"give this one another --name",
-				name, c->lock_path);
+			log_err("an instance named '%s' runs already (it holds %s): %s", name,
+				c->lock_path, advice);
 			return -EEXIST;
 		}
 		if (!fstat(fd, &held) && !stat(c->lock_path, &at_path) &&
@@ -100,6 +99,26 @@ static int lock_name(struct control *c, const char *name)
 		close(fd);
 	}
 	return log_errno(-EAGAIN, "cannot take %s", c->lock_path);
+
+err_open:
+	err = -errno;
+	if (err == -EACCES || err == -EPERM) {
+		log_err("permission denied taking the name '%s' (%s): run as root (needs CAP_BPF, "
+			"CAP_NET_ADMIN and CAP_PERFMON)",
+			name, c->lock_path);
+		return err;
+	}
+	return log_errno(err, "cannot open %s", c->lock_path);
+}
+
+int control_take_name(struct control *c, const char *name)
+{
+	control_init(c);
+	if (run_path(c->lock_path, sizeof(c->lock_path), name, ".lock")) {
+		log_err("instance name '%s' invalid (" FT_INSTANCE_NAME_RULE ")", name);
+		return -EINVAL;
+	}
+	return lock_name(c, name, "run 'flowtally stop' again once it is up");
 }
 
 int control_open(struct control *c, const char *name)
@@ -114,7 +133,7 @@ int control_open(struct control *c, const char *name)
 		log_err("instance name '%s' invalid (" FT_INSTANCE_NAME_RULE ")", name);
 		return -EINVAL;
 	}
-	err = lock_name(c, name);
+	err = lock_name(c, name, "stop it, or give this one another --name");
 	if (err)
 		return err;
 	/* The name is ours: a socket there was left by an instance that died. */

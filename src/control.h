@@ -55,6 +55,10 @@ void control_init(struct control *c);
  * refuses when another instance holds the name. 0 or -errno (message
  * printed). */
 int control_open(struct control *c, const char *name);
+/* Only takes the name (its lock file), for work on an instance that no
+ * process runs ('flowtally stop'); control_close gives it back. 0, -EEXIST
+ * when an instance holds it, or -errno (message printed). */
+int control_take_name(struct control *c, const char *name);
 /* The fds to poll: the listening socket and every client. Returns how many
  * of `max` it filled. */
 int control_pollfds(const struct control *c, struct pollfd *pfd, int max);
