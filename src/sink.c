@@ -95,8 +95,12 @@ int sink_flush(struct sink *s)
 
 	if (fflush(s->f))
 		err = -errno;
-	if (!err && !s->len)
+	/* after a failed write, nothing more: records with a gap are worse
+	 * than records that stop */
+	if (s->err || (!err && !s->len)) {
+		rewind(s->f);
 		return s->err;
+	}
 	if (!err && !fstat(s->fd, &st) && S_ISREG(st.st_mode))
 		before = st.st_size;
 	while (!err && off < s->len) {

@@ -30,7 +30,7 @@ int sink_open(struct sink *s, const char *path);
  * (message printed; the old file stays in use). */
 int sink_reopen(struct sink *s);
 /* Writes what sink.f holds and empties it. 0 or the (first) error, -errno,
- * whose message is printed once. */
+ * whose message is printed once; after an error it writes nothing more. */
 int sink_flush(struct sink *s);
 /* After poll() with events 0 on sink.fd: a reader that went away (POLLERR
  * on a pipe, POLLHUP on a socket) is a write error before any write. */
