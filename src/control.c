@@ -71,12 +71,17 @@ void control_init(struct control *c)
  */
 static int lock_name(struct control *c, const char *name, const char *advice)
 {
-	struct stat held, at_path;
+	struct stat held, at_path, dir;
 	int tries, fd, err;
 
 	for (tries = 0; tries < 10; tries++) {
 		if (mkdir(FT_RUN_DIR, 0700) && errno != EEXIST)
 			goto err_open;
+		/* a link planted as the folder would take the lock elsewhere */
+		if (!lstat(FT_RUN_DIR, &dir) && !S_ISDIR(dir.st_mode)) {
+			log_err("%s is not a folder (a link?): remove it", FT_RUN_DIR);
+			return -ENOTDIR;
+		}
 		fd = open(c->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno == ENOENT)
 			continue;	/* the last instance removed the folder just now */
@@ -106,6 +111,11 @@ err_open:
 		log_err("permission denied taking the name '%s' (%s): run as root (needs CAP_BPF, "
 			"CAP_NET_ADMIN and CAP_PERFMON)",
 			name, c->lock_path);
+		return err;
+	}
+	if (err == -ELOOP) {
+		log_err("%s is a symbolic link: flowtally does not follow it (remove it)",
+			c->lock_path);
 		return err;
 	}
 	return log_errno(err, "cannot open %s", c->lock_path);

@@ -16,6 +16,22 @@
 
 #define BPF_FS_MAGIC 0xcafe4a11
 
+/* A folder flowtally pins into is a folder, not a link planted there. */
+static int real_dir(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return log_errno(-errno, "cannot use %s", path);
+	if (!S_ISDIR(st.st_mode)) {
+		log_err("%s is not a folder (a link?): flowtally pins only into its own folders; "
+			"remove it",
+			path);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
 int pin_prepare(void)
 {
 	struct statfs fs;
@@ -31,7 +47,7 @@ int pin_prepare(void)
 	}
 	if (mkdir(FT_PIN_ROOT, 0700) && errno != EEXIST)
 		return log_errno(-errno, "cannot create %s", FT_PIN_ROOT);
-	return 0;
+	return real_dir(FT_PIN_ROOT);
 }
 
 int pin_path(char *buf, size_t len, const char *name, const char *obj)
@@ -72,7 +88,7 @@ int pin_create_dir(const char *name)
 		return -ENAMETOOLONG;
 	if (mkdir(path, 0700) && errno != EEXIST)
 		return log_errno(-errno, "cannot create %s", path);
-	return 0;
+	return real_dir(path);
 }
 
 int pin_object(int fd, const char *name, const char *obj)
@@ -81,7 +97,7 @@ int pin_object(int fd, const char *name, const char *obj)
 
 	if (pin_path(path, sizeof(path), name, obj))
 		return -ENAMETOOLONG;
-	unlink(path);	/* a pin left by a crash between pin and record */
+	pin_unlink(name, obj);	/* a pin left by a crash between pin and record */
 	if (bpf_obj_pin(fd, path))
 		return log_errno(-errno, "cannot pin %s", path);
 	return 0;
@@ -98,12 +114,35 @@ int pin_open(const char *name, const char *obj)
 	return fd < 0 ? -errno : fd;
 }
 
+/* The instance's folder, opened without following a link on the way. */
+static int open_instance_dir(const char *name)
+{
+	int root, dfd;
+
+	if (!valid_instance_name(name))
+		return -EINVAL;
+	root = open(FT_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	dfd = openat(root, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		dfd = -errno;
+	close(root);
+	return dfd;
+}
+
 void pin_unlink(const char *name, const char *obj)
 {
 	char path[256];
+	int dfd;
 
-	if (!pin_path(path, sizeof(path), name, obj))
-		unlink(path);
+	if (!obj || pin_path(path, sizeof(path), name, obj))
+		return;
+	dfd = open_instance_dir(name);
+	if (dfd < 0)
+		return;
+	unlinkat(dfd, obj, 0);
+	close(dfd);
 }
 
 /* Relative to the flowtally folder opened without following links: only

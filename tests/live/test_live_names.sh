@@ -102,6 +102,11 @@ ln -s "$VICTIM" "/sys/fs/bpf/flowtally/evil$LIVE_ID" && PLANTED+=("/sys/fs/bpf/f
 	fail dump_does_not_follow_a_planted_pin_link "status $rc"
 "$FT" status | grep -q "evil$LIVE_ID" && fail status_lists_no_planted_link "listed" ||
 	pass status_lists_no_planted_link
+ln -s "$OTHER_TOOL" "/sys/fs/bpf/flowtally/pl$LIVE_ID" && PLANTED+=("/sys/fs/bpf/flowtally/pl$LIVE_ID")
+"$FT" run -i "$VA" --pin "pl$LIVE_ID" --duration 0.1 >/dev/null 2>"$LIVE_TMP/e.txt"; rc=$?
+[ $rc -eq 1 ] && grep -q "not a folder" "$LIVE_TMP/e.txt" && [ "$(snapshot)" = "$before" ] &&
+	pass run_does_not_pin_through_a_planted_link ||
+	fail run_does_not_pin_through_a_planted_link "status $rc: $(cat "$LIVE_TMP/e.txt"); $(ls "$OTHER_TOOL")"
 ln -s "$X/created" "/run/flowtally/lk$LIVE_ID.lock" && PLANTED+=("/run/flowtally/lk$LIVE_ID.lock")
 "$FT" run -i "$VA" --name "lk$LIVE_ID" --duration 0.1 >/dev/null 2>"$LIVE_TMP/e.txt"; rc=$?
 [ $rc -eq 1 ] && [ ! -e "$X/created" ] && pass lock_file_is_not_opened_through_a_link ||
