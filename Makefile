@@ -69,7 +69,7 @@ $(BUILD)/tests/test_parse_fuzz: tests/fuzz/test_parse_fuzz.c $(BPF_HDRS) $(TEST_
 
 # The state file's reader built for the host, under the sanitizers.
 STATE_FUZZ_SRCS := src/state.c src/counts.c src/tablespec.c src/log.c src/json_writer.c \
-		   src/testpoint.c
+		   src/testpoint.c src/names.c
 $(BUILD)/tests/test_state_fuzz: tests/fuzz/test_state_fuzz.c $(STATE_FUZZ_SRCS) $(TEST_LIB) \
 				$(wildcard src/*.h) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)

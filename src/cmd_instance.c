@@ -8,14 +8,13 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "control.h"
 #include "log.h"
+#include "names.h"
 #include "output.h"
 #include "pin.h"
 #include "snapshot.h"
@@ -24,16 +23,13 @@
 
 static bool instance_running(const char *name)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool up;
+	return control_instance_running(name) > 0;
+}
 
-	if (fd < 0)
-		return false;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", FT_RUN_DIR, name);
-	up = !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	return up;
+static void say_permission_denied(const char *cmd, const char *name)
+{
+	log_err("%s: permission denied for instance '%s': run as root (pins live in %s)", cmd,
+		name, FT_PIN_ROOT);
 }
 
 /* Options shared by the three: [--json] NAME (NAME optional for status). */
@@ -65,6 +61,7 @@ static int parse_args(int argc, char **argv, const char *cmd, bool name_needed, 
 			return 2;
 		}
 	}
+	log_set_json(*json);
 	if (optind < argc)
 		*name = argv[optind++];
 	if ((name_needed && !*name) || optind < argc) {
@@ -72,7 +69,11 @@ static int parse_args(int argc, char **argv, const char *cmd, bool name_needed, 
 			*name ? "too many arguments" : "name the instance", cmd);
 		return 2;
 	}
-	log_set_json(*json);
+	/* a name, never a path: it becomes pin, state and socket paths */
+	if (*name && !valid_instance_name(*name)) {
+		log_err("%s: instance name '%s' invalid (" FT_INSTANCE_NAME_RULE ")", cmd, *name);
+		return 2;
+	}
 	return -1;
 }
 
@@ -141,7 +142,7 @@ int cmd_status(int argc, char **argv)
 	struct status_ctx sc = {};
 	const char *name;
 	bool json;
-	int ret = parse_args(argc, argv, "status", false, &json, &name);
+	int ret = parse_args(argc, argv, "status", false, &json, &name), n;
 
 	if (ret >= 0)
 		return ret;
@@ -149,10 +150,14 @@ int cmd_status(int argc, char **argv)
 	if (printer_init(&sc.p, stdout, json))
 		return 1;
 	print_open_array(&sc.p, NULL);
-	pin_for_each(status_one, &sc);
+	n = pin_for_each(status_one, &sc);
 	print_close_array(&sc.p);
 	print_end_record(&sc.p);
 	printer_fini(&sc.p);
+	if (n == -EACCES || n == -EPERM) {
+		log_err("status: permission denied reading %s: run as root", FT_PIN_ROOT);
+		return 1;
+	}
 	if (name && !sc.shown) {
 		log_err("no pinned instance '%s' (see 'flowtally status')", name);
 		return 1;
@@ -167,9 +172,14 @@ static int open_pinned(struct ft_instance *inst, const char *name, struct ft_cou
 		       __u64 *saved)
 {
 	struct ft_instance meta = {};
-	int err;
+	int err, i, g;
 
-	if (!pin_instance_exists(name)) {
+	err = pin_instance_check(name);
+	if (err == -EACCES || err == -EPERM) {
+		say_permission_denied("dump", name);
+		return err;
+	}
+	if (err) {
 		log_err("no pinned instance '%s' (see 'flowtally status')", name);
 		return -ENOENT;
 	}
@@ -188,6 +198,10 @@ static int open_pinned(struct ft_instance *inst, const char *name, struct ft_cou
 	memcpy(inst->ifaces, meta.ifaces, sizeof(meta.ifaces));
 	memcpy(inst->tables, meta.tables, sizeof(meta.tables));
 	memcpy(inst->base, meta.base, sizeof(meta.base));	/* inst owns them now */
+	/* the state has no fds: none is open until tables_adopt opens it */
+	for (i = 0; i < FT_MAX_TABLES; i++)
+		for (g = 0; g < FT_GENERATIONS; g++)
+			inst->tables[i].fd[g] = -1;
 	return tables_adopt(inst);
 }
 
@@ -239,11 +253,18 @@ int cmd_stop(int argc, char **argv)
 {
 	const char *name;
 	bool json;
-	int ret = parse_args(argc, argv, "stop", true, &json, &name), i;
+	int ret = parse_args(argc, argv, "stop", true, &json, &name), i, running, pinned;
+	struct control ctl;
 
 	if (ret >= 0)
 		return ret;
-	if (instance_running(name)) {
+	running = control_instance_running(name);
+	pinned = pin_instance_check(name);
+	if (running == -EACCES || running == -EPERM || pinned == -EACCES || pinned == -EPERM) {
+		say_permission_denied("stop", name);
+		return 1;
+	}
+	if (running > 0) {
 		/* its own clean exit removes what it pinned */
 		ret = control_request(name, "stop");
 		for (i = 0; !ret && i < 100 && (instance_running(name) || pin_instance_exists(name));
@@ -251,13 +272,17 @@ int cmd_stop(int argc, char **argv)
 			usleep(100 * 1000);
 		return ret;
 	}
-	if (!pin_instance_exists(name)) {
+	if (pinned) {
 		log_err("no instance '%s' (see 'flowtally status')", name);
 		return 1;
 	}
+	/* Holding the name, no 'run --pin' can adopt what is being removed. */
+	if (control_take_name(&ctl, name))
+		return 1;
 	/* Unpinned, the links have no holder left and detach. */
 	pin_remove_instance(name);
 	state_remove(name);
+	control_close(&ctl);
 	printf("stopped instance %s\n", name);
 	return 0;
 }

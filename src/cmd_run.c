@@ -17,6 +17,7 @@
 #include "attach.h"
 #include "commands.h"
 #include "log.h"
+#include "names.h"
 #include "run.h"
 #include "pin.h"
 #include "snapshot.h"
@@ -70,44 +71,47 @@ static double now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* logrotate moved the file: records go on in a new one of the same name. The
- * FILE stays the same, so the printer and exporters need not know. */
+/* logrotate moved the file: records go on in a new one of the same name. */
 static void reopen_output(struct run_state *st)
 {
-	int fd;
-
 	hangup = 0;
-	if (!st->o->output)
-		return;
-	fflush(st->out);
-	fd = open(st->o->output, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		log_errno(-errno, "cannot reopen %s; still writing the old file", st->o->output);
-		return;
-	}
-	dup2(fd, fileno(st->out));
-	close(fd);
+	if (st->o->output && sink_reopen(&st->out))
+		log_info("still writing the old %s", st->o->output);
 }
 
-/* Until `deadline` (monotonic seconds) or a stop signal, answers the control
- * socket. */
+#define WAIT_FDS (1 + CONTROL_MAX_CLIENTS + FT_MAX_EXPORTERS + 1)
+
+/* Whether the run loop should stop waiting and end the run. */
+static bool run_ending(const struct run_state *st)
+{
+	return stop_signal || st->stop_requested || st->view_closed || st->out.err;
+}
+
+/* Until `deadline` (monotonic seconds) or a reason to end, answers the
+ * control socket, takes top's keys and watches the output: a reader of
+ * stdout that went away ends the run even when there is nothing to write
+ * (POLLERR is reported whatever the events asked). */
 static void wait_until(struct run_state *st, double deadline)
 {
-	struct pollfd pfd[1 + FT_MAX_EXPORTERS];
-	double left;
+	struct pollfd pfd[WAIT_FDS];
+	double left, first;
+	int nc, ne;
 
-	while (!stop_signal && !st->stop_requested && (left = deadline - now_mono()) > 0) {
-		int ms = (int)(left * 1000) + 1, n;
+	while (!run_ending(st) && (left = deadline - now_mono()) > 0) {
+		int ms;
 
-		pfd[0].fd = st->ctl.fd;
-		pfd[0].events = POLLIN;
-		pfd[0].revents = 0;
-		n = exporters_pollfds(&st->ex, pfd + 1, FT_MAX_EXPORTERS);
-		if (poll(pfd, 1 + n, ms) > 0) {
-			if (pfd[0].revents & POLLIN)
-				control_serve(&st->ctl, table_control, st);
-			if (exporters_input(&st->ex, pfd + 1, n))
-				st->stop_requested = true;
+		first = control_deadline(&st->ctl);
+		if (first && first - now_mono() < left)
+			left = first - now_mono() > 0 ? first - now_mono() : 0;
+		ms = (int)(left * 1000) + 1;
+		pfd[0] = (struct pollfd){ .fd = st->out.fd, .events = 0 };
+		nc = control_pollfds(&st->ctl, pfd + 1, 1 + CONTROL_MAX_CLIENTS);
+		ne = exporters_pollfds(&st->ex, pfd + 1 + nc, FT_MAX_EXPORTERS);
+		if (poll(pfd, (nfds_t)(1 + nc + ne), ms) >= 0) {
+			sink_check_revents(&st->out, pfd[0].revents);
+			control_process(&st->ctl, pfd + 1, nc, table_control, st);
+			if (exporters_input(&st->ex, pfd + 1 + nc, ne))
+				st->view_closed = true;
 		}
 		if (hangup)
 			reopen_output(st);
@@ -198,6 +202,8 @@ static int take_interval(struct run_state *st, bool last)
 	tables_mark_reported(&st->inst);
 	counts_reset(&st->interval);
 	st->interval.start = end;
+	/* a record that cannot be written ends the run (run_ending) */
+	sink_flush(&st->out);
 	return 0;
 }
 
@@ -212,6 +218,9 @@ static int setup(struct run_state *st)
 		if (err < 0)
 			return err;
 	}
+	/* Counting starts with the first attach: loading took its time, and
+	 * the first record's seconds are not to include it. */
+	st->interval.start = st->total.start = now_wall();
 	for (i = 0; i < o->nr_ifaces; i++) {
 		err = attach_iface(&st->inst, o->ifaces[i]);
 		if (err)
@@ -285,16 +294,9 @@ static int check_opts(const struct run_opts *o)
 
 static int open_output(struct run_state *st)
 {
-	st->out = stdout;
-	if (st->o->output) {
-		st->out = fopen(st->o->output, "ae");
-		if (!st->out) {
-			st->out = stdout;
-			return log_errno(-errno, "cannot open %s for writing", st->o->output);
-		}
-	}
-	setvbuf(st->out, NULL, _IOLBF, 0);
-	return printer_init(&st->p, st->out, st->o->json);
+	int err = sink_open(&st->out, st->o->output);
+
+	return err ? err : printer_init(&st->p, st->out.f, st->o->json);
 }
 
 static void run_state_free(struct run_state *st)
@@ -303,8 +305,7 @@ static void run_state_free(struct run_state *st)
 	control_close(&st->ctl);
 	instance_close(&st->inst);
 	printer_fini(&st->p);
-	if (st->out && st->out != stdout)
-		fclose(st->out);
+	sink_close(&st->out);
 	counts_free(&st->interval);
 	counts_free(&st->total);
 	counts_free(&st->scratch);
@@ -312,7 +313,7 @@ static void run_state_free(struct run_state *st)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_state st = { .ctl.fd = -1 };
+	struct run_state st = { .out.fd = -1 };
 	double deadline, end = 0;
 	struct run_opts o;
 	bool keep;
@@ -333,6 +334,10 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	o.top_view = top_mode;
+	/* top is a view: its 'q' (or Ctrl-C) never removes a pinned instance;
+	 * 'flowtally stop NAME' does */
+	if (top_mode && o.pin)
+		o.keep = true;
 	log_set_quiet(top_mode);
 	log_set_json(o.json);
 	log_set_verbose(o.verbose);
@@ -341,29 +346,33 @@ int cmd_run(int argc, char **argv)
 		return err;
 
 	st.o = &o;
+	control_init(&st.ctl);
 	st.oo.top = o.json ? 0 : o.top;
 	counts_init(&st.interval);
 	counts_init(&st.total);
 	counts_init(&st.scratch);
-	if (install_signals() || open_output(&st) || exporters_open(&st.ex, &o, st.out))
+	if (install_signals() || open_output(&st) || exporters_open(&st.ex, &o, &st.out))
 		goto out;
-	st.interval.start = st.total.start = now_wall();
 	if (o.pin) {
 		bool adopting;
 
-		if (pin_prepare())
+		/* The name first: two starts of one name must not both pin. */
+		if (pin_prepare() || control_open(&st.ctl, o.name))
 			goto out;
 		adopting = pin_instance_exists(o.pin);
 		if (instance_open_pinned(&st.inst, o.pin, o.dirmask, o.verbose, adopting) ||
-		    run_hook_checkpoint(&st) || control_open(&st.ctl, o.name) || (adopting ? run_adopt(&st) : setup(&st))) {
+		    run_hook_checkpoint(&st) || (adopting ? run_adopt(&st) : setup(&st))) {
 			/* what this failed start pinned, it removes; an adopted
 			 * instance stays as it was */
-			if (!adopting && st.ctl.fd >= 0)
+			if (!adopting)
 				run_unpin(&st);
 			goto out;
 		}
-	} else if (instance_open(&st.inst, o.dirmask, o.verbose) || run_hook_checkpoint(&st) ||
-		   control_open(&st.ctl, o.name) || setup(&st)) {
+		if (adopting)	/* the totals keep their start; this interval starts now */
+			st.interval.start = now_wall();
+	} else if (control_open(&st.ctl, o.name) ||
+		   instance_open(&st.inst, o.dirmask, o.verbose) || run_hook_checkpoint(&st) ||
+		   setup(&st)) {
 		goto out;
 	}
 	say_counting(&st);
@@ -376,7 +385,7 @@ int cmd_run(int argc, char **argv)
 		if (end && deadline > end)
 			deadline = end;
 		wait_until(&st, deadline);
-		if (stop_signal || st.stop_requested || (end && now_mono() >= end) || ferror(st.out))
+		if (run_ending(&st) || (end && now_mono() >= end))
 			break;
 		if (take_interval(&st, false))
 			goto out;
@@ -405,9 +414,13 @@ finish:
 	}
 	exporters_final(&st.ex, &st.inst, &st.total);
 	exporters_close(&st.ex);	/* top gives the terminal back for the final record */
-	if (!o.csv)	/* top too prints the final record, once the screen is back */
-		output_record(&st.p, &st.inst, &st.total, "final", &st.oo);
-	ret = check_ifaces(&st) ? 0 : 1;
+	log_set_quiet(false);
+	if (!st.out.err) {	/* where a write failed, the final record cannot go */
+		if (!o.csv)	/* top too prints the final record, once the screen is back */
+			output_record(&st.p, &st.inst, &st.total, "final", &st.oo);
+		sink_flush(&st.out);
+	}
+	ret = check_ifaces(&st) && !st.out.err ? 0 : 1;
 	if (stop_signal)
 		log_info("stopped by %s", strsignal(stop_signal));
 	if (keep)

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "control.h"
 #include "log.h"
+#include "names.h"
 #include "output.h"
 #include "run.h"
 #include "tables.h"
@@ -34,6 +35,61 @@ static void table_usage(FILE *f)
 		"in the next record and in the final one; a resized one keeps its totals.\n");
 }
 
+/* Decimal digits only: no sign, no space, no hex, no exponent. */
+static int parse_table_size(const char *text, __u32 *size)
+{
+	unsigned long n = 0;
+	const char *p;
+
+	if (!*text || strlen(text) > 8)
+		return -EINVAL;
+	for (p = text; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	if (!n || n > FT_TABLE_MAX_SIZE)
+		return -EINVAL;
+	if (size)
+		*size = (__u32)n;
+	return 0;
+}
+
+/* The client checks what it can before it asks: a usage error is exit 2
+ * here, and a request is always one line of names and numbers. */
+static int check_table_args(const char *name, const char *verb, char **args, int n)
+{
+	struct table_spec spec;
+	char err[256];
+	int i;
+
+	if (name && !valid_instance_name(name)) {
+		log_err("table: instance name '%s' invalid (" FT_INSTANCE_NAME_RULE ")", name);
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		if (has_control_char(args[i]) || strlen(args[i]) >= CONTROL_REQUEST_MAX - 16) {
+			log_err("table: argument '%.40s' invalid (no control characters, at most "
+				"%d characters)",
+				args[i], CONTROL_REQUEST_MAX - 17);
+			return 2;
+		}
+	}
+	if (!strcmp(verb, "add") && table_spec_parse(args[0], &spec, err, sizeof(err))) {
+		log_err("table: %s (see 'flowtally table --help')", err);
+		return 2;
+	}
+	if ((!strcmp(verb, "del") || !strcmp(verb, "resize")) && !valid_table_name(args[0])) {
+		log_err("table: table name '%s' invalid (" FT_TABLE_NAME_RULE ")", args[0]);
+		return 2;
+	}
+	if (!strcmp(verb, "resize") && parse_table_size(args[1], NULL)) {
+		log_err("table: size '%s' out of range (1-16777216)", args[1]);
+		return 2;
+	}
+	return 0;
+}
+
 int cmd_table(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -42,8 +98,8 @@ int cmd_table(int argc, char **argv)
 		{},
 	};
 	const char *name = NULL, *verb;
-	char request[512];
-	int c, want;
+	char request[CONTROL_REQUEST_MAX];
+	int c, want, err;
 
 	optind = 0;
 	opterr = 0;
@@ -69,6 +125,9 @@ int cmd_table(int argc, char **argv)
 			want < 0 ? "expected list, add, del or resize" : "wrong number of arguments");
 		return 2;
 	}
+	err = check_table_args(name, verb, argv + optind + 1, want);
+	if (err)
+		return err;
 	snprintf(request, sizeof(request), "%s%s%s%s%s", verb, want > 0 ? " " : "",
 		 want > 0 ? argv[optind + 1] : "", want > 1 ? " " : "",
 		 want > 1 ? argv[optind + 2] : "");
@@ -152,28 +211,31 @@ static int del_table(struct run_state *st, const char *arg, FILE *reply, char *e
 static int resize_table(struct run_state *st, const char *arg, FILE *reply, char *err,
 			size_t errlen)
 {
-	char name[FT_TABLE_NAME_MAX], *end;
-	unsigned long size;
+	const char *sp = strchr(arg, ' ');
+	char name[FT_TABLE_NAME_MAX];
+	__u32 size;
 	int slot, ret;
 
-	if (sscanf(arg, "%31s", name) != 1)
+	/* exactly "TABLE SIZE": one space, a table name, a decimal size */
+	if (!sp || (size_t)(sp - arg) >= sizeof(name))
 		return reply_error(err, errlen, 2, "%s", "resize needs a table and a size");
+	snprintf(name, sizeof(name), "%.*s", (int)(sp - arg), arg);
+	if (!valid_table_name(name))
+		return reply_error(err, errlen, 2, "table name '%s' invalid (" FT_TABLE_NAME_RULE ")",
+				   name);
 	slot = tables_find(&st->inst, name);
 	if (slot < 0)
 		return reply_error(err, errlen, 2, "no table '%s' (see 'flowtally table list')",
 				   name);
-	arg += strlen(name) + strspn(arg + strlen(name), " ");
-	errno = 0;
-	size = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || !size || size > FT_TABLE_MAX_SIZE)
-		return reply_error(err, errlen, 2, "size '%s' out of range (1-16777216)", arg);
+	if (parse_table_size(sp + 1, &size))
+		return reply_error(err, errlen, 2, "size '%s' out of range (1-16777216)", sp + 1);
 	counts_reset(&st->scratch);
-	ret = tables_resize(&st->inst, slot, (__u32)size, &st->scratch);
+	ret = tables_resize(&st->inst, slot, size, &st->scratch);
 	if (!ret)
 		ret = run_keep_drained(st);
 	if (ret)
 		return reply_error(err, errlen, 1, "%s", log_last_error());
-	fprintf(reply, "resized table %s to %lu keys\n", name, size);
+	fprintf(reply, "resized table %s to %u keys\n", name, size);
 	return 0;
 }
 

@@ -1,24 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#define _GNU_SOURCE	/* accept4 */
+#define _GNU_SOURCE	/* accept4, struct ucred */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
 #include "log.h"
+#include "names.h"
 
-#define REQUEST_MAX 512
-
-static int socket_path(char *buf, size_t len, const char *name)
+static double mono_now(void)
 {
-	if ((size_t)snprintf(buf, len, "%s/%s.sock", FT_RUN_DIR, name) >= len)
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The one place run-dir paths are made: nothing but a name gets in. */
+static int run_path(char *buf, size_t len, const char *name, const char *suffix)
+{
+	if (!valid_instance_name(name))
+		return -EINVAL;
+	if ((size_t)snprintf(buf, len, "%s/%s%s", FT_RUN_DIR, name, suffix) >= len)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -40,103 +52,349 @@ static int connect_to(const char *path)
 	return fd;
 }
 
+void control_init(struct control *c)
+{
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->lock_fd = -1;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		c->clients[i].fd = -1;
+}
+
+/*
+ * flock() on NAME.lock, held until the process ends. An instance that exits
+ * unlinks the file while it holds the lock; one that opened the old file
+ * just before then locks a file nobody else can find, so it checks that the
+ * file it locked is still the one at the path, and tries again if not.
+ */
+static int lock_name(struct control *c, const char *name, const char *advice)
+{
+	struct stat held, at_path, dir;
+	int tries, fd, err;
+
+	for (tries = 0; tries < 10; tries++) {
+		if (mkdir(FT_RUN_DIR, 0700) && errno != EEXIST)
+			goto err_open;
+		/* a link planted as the folder would take the lock elsewhere */
+		if (!lstat(FT_RUN_DIR, &dir) && !S_ISDIR(dir.st_mode)) {
+			log_err("%s is not a folder (a link?): remove it", FT_RUN_DIR);
+			return -ENOTDIR;
+		}
+		fd = open(c->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == ENOENT)
+			continue;	/* the last instance removed the folder just now */
+		if (fd < 0)
+			goto err_open;
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			err = -errno;
+			close(fd);
+			if (err != -EWOULDBLOCK)
+				return log_errno(err, "cannot lock %s", c->lock_path);
+			log_err("an instance named '%s' runs already (it holds %s): %s", name,
+				c->lock_path, advice);
+			return -EEXIST;
+		}
+		if (!fstat(fd, &held) && !stat(c->lock_path, &at_path) &&
+		    held.st_dev == at_path.st_dev && held.st_ino == at_path.st_ino) {
+			c->lock_fd = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	return log_errno(-EAGAIN, "cannot take %s", c->lock_path);
+
+err_open:
+	err = -errno;
+	if (err == -EACCES || err == -EPERM) {
+		log_err("permission denied taking the name '%s' (%s): run as root (needs CAP_BPF, "
+			"CAP_NET_ADMIN and CAP_PERFMON)",
+			name, c->lock_path);
+		return err;
+	}
+	if (err == -ELOOP) {
+		log_err("%s is a symbolic link: flowtally does not follow it (remove it)",
+			c->lock_path);
+		return err;
+	}
+	return log_errno(err, "cannot open %s", c->lock_path);
+}
+
+int control_take_name(struct control *c, const char *name)
+{
+	control_init(c);
+	if (run_path(c->lock_path, sizeof(c->lock_path), name, ".lock")) {
+		log_err("instance name '%s' invalid (" FT_INSTANCE_NAME_RULE ")", name);
+		return -EINVAL;
+	}
+	return lock_name(c, name, "run 'flowtally stop' again once it is up");
+}
+
 int control_open(struct control *c, const char *name)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, err;
+	int err;
 
-	c->fd = -1;
-	if (socket_path(c->path, sizeof(c->path), name))
-		return log_errno(-ENAMETOOLONG, "instance name '%s' too long", name);
-	if (mkdir(FT_RUN_DIR, 0700) && errno != EEXIST)
-		return log_errno(-errno, "cannot create %s", FT_RUN_DIR);
-	fd = connect_to(c->path);
-	if (fd >= 0) {
-		close(fd);
-		log_err("an instance named '%s' runs already (it answers on %s): stop it, or "
-			"give this one another --name",
-			name, c->path);
-		return -EEXIST;
+	control_init(c);
+	c->owner = geteuid();
+	if (run_path(c->path, sizeof(c->path), name, ".sock") ||
+	    run_path(c->lock_path, sizeof(c->lock_path), name, ".lock")) {
+		log_err("instance name '%s' invalid (" FT_INSTANCE_NAME_RULE ")", name);
+		return -EINVAL;
 	}
-	unlink(c->path);	/* left by an instance that died */
-
+	err = lock_name(c, name, "stop it, or give this one another --name");
+	if (err)
+		return err;
+	/* The name is ours: a socket there was left by an instance that died. */
+	unlink(c->path);
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c->fd < 0)
-		return log_errno(-errno, "cannot create the control socket");
+	if (c->fd < 0) {
+		err = log_errno(-errno, "cannot create the control socket");
+		goto err_close;
+	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", c->path);
 	if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(c->path, 0600) ||
-	    listen(c->fd, 8)) {
+	    listen(c->fd, 16)) {
 		err = log_errno(-errno, "cannot listen on %s", c->path);
-		control_close(c);
-		return err;
+		goto err_close;
 	}
 	return 0;
+
+err_close:
+	control_close(c);
+	return err;
+}
+
+static void client_drop(struct control_client *cl)
+{
+	if (cl->fd >= 0)
+		close(cl->fd);
+	free(cl->out);
+	cl->fd = -1;
+	cl->out = NULL;
+	cl->in_len = cl->out_len = cl->out_off = 0;
 }
 
 void control_close(struct control *c)
 {
-	if (c->fd < 0)
-		return;
-	close(c->fd);
-	c->fd = -1;
-	unlink(c->path);
-	rmdir(FT_RUN_DIR);	/* only if this was the last instance */
+	int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		client_drop(&c->clients[i]);
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+		unlink(c->path);
+	}
+	if (c->lock_fd >= 0) {
+		unlink(c->lock_path);	/* under the lock: see lock_name */
+		close(c->lock_fd);
+		c->lock_fd = -1;
+		rmdir(FT_RUN_DIR);	/* only if this was the last instance */
+	}
 }
 
-/* Reads one line (without the newline) within a second. */
-static int read_request(int fd, char *buf, size_t len)
+int control_pollfds(const struct control *c, struct pollfd *pfd, int max)
 {
-	struct timeval tv = { .tv_sec = 1 };
-	size_t off = 0;
+	int i, n = 0;
+
+	if (c->fd >= 0 && n < max)
+		pfd[n++] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+	for (i = 0; i < CONTROL_MAX_CLIENTS && n < max; i++) {
+		const struct control_client *cl = &c->clients[i];
+
+		if (cl->fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = cl->fd,
+						    .events = cl->out ? POLLOUT : POLLIN };
+	}
+	return n;
+}
+
+double control_deadline(const struct control *c)
+{
+	double first = 0;
+	int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0 && (!first || c->clients[i].deadline < first))
+			first = c->clients[i].deadline;
+	return first;
+}
+
+/* Sends what the socket takes now; drops the client once all is sent or
+ * the peer is gone. */
+static void client_send(struct control_client *cl)
+{
 	ssize_t n;
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	while (off < len - 1) {
-		n = read(fd, buf + off, len - 1 - off);
+	while (cl->out_off < cl->out_len) {
+		n = send(cl->fd, cl->out + cl->out_off, cl->out_len - cl->out_off,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;	/* the rest when poll says it fits */
 		if (n <= 0)
-			break;
-		off += n;
-		if (memchr(buf, '\n', off))
-			break;
+			break;	/* the client left: nobody to tell */
+		cl->out_off += (size_t)n;
 	}
-	buf[off] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return off ? 0 : -EIO;
+	client_drop(cl);
 }
 
-void control_serve(struct control *c, control_handler handler, void *ctx)
+static void client_answer(struct control_client *cl, const char *fmt, const char *what)
 {
-	char req[REQUEST_MAX], err[256] = "", *arg;
-	FILE *reply;
-	int fd, status;
+	int len = snprintf(NULL, 0, fmt, what);
 
-	if (c->fd < 0)
+	cl->out = malloc((size_t)len + 1);
+	if (!cl->out) {
+		client_drop(cl);
 		return;
-	fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
+	}
+	snprintf(cl->out, (size_t)len + 1, fmt, what);
+	cl->out_len = (size_t)len;
+	cl->out_off = 0;
+	client_send(cl);
+}
+
+static void client_accept(struct control *c)
+{
+	struct control_client *cl = NULL;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd, i;
+
+	fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return;
-	reply = fdopen(fd, "w");
-	if (!reply) {
+	for (i = 0; i < CONTROL_MAX_CLIENTS && !cl; i++)
+		if (c->clients[i].fd < 0)
+			cl = &c->clients[i];
+	if (!cl) {
+		/* a best-effort word; the run loop does not wait for it */
+		static const char busy[] = "error 1 instance busy: too many control connections, "
+					   "try again\n";
+
+		if (send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			log_debug("control client turned away unanswered");
 		close(fd);
 		return;
 	}
-	if (read_request(fd, req, sizeof(req))) {
-		fprintf(reply, "error 2 empty request\n");
-		fclose(reply);
+	cl->fd = fd;
+	cl->deadline = mono_now() + CONTROL_DEADLINE_S;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
+	    (cred.uid != 0 && cred.uid != c->owner))
+		client_answer(cl, "error 1 permission denied: %s\n",
+			      "only root or the user the instance runs as may control it");
+}
+
+static void client_request(struct control_client *cl, control_handler handler, void *ctx)
+{
+	char err[256] = "", *verb = cl->in, *arg;
+	FILE *reply;
+	int status;
+
+	cl->in[strcspn(cl->in, "\r\n")] = '\0';
+	if (!*verb) {
+		client_answer(cl, "error 2 %s\n", "empty request");
 		return;
 	}
-	arg = req + strcspn(req, " ");
+	arg = verb + strcspn(verb, " ");
 	if (*arg)
 		*arg++ = '\0';
-	status = handler(ctx, req, arg, reply, err, sizeof(err));
+	reply = open_memstream(&cl->out, &cl->out_len);
+	if (!reply) {
+		client_drop(cl);
+		return;
+	}
+	status = handler(ctx, verb, arg, reply, err, sizeof(err));
 	if (status)
 		fprintf(reply, "error %d %s\n", status, err);
 	else
 		fprintf(reply, "ok\n");
-	fclose(reply);
+	if (fclose(reply)) {
+		client_drop(cl);
+		return;
+	}
+	cl->out_off = 0;
+	client_send(cl);
 }
 
-/* The one instance running, when the user named none. */
+static void client_read(struct control_client *cl, control_handler handler, void *ctx)
+{
+	ssize_t n;
+
+	n = recv(cl->fd, cl->in + cl->in_len, sizeof(cl->in) - 1 - cl->in_len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* a request without its newline still counts when the client
+		 * shut its side down */
+		if (n == 0 && cl->in_len) {
+			cl->in[cl->in_len] = '\0';
+			client_request(cl, handler, ctx);
+		} else {
+			client_drop(cl);
+		}
+		return;
+	}
+	cl->in_len += (size_t)n;
+	cl->in[cl->in_len] = '\0';
+	if (memchr(cl->in, '\n', cl->in_len)) {
+		client_request(cl, handler, ctx);
+	} else if (cl->in_len == sizeof(cl->in) - 1) {
+		cl->in_len = 0;
+		client_answer(cl, "error 2 request longer than %s bytes\n", "511");
+	}
+}
+
+void control_process(struct control *c, const struct pollfd *pfd, int n, control_handler handler,
+		     void *ctx)
+{
+	double now = mono_now();
+	int i, k;
+
+	for (k = 0; k < n; k++) {
+		if (!pfd[k].revents)
+			continue;
+		if (pfd[k].fd == c->fd) {
+			client_accept(c);
+			continue;
+		}
+		for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+			struct control_client *cl = &c->clients[i];
+
+			if (cl->fd != pfd[k].fd)
+				continue;
+			if (cl->out)
+				client_send(cl);
+			else
+				client_read(cl, handler, ctx);
+			break;
+		}
+	}
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0 && c->clients[i].deadline <= now)
+			client_drop(&c->clients[i]);
+}
+
+int control_instance_running(const char *name)
+{
+	char path[108];
+	int fd, ret;
+
+	if (run_path(path, sizeof(path), name, ".lock"))
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	ret = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
+	close(fd);
+	return ret;
+}
+
+/* The one instance running, when the user named none: 1 with its name in
+ * `name`, 0, the number running when more, or -errno. */
 static int only_instance(char *name, size_t len)
 {
 	DIR *d = opendir(FT_RUN_DIR);
@@ -144,29 +402,47 @@ static int only_instance(char *name, size_t len)
 	int found = 0;
 
 	if (!d)
-		return 0;
+		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
+		char base[FT_NAME_MAX];
 
-		if (n > 5 && !strcmp(de->d_name + n - 5, ".sock")) {
-			if (!found)
-				snprintf(name, len, "%.*s", (int)(n - 5), de->d_name);
-			found++;
-		}
+		if (n <= 5 || n - 5 >= sizeof(base) || strcmp(de->d_name + n - 5, ".sock"))
+			continue;
+		snprintf(base, sizeof(base), "%.*s", (int)(n - 5), de->d_name);
+		if (!valid_instance_name(base))
+			continue;
+		if (!found)
+			snprintf(name, len, "%s", base);
+		found++;
 	}
 	closedir(d);
 	return found;
 }
 
+static void say_permission_denied(const char *name)
+{
+	log_err("permission denied talking to instance '%s': run as root or as the user it "
+		"runs as",
+		name);
+}
+
 int control_request(const char *name, const char *request)
 {
-	char path[108], buf[4096], found[64];
+	char path[108], buf[4096], found[FT_NAME_MAX];
+	bool answered = false;
 	int fd, status = 1, n;
 	FILE *in;
 
 	if (!name) {
 		n = only_instance(found, sizeof(found));
-		if (!n) {
+		if (n == -EACCES || n == -EPERM) {
+			log_err("permission denied reading %s: run as root or as the user the "
+				"instance runs as",
+				FT_RUN_DIR);
+			return 1;
+		}
+		if (n <= 0) {
 			log_err("no flowtally instance runs here (start one with 'flowtally run')");
 			return 1;
 		}
@@ -177,11 +453,15 @@ int control_request(const char *name, const char *request)
 		}
 		name = found;
 	}
-	if (socket_path(path, sizeof(path), name)) {
-		log_err("instance name '%s' too long", name);
+	if (run_path(path, sizeof(path), name, ".sock")) {
+		log_err("instance name '%s' invalid (" FT_INSTANCE_NAME_RULE ")", name);
 		return 2;
 	}
 	fd = connect_to(path);
+	if (fd == -EACCES || fd == -EPERM) {
+		say_permission_denied(name);
+		return 1;
+	}
 	if (fd < 0) {
 		log_errno(fd, "no instance named '%s' answers on %s", name, path);
 		return 1;
@@ -194,6 +474,7 @@ int control_request(const char *name, const char *request)
 	while (fgets(buf, sizeof(buf), in)) {
 		if (!strcmp(buf, "ok\n")) {
 			status = 0;
+			answered = true;
 			break;
 		}
 		if (!strncmp(buf, "error ", 6)) {
@@ -204,10 +485,13 @@ int control_request(const char *name, const char *request)
 			log_err("%s", msg + (*msg == ' '));
 			if (status != 2)
 				status = 1;
+			answered = true;
 			break;
 		}
 		fputs(buf, stdout);
 	}
+	if (!answered)
+		log_err("instance '%s' closed the connection without an answer", name);
 	fclose(in);
 	return status;
 }

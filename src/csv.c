@@ -11,12 +11,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include "csv.h"
+#include "log.h"
 #include "options.h"
 #include "output.h"
 #include "services.h"
+#include "sink.h"
 
 #define CSV_HEADER                                                                        \
 	"type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr," \
@@ -27,17 +28,15 @@ static bool csv_wanted(const struct run_opts *o)
 	return o->csv;
 }
 
-/* --output appends: a file that already has rows has its header. */
-static int csv_open(struct exporter *e, const struct run_opts *o, FILE *out)
+/* --output appends: a file that already has rows has its header. The run
+ * writes the header out with the first record (sink_flush), and says so if
+ * it cannot. */
+static int csv_open(struct exporter *e, const struct run_opts *o, struct sink *out)
 {
-	struct stat st;
-
 	(void)o;
-	e->priv = out;
-	if (!fstat(fileno(out), &st) && S_ISREG(st.st_mode) && st.st_size > 0)
-		return 0;
-	if (fputs(CSV_HEADER, out) == EOF || fflush(out))
-		return -EIO;
+	e->priv = out->f;
+	if (!out->has_content && fputs(CSV_HEADER, out->f) == EOF)
+		return log_errno(-ENOMEM, "cannot start the CSV output");
 	return 0;
 }
 
@@ -100,7 +99,7 @@ static int put_rows(FILE *f, const struct ft_instance *inst, const struct ft_cou
 		    inst->tables[e->table].used)
 			put_row(f, type, c, &inst->tables[e->table].spec, e);
 	}
-	return fflush(f) || ferror(f) ? -EIO : 0;
+	return ferror(f) ? -EIO : 0;	/* memory: the run writes it out */
 }
 
 static int csv_interval(struct exporter *e, const struct ft_instance *inst,

@@ -20,7 +20,7 @@ static const struct exporter_ops *const all_exporters[] = {
 	&top_exporter,
 };
 
-int exporters_open(struct exporters *ex, const struct run_opts *o, FILE *out)
+int exporters_open(struct exporters *ex, const struct run_opts *o, struct sink *out)
 {
 	size_t i;
 	int err;

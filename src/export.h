@@ -16,6 +16,7 @@
 
 struct run_opts;
 struct exporters;
+struct sink;
 
 struct exporter {
 	const struct exporter_ops *ops;
@@ -28,8 +29,9 @@ struct exporter_ops {
 	const char *name;
 	/* Whether the options ask for this exporter. */
 	bool (*wanted)(const struct run_opts *o);
-	/* 0, or -errno after printing a one-line error. */
-	int (*open)(struct exporter *e, const struct run_opts *o, FILE *out);
+	/* 0, or -errno after printing a one-line error. `out` is where the
+	 * run's records go (CSV writes its rows there). */
+	int (*open)(struct exporter *e, const struct run_opts *o, struct sink *out);
 	/* One interval ended: its counts and the totals including it. */
 	int (*interval)(struct exporter *e, const struct ft_instance *inst,
 			const struct ft_counts *interval, const struct ft_counts *total);
@@ -51,7 +53,7 @@ struct exporters {
 };
 
 /* Opens every exporter the options ask for. 0 or -errno (message printed). */
-int exporters_open(struct exporters *ex, const struct run_opts *o, FILE *out);
+int exporters_open(struct exporters *ex, const struct run_opts *o, struct sink *out);
 void exporters_interval(struct exporters *ex, const struct ft_instance *inst,
 			const struct ft_counts *interval, const struct ft_counts *total);
 void exporters_final(struct exporters *ex, const struct ft_instance *inst,

@@ -200,6 +200,14 @@ void instance_close(struct ft_instance *inst)
 {
 	int i;
 
+	/* Never loaded (a zeroed struct, or a load that failed before the
+	 * skeleton): its fds are not ours, and 0 is stdin. */
+	if (!inst->skel) {
+		memset(inst, 0, sizeof(*inst));
+		instance_reset_fds(inst);
+		return;
+	}
+
 	for (i = 0; i < inst->nr_ifaces; i++)
 		detach_iface(inst, &inst->ifaces[i]);
 	for (i = 0; i < FT_MAX_TABLES; i++)

@@ -52,7 +52,7 @@ static double now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int ipfix_open(struct exporter *e, const struct run_opts *o, FILE *out)
+static int ipfix_open(struct exporter *e, const struct run_opts *o, struct sink *out)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV };
 	struct addrinfo *res = NULL;

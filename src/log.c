@@ -45,6 +45,21 @@ bool log_verbose(void)
 	return log_verbose_on;
 }
 
+/* One message, one line: a name given with a newline or an escape sequence
+ * in it is shown as \xHH, so it can neither split the line nor drive the
+ * terminal. */
+static void print_escaped(FILE *f, const char *msg)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
 static void log_line(const char *fmt, va_list ap, const char *suffix)
 {
 	char msg[1024];
@@ -70,7 +85,9 @@ static void log_line(const char *fmt, va_list ap, const char *suffix)
 			return;
 		}
 	}
-	fprintf(stderr, "flowtally: %s\n", msg);
+	fputs("flowtally: ", stderr);
+	print_escaped(stderr, msg);
+	fputc('\n', stderr);
 }
 
 void log_err(const char *fmt, ...)

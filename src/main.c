@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* flowtally: exact per-port and per-flow traffic counts from XDP and tcx. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +25,19 @@ static void usage(FILE *f)
 		   "Exit status: 0 done, 1 runtime error, 2 usage error.\n");
 }
 
-int main(int argc, char **argv)
+/* What a command printed on stdout and could not write is an error too:
+ * 'flowtally status >/dev/full' must not exit 0. */
+static int stdout_written(int ret)
+{
+	int err = fflush(stdout) ? errno : 0;
+
+	if (!err && !ferror(stdout))
+		return ret;
+	log_err("cannot write to stdout: %s", strerror(err ? err : EIO));
+	return ret ? ret : 1;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
@@ -54,4 +67,9 @@ int main(int argc, char **argv)
 	}
 	log_err("unknown command '%s' (see 'flowtally help')", cmd);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	return stdout_written(dispatch(argc, argv));
 }

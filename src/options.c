@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "options.h"
 
 void run_usage(FILE *f)
@@ -29,7 +30,8 @@ void run_usage(FILE *f)
 		"  -D, --duration SECONDS  stop after this long (default: until Ctrl-C)\n"
 		"  -j, --json              one JSON object per line on stdout\n"
 		"      --csv               CSV: a header, then one row per entry per interval\n"
-		"      --output FILE       records to FILE (appended; reopened on SIGHUP)\n"
+		"      --output FILE       records to FILE (appended; reopened on SIGHUP; not\n"
+		"                          through a symbolic link)\n"
 		"      --prometheus ADDR:PORT\n"
 		"                          serve /metrics on ADDR:PORT (e.g. 127.0.0.1:9753)\n"
 		"      --prometheus-max-series N\n"
@@ -60,27 +62,22 @@ void run_usage(FILE *f)
 		FT_TABLE_DEFAULT_IDLE);
 }
 
+/* Seconds as people write them: digits with an optional fraction. strtod
+ * alone takes '0x10', 'inf', ' 1' and '1e3' too. */
 static int parse_seconds(const char *s, double min, double *out)
 {
+	size_t digits = strspn(s, "0123456789"), frac = 0;
 	char *end;
 
+	if (s[digits] == '.')
+		frac = strspn(s + digits + 1, "0123456789");
+	if (!digits || (s[digits] == '.' && !frac) || s[digits + (s[digits] == '.') + frac])
+		return -EINVAL;
 	errno = 0;
 	*out = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(*out) || *out < min || *out > 86400.0 * 365)
 		return -EINVAL;
 	return 0;
-}
-
-bool valid_instance_name(const char *name)
-{
-	size_t len = strlen(name), i;
-
-	if (!len || len >= 32 || name[0] == '.')
-		return false;
-	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)name[i]) && !strchr("_-.", name[i]))
-			return false;
-	return true;
 }
 
 int parse_host_port(const char *text, char *host, size_t hostlen, unsigned short *port)
@@ -295,8 +292,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		case OPT_NAME:
 			if (!valid_instance_name(optarg))
 				return usage_error(err, errlen,
-						   "instance name '%s' invalid (1-31 letters, digits, "
-						   "'_', '-' or '.')",
+						   "instance name '%s' invalid (" FT_INSTANCE_NAME_RULE
+						   ")",
 						   optarg);
 			if (c == OPT_PIN)
 				o->pin = optarg;

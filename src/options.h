@@ -46,7 +46,5 @@ void run_usage(FILE *f);
 /* Splits "HOST:PORT" or "[IPV6]:PORT": host into `host`, port 1-65535.
  * 0 or -EINVAL. */
 int parse_host_port(const char *text, char *host, size_t hostlen, unsigned short *port);
-/* Instance names become file names: [A-Za-z0-9_.-], 1-31, no leading dot. */
-bool valid_instance_name(const char *name);
 
 #endif

@@ -16,8 +16,12 @@
 /* Makes sure bpffs is mounted at /sys/fs/bpf (mounts it if not) and the
  * flowtally folder exists. 0 or -errno (message printed). */
 int pin_prepare(void);
-/* Path of object `obj` of instance `name`. */
+/* Path of object `obj` of instance `name`; -EINVAL when `name` is not a
+ * valid instance name or `obj` not a plain file name. */
 int pin_path(char *buf, size_t len, const char *name, const char *obj);
+/* 0 when the instance is pinned, -ENOENT when not, -EACCES when this user
+ * may not look. */
+int pin_instance_check(const char *name);
 bool pin_instance_exists(const char *name);
 int pin_create_dir(const char *name);
 /* Pins `fd` as `obj`; -errno (message printed). */
@@ -28,7 +32,8 @@ void pin_unlink(const char *name, const char *obj);
 /* Removes every pin of the instance and its folder, and the flowtally
  * folder too once empty. */
 void pin_remove_instance(const char *name);
-/* Calls fn for every pinned instance; returns how many. */
+/* Calls fn for every pinned instance; returns how many, or -errno when the
+ * folder cannot be read (-EACCES: not root). */
 int pin_for_each(void (*fn)(const char *name, void *ctx), void *ctx);
 
 #endif

@@ -24,8 +24,12 @@
 #include "prometheus.h"
 
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
-#define PROM_MAX_CONNECTIONS 16
-#define PROM_CONN_TIMEOUT_S 10
+/* Slow or idle clients must not lock scrapes out: each address gets a few
+ * connections, all of them together many, and one that sends nothing for
+ * PROM_CONN_TIMEOUT_S is closed. A scrape is one short request. */
+#define PROM_MAX_CONNECTIONS 128
+#define PROM_PER_CLIENT_CONNECTIONS 4
+#define PROM_CONN_TIMEOUT_S 5
 #define PROM_PROCESS_TEXT_MAX 256
 
 struct prom {
@@ -214,6 +218,8 @@ static struct MHD_Daemon *start_daemon(struct prom *p, int fd)
 	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
 			       serve, p, MHD_OPTION_LISTEN_SOCKET, fd,
 			       MHD_OPTION_CONNECTION_LIMIT, (unsigned int)PROM_MAX_CONNECTIONS,
+			       MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			       (unsigned int)PROM_PER_CLIENT_CONNECTIONS,
 			       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)PROM_CONN_TIMEOUT_S,
 			       MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -228,7 +234,7 @@ static void prom_free(struct prom *p)
 	free(p);
 }
 
-static int prom_open(struct exporter *e, const struct run_opts *o, FILE *out)
+static int prom_open(struct exporter *e, const struct run_opts *o, struct sink *out)
 {
 	struct prom *p;
 	int fd, err;

@@ -11,6 +11,7 @@
 #include "options.h"
 #include "output.h"
 #include "print.h"
+#include "sink.h"
 
 struct run_state {
 	const struct run_opts *o;
@@ -22,8 +23,9 @@ struct run_state {
 	struct output_opts oo;
 	struct exporters ex;
 	struct control ctl;
-	FILE *out;			/* stdout or --output */
+	struct sink out;		/* stdout or --output */
 	bool stop_requested;		/* 'flowtally stop NAME' asked */
+	bool view_closed;		/* top's 'q': the view ends, a pinned instance stays */
 };
 
 /* Reads what the generation being written counted (flip first unless

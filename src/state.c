@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "log.h"
+#include "names.h"
 #include "state.h"
 #include "testpoint.h"
 
@@ -271,7 +272,7 @@ static int check_table(const struct state_table *st, char *why, size_t whylen)
 	if (!st->used)
 		return 0;
 	if (!name_terminated(st->spec.name, sizeof(st->spec.name)) ||
-	    !table_name_valid(st->spec.name))
+	    !valid_table_name(st->spec.name))
 		return refuse(why, whylen, -EBADMSG, "a table name");
 	if (!st->spec.fields || st->spec.fields >= FT_FIELD_BIT(FT_FIELDS) || !st->spec.size ||
 	    st->spec.size > FT_TABLE_MAX_SIZE || !bool_ok(&st->spec.lru) ||

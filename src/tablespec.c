@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "tablespec.h"
 
 const char *const ft_field_names[FT_FIELDS] = {
@@ -60,6 +61,10 @@ static int parse_addr_field(char *tok, int which, struct table_spec *spec, char 
 	v6 = strchr(v4, '/');
 	if (v6)
 		*v6++ = '\0';
+	/* 'saddr/' and 'saddr//' say a prefix and give none */
+	if (!*v4 && !v6)
+		return fail(err, errlen, "IPv4 prefix after '%s/' missing (saddr/24, saddr/24/64, "
+			    "saddr//64)", tok);
 	if (*v4) {
 		if (parse_uint(v4, 32, &n) || n == 0)
 			return fail(err, errlen, "IPv4 prefix '/%s' out of range (1-32)", v4);
@@ -109,10 +114,23 @@ static int parse_field(char *tok, struct table_spec *spec, char *err, size_t err
 		    tok);
 }
 
-static int parse_option(char *opt, struct table_spec *spec, char *err, size_t errlen)
+/* Each option once: 'size=1:size=2' would leave the reader to guess. */
+static int parse_option(char *opt, struct table_spec *spec, unsigned int *seen, char *err,
+			size_t errlen)
 {
+	static const char *const names[] = { "lru", "size", "dir", "idle" };
 	unsigned long n;
+	unsigned int i;
 
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t len = strlen(names[i]);
+
+		if (strncmp(opt, names[i], len) || (opt[len] && opt[len] != '='))
+			continue;
+		if (*seen & (1u << i))
+			return fail(err, errlen, "table option '%s' given twice", names[i]);
+		*seen |= 1u << i;
+	}
 	if (!strcmp(opt, "lru")) {
 		spec->lru = true;
 		return 0;
@@ -151,21 +169,10 @@ static int parse_option(char *opt, struct table_spec *spec, char *err, size_t er
 		    opt);
 }
 
-bool table_name_valid(const char *name)
-{
-	const char *p;
-
-	if (!*name || strlen(name) >= FT_TABLE_NAME_MAX)
-		return 0;
-	for (p = name; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
-			return 0;
-	return 1;
-}
-
 int table_spec_parse(const char *text, struct table_spec *spec, char *err, size_t errlen)
 {
-	char buf[256], *eq, *fields, *opts, *tok, *save;
+	char buf[256], *eq, *fields, *opts, *tok;
+	unsigned int seen = 0;
 	int ret = 0;
 
 	memset(spec, 0, sizeof(*spec));
@@ -178,9 +185,8 @@ int table_spec_parse(const char *text, struct table_spec *spec, char *err, size_
 	if (!eq)
 		return fail(err, errlen, "table spec '%s' lacks '=' (NAME=FIELD,...)", text);
 	*eq = '\0';
-	if (!table_name_valid(buf))
-		return fail(err, errlen,
-			    "table name '%s' invalid (1-31 letters, digits, '_' or '-')", buf);
+	if (!valid_table_name(buf))
+		return fail(err, errlen, "table name '%s' invalid (" FT_TABLE_NAME_RULE ")", buf);
 	strcpy(spec->name, buf);
 
 	fields = eq + 1;
@@ -189,13 +195,21 @@ int table_spec_parse(const char *text, struct table_spec *spec, char *err, size_
 		*opts++ = '\0';
 	if (!*fields)
 		return fail(err, errlen, "table '%s' has no key fields", spec->name);
-	for (tok = strtok_r(fields, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save))
+	/* strsep, not strtok: an empty field or option ('a,,b', 'x:') is an
+	 * error, not skipped */
+	while (!ret && (tok = strsep(&fields, ","))) {
+		if (!*tok)
+			return spec->fields ? fail(err, errlen, "table '%s' has an empty field",
+						   spec->name)
+					    : fail(err, errlen, "table '%s' has no key fields",
+						   spec->name);
 		ret = parse_field(tok, spec, err, errlen);
-	if (!ret && !spec->fields)	/* only commas */
-		return fail(err, errlen, "table '%s' has no key fields", spec->name);
-	for (tok = opts ? strtok_r(opts, ":", &save) : NULL; tok && !ret;
-	     tok = strtok_r(NULL, ":", &save))
-		ret = parse_option(tok, spec, err, errlen);
+	}
+	while (!ret && opts && (tok = strsep(&opts, ":"))) {
+		if (!*tok)
+			return fail(err, errlen, "table '%s' has an empty option", spec->name);
+		ret = parse_option(tok, spec, &seen, err, errlen);
+	}
 	return ret;
 }
 

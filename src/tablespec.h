@@ -44,8 +44,6 @@ struct table_spec {
 
 extern const char *const ft_field_names[FT_FIELDS];
 
-/* Table names: 1-31 letters, digits, '_' or '-'. */
-bool table_name_valid(const char *name);
 /* 0, or -EINVAL with a one-line reason in err. */
 int table_spec_parse(const char *text, struct table_spec *spec, char *err, size_t errlen);
 /* The default table: 'ports=proto,dport'. */

@@ -43,7 +43,7 @@ static bool top_wanted(const struct run_opts *o)
 	return o->top_view;
 }
 
-static int top_open(struct exporter *e, const struct run_opts *o, FILE *out)
+static int top_open(struct exporter *e, const struct run_opts *o, struct sink *out)
 {
 	struct top_view *v;
 

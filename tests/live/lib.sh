@@ -51,7 +51,7 @@ live_spawn() {
 	"$FT" run -i "$VA" "$@" >"$out" 2>"$LIVE_TMP/err.txt" &
 	FT_PID=$!
 	for _ in $(seq 100); do
-		grep -q "counting on" "$LIVE_TMP/err.txt" 2>/dev/null && return 0
+		grep -q "counting on" "$LIVE_TMP/err.txt" 2>/dev/null && { live_track; return 0; }
 		kill -0 "$FT_PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -66,6 +66,7 @@ live_start() { live_spawn "$LIVE_TMP/out.json" --json "$@"; }
 live_stop() {
 	local sig=${1:-INT} rc
 
+	live_track	# maps that table changes made since the start
 	kill -"$sig" "$FT_PID" 2>/dev/null
 	for _ in $(seq 150); do kill -0 "$FT_PID" 2>/dev/null || break; sleep 0.1; done
 	if kill -0 "$FT_PID" 2>/dev/null; then
@@ -109,20 +110,56 @@ unconserved() {
 		select($got != $seen) | "\(.name): \($got) counted, \($seen) seen"' "$1"
 }
 
-# flowtally's objects that exist now: its programs and maps by id (a link
-# holds a program, so a leaked link shows as a leaked program). Other BPF
-# users of the machine are left out.
+# The test's own objects, never the machine's: another flowtally running (or
+# starting, or changing its tables) on the host must not fail a test.
+#   - ids of the programs, maps and links its flowtally processes held, read
+#     from /proc/PID/fdinfo while they run (live_track; live_spawn calls it);
+#   - what is pinned under its pin names and state files (they all carry
+#     $LIVE_ID);
+#   - programs attached to its interfaces.
+# Once a process is gone only a pin, an attachment or another process's fd
+# can keep its objects, so a leak of the test's own runs shows here, the
+# short runs that fail too (they can only leak through those).
+LIVE_IDS=$LIVE_TMP/ids
+: >"$LIVE_IDS"
+
+# Records the BPF objects that process $1 (default: $FT_PID) holds now.
+live_track() {
+	local pid=${1:-$FT_PID}
+
+	[ -n "$pid" ] || return 0
+	cat "/proc/$pid/fdinfo/"* 2>/dev/null |
+		sed -n 's/^\(prog\|map\|link\)_id:[[:space:]]*\([0-9]*\)$/\1 \2/p' >>"$LIVE_IDS"
+}
+
+# The ids of every program, map and link that exists now ("KIND ID").
+bpf_all_ids() {
+	local kind
+
+	for kind in prog map link; do
+		bpftool "$kind" show -j 2>/dev/null | jq -r --arg k "$kind" '.[]? | "\($k) \(.id)"'
+	done
+}
+
+# The test's objects that exist now (see above), one a line, sorted.
 bpf_objects() {
+	local dev
+
 	{
-		bpftool prog show 2>/dev/null | grep -o '^[0-9]*: [a-z_]* *name flowtally_[a-z]*' |
-			sed 's/^/prog /'
-		bpftool map show 2>/dev/null | grep -o '^[0-9]*: [a-z_]* *name \(ft_[a-z0-9_]*\|flowtall[a-z._]*\)' |
-			sed 's/^/map /'
+		if [ -s "$LIVE_IDS" ]; then
+			comm -12 <(bpf_all_ids | sort -u) <(sort -u "$LIVE_IDS")
+		fi
+		for dev in "$VA" "${VA}x" "${VA}y" ${LIVE_DEVS:-}; do
+			ip -j -d link show dev "$dev" 2>/dev/null |
+				jq -r --arg d "$dev" '.[0].xdp.prog.id // empty | "xdp on \($d): prog \(.)"'
+		done
+		ls -d /sys/fs/bpf/flowtally/*"$LIVE_ID"* /var/lib/flowtally/*"$LIVE_ID"* 2>/dev/null |
+			sed 's/^/file /'
 	} | sort
 }
 
 # The kernel frees maps after a grace period, a bit after the last fd closes:
-# waits (5 s at most) until flowtally's objects are those of $1 again.
+# waits (5 s at most) until the test's objects are those of $1 again.
 bpf_objects_settle() {
 	for _ in $(seq 50); do
 		[ "$(bpf_objects)" = "$1" ] && return 0

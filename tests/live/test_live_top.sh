@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # flowtally top in a real terminal (tmux): the top rows follow the sort keys,
-# Tab switches tables, space pauses, q quits with the final record.
+# Tab switches tables, space pauses, q quits with the final record and never
+# removes a pinned instance.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/live/lib.sh
 FAILED=0
@@ -10,7 +11,11 @@ if ! command -v tmux >/dev/null; then
 	skip top_view "tmux is not installed (scripts/deps.sh installs it)"
 	exit 0
 fi
-top_cleanup() { tmux kill-session -t "$TM" 2>/dev/null; live_cleanup; }
+top_cleanup() {
+	tmux kill-session -t "$TM" 2>/dev/null
+	[ -n "${PIN:-}" ] && "$FT" stop "$PIN" >/dev/null 2>&1
+	live_cleanup
+}
 trap top_cleanup EXIT
 screen() { tmux capture-pane -p -t "$TM"; }
 # the first row under the KEY header
@@ -53,4 +58,30 @@ tmux send-keys -t "$TM" q
 for _ in $(seq 50); do screen | grep -q "^status" && break; sleep 0.1; done
 screen | grep -q "^status 0" && screen | grep -q "total seen:  ingress $(jq .seen.packets "$LIVE_TMP/in.json") packets" &&
 	pass top_q_quits_with_final_record || fail top_q_quits_with_final_record "$(screen | tail -4 | tr '\n' ';')"
+
+# top is a view: 'q' never removes a pinned instance, with --keep or without;
+# only 'flowtally stop NAME' does.
+PIN=ftt$LIVE_ID
+for keep in --keep ""; do
+	tmux kill-session -t "$TM" 2>/dev/null
+	tmux new-session -d -s "$TM" -x 120 -y 40 \
+		"$FT top -i $VA --direction ingress --interval 0.3 --pin $PIN $keep; echo status \$?; sleep 30"
+	for _ in $(seq 100); do screen | grep -q "^table ports" && break; sleep 0.1; done
+	in_ns "$FTSEND" -i "$VB" --seed 82 --count 200 --expect "$LIVE_TMP/k.json" >/dev/null
+	sleep 0.7
+	tmux send-keys -t "$TM" q
+	for _ in $(seq 50); do screen | grep -q "^status" && break; sleep 0.1; done
+	name=top_q_keeps_pinned_instance${keep:+_with_keep}
+	got=$("$FT" dump "$PIN" --json 2>/dev/null | jq -c .total.ingress.packets)
+	if screen | grep -q "^status 0" && [ -d "/sys/fs/bpf/flowtally/$PIN" ] &&
+	   [ -e "/var/lib/flowtally/$PIN.state" ] && [ "$got" = "$(jq .seen.packets "$LIVE_TMP/k.json")" ]; then
+		pass "$name"
+	else
+		fail "$name" "dump: $got packets; $(screen | tail -3 | tr '\n' ';')"
+	fi
+	"$FT" stop "$PIN" >/dev/null
+	[ ! -e "/sys/fs/bpf/flowtally/$PIN" ] && [ ! -e "/var/lib/flowtally/$PIN.state" ] &&
+		pass "stop_removes_what_top${keep:+_with_keep}_left" ||
+		fail "stop_removes_what_top${keep:+_with_keep}_left" "still pinned"
+done
 exit $FAILED

@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "fixture.h"
 #include "counts.h"
 #include "csv.h"
+#include "sink.h"
 #include "instance.h"
 #include "ipfix.h"
 #include "options.h"
@@ -511,17 +513,18 @@ static char *csv_run(bool final)
 {
 	struct run_opts o = { .csv = true };
 	struct exporter e = { .ops = &csv_exporter };
+	struct sink out = {};
 	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
 
-	ASSERT_EQ(csv_exporter.open(&e, &o, f), 0, "open");
+	out.f = open_memstream(&out.buf, &out.len);
+	ASSERT_EQ(csv_exporter.open(&e, &o, &out), 0, "open");
 	if (final)
 		ASSERT_EQ(csv_exporter.final(&e, &inst, &total), 0, "final");
 	else
 		ASSERT_EQ(csv_exporter.interval(&e, &inst, &total, &total), 0, "interval");
 	csv_exporter.close(&e);
-	fclose(f);
+	fclose(out.f);
+	buf = out.buf;
 	return buf;
 }
 
@@ -566,18 +569,25 @@ static void test_csv_appending_to_a_file_with_rows_adds_no_header(void)
 {
 	struct run_opts o = { .csv = true };
 	struct exporter e = { .ops = &csv_exporter };
-	FILE *f = tmpfile();
-	char line[256] = "";
+	char path[] = "/tmp/ft-csv-XXXXXX", line[256] = "";
+	int fd = mkstemp(path);
+	struct sink out;
+	FILE *f;
 
-	fputs("earlier rows\n", f);
-	fflush(f);
-	ASSERT_EQ(csv_exporter.open(&e, &o, f), 0, "open");
+	ASSERT_TRUE(fd >= 0 && write(fd, "earlier rows\n", 13) == 13, "earlier rows");
+	close(fd);
+	ASSERT_EQ(sink_open(&out, path), 0, "sink open");
+	ASSERT_EQ(csv_exporter.open(&e, &o, &out), 0, "open");
 	csv_exporter.close(&e);
-	rewind(f);
-	ASSERT_TRUE(fgets(line, sizeof(line), f) && !strcmp(line, "earlier rows\n"),
+	ASSERT_EQ(sink_flush(&out), 0, "flush");
+	sink_close(&out);
+	f = fopen(path, "r");
+	ASSERT_TRUE(f && fgets(line, sizeof(line), f) && !strcmp(line, "earlier rows\n"),
 		    "first line unchanged");
-	ASSERT_TRUE(!fgets(line, sizeof(line), f), "nothing added");
-	fclose(f);
+	ASSERT_TRUE(f && !fgets(line, sizeof(line), f), "nothing added");
+	if (f)
+		fclose(f);
+	unlink(path);
 }
 
 /* ---- options ---- */
