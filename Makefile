@@ -7,6 +7,8 @@ BPFTOOL   ?= bpftool
 PREFIX    ?= /usr/local
 MANDIR    ?= $(PREFIX)/share/man
 UNITDIR   ?= /lib/systemd/system
+SYSCONFDIR ?= /etc
+DATADIR   ?= $(PREFIX)/share/flowtally
 VERSION   := 0.1.0
 
 BUILD     := build
@@ -88,7 +90,8 @@ test-long: deps all $(BUILD)/bench/bench
 demo: deps all
 	@scripts/demo.sh
 
-# The unit runs $(PREFIX)/sbin/flowtally: its ExecStart follows PREFIX.
+# The unit runs $(PREFIX)/sbin/flowtally: its ExecStart follows PREFIX. An
+# /etc/default/flowtally that is there already is the operator's: kept.
 install: $(BUILD)/flowtally
 	install -D -m 0755 $(BUILD)/flowtally $(DESTDIR)$(PREFIX)/sbin/flowtally
 	install -D -m 0644 man/flowtally.8 $(DESTDIR)$(MANDIR)/man8/flowtally.8
@@ -96,6 +99,13 @@ install: $(BUILD)/flowtally
 	sed 's|/usr/local/sbin/flowtally|$(PREFIX)/sbin/flowtally|' contrib/systemd/flowtally@.service \
 		> $(DESTDIR)$(UNITDIR)/flowtally@.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/flowtally@.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/flowtally ] || \
+		install -D -m 0644 contrib/default/flowtally $(DESTDIR)$(SYSCONFDIR)/default/flowtally
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/flowtally
+	install -D -m 0644 contrib/logrotate/flowtally $(DESTDIR)$(SYSCONFDIR)/logrotate.d/flowtally
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/prometheus contrib/prometheus/flowtally.rules.yml \
+		contrib/prometheus/flowtally.alerts.yml
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/grafana contrib/grafana/flowtally.json
 
 format:
 	clang-format -i bpf/*.c bpf/*.h src/*.c src/*.h include/flowtally/*.h
