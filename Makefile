@@ -29,7 +29,7 @@ KTEST_BINS := $(patsubst tests/testrun/%.c,$(BUILD)/tests/%,$(wildcard tests/tes
 FUZZ_BINS := $(BUILD)/tests/test_parse_fuzz
 TOOLS     := $(BUILD)/ftsend $(BUILD)/tests/vlanpush $(BUILD)/tests/vlan_push.bpf.o
 
-.PHONY: all deps test test-long demo bench bench-quick install clean format
+.PHONY: all deps test test-long demo bench bench-quick install clean format deb test-package
 .SECONDARY:
 all: $(BUILD)/flowtally $(UNIT_BINS) $(KTEST_BINS) $(FUZZ_BINS) $(TOOLS)
 
@@ -47,10 +47,10 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: src/%.c $(wildcard src/*.h) include/flowtally/abi.h $(BUILD)/flowtally.skel.h
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/flowtally: $(OBJS)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h) $(BPF_HDRS)
 	@mkdir -p $(@D)
@@ -106,6 +106,17 @@ install: $(BUILD)/flowtally
 	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/prometheus contrib/prometheus/flowtally.rules.yml \
 		contrib/prometheus/flowtally.alerts.yml
 	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/grafana contrib/grafana/flowtally.json
+
+# make deb: a Debian package built by dpkg-buildpackage in a copy of the
+# tree, so that nothing lands outside build/; the .deb in build/deb/.
+# make test-package installs it, tests it and purges it (root; not part of
+# make test).
+deb:
+	@scripts/deps-package.sh
+	@scripts/build-deb.sh
+
+test-package: deb
+	@tests/package/test_package.sh
 
 format:
 	clang-format -i bpf/*.c bpf/*.h src/*.c src/*.h include/flowtally/*.h
