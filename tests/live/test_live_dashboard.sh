@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # contrib/grafana/flowtally.json and contrib/prometheus/ against a real
 # scrape: every metric a panel or a rule uses is a family of flowtally's
-# /metrics, and a Prometheus server that scrapes flowtally and loads the
+# /metrics (and every family is in the man page), and a Prometheus server that scrapes flowtally and loads the
 # rules answers every panel's query with figures (Grafana itself is not in
 # Debian: its variables are replaced as it would replace them).
 cd "$(dirname "$0")/../.." || exit 1
@@ -22,6 +22,11 @@ sleep 0.5
 curl -sf "http://127.0.0.1:$port/metrics" >"$LIVE_TMP/metrics.txt" ||
 	{ fail dashboard_scrape "curl failed"; exit 1; }
 families=$(sed -n 's/^# TYPE \([a-z_:]*\) .*/\1/p' "$LIVE_TMP/metrics.txt" | sort -u)
+
+# every family of the scrape is in the man page
+undocumented=$(for f in $families; do grep -q "$f" man/flowtally.8 || echo "$f"; done | paste -sd' ')
+[ -n "$families" ] && [ -z "$undocumented" ] && pass man_page_documents_every_metric_family ||
+	fail man_page_documents_every_metric_family "not in man/flowtally.8: ${undocumented:-no family scraped}"
 
 # metric names: words that start like flowtally's or the process families,
 # never a recording rule (those have a colon)
