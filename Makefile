@@ -116,6 +116,7 @@ deb:
 	@scripts/build-deb.sh
 
 test-package: deb
+	@$(MAKE) -s $(BUILD)/ftsend
 	@tests/package/test_package.sh
 
 format:

@@ -122,7 +122,8 @@ int parse_listen_addr(const char *text, struct sockaddr_storage *ss, socklen_t *
 	memset(ss, 0, sizeof(*ss));
 	/* ":PORT" as node_exporter takes it: every address, both families */
 	if (text[0] == ':') {
-		if (snprintf(with_host, sizeof(with_host), "[::]%s", text) >= (int)sizeof(with_host))
+		if (snprintf(with_host, sizeof(with_host), "[::]%s", text) >=
+		    (int)sizeof(with_host))
 			return -EINVAL;
 		text = with_host;
 	}

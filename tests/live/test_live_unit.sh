@@ -162,15 +162,15 @@ mode=$(stat -c %a "$LIVE_TMP/log/$VA.json")
 
 # every system call flowtally made is one the unit's filter allows
 allowed=$(unit_syscalls "$UNIT")
-made=$(sed -n 's/^[0-9]* \([a-z0-9_]*\)(.*/\1/p' "$LIVE_TMP/strace.txt" | sort -u)
-# the sandbox's own setup (mount, setpriv, bash) comes before flowtally's execve
+# the sandbox's own setup (mount, setpriv, bash) comes before flowtally's
+# execve; strace pads PIDs with spaces
 made=$(awk -v ft="$FT" '
 	index($0, "execve(\"" ft "\"") { on = 1 }
-	on && match($0, /^[0-9]+ [a-z0-9_]+\(/) { s = substr($0, RSTART, RLENGTH - 1); sub(/^[0-9]+ /, "", s); print s }
+	on && match($0, /^[0-9]+ +[a-z0-9_]+\(/) { s = substr($0, RSTART, RLENGTH - 1); sub(/^[0-9]+ +/, "", s); print s }
 ' "$LIVE_TMP/strace.txt" | sort -u)
 denied=$(comm -23 <(echo "$made") <(echo "$allowed") | paste -sd' ')
 if [ -z "$made" ]; then
-	fail unit_system_calls_within_the_filter "strace saw no flowtally"
+	fail unit_system_calls_within_the_filter "strace saw no execve of $FT: $(grep -c . "$LIVE_TMP/strace.txt") lines, $(grep -m2 execve "$LIVE_TMP/strace.txt" | cut -c1-100 | tr "\n" ";")"
 elif [ -z "$denied" ]; then
 	pass unit_system_calls_within_the_filter
 else
