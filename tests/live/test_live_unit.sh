@@ -5,8 +5,9 @@
 # unit's capability bounding set, umask and a read-only system but the
 # unit's writable paths (tests/live/unit_sandbox.sh). Each counts exactly and
 # is scraped; a restart (traced: every system call must be one the unit's
-# SystemCallFilter allows) adopts the pinned counters and the frames that
-# came while no process ran.
+# SystemCallFilter allows, every socket of a family RestrictAddressFamilies
+# allows) adopts the pinned counters and the frames that came while no
+# process ran.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/live/lib.sh
 . tests/live/lib_export.sh
@@ -176,4 +177,14 @@ elif [ -z "$denied" ]; then
 else
 	fail unit_system_calls_within_the_filter "not allowed: $denied"
 fi
+
+# and every socket it opened is of a family RestrictAddressFamilies allows
+families=$(unit_values "$UNIT" RestrictAddressFamilies | tr ' ' '\n' | grep . | sort -u)
+opened=$(awk -v ft="$FT" '
+	index($0, "execve(\"" ft "\"") { on = 1 }
+	on && match($0, /(socket|socketpair)\(AF_[A-Z0-9]+/) { s = substr($0, RSTART, RLENGTH); sub(/.*\(/, "", s); print s }
+' "$LIVE_TMP/strace.txt" | sort -u)
+outside=$(comm -23 <(echo "$opened") <(echo "$families") | paste -sd' ')
+[ -n "$opened" ] && [ -z "$outside" ] && pass unit_socket_families_within_restrict_address_families ||
+	fail unit_socket_families_within_restrict_address_families "opened: $(echo $opened), outside: $outside"
 exit $FAILED
