@@ -7,6 +7,8 @@ BPFTOOL   ?= bpftool
 PREFIX    ?= /usr/local
 MANDIR    ?= $(PREFIX)/share/man
 UNITDIR   ?= /lib/systemd/system
+SYSCONFDIR ?= /etc
+DATADIR   ?= $(PREFIX)/share/flowtally
 VERSION   := 0.1.0
 
 BUILD     := build
@@ -27,7 +29,7 @@ KTEST_BINS := $(patsubst tests/testrun/%.c,$(BUILD)/tests/%,$(wildcard tests/tes
 FUZZ_BINS := $(BUILD)/tests/test_parse_fuzz $(BUILD)/tests/test_state_fuzz
 TOOLS     := $(BUILD)/ftsend $(BUILD)/tests/vlanpush $(BUILD)/tests/vlan_push.bpf.o
 
-.PHONY: all deps test test-long demo bench bench-quick install clean format
+.PHONY: all deps test test-long demo bench bench-quick install clean format deb test-package
 .SECONDARY:
 all: $(BUILD)/flowtally $(UNIT_BINS) $(KTEST_BINS) $(FUZZ_BINS) $(TOOLS)
 
@@ -45,10 +47,10 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: src/%.c $(wildcard src/*.h) include/flowtally/abi.h $(BUILD)/flowtally.skel.h
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/flowtally: $(OBJS)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h) $(BPF_HDRS)
 	@mkdir -p $(@D)
@@ -98,7 +100,8 @@ test-long: deps all $(BUILD)/bench/bench
 demo: deps all
 	@scripts/demo.sh
 
-# The unit runs $(PREFIX)/sbin/flowtally: its ExecStart follows PREFIX.
+# The unit runs $(PREFIX)/sbin/flowtally: its ExecStart follows PREFIX. An
+# /etc/default/flowtally that is there already is the operator's: kept.
 install: $(BUILD)/flowtally
 	install -D -m 0755 $(BUILD)/flowtally $(DESTDIR)$(PREFIX)/sbin/flowtally
 	install -D -m 0644 man/flowtally.8 $(DESTDIR)$(MANDIR)/man8/flowtally.8
@@ -106,6 +109,25 @@ install: $(BUILD)/flowtally
 	sed 's|/usr/local/sbin/flowtally|$(PREFIX)/sbin/flowtally|' contrib/systemd/flowtally@.service \
 		> $(DESTDIR)$(UNITDIR)/flowtally@.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/flowtally@.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/flowtally ] || \
+		install -D -m 0644 contrib/default/flowtally $(DESTDIR)$(SYSCONFDIR)/default/flowtally
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/flowtally
+	install -D -m 0644 contrib/logrotate/flowtally $(DESTDIR)$(SYSCONFDIR)/logrotate.d/flowtally
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/prometheus contrib/prometheus/flowtally.rules.yml \
+		contrib/prometheus/flowtally.alerts.yml
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/grafana contrib/grafana/flowtally.json
+
+# make deb: a Debian package built by dpkg-buildpackage in a copy of the
+# tree, so that nothing lands outside build/; the .deb in build/deb/.
+# make test-package installs it, tests it and purges it (root; not part of
+# make test).
+deb:
+	@scripts/deps-package.sh
+	@scripts/build-deb.sh
+
+test-package: deb
+	@$(MAKE) -s $(BUILD)/ftsend
+	@tests/package/test_package.sh
 
 format:
 	clang-format -i bpf/*.c bpf/*.h src/*.c src/*.h include/flowtally/*.h

@@ -17,6 +17,7 @@ packages=(
 	prometheus			# tests: promtool, and a server that scrapes flowtally
 	nfdump tshark			# tests: an IPFIX collector and a decoder of what it got
 	man-db groff-base		# tests: the man page renders without warnings
+	libcap2-bin strace curl		# tests: the unit's capabilities and system calls
 )
 
 missing=()

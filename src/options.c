@@ -33,7 +33,8 @@ void run_usage(FILE *f)
 		"      --output FILE       records to FILE (appended; reopened on SIGHUP; not\n"
 		"                          through a symbolic link)\n"
 		"      --prometheus ADDR:PORT\n"
-		"                          serve /metrics on ADDR:PORT (e.g. 127.0.0.1:9753)\n"
+		"                          serve /metrics on ADDR:PORT (e.g. 127.0.0.1:9753;\n"
+		"                          :PORT or [::]:PORT: every address)\n"
 		"      --prometheus-max-series N\n"
 		"                          own series per table, top N by bytes (default %d);\n"
 		"                          later keys add up in one 'other' series\n"
@@ -112,17 +113,51 @@ int parse_host_port(const char *text, char *host, size_t hostlen, unsigned short
 	return 0;
 }
 
-/* --prometheus listens only on an address given as such: no name to resolve
- * to something unexpected, no empty host meaning "everywhere". */
-static bool valid_listen_addr(const char *text)
+int parse_listen_addr(const char *text, struct sockaddr_storage *ss, socklen_t *salen,
+		      bool *dual_stack)
 {
-	unsigned char buf[sizeof(struct in6_addr)];
-	char host[FT_HOST_MAX];
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	char host[FT_HOST_MAX], with_host[FT_HOST_MAX + 8];
 	unsigned short port;
 
+	memset(ss, 0, sizeof(*ss));
+	/* ":PORT" as node_exporter takes it: every address, both families */
+	if (text[0] == ':') {
+		if (snprintf(with_host, sizeof(with_host), "[::]%s", text) >=
+		    (int)sizeof(with_host))
+			return -EINVAL;
+		text = with_host;
+	}
 	if (parse_host_port(text, host, sizeof(host), &port))
-		return false;
-	return inet_pton(text[0] == '[' ? AF_INET6 : AF_INET, host, buf) == 1;
+		return -EINVAL;
+	if (text[0] == '[') {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return -EINVAL;
+		*salen = sizeof(*sin6);
+		*dual_stack = IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return -EINVAL;
+		*salen = sizeof(*sin);
+		*dual_stack = false;
+	}
+	return 0;
+}
+
+/* --prometheus listens only on an address given as such: no name to resolve
+ * to something unexpected. */
+static bool valid_listen_addr(const char *text)
+{
+	struct sockaddr_storage ss;
+	socklen_t salen;
+	bool dual;
+
+	return !parse_listen_addr(text, &ss, &salen, &dual);
 }
 
 static int usage_error(char *err, size_t errlen, const char *fmt, const char *what)
@@ -253,7 +288,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 			if (!valid_listen_addr(optarg))
 				return usage_error(err, errlen,
 						   "--prometheus '%s' invalid (ADDR:PORT, e.g. "
-						   "127.0.0.1:9753 or [::1]:9753)",
+						   "127.0.0.1:9753, [::1]:9753, or :9753 for "
+						   "every address)",
 						   optarg);
 			o->prometheus = optarg;
 			break;

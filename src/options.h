@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "instance.h"
 #include "tablespec.h"
@@ -46,5 +47,10 @@ void run_usage(FILE *f);
 /* Splits "HOST:PORT" or "[IPV6]:PORT": host into `host`, port 1-65535.
  * 0 or -EINVAL. */
 int parse_host_port(const char *text, char *host, size_t hostlen, unsigned short *port);
+/* A --prometheus address: "A.B.C.D:PORT", "[IPV6]:PORT", or ":PORT" for
+ * every address. ":PORT" and "[::]:PORT" set *dual_stack: one IPv6 socket
+ * that takes IPv4 too. Numeric only. 0 or -EINVAL. */
+int parse_listen_addr(const char *text, struct sockaddr_storage *ss, socklen_t *salen,
+		      bool *dual_stack);
 
 #endif

@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/utsname.h>
+
+#include <bpf/libbpf.h>
 
 #include "output.h"
 #include "prom_text.h"
@@ -288,6 +291,26 @@ static void put_table_counter(FILE *f, const struct ft_instance *inst,
 	}
 }
 
+/* LRU tables only: the others never evict. */
+static void put_evictions(FILE *f, const struct ft_instance *inst, const struct ft_counts *total)
+{
+	int t, d;
+
+	family(f, "flowtally_table_evictions_total", "counter",
+	       "Keys an LRU table's kernel map evicted, with their counts (lost).");
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		for (d = 0; d < FT_DIRS; d++) {
+			bool first = true;
+
+			if (!table_counts(inst, t, d) || !inst->tables[t].spec.lru)
+				continue;
+			fputs("flowtally_table_evictions_total", f);
+			table_labels(f, &first, &inst->tables[t].spec, d);
+			value(f, first, total->evicted[t][d]);
+		}
+	}
+}
+
 static void put_table_gauges(FILE *f, const struct ft_instance *inst,
 			     const struct ft_counts *interval, const struct prom_series *s)
 {
@@ -349,10 +372,25 @@ static void put_self(FILE *f, const struct prom_self *self)
 {
 	int i;
 
-	family(f, "flowtally_build_info", "gauge", "Always 1: the version of flowtally.");
-	fprintf(f, "flowtally_build_info{version=\"%s\"} 1\n", FT_VERSION);
+	struct utsname u;
+	bool first = true;
+
+	family(f, "flowtally_build_info", "gauge",
+	       "Always 1: the version of flowtally, the kernel it runs on and libbpf.");
+	fputs("flowtally_build_info", f);
+	label(f, &first, "version", FT_VERSION);
+	label(f, &first, "kernel", uname(&u) ? "unknown" : u.release);
+	label(f, &first, "libbpf", libbpf_version_string());
+	value(f, first, 1);
 	if (!self)
 		return;
+	if (self->last_interval_end > 0) {
+		family(f, "flowtally_last_interval_timestamp_seconds", "gauge",
+		       "When the last interval ended (unix seconds): its counts are the ones "
+		       "served.");
+		fprintf(f, "flowtally_last_interval_timestamp_seconds %.6f\n",
+			self->last_interval_end);
+	}
 	family(f, "flowtally_interval_seconds", "gauge", "Length of the last interval.");
 	fprintf(f, "flowtally_interval_seconds %.6f\n", self->interval_seconds);
 	family(f, "flowtally_swap_seconds", "gauge",
@@ -404,6 +442,7 @@ int prom_render(FILE *f, const struct ft_instance *inst, const struct ft_counts 
 		put_table_counter(f, inst, total, "flowtally_table_inserts_total",
 				  "Keys a table created (once per key and interval).",
 				  FT_TBL_INSERTS, false);
+		put_evictions(f, inst, total);
 		put_table_gauges(f, inst, interval, s);
 	}
 	if (err)

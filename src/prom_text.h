@@ -24,6 +24,7 @@ struct prom_series {
 /* What flowtally says about itself. */
 struct prom_self {
 	double interval_seconds;	/* length of the last interval */
+	double last_interval_end;	/* unix seconds; 0 before the first */
 	unsigned long long intervals;	/* intervals exported */
 	double swap_seconds, read_seconds;	/* of the last interval */
 	size_t store_bytes;		/* the host-side totals */

@@ -2,7 +2,7 @@
 /*
  * /metrics for Prometheus. The run loop renders the exposition once per
  * interval (prom_text.c) and swaps it in under a mutex; libmicrohttpd's own
- * thread hands out a copy, adding the process CPU time of the moment. So a
+ * thread hands out a copy, adding the process metrics of the moment. So a
  * scrape never waits for the counts, and the counts never wait for a scrape.
  */
 #define _GNU_SOURCE
@@ -14,12 +14,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "options.h"
+#include "prom_process.h"
 #include "prom_text.h"
 #include "prometheus.h"
 
@@ -30,7 +30,7 @@
 #define PROM_MAX_CONNECTIONS 128
 #define PROM_PER_CLIENT_CONNECTIONS 4
 #define PROM_CONN_TIMEOUT_S 5
-#define PROM_PROCESS_TEXT_MAX 256
+#define PROM_PROCESS_TEXT_MAX 1024
 
 struct prom {
 	struct MHD_Daemon *mhd;
@@ -68,8 +68,10 @@ static int render(struct prom *p, const struct exporter *e, const struct ft_inst
 	FILE *f;
 	int err;
 
-	if (interval && interval->end > interval->start)
+	if (interval && interval->end > interval->start) {
 		self.interval_seconds = interval->end - interval->start;
+		self.last_interval_end = interval->end;
+	}
 	if (inst) {
 		self.swap_seconds = inst->swap_seconds;
 		self.read_seconds = inst->read_seconds;
@@ -90,20 +92,13 @@ static int render(struct prom *p, const struct exporter *e, const struct ft_inst
 	return 0;
 }
 
-/* CPU time is the one value taken at scrape time. */
+/* The process metrics are the values taken at scrape time. */
 static int process_text(char *buf, size_t len)
 {
-	struct rusage ru;
-	double cpu = 0;
+	struct prom_process proc;
 
-	if (!getrusage(RUSAGE_SELF, &ru))
-		cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-		      ru.ru_stime.tv_usec / 1e6;
-	return snprintf(buf, len,
-			"# HELP process_cpu_seconds_total User and system CPU time of flowtally.\n"
-			"# TYPE process_cpu_seconds_total counter\n"
-			"process_cpu_seconds_total %.6f\n",
-			cpu);
+	prom_process_read(&proc);
+	return prom_process_format(buf, len, &proc);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, char *body,
@@ -141,6 +136,7 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
 	struct prom *p = cls;
 	char *body;
 	size_t len;
+	int n;
 
 	(void)version;
 	(void)upload;
@@ -161,42 +157,43 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
 	pthread_mutex_unlock(&p->lock);
 	if (!body)
 		return MHD_NO;
-	len += (size_t)process_text(body + len, PROM_PROCESS_TEXT_MAX);
+	n = process_text(body + len, PROM_PROCESS_TEXT_MAX);
+	if (n > 0)
+		len += (size_t)n < PROM_PROCESS_TEXT_MAX ? (size_t)n : PROM_PROCESS_TEXT_MAX - 1;
 	return reply(conn, MHD_HTTP_OK, body, len, PROM_CONTENT_TYPE);
 }
 
 /* Our own socket rather than MHD's: a bind failure then has an errno to
- * report. MHD owns (and closes) it once the daemon starts. */
+ * report. MHD owns (and closes) it once the daemon starts. ":PORT" and
+ * "[::]:PORT" take both families on one socket, or IPv4 alone on a host
+ * without IPv6. */
 static int listen_on(const char *text)
 {
-	struct sockaddr_storage ss = {};
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	char host[FT_HOST_MAX];
-	unsigned short port;
+	struct sockaddr_storage ss;
 	socklen_t salen;
-	int fd, one = 1, err;
+	bool dual;
+	int fd, one = 1, v6only, err;
 
-	if (parse_host_port(text, host, sizeof(host), &port))
-		return -EINVAL;
-	if (text[0] == '[') {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		err = inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1 ? 0 : -EINVAL;
-		salen = sizeof(*sin6);
-	} else {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		err = inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -EINVAL;
-		salen = sizeof(*sin);
-	}
+	err = parse_listen_addr(text, &ss, &salen, &dual);
 	if (err)
 		return err;
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 && dual && errno == EAFNOSUPPORT) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		unsigned short port = ((struct sockaddr_in6 *)&ss)->sin6_port;
+
+		memset(&ss, 0, sizeof(ss));
+		sin->sin_family = AF_INET;
+		sin->sin_port = port;
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+		salen = sizeof(*sin);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	}
 	if (fd < 0)
 		return -errno;
+	v6only = !dual;
 	if (ss.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(fd, (struct sockaddr *)&ss, salen) || listen(fd, 32)) {
 		err = -errno;

@@ -44,6 +44,18 @@ if [ $rc -eq 0 ] && [ -z "$lint" ]; then
 else
 	fail prom_promtool_check_metrics_is_clean "rc $rc: $(echo "$lint" | head -3 | tr '\n' ';')"
 fi
+# the standard process families and the last interval's end, from the
+# running process itself
+fds=$(ls "/proc/$FT_PID/fd" | wc -l)
+missing=
+for m in process_cpu_seconds_total process_start_time_seconds process_resident_memory_bytes \
+	process_open_fds process_max_fds flowtally_last_interval_timestamp_seconds; do
+	grep -q "^$m [0-9]" "$LIVE_TMP/metrics.txt" || missing+="$m "
+done
+open_fds=$(awk '$1 == "process_open_fds" { print $2 }' "$LIVE_TMP/metrics.txt")
+[ -z "$missing" ] && [ "$open_fds" -ge 3 ] && [ "$open_fds" -le "$((fds + 2))" ] &&
+	pass prom_serves_process_metrics_and_last_interval_timestamp ||
+	fail prom_serves_process_metrics_and_last_interval_timestamp "missing: $missing; open fds $open_fds of $fds"
 got=$(grep '^flowtally_packets_total{table="ports",direction="ingress"' "$LIVE_TMP/metrics.txt" |
 	awk '{ s += $NF } END { print s + 0 }')
 want=$(jq '[.entries[].packets] | add' "$LIVE_TMP/in.json")

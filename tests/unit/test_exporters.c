@@ -14,7 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <bpf/libbpf.h>
 
 #include "check.h"
 #include "fixture.h"
@@ -24,6 +28,7 @@
 #include "instance.h"
 #include "ipfix.h"
 #include "options.h"
+#include "prom_process.h"
 #include "prom_text.h"
 #include "tablespec.h"
 
@@ -305,21 +310,94 @@ static void test_prom_every_family_has_help_and_type_once_and_is_contiguous(void
 		}
 	}
 	/* build info; seen and unclassified, packets and bytes (4); entries and
-	 * overflow, packets and bytes (4); table size, keys, inserts, memory, series */
-	ASSERT_EQ(nfam, 14, "every family of the counts rendered");
+	 * overflow, packets and bytes (4); table size, keys, inserts, evictions,
+	 * memory, series */
+	ASSERT_EQ(nfam, 15, "every family of the counts rendered");
 	free(text);
 }
 
 static void test_prom_before_the_first_interval_serves_build_info(void)
 {
-	char *buf = NULL;
+	char *buf = NULL, want[512];
 	size_t len = 0;
+	struct utsname u;
 	FILE *f = open_memstream(&buf, &len);
 
 	ASSERT_EQ(prom_render(f, NULL, NULL, NULL, NULL, NULL), 0, "prom_render");
 	fclose(f);
-	ASSERT_CONTAINS(buf, "flowtally_build_info{version=\"" FT_VERSION "\"} 1\n", "build info");
+	ASSERT_EQ(uname(&u), 0, "uname");
+	snprintf(want, sizeof(want),
+		 "flowtally_build_info{version=\"" FT_VERSION "\",kernel=\"%s\",libbpf=\"%s\"} 1\n",
+		 u.release, libbpf_version_string());
+	ASSERT_CONTAINS(buf, want, "build info: version, kernel, libbpf");
+	ASSERT_LACKS(buf, "flowtally_last_interval_timestamp_seconds", "no interval yet");
 	free(buf);
+}
+
+static void test_prom_last_interval_timestamp_is_the_end_of_the_last_interval(void)
+{
+	struct prom_self self = { .interval_seconds = 2.0, .last_interval_end = REC_END };
+	struct prom_series s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	make_instance("ports=proto,dport");
+	prom_series_init(&s, 1000);
+	ASSERT_EQ(prom_render(f, &inst, &total, &total, &s, &self), 0, "prom_render");
+	fclose(f);
+	ASSERT_CONTAINS(buf,
+			"# TYPE flowtally_last_interval_timestamp_seconds gauge\n"
+			"flowtally_last_interval_timestamp_seconds 1002.000000\n",
+			"timestamp of the interval's end");
+	ASSERT_CONTAINS(buf, "\nflowtally_interval_seconds 2.000000\n", "its length");
+	prom_series_free(&s);
+	free(buf);
+}
+
+static void test_prom_lru_tables_export_their_evictions_as_a_counter(void)
+{
+	char *text;
+
+	make_instance("flows=flow:lru");
+	total.evicted[0][FT_DIR_INGRESS] = 7;
+	text = render_once(1000);
+	ASSERT_CONTAINS(text, "# TYPE flowtally_table_evictions_total counter\n", "a counter");
+	ASSERT_CONTAINS(text,
+			"\nflowtally_table_evictions_total{table=\"flows\",direction=\"ingress\"} 7\n",
+			"ingress evictions");
+	ASSERT_CONTAINS(text,
+			"\nflowtally_table_evictions_total{table=\"flows\",direction=\"egress\"} 0\n",
+			"egress: none");
+	free(text);
+
+	make_instance("ports=proto,dport");
+	text = render_once(1000);
+	ASSERT_LACKS(text, "flowtally_table_evictions_total{", "a hash table never evicts");
+	free(text);
+}
+
+/* The process families of every exporter, from /proc: this very process. */
+static void test_prom_process_metrics_are_the_standard_families(void)
+{
+	struct prom_process p;
+	char buf[1024];
+	int n;
+
+	ASSERT_EQ(prom_process_read(&p), 0, "prom_process_read");
+	ASSERT_TRUE(p.start_time > 1.6e9 && p.start_time <= (double)time(NULL) + 1,
+		    "start time: this process, since the epoch");
+	ASSERT_TRUE(p.resident_bytes > 0, "resident memory");
+	ASSERT_TRUE(p.open_fds >= 3, "stdin, stdout, stderr at least");
+	ASSERT_TRUE(p.max_fds >= p.open_fds, "max fds");
+	n = prom_process_format(buf, sizeof(buf), &p);
+	ASSERT_TRUE(n > 0 && n < (int)sizeof(buf), "fits in the serve buffer");
+	ASSERT_CONTAINS(buf, "# TYPE process_cpu_seconds_total counter\n", "cpu");
+	ASSERT_CONTAINS(buf, "# TYPE process_start_time_seconds gauge\n", "start time");
+	ASSERT_CONTAINS(buf, "# TYPE process_resident_memory_bytes gauge\n", "rss");
+	ASSERT_CONTAINS(buf, "# TYPE process_virtual_memory_bytes gauge\n", "vsize");
+	ASSERT_CONTAINS(buf, "# TYPE process_open_fds gauge\n", "open fds");
+	ASSERT_CONTAINS(buf, "# TYPE process_max_fds gauge\n", "max fds");
 }
 
 /* ---- IPFIX ---- */
@@ -602,10 +680,11 @@ static int parse(const char *opt, const char *val, struct run_opts *o)
 
 static void test_opts_prometheus_takes_a_numeric_address_and_port(void)
 {
-	static const char *const good[] = { "127.0.0.1:9753", "[::1]:9753", "0.0.0.0:1" };
-	static const char *const bad[] = { "localhost:9753", "127.0.0.1", ":9753",
+	static const char *const good[] = { "127.0.0.1:9753", "[::1]:9753", "0.0.0.0:1",
+					    ":9753", "[::]:9753" };
+	static const char *const bad[] = { "localhost:9753", "127.0.0.1", ":", ":0",
 					   "127.0.0.1:0", "127.0.0.1:65536", "::1:9753",
-					   "[::1]9753", "127.0.0.1:97x" };
+					   "[::1]9753", "127.0.0.1:97x", "::9753", ":[::1]:9753" };
 	struct run_opts o;
 	size_t i;
 
@@ -615,6 +694,32 @@ static void test_opts_prometheus_takes_a_numeric_address_and_port(void)
 	}
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		ASSERT_EQ(parse("--prometheus", bad[i], &o), -EINVAL, bad[i]);
+}
+
+/* node_exporter's ":PORT" and "[::]:PORT" mean every address of both
+ * families; an explicit address, that one alone. */
+static void test_opts_listen_addr_any_is_dual_stack(void)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	socklen_t salen;
+	bool dual;
+
+	ASSERT_EQ(parse_listen_addr(":9753", &ss, &salen, &dual), 0, ":PORT");
+	ASSERT_EQ(ss.ss_family, AF_INET6, ":PORT is IPv6 any");
+	ASSERT_TRUE(IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr), ":PORT is ::");
+	ASSERT_EQ(ntohs(sin6->sin6_port), 9753, ":PORT port");
+	ASSERT_TRUE(dual, ":PORT takes IPv4 too");
+	ASSERT_EQ(parse_listen_addr("[::]:9100", &ss, &salen, &dual), 0, "[::]:PORT");
+	ASSERT_TRUE(dual, "[::]:PORT takes IPv4 too");
+	ASSERT_EQ(parse_listen_addr("[::1]:9100", &ss, &salen, &dual), 0, "[::1]:PORT");
+	ASSERT_TRUE(!dual, "[::1] alone");
+	ASSERT_EQ(salen, sizeof(struct sockaddr_in6), "IPv6 length");
+	ASSERT_EQ(parse_listen_addr("127.0.0.1:9100", &ss, &salen, &dual), 0, "IPv4");
+	ASSERT_EQ(ss.ss_family, AF_INET, "IPv4 family");
+	ASSERT_EQ(ntohl(sin->sin_addr.s_addr), INADDR_LOOPBACK, "127.0.0.1");
+	ASSERT_TRUE(!dual, "an IPv4 address alone");
 }
 
 static void test_opts_ipfix_takes_host_and_port(void)
@@ -661,6 +766,9 @@ static const struct check_test tests[] = {
 	T(test_prom_seen_and_unclassified_per_iface_direction_and_reason),
 	T(test_prom_every_family_has_help_and_type_once_and_is_contiguous),
 	T(test_prom_before_the_first_interval_serves_build_info),
+	T(test_prom_last_interval_timestamp_is_the_end_of_the_last_interval),
+	T(test_prom_lru_tables_export_their_evictions_as_a_counter),
+	T(test_prom_process_metrics_are_the_standard_families),
 	T(test_ipfix_ports_template_has_the_keys_counts_and_times),
 	T(test_ipfix_icmp_records_carry_type_and_code_in_their_own_element),
 	T(test_ipfix_address_tables_have_an_ipv4_and_an_ipv6_template),
@@ -672,6 +780,7 @@ static const struct check_test tests[] = {
 	T(test_csv_final_rows_and_address_columns),
 	T(test_csv_appending_to_a_file_with_rows_adds_no_header),
 	T(test_opts_prometheus_takes_a_numeric_address_and_port),
+	T(test_opts_listen_addr_any_is_dual_stack),
 	T(test_opts_ipfix_takes_host_and_port),
 	T(test_opts_prometheus_max_series_needs_prometheus),
 #undef T

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make install DESTDIR=...: the binary, the man page (which man renders
-# without a warning) and the systemd unit (which systemd-analyze verifies,
-# where it is installed), at their paths under DESTDIR; no root needed.
+# without a warning), the systemd unit (which systemd-analyze verifies, and
+# scores, where it is installed), its environment file, the logrotate file,
+# the Prometheus rules and the Grafana dashboard, at their paths under
+# DESTDIR; no root needed.
 cd "$(dirname "$0")/../.." || exit 1
 FAILED=0
 pass() { echo "PASS $1"; }
@@ -50,7 +52,38 @@ else
 		fail install_unit_verifies "$(echo "$out" | head -3 | tr '\n' ';')"
 	fi
 fi
-grep -q '^ExecStart=/usr/local/sbin/flowtally run -i %i --pin %i --keep --prometheus 127.0.0.1:9753' "$unit" &&
+grep -q '^ExecStart=/usr/local/sbin/flowtally run -i %i --pin %i --keep .*\$FLOWTALLY_OPTS \$FLOWTALLY_INSTANCE_OPTS$' "$unit" &&
 	grep -q '^Restart=on-failure' "$unit" && pass install_unit_runs_the_installed_binary ||
 	fail install_unit_runs_the_installed_binary "$(grep '^ExecStart' "$unit")"
+
+# the hardened unit: systemd's own exposure score, 5.0 at most (lower is
+# better; the capabilities flowtally needs keep it above 2)
+if command -v systemd-analyze >/dev/null && [ -f "$unit" ] &&
+	out=$(systemd-analyze security --offline=yes --no-pager \
+		"$dest/verify/flowtally@lo.service" 2>&1); then
+	score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p' <<<"$out")
+	if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 5.0) }'; then
+		pass "install_unit_security_exposure_at_most_5 ($score)"
+	else
+		fail install_unit_security_exposure_at_most_5 "score '${score:-none}': $(tail -1 <<<"$out")"
+	fi
+else
+	skip install_unit_security_exposure_at_most_5 "systemd-analyze security --offline=yes is not available"
+fi
+
+missing=
+for f in etc/default/flowtally etc/logrotate.d/flowtally \
+	usr/local/share/flowtally/prometheus/flowtally.rules.yml \
+	usr/local/share/flowtally/prometheus/flowtally.alerts.yml \
+	usr/local/share/flowtally/grafana/flowtally.json; do
+	[ -f "$dest/$f" ] || missing+="$f "
+done
+[ -d "$dest/etc/flowtally" ] || missing+="etc/flowtally/ "
+[ -z "$missing" ] && pass install_env_logrotate_rules_and_dashboard || fail install_env_logrotate_rules_and_dashboard "missing: $missing"
+
+# the operator's /etc/default/flowtally survives a second make install
+echo 'FLOWTALLY_OPTS="--interval 5"' >"$dest/etc/default/flowtally"
+make -s install DESTDIR="$dest" >/dev/null 2>&1
+grep -q -- '--interval 5' "$dest/etc/default/flowtally" && pass install_keeps_the_operators_default_file ||
+	fail install_keeps_the_operators_default_file "overwritten"
 exit $FAILED
