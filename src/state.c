@@ -167,9 +167,14 @@ static int open_state_dir(void)
 {
 	int dfd;
 
-	if (mkdir(FT_STATE_DIR, 0700) && errno != EEXIST)
-		return log_errno(-errno, "cannot create %s", FT_STATE_DIR);
+	/* opened first: under a read-only /var (ProtectSystem=strict with
+	 * StateDirectory=) mkdir of an existing folder fails with EROFS */
 	dfd = open(FT_STATE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 && errno == ENOENT) {
+		if (mkdir(FT_STATE_DIR, 0700) && errno != EEXIST)
+			return log_errno(-errno, "cannot create %s", FT_STATE_DIR);
+		dfd = open(FT_STATE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (dfd < 0)
 		return log_errno(-errno, "cannot open %s (it must be a folder, not a link)",
 				 FT_STATE_DIR);
