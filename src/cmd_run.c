@@ -5,7 +5,6 @@
  * Between intervals it answers its control socket (flowtally table ...).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -429,6 +430,7 @@ static void say_permission_denied(const char *name)
 
 int control_request(const char *name, const char *request)
 {
+	struct timeval wait = { .tv_sec = CONTROL_CLIENT_WAIT_S };
 	char path[108], buf[4096], found[FT_NAME_MAX];
 	bool answered = false;
 	int fd, status = 1, n;
@@ -466,6 +468,9 @@ int control_request(const char *name, const char *request)
 		log_errno(fd, "no instance named '%s' answers on %s", name, path);
 		return 1;
 	}
+	/* a stopped or wedged instance must not hang the client forever; a
+	 * resize of a large table takes seconds, not this long */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
 	if (dprintf(fd, "%s\n", request) < 0 || !(in = fdopen(fd, "r"))) {
 		log_errno(-errno, "cannot talk to instance '%s'", name);
 		close(fd);
@@ -490,7 +495,10 @@ int control_request(const char *name, const char *request)
 		}
 		fputs(buf, stdout);
 	}
-	if (!answered)
+	if (!answered && ferror(in) && (errno == EAGAIN || errno == EWOULDBLOCK))
+		log_err("instance '%s' did not answer within %d s (is it stopped?)", name,
+			CONTROL_CLIENT_WAIT_S);
+	else if (!answered)
 		log_err("instance '%s' closed the connection without an answer", name);
 	fclose(in);
 	return status;

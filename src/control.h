@@ -25,6 +25,7 @@
 #define CONTROL_MAX_CLIENTS 8
 #define CONTROL_REQUEST_MAX 512
 #define CONTROL_DEADLINE_S 2.0
+#define CONTROL_CLIENT_WAIT_S 30	/* how long a client waits for an answer */
 
 /* Handles one request; writes result lines to `reply`. Returns 0, or the
  * exit status (1 runtime, 2 usage) with the message in err. */

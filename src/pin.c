@@ -21,8 +21,8 @@ static int real_dir(const char *path)
 {
 	struct stat st;
 
-	if (lstat(path, &st))
-		return log_errno(-errno, "cannot use %s", path);
+	if (lstat(path, &st))	/* gone already (see pin_create_dir): nothing planted */
+		return errno == ENOENT ? 0 : log_errno(-errno, "cannot use %s", path);
 	if (!S_ISDIR(st.st_mode)) {
 		log_err("%s is not a folder (a link?): flowtally pins only into its own folders; "
 			"remove it",
@@ -83,12 +83,22 @@ bool pin_instance_exists(const char *name)
 int pin_create_dir(const char *name)
 {
 	char path[256];
+	int tries;
 
 	if (pin_path(path, sizeof(path), name, NULL))
 		return -ENAMETOOLONG;
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return log_errno(-errno, "cannot create %s", path);
-	return real_dir(path);
+	/* Another instance that exits removes the flowtally folder when it
+	 * looks empty, maybe just after pin_prepare made it: make it again.
+	 * Once this instance's folder is in it, it stays. */
+	for (tries = 0; tries < 10; tries++) {
+		if (mkdir(FT_PIN_ROOT, 0700) && errno != EEXIST)
+			return log_errno(-errno, "cannot create %s", FT_PIN_ROOT);
+		if (!mkdir(path, 0700) || errno == EEXIST)
+			return real_dir(path);
+		if (errno != ENOENT)
+			break;
+	}
+	return log_errno(-errno, "cannot create %s", path);
 }
 
 int pin_object(int fd, const char *name, const char *obj)

@@ -30,7 +30,7 @@ if [ ! -x "$PY" ]; then
 fi
 
 # clients SOCKET IDLE DRIP SECONDS: IDLE clients that connect and send
-# nothing, one that sends "list" a byte every 0.8 s (DRIP=1); all end after
+# nothing, one that sends "listlist" a byte every 0.8 s (DRIP=1); all end after
 # SECONDS. Prints "dropped" if the dripping one was closed on before it was
 # done, "answered" if it got an answer.
 clients() {
@@ -54,7 +54,7 @@ for _ in range(idle):
         s.close()
 if d:
     d.settimeout(0.8)
-    for ch in b"list":
+    for ch in b"listlist":
         try:
             d.send(bytes([ch]))
             got = d.recv(256)
@@ -91,10 +91,10 @@ longest=$(jq -s '[.[] | select(.type == "interval") | .seconds] | max' "$LIVE_TM
 
 # 2. A request is answered while a slow client holds a connection.
 live_start --name "$NAME" --interval 0.2 || { fail control_start2 "did not start"; exit 1; }
-clients "/run/flowtally/$NAME.sock" 0 1 3 >/dev/null &
+clients "/run/flowtally/$NAME.sock" 0 1 7 >/dev/null &
 cp=$!
 sleep 0.3
-out=$(timeout 2 "$FT" table --name "$NAME" list 2>&1); rc=$?
+out=$(timeout 4 "$FT" table --name "$NAME" list 2>&1); rc=$?
 wait $cp
 [ $rc -eq 0 ] && grep -q "^ports " <<<"$out" && pass request_answered_beside_a_slow_client ||
 	fail request_answered_beside_a_slow_client "status $rc: $out"
