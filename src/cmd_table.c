@@ -200,8 +200,9 @@ static int del_table(struct run_state *st, const char *arg, FILE *reply, char *e
 				   arg);
 	counts_reset(&st->scratch);
 	ret = tables_del(&st->inst, slot, &st->scratch);
-	if (!ret)
-		ret = run_keep_drained(st);
+	/* what was read is kept, whether or not the removal went through */
+	if (run_keep_drained(st) && !ret)
+		ret = -EIO;
 	if (ret)
 		return reply_error(err, errlen, 1, "%s", log_last_error());
 	fprintf(reply, "removed table %s\n", arg);
@@ -231,8 +232,8 @@ static int resize_table(struct run_state *st, const char *arg, FILE *reply, char
 		return reply_error(err, errlen, 2, "size '%s' out of range (1-16777216)", sp + 1);
 	counts_reset(&st->scratch);
 	ret = tables_resize(&st->inst, slot, size, &st->scratch);
-	if (!ret)
-		ret = run_keep_drained(st);
+	if (run_keep_drained(st) && !ret)
+		ret = -EIO;
 	if (ret)
 		return reply_error(err, errlen, 1, "%s", log_last_error());
 	fprintf(reply, "resized table %s to %u keys\n", name, size);

@@ -77,7 +77,10 @@ int run_adopt(struct run_state *st)
 	if (err)
 		return err;
 	counts_reset(&st->scratch);
-	err = tables_reconcile(&st->inst, &st->scratch);
+	/* the last process may have died inside a flip: let it end */
+	err = snapshot_sync(&st->inst);
+	if (!err)
+		err = tables_reconcile(&st->inst, &st->scratch);
 	if (!err)
 		err = snapshot_collect(&st->inst, (int)(st->inst.cfg->gen & 1) ^ 1, &st->scratch,
 				       (__u32)time(NULL));

@@ -159,6 +159,7 @@ struct table_read {
 	struct ft_counts *next;		/* the baseline being built; NULL: a peek */
 	__u32 now;
 	__u64 resident[FT_DIRS];
+	__u64 fresh[FT_DIRS];		/* resident keys the baseline did not have */
 };
 
 static int read_key(void *ctx, const struct ft_key *key, const struct ft_value *sum)
@@ -177,6 +178,8 @@ static int read_key(void *ctx, const struct ft_key *key, const struct ft_value *
 		delta = value_delta(sum, &old->val);
 		if (!delta.packets && !delta.bytes)
 			last_active = old->last_active;
+	} else {
+		r->fresh[key->dir & 1]++;
 	}
 	r->resident[key->dir & 1]++;
 	if ((delta.packets || delta.bytes) && counts_append(r->out, (__u32)r->slot, key, &delta))
@@ -189,22 +192,23 @@ static int read_key(void *ctx, const struct ft_key *key, const struct ft_value *
 	return 0;
 }
 
-/* Keys of a table the last read found idle. LRU tables are emptied after
- * every read (see snapshot.h), and so is a table whose idle time is 0. */
-static int mark_idle(struct ft_instance *inst, int slot, int gen, __u32 now)
+/* Keys the last read of `gen` found idle, in the tables `read` names: one
+ * pass over the baseline. LRU tables are emptied after every read (see
+ * snapshot.h), and so is a table whose idle time is 0. */
+static int mark_idle(struct ft_instance *inst, int gen, __u64 read, __u32 now)
 {
-	const struct ft_table *t = &inst->tables[slot];
 	const struct ft_counts *base = &inst->base[gen];
 	size_t i;
 
 	for (i = 0; i < base->nr_entries; i++) {
 		const struct ft_entry *e = &base->entries[i];
+		const struct table_spec *spec = &inst->tables[e->table].spec;
 
-		if (e->table != (__u32)slot)
+		if (!(read & (1ull << e->table)))
 			continue;
 		/* a clock stepped back keeps the key, which costs nothing */
-		if (!t->spec.lru && t->spec.idle &&
-		    (now < e->last_active || now - e->last_active < t->spec.idle))
+		if (!spec->lru && spec->idle &&
+		    (now < e->last_active || now - e->last_active < spec->idle))
 			continue;
 		if (counts_append(&inst->expiring[gen], e->table, &e->key, &e->val))
 			return -ENOMEM;
@@ -212,22 +216,16 @@ static int mark_idle(struct ft_instance *inst, int slot, int gen, __u32 now)
 	return 0;
 }
 
-/* LRU keys the kernel evicted since the last read: the keys there were,
- * plus the inserts, minus the keys there are. */
-static void note_evictions(const struct ft_instance *inst, int slot, int gen,
-			   const struct ft_counts *inserts, struct table_read *r)
+/* LRU keys the kernel evicted since the last read: every insert made a key
+ * the baseline did not have, and the ones still there are those. */
+static void note_evictions(int slot, const struct ft_counts *inserts, struct table_read *r)
 {
-	__u64 before[FT_DIRS] = {};
-	size_t i;
 	int d;
 
-	for (i = 0; i < inst->base[gen].nr_entries; i++)
-		if (inst->base[gen].entries[i].table == (__u32)slot)
-			before[inst->base[gen].entries[i].key.dir & 1]++;
 	for (d = 0; d < FT_DIRS; d++) {
-		__u64 had = before[d] + inserts->table[slot][d][FT_TBL_INSERTS].packets;
+		__u64 ins = inserts->table[slot][d][FT_TBL_INSERTS].packets;
 
-		r->out->evicted[slot][d] += had > r->resident[d] ? had - r->resident[d] : 0;
+		r->out->evicted[slot][d] += ins > r->fresh[d] ? ins - r->fresh[d] : 0;
 	}
 }
 
@@ -245,7 +243,7 @@ static int read_table(struct ft_instance *inst, int slot, int gen, struct ft_cou
 	for (d = 0; d < FT_DIRS; d++)
 		out->resident[slot][d] = r.resident[d];
 	if (t->spec.lru && inserts)
-		note_evictions(inst, slot, gen, inserts, &r);
+		note_evictions(slot, inserts, &r);
 	return 0;
 }
 
@@ -264,24 +262,30 @@ static int read_gen(struct ft_instance *inst, int gen, int only, struct ft_count
 {
 	struct ft_counts next, grown;
 	struct ft_counts *base = &inst->base[gen];
+	__u64 read = 0;
 	int slot, err = 0;
 	size_t i;
 
 	counts_init(&next);
 	counts_init(&grown);
-	if (only == ALL_TABLES) {
-		err = read_counters(inst, gen, &next);
-		if (err) {
-			log_errno(err, "cannot read the counters");
-			goto out;
-		}
-		counters_delta(&next, base, &grown);
-		err = counts_merge(out, &grown);
-		if (err)
-			goto out;
-	} else {
+	err = read_counters(inst, gen, &next);
+	if (err) {
+		log_errno(err, "cannot read the counters");
+		goto out;
+	}
+	if (only != ALL_TABLES) {
+		/* one table's overflow and inserts; the rest wait for the flip */
 		memcpy(next.iface, base->iface, sizeof(next.iface));
+		memcpy(grown.table[only], next.table[only], sizeof(grown.table[only]));
 		memcpy(next.table, base->table, sizeof(next.table));
+		memcpy(next.table[only], grown.table[only], sizeof(next.table[only]));
+		memset(grown.table, 0, sizeof(grown.table));
+	}
+	counters_delta(&next, base, &grown);
+	err = counts_merge(out, &grown);
+	if (err)
+		goto out;
+	if (only != ALL_TABLES) {
 		/* the other tables' keys keep their baselines */
 		for (i = 0; i < base->nr_entries && !err; i++) {
 			const struct ft_entry *e = &base->entries[i];
@@ -298,12 +302,12 @@ static int read_gen(struct ft_instance *inst, int gen, int only, struct ft_count
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
 		if ((only != ALL_TABLES && slot != only) || !table_live(inst, slot))
 			continue;
-		err = read_table(inst, slot, gen, out, commit ? &next : NULL, now,
-				 only == ALL_TABLES ? &grown : NULL);
+		err = read_table(inst, slot, gen, out, commit ? &next : NULL, now, &grown);
 		if (err) {
 			log_errno(err, "cannot read table '%s'", inst->tables[slot].spec.name);
 			goto out;
 		}
+		read |= 1ull << slot;
 	}
 	if (!commit)
 		goto out;
@@ -314,9 +318,7 @@ static int read_gen(struct ft_instance *inst, int gen, int only, struct ft_count
 		counts_reset(&inst->expiring[gen]);
 	else
 		counts_drop_entries(&inst->expiring[gen], (__u32)only);
-	for (slot = 0; slot < FT_MAX_TABLES && !err; slot++)
-		if ((only == ALL_TABLES || slot == only) && table_live(inst, slot))
-			err = mark_idle(inst, slot, gen, now);
+	err = mark_idle(inst, gen, read, now);
 out:
 	counts_free(&next);
 	counts_free(&grown);
@@ -339,70 +341,103 @@ int snapshot_peek_gen(struct ft_instance *inst, int gen, struct ft_counts *out)
 	return read_gen(inst, gen, ALL_TABLES, out, 0, false);
 }
 
-/* Deletes `n` keys of one table from its map: a key already gone (an LRU
- * eviction) is skipped. */
-static int delete_keys(int fd, const char *keys, __u32 n, unsigned int ksize)
+/* Deletes `n` keys of one table from its map; a key already gone (an LRU
+ * eviction) is skipped. How many keys were dealt with goes to *done, so a
+ * failure leaves the rest in the baseline. */
+static int delete_keys(int fd, const char *keys, __u32 n, unsigned int ksize, __u32 *done)
 {
-	__u32 done = 0, count;
+	__u32 count;
 
-	while (done < n) {
-		count = n - done;
-		if (!bpf_map_delete_batch(fd, keys + (size_t)done * ksize, &count, NULL))
+	*done = 0;
+	while (*done < n) {
+		count = n - *done;
+		if (!bpf_map_delete_batch(fd, keys + (size_t)*done * ksize, &count, NULL)) {
+			*done = n;
 			return 0;
-		if (errno != ENOENT)
+		}
+		if (errno != ENOENT) {
+			*done += count;
 			return -errno;
-		done += count + 1;	/* count were deleted, the next one was not there */
+		}
+		*done += count + 1;	/* count were deleted, the next one was not there */
 	}
 	return 0;
 }
 
-static int expire_table(struct ft_instance *inst, int slot, int gen)
+/* Expiring entries `e[0..n)`, all of one table: deleted from its map, then
+ * from the baseline. */
+static int expire_run(struct ft_instance *inst, int gen, const struct ft_entry *e, __u32 n)
 {
-	const struct ft_table *t = &inst->tables[slot];
-	struct ft_counts *exp = &inst->expiring[gen];
+	const struct ft_table *t = &inst->tables[e->table];
 	unsigned int ksize = table_key_size(t);
-	struct ft_entry *e;
-	__u32 n = 0;
-	size_t i;
+	struct ft_entry *b;
+	__u32 i, done = 0;
 	char *keys;
 	int err;
 
-	keys = malloc(exp->nr_entries * (size_t)ksize + 1);
+	if (!table_live(inst, (int)e->table))
+		return 0;
+	keys = malloc((size_t)n * ksize);
 	if (!keys)
 		return -ENOMEM;
-	for (i = 0; i < exp->nr_entries; i++)
-		if (exp->entries[i].table == (__u32)slot)
-			memcpy(keys + (size_t)n++ * ksize, &exp->entries[i].key, ksize);
-	err = n ? delete_keys(t->fd[gen], keys, n, ksize) : 0;
+	for (i = 0; i < n; i++)
+		memcpy(keys + (size_t)i * ksize, &e[i].key, ksize);
+	err = delete_keys(t->fd[gen], keys, n, ksize, &done);
 	free(keys);
-	if (err)
-		return err;
-	for (i = 0; i < exp->nr_entries; i++) {
-		if (exp->entries[i].table != (__u32)slot)
-			continue;
-		err = counts_lookup(&inst->base[gen], (__u32)slot, &exp->entries[i].key, &e);
-		if (err)
-			return err;
-		if (e)
-			e->table = TOMBSTONE;
+	for (i = 0; i < done; i++) {
+		int ret = counts_lookup(&inst->base[gen], e[i].table, &e[i].key, &b);
+
+		if (ret)
+			return ret;
+		if (b)
+			b->table = TOMBSTONE;
 	}
-	return 0;
+	return err;
+}
+
+static int entry_table_cmp(const void *a, const void *b)
+{
+	const struct ft_entry *x = a, *y = b;
+
+	return x->table < y->table ? -1 : x->table > y->table;
 }
 
 int snapshot_expire(struct ft_instance *inst, int gen)
 {
-	int slot, err = 0;
+	struct ft_counts *exp = &inst->expiring[gen];
+	size_t i, run;
+	int err = 0;
 
-	if (!inst->expiring[gen].nr_entries)
+	if (!exp->nr_entries)
 		return 0;
-	for (slot = 0; slot < FT_MAX_TABLES && !err; slot++)
-		if (table_live(inst, slot))
-			err = expire_table(inst, slot, gen);
+	/* one run of keys per table */
+	qsort(exp->entries, exp->nr_entries, sizeof(*exp->entries), entry_table_cmp);
+	for (i = 0; i < exp->nr_entries && !err; i += run) {
+		for (run = 1; i + run < exp->nr_entries; run++)
+			if (exp->entries[i + run].table != exp->entries[i].table)
+				break;
+		err = expire_run(inst, gen, &exp->entries[i], (__u32)run);
+	}
 	counts_drop_entries(&inst->base[gen], TOMBSTONE);
-	counts_reset(&inst->expiring[gen]);
+	counts_reset(exp);
 	if (err)
 		return log_errno(err, "cannot delete idle keys");
 	return 0;
+}
+
+int snapshot_skip_table_counters(struct ft_instance *inst, int slot)
+{
+	struct ft_counts cur;
+	int g, err = 0;
+
+	counts_init(&cur);
+	for (g = 0; g < FT_GENERATIONS && !err; g++) {
+		err = read_counters(inst, g, &cur);
+		if (!err)
+			memcpy(inst->base[g].table[slot], cur.table[slot],
+			       sizeof(cur.table[slot]));
+	}
+	return err;
 }
 
 int snapshot_collect(struct ft_instance *inst, int gen, struct ft_counts *out, __u32 now)
@@ -413,14 +448,12 @@ int snapshot_collect(struct ft_instance *inst, int gen, struct ft_counts *out, _
 	test_point("collect-read");
 	if (err || !inst->expiring[gen].nr_entries)
 		return err;
-	/* saved before the keys go, and again after: see snapshot.h */
+	/* saved before the keys go; the caller saves again after (snapshot.h) */
 	err = snapshot_checkpoint(inst, out);
 	test_point("collect-saved");
 	if (!err)
 		err = snapshot_expire(inst, gen);
 	test_point("collect-expired");
-	if (!err)
-		err = snapshot_checkpoint(inst, out);
 	return err;
 }
 
@@ -438,6 +471,7 @@ int snapshot_flip(struct ft_instance *inst)
 	/* The generation first, the count after: flips is statistics only,
 	 * and a kill between the two leaves a consistent generation. */
 	__atomic_store_n(&inst->cfg->gen, old ^ 1, __ATOMIC_SEQ_CST);
+	test_point("flip-stored");
 	inst->cfg->flips++;
 	err = snapshot_sync(inst);
 	if (err)

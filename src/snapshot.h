@@ -41,10 +41,15 @@ int snapshot_peek_gen(struct ft_instance *inst, int gen, struct ft_counts *out);
  * baseline. Call it after the read is durable. */
 int snapshot_expire(struct ft_instance *inst, int gen);
 /* Reads quiescent generation `gen` into `out` and expires its idle keys,
- * with the instance's checkpoint before the maps change and after. */
+ * with the instance's checkpoint before the maps change. The caller makes
+ * the result durable (checkpoint) before the next flip. */
 int snapshot_collect(struct ft_instance *inst, int gen, struct ft_counts *out, __u32 now);
 /* Flip, then snapshot_collect() the old generation. */
 int snapshot_take(struct ft_instance *inst, struct ft_counts *out);
+/* A table's overflow and inserts counters in both generations, whatever
+ * they grew by, become its baseline: counts of a table that never was
+ * (an addition a kill cut short), dropped. Its maps are unlinked. */
+int snapshot_skip_table_counters(struct ft_instance *inst, int slot);
 /* A table's keys leave generation `gen`'s baseline (its map was replaced or
  * freed). */
 void snapshot_forget_table(struct ft_instance *inst, int slot, int gen);

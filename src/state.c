@@ -279,6 +279,9 @@ static int check_table(const struct state_table *st, char *why, size_t whylen)
 	if (!name_terminated(st->spec.name, sizeof(st->spec.name)) ||
 	    !valid_table_name(st->spec.name))
 		return refuse(why, whylen, -EBADMSG, "a table name");
+	if (st->spec.prefix[0][FT_FAMILY_IPV4] > 32 || st->spec.prefix[1][FT_FAMILY_IPV4] > 32 ||
+	    st->spec.prefix[0][FT_FAMILY_IPV6] > 128 || st->spec.prefix[1][FT_FAMILY_IPV6] > 128)
+		return refuse(why, whylen, -EBADMSG, "a table's prefixes");
 	if (!st->spec.fields || st->spec.fields >= FT_FIELD_BIT(FT_FIELDS) || !st->spec.size ||
 	    st->spec.size > FT_TABLE_MAX_SIZE || !bool_ok(&st->spec.lru) ||
 	    !bool_ok(&st->spec.idle_given) || st->spec.idle > FT_TABLE_MAX_IDLE ||
@@ -323,7 +326,7 @@ static int check_header(const struct state_header *h, size_t len, char *why, siz
 			 h->version, h->abi_version, FT_STATE_VERSION, FT_ABI_VERSION);
 		return -EPROTO;
 	}
-	if (h->size != len || h->nr_ifaces > FT_MAX_IFACES ||
+	if (h->size != len || !h->nr_ifaces || h->nr_ifaces > FT_MAX_IFACES ||
 	    h->nr_entries > len / sizeof(struct ft_entry) ||
 	    h->nr_base[0] > len / sizeof(struct ft_entry) ||
 	    h->nr_base[1] > len / sizeof(struct ft_entry) ||
@@ -368,7 +371,8 @@ static int take_tables(struct cursor *c, struct ft_instance *inst, char *why, si
 		inst->tables[i].cfg = st.cfg;
 		inst->tables[i].used = st.used;
 		inst->tables[i].removed = st.removed;
-		inst->tables[i].removal_reported = st.removed;
+		/* shown once more: its slot is taken until a record says so */
+		inst->tables[i].removal_reported = false;
 	}
 	return 0;
 }
@@ -412,9 +416,10 @@ int state_parse(const void *buf, size_t len, struct ft_instance *inst, struct ft
 	return 0;
 }
 
-static int read_file(int dfd, const char *file, void **buf, size_t *len)
+static int read_file(int dfd, const char *file, void **buf, size_t *len, char *why, size_t whylen)
 {
 	int fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), err = 0;
+	struct state_header h;
 	struct stat st;
 	ssize_t n;
 
@@ -426,7 +431,13 @@ static int read_file(int dfd, const char *file, void **buf, size_t *len)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) || (__u64)st.st_size > STATE_MAX_SIZE) {
-		err = -EBADMSG;
+		err = refuse(why, whylen, -EBADMSG, "not a regular file of a possible size");
+		goto out;
+	}
+	/* the header says how big the file is: nothing is allocated for more */
+	if ((size_t)st.st_size >= sizeof(h) && pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+	    h.size != (__u64)st.st_size) {
+		err = refuse(why, whylen, -EBADMSG, "its size does not match its header");
 		goto out;
 	}
 	*len = (size_t)st.st_size;
@@ -439,7 +450,7 @@ static int read_file(int dfd, const char *file, void **buf, size_t *len)
 	if (n < 0)
 		err = -errno;
 	else if ((size_t)n != *len)
-		err = -EBADMSG;
+		err = refuse(why, whylen, -EBADMSG, "cut short");
 out:
 	close(fd);
 	if (err) {
@@ -462,7 +473,7 @@ static int load(const char *name, struct ft_instance *inst, struct ft_counts *to
 	dfd = open(FT_STATE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return errno == ENOENT ? -ENOENT : -errno;
-	err = read_file(dfd, file, &buf, &len);
+	err = read_file(dfd, file, &buf, &len, why, sizeof(why));
 	close(dfd);
 	if (err == -ENOENT)
 		return err;

@@ -74,9 +74,8 @@ static int create_inner_maps(const struct ft_table *t, int fd[FT_GENERATIONS])
 }
 
 /* Both generations' slots in one batch: one grace period, not two. */
-static int link_inner_maps(struct ft_instance *inst, int slot)
+static int link_inner_maps(struct ft_instance *inst, int slot, const struct ft_table *t)
 {
-	struct ft_table *t = &inst->tables[slot];
 	__u32 keys[FT_GENERATIONS], count = FT_GENERATIONS;
 	int g;
 
@@ -139,9 +138,16 @@ static int free_slot(const struct ft_instance *inst)
 	return -ENOSPC;
 }
 
+/*
+ * The new table is built apart and takes its slot only once its maps exist
+ * and are linked: a failure leaves the slot, and a removed table's counts
+ * there, as they were. The slot's config names the outer map before the maps
+ * are linked, so that a restart after a kill here finds and unlinks them
+ * (tables_reconcile).
+ */
 int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 {
-	struct ft_table *t = NULL;
+	struct ft_table t = { .fd = { -1, -1 } };
 	struct ft_table_cfg *kcfg;
 	int slot, err;
 
@@ -156,41 +162,37 @@ int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 			spec->name, FT_MAX_TABLES);
 		return slot;
 	}
-	t = &inst->tables[slot];
-	memset(t, 0, sizeof(*t));
-	t->fd[0] = t->fd[1] = -1;
-	t->spec = *spec;
-	table_spec_to_cfg(spec, inst->dirmask, &t->cfg);
-
-	err = create_inner_maps(t, t->fd);
+	t.spec = *spec;
+	table_spec_to_cfg(spec, inst->dirmask, &t.cfg);
+	err = create_inner_maps(&t, t.fd);
 	if (err) {
 		log_errno(err, "cannot create the maps of table '%s' (size %u)", spec->name,
 			  spec->size);
 		goto out_free;
 	}
-	err = link_inner_maps(inst, slot);
+	/* The program skips an inactive slot, so the cfg can be written in any
+	 * order; `active` goes last. */
+	kcfg = &inst->cfg->tables[slot];
+	memcpy(kcfg->mask, t.cfg.mask, sizeof(kcfg->mask));
+	kcfg->dirmask = t.cfg.dirmask;
+	kcfg->kclass = t.cfg.kclass;
+	err = link_inner_maps(inst, slot, &t);
 	if (err) {
 		log_errno(err, "cannot link the maps of table '%s'", spec->name);
 		goto out_free;
 	}
-
-	/* The program skips an inactive slot, so the cfg can be written in any
-	 * order; `active` goes last. */
-	kcfg = &inst->cfg->tables[slot];
-	memcpy(kcfg->mask, t->cfg.mask, sizeof(kcfg->mask));
-	kcfg->dirmask = t->cfg.dirmask;
-	kcfg->kclass = t->cfg.kclass;
-	t->used = true;
+	test_point("add-unactivated");
+	snapshot_forget_table(inst, slot, 0);
+	snapshot_forget_table(inst, slot, 1);
+	t.used = true;
+	inst->tables[slot] = t;
 	update_ntables(inst);
 	__atomic_store_n(&kcfg->active, 1, __ATOMIC_RELEASE);
 	test_point("add-linked");
 	return slot;
 
 out_free:
-	unlink_inner_maps(inst, slot);
-	tables_free_maps(t);
-	memset(t, 0, sizeof(*t));
-	t->fd[0] = t->fd[1] = -1;
+	tables_free_maps(&t);
 	return err;
 }
 
@@ -210,8 +212,11 @@ int tables_del(struct ft_instance *inst, int slot, struct ft_counts *last)
 	err = snapshot_sync(inst);
 	for (g = 0; g < FT_GENERATIONS && !err; g++)
 		err = snapshot_read_table(inst, slot, g, last, now);
-	if (err)
+	if (err) {
+		/* what was read is in `last`; the table counts on */
+		__atomic_store_n(&inst->cfg->tables[slot].active, 1, __ATOMIC_RELEASE);
 		return log_errno(err, "cannot read the last counts of table '%s'", t->spec.name);
+	}
 	test_point("del-read");
 	t->removed = true;
 	for (g = 0; g < FT_GENERATIONS; g++)
@@ -256,7 +261,7 @@ static int replace_inner_map(struct ft_instance *inst, int slot, int gen, int fd
  * at any point finds either the old map with its baseline or the new one
  * without: a new map is not written before the next flip.
  */
-static int swap_gen_map(struct ft_instance *inst, int slot, int gen, int fd, struct ft_counts *out,
+static int swap_gen_map(struct ft_instance *inst, int slot, int gen, int *fd, struct ft_counts *out,
 			__u32 now)
 {
 	int err;
@@ -266,10 +271,11 @@ static int swap_gen_map(struct ft_instance *inst, int slot, int gen, int fd, str
 		err = snapshot_checkpoint(inst, out);
 	test_point("swap-saved");
 	if (!err)
-		err = replace_inner_map(inst, slot, gen, fd);
+		err = replace_inner_map(inst, slot, gen, *fd);
 	test_point("swap-replaced");
 	if (err)
 		return err;
+	*fd = -1;	/* the table owns it now */
 	snapshot_forget_table(inst, slot, gen);
 	return snapshot_checkpoint(inst, out);
 }
@@ -290,26 +296,41 @@ int tables_resize(struct ft_instance *inst, int slot, __u32 size, struct ft_coun
 	 * new map, and the other one is read with the rest of its generation
 	 * and swapped too. */
 	idle = (int)(inst->cfg->gen & 1) ^ 1;
-	err = swap_gen_map(inst, slot, idle, fresh[idle], drained, now);
+	err = swap_gen_map(inst, slot, idle, &fresh[idle], drained, now);
 	if (err)
 		goto out;
-	fresh[idle] = -1;
 	err = snapshot_flip(inst);
 	test_point("resize-flipped");
 	if (err < 0)
 		goto out;
 	err = snapshot_collect(inst, idle ^ 1, drained, now);
 	if (!err)
-		err = swap_gen_map(inst, slot, idle ^ 1, fresh[idle ^ 1], drained, now);
+		err = snapshot_checkpoint(inst, drained);
+	if (!err)
+		err = swap_gen_map(inst, slot, idle ^ 1, &fresh[idle ^ 1], drained, now);
 	if (err)
 		goto out;
-	fresh[idle ^ 1] = -1;
 	t->spec.size = size;
 out:
 	for (g = 0; g < FT_GENERATIONS; g++)
 		if (fresh[g] >= 0)
 			close(fresh[g]);
 	return err;
+}
+
+/* The larger of a table's two maps' sizes. */
+static __u32 map_max_entries(const struct ft_table *t)
+{
+	__u32 size = 0, g;
+
+	for (g = 0; g < FT_GENERATIONS; g++) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		if (!bpf_obj_get_info_by_fd(t->fd[g], &info, &len) && info.max_entries > size)
+			size = info.max_entries;
+	}
+	return size ? size : t->spec.size;
 }
 
 int tables_adopt(struct ft_instance *inst)
@@ -332,6 +353,8 @@ int tables_adopt(struct ft_instance *inst)
 				return log_errno(-errno, "cannot open the map of table '%s'",
 						 t->spec.name);
 		}
+		/* a resize a kill cut short: the size is what the maps have */
+		t->spec.size = map_max_entries(t);
 	}
 	return 0;
 }
@@ -374,6 +397,9 @@ int tables_reconcile(struct ft_instance *inst, struct ft_counts *out)
 				return log_errno(err, "cannot turn off table slot %d", slot);
 			unlink_kclass_maps(inst, slot, kcfg->kclass);
 			memset(kcfg, 0, sizeof(*kcfg));
+			err = snapshot_skip_table_counters(inst, slot);
+			if (err)
+				return log_errno(err, "cannot read the counters");
 		}
 	}
 	update_ntables(inst);

@@ -48,7 +48,10 @@ live_veth() {
 live_spawn() {
 	local out=$1
 	shift
-	"$FT" run -i "$VA" "$@" >"$out" 2>"$LIVE_TMP/err.txt" &
+	# emptied here, not by the child's redirection: the loop below must not
+	# find the last run's "counting on" before the child truncates the file
+	: >"$LIVE_TMP/err.txt"
+	"$FT" run -i "$VA" "$@" >"$out" 2>>"$LIVE_TMP/err.txt" &
 	FT_PID=$!
 	for _ in $(seq 100); do
 		grep -q "counting on" "$LIVE_TMP/err.txt" 2>/dev/null && { live_track; return 0; }

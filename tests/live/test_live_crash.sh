@@ -76,9 +76,9 @@ live_veth 1500 || { fail crash_setup "cannot create the veth pair"; exit 1; }
 
 round=0
 for spec in collect-read:interval collect-saved:interval collect-expired:interval \
-	    collect-read:2:interval save-written:2:interval \
+	    collect-read:2:interval save-written:2:interval flip-stored:3:interval \
 	    swap-saved:resize swap-replaced:resize resize-flipped:resize swap-replaced:2:resize \
-	    del-read:del del-saved:del add-linked:4:add; do
+	    del-read:del del-saved:del add-unactivated:4:add add-linked:4:add; do
 	round=$((round + 1))
 	crash_round "${spec%:*}" "${spec##*:}" "$round"
 done
