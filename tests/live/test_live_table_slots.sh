@@ -19,7 +19,7 @@ for i in $(seq 70); do
 		ft_table add "t$i=sport:size=16" >/dev/null 2>"$LIVE_TMP/add.err" && { added=1; break; }
 		sleep 0.05
 	done
-	[ -n "$added" ] && ft_table del "t$i" >/dev/null 2>&1 || break
+	[ -n "$added" ] && ft_table del "t$i" >/dev/null 2>"$LIVE_TMP/add.err" || break
 	done_cycles=$i
 done
 [ "$done_cycles" -eq 70 ] && pass table_slots_reused_after_del ||
