@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make test-package: the .deb of `make deb` installed on this machine, as an
-# operator would, then removed and purged. Root. It changes the system's
+# make test-package: builds the .deb as `make deb` does, installs it on this
+# machine as an operator would, then removes and purges it. Root. It changes the system's
 # packages, so it is not part of `make test`; .ci/run runs it after.
 #   lintian; Depends = the packages of the libraries flowtally links; install
 #   starts and enables nothing; flowtally --version, man -w; the installed
@@ -36,12 +36,21 @@ if dpkg-query -W -f='${Status}' flowtally 2>/dev/null | grep -q 'install ok inst
 	summary
 	exit
 fi
-deb=$(ls build/deb/flowtally_*_amd64.deb 2>/dev/null | head -1)
-if [ -z "$deb" ]; then
-	fail package_built "no build/deb/flowtally_*.deb: run 'make deb'"
+# make deb, as part of the test: a build that fails is a FAIL line too
+if out=$(scripts/build-deb.sh 2>&1); then
+	pass package_builds_with_dpkg_buildpackage
+else
+	fail package_builds_with_dpkg_buildpackage "$(echo "$out" | tail -3 | tr '\n' ';')"
 	summary
 	exit 1
 fi
+deb=$(ls build/deb/flowtally_*_amd64.deb 2>/dev/null | head -1)
+# nothing in the tree but build/, nothing beside it (dpkg-buildpackage's
+# parent folder)
+stray=$(git status --porcelain --ignored 2>/dev/null | grep -v ' build/$' | grep '^!!' | paste -sd' ')
+stray+=$(ls -d ../flowtally_* ../flowtally-dbgsym_* 2>/dev/null | paste -sd' ')
+[ -n "$deb" ] && [ -z "$stray" ] && pass package_outputs_stay_in_build_deb ||
+	fail package_outputs_stay_in_build_deb "deb '$deb', ignored files outside build/: $stray"
 deb=$(readlink -f "$deb")
 
 . tests/live/lib.sh
