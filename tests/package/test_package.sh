@@ -86,9 +86,11 @@ want=$(for so in $needed; do
 	f=$(ldconfig -p | awk -v s="$so" '$1 == s { print $NF; exit }')
 	{ dpkg -S "$f" 2>/dev/null || dpkg -S "$(readlink -f "$f")" 2>/dev/null; } | cut -d: -f1 | head -1
 done | sort -u | paste -sd' ')
+# and procps: the unit's ExecReload runs /bin/kill
+want=$(echo $want procps | tr ' ' '\n' | sort -u | paste -sd' ')
 got=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/(.*)//; s/ //g' | grep . | sort -u | paste -sd' ')
-[ -n "$want" ] && [ "$got" = "$want" ] && pass package_depends_on_the_libraries_it_links ||
-	fail package_depends_on_the_libraries_it_links "Depends: $got; links: $want"
+[ -n "$want" ] && [ "$got" = "$want" ] && pass package_depends_on_the_libraries_it_links_and_procps ||
+	fail package_depends_on_the_libraries_it_links_and_procps "Depends: $got; want: $want"
 echo "$got" | grep -q libbpf1 && echo "$got" | grep -q libmicrohttpd12 &&
 	pass package_depends_on_libbpf1_and_libmicrohttpd12 ||
 	fail package_depends_on_libbpf1_and_libmicrohttpd12 "$got"
