@@ -125,7 +125,8 @@ deb:
 	@scripts/deps-package.sh
 	@scripts/build-deb.sh
 
-test-package: deb
+test-package:
+	@scripts/deps-package.sh
 	@$(MAKE) -s $(BUILD)/ftsend
 	@tests/package/test_package.sh
 

@@ -139,7 +139,9 @@ in_ns "$FTSEND" -i "$VB" --seed 53 --count 400 --expect "$LIVE_TMP/a2.json" >/de
 
 # the restart adopts it, under strace; a SIGTERM later, the log has a final
 # record with every frame sent to the interface
-start "$VA" "$LIVE_TMP/strace.txt" || { fail unit_restart "did not start"; exit 1; }
+trace=$LIVE_TMP/strace.txt
+strace -f -qq -o /dev/null true 2>/dev/null || trace=	# no ptrace here (a container's seccomp)
+start "$VA" "$trace" || { fail unit_restart "did not start"; exit 1; }
 tracer=$STARTED
 grep -q "adopted pinned instance" "$LIVE_TMP/$VA.err" && pass unit_restart_adopts_the_pinned_instance ||
 	fail unit_restart_adopts_the_pinned_instance "$(head -2 "$LIVE_TMP/$VA.err" | tr '\n' ';')"
@@ -147,9 +149,10 @@ want=$(jq -s 'map(.seen.packets) | add' "$LIVE_TMP/a1.json" "$LIVE_TMP/a2.json")
 wait_for 10 eval '[ "$(seen "$VA" "$url1")" = "$want" ]' &&
 	pass unit_restart_counts_what_came_while_stopped ||
 	fail unit_restart_counts_what_came_while_stopped "got $(seen "$VA" "$url1"), want $want"
-ft_pid=$(pgrep -P "$tracer" | head -1)
+ft_pid=$tracer
+[ -n "$trace" ] && ft_pid=$(pgrep -P "$tracer" | head -1)
 stop "${ft_pid:-0}" >/dev/null
-wait "$tracer"
+wait "$tracer" 2>/dev/null
 stop "$pid2" >/dev/null
 
 final=$(grep '"type":"final"' "$LIVE_TMP/log/$VA.json" | tail -1)
@@ -161,6 +164,11 @@ want=$(jq -s -c '{packets: map(.seen.packets) | add, bytes: map(.seen.bytes) | a
 mode=$(stat -c %a "$LIVE_TMP/log/$VA.json")
 [ "$mode" = 600 ] && pass unit_umask_keeps_records_private || fail unit_umask_keeps_records_private "mode $mode"
 
+if [ -z "$trace" ]; then
+	skip unit_system_calls_within_the_filter "strace cannot trace here"
+	skip unit_socket_families_within_restrict_address_families "strace cannot trace here"
+	exit $FAILED
+fi
 # every system call flowtally made is one the unit's filter allows
 allowed=$(unit_syscalls "$UNIT")
 # the sandbox's own setup (mount, setpriv, bash) comes before flowtally's

@@ -71,6 +71,16 @@ else
 	skip install_unit_security_exposure_at_most_5 "systemd-analyze security --offline=yes is not available"
 fi
 
+# systemd's ProtectKernelTunables=yes mounts /sys/fs/bpf read-only whatever
+# ReadWritePaths= says (seen under systemd-nspawn): the unit sets the same
+# read-only paths itself, and must not set it
+if [ -f "$unit" ] && ! grep -q '^ProtectKernelTunables=yes' "$unit" &&
+	grep -q '^ReadWritePaths=.*/sys/fs/bpf' "$unit" && grep -q '^ReadOnlyPaths=/sys ' "$unit"; then
+	pass install_unit_keeps_bpffs_writable
+else
+	fail install_unit_keeps_bpffs_writable "ProtectKernelTunables=yes, or no ReadWritePaths=/sys/fs/bpf"
+fi
+
 missing=
 for f in etc/default/flowtally etc/logrotate.d/flowtally \
 	usr/local/share/flowtally/prometheus/flowtally.rules.yml \
