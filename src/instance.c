@@ -27,6 +27,11 @@ int instance_prog_fd(const struct ft_instance *inst, int dir)
 						     : inst->skel->progs.flowtally_tc);
 }
 
+int instance_tc_in_fd(const struct ft_instance *inst)
+{
+	return bpf_program__fd(inst->skel->progs.flowtally_tc_in);
+}
+
 static void instance_reset_fds(struct ft_instance *inst)
 {
 	int i, g;
@@ -37,6 +42,7 @@ static void instance_reset_fds(struct ft_instance *inst)
 		inst->outer_fd[i] = -1;
 	for (i = 0; i < FT_MAX_IFACES; i++) {
 		inst->ifaces[i].xdp_link_fd = -1;
+		inst->ifaces[i].tc_in_link_fd = -1;
 		inst->ifaces[i].tc_link_fd = -1;
 	}
 	for (i = 0; i < FT_MAX_TABLES; i++)
@@ -94,6 +100,7 @@ static int reuse_pinned_maps(struct ft_instance *inst)
 			return log_errno(err, "cannot reuse pinned map %s", pinned_maps[i]);
 	}
 	bpf_program__set_autoload(inst->skel->progs.flowtally_tc, false);
+	bpf_program__set_autoload(inst->skel->progs.flowtally_tc_in, false);
 	bpf_program__set_autoload(inst->skel->progs.flowtally_xdp, false);
 	return 0;
 }
@@ -142,8 +149,10 @@ static int instance_load(struct ft_instance *inst, __u8 dirmask, bool verbose, c
 	/* Nothing else is loaded when egress is not counted. */
 	if (!(dirmask & FT_DIRMASK(FT_DIR_EGRESS)))
 		bpf_program__set_autoload(inst->skel->progs.flowtally_tc, false);
-	if (!(dirmask & FT_DIRMASK(FT_DIR_INGRESS)))
+	if (!(dirmask & FT_DIRMASK(FT_DIR_INGRESS))) {
 		bpf_program__set_autoload(inst->skel->progs.flowtally_xdp, false);
+		bpf_program__set_autoload(inst->skel->progs.flowtally_tc_in, false);
+	}
 	if (adopt) {
 		err = reuse_pinned_maps(inst);
 		if (err)

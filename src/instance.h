@@ -11,23 +11,25 @@
 #include <stdbool.h>
 
 #include "counts.h"
+#include "hook.h"
+#include "netdev.h"
 #include "tablespec.h"
-
-enum xdp_mode_req {
-	XDP_MODE_AUTO,		/* native where the driver has it, else generic */
-	XDP_MODE_NATIVE,
-	XDP_MODE_GENERIC,
-};
 
 struct ft_iface {
 	char name[IF_NAMESIZE];
 	__u32 ifindex;
 	int xdp_link_fd;	/* -1: not attached */
-	int tc_link_fd;		/* tcx link, -1: none */
+	int tc_in_link_fd;	/* tcx ingress link, -1: none */
+	int tc_link_fd;		/* tcx egress link, -1: none */
+	enum ft_hook ingress_hook;	/* what counts ingress, as attached */
+	char hook_reason[FT_HOOK_REASON_MAX];	/* why that hook: the record's hook_reason */
+	/* the device's own counters when this process started counting, and at
+	 * the last record; valid: they could be read */
+	struct ft_devcount dev_start[FT_DIRS], dev_last[FT_DIRS];
+	bool dev_valid;
 	bool tc_clsact;		/* fallback: a cls_bpf filter instead of a tcx link */
 	bool tc_hook_created;	/* we created the clsact qdisc, so we remove it */
 	__u32 tc_handle, tc_priority;	/* of the cls_bpf filter */
-	const char *xdp_mode;	/* "native" or "generic", as the kernel reports it */
 	bool gone;		/* the interface disappeared */
 };
 
@@ -54,6 +56,7 @@ struct ft_instance {
 	int ncpus;
 	__u8 dirmask;			/* directions tables count by default */
 	enum xdp_mode_req xdp_mode;
+	enum ingress_hook_req ingress_hook;
 	struct ft_iface ifaces[FT_MAX_IFACES];
 	int nr_ifaces;
 	struct ft_table tables[FT_MAX_TABLES];
@@ -74,7 +77,10 @@ int instance_open_pinned(struct ft_instance *inst, const char *name, __u8 dirmas
 /* Detaches, then frees every program, map and link. Safe on a partial open. */
 void instance_close(struct ft_instance *inst);
 
+/* XDP (ingress) or tcx egress program: the ones the test runs use. */
 int instance_prog_fd(const struct ft_instance *inst, int dir);
+/* The tcx ingress program. */
+int instance_tc_in_fd(const struct ft_instance *inst);
 size_t ft_value_stride(void);
 
 #endif
