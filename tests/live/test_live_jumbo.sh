@@ -7,7 +7,7 @@ FAILED=0
 
 live_veth 9000 || { fail live_jumbo_setup "cannot create the veth pair"; exit 1; }
 live_start --interval 0.5 --xdp-mode native || { fail live_jumbo_start "flowtally did not start"; exit 1; }
-if grep -q "ingress: XDP native" "$LIVE_TMP/err.txt"; then
+if grep -q "ingress: xdp-native" "$LIVE_TMP/err.txt"; then
 	pass live_jumbo_attaches_native
 else
 	fail live_jumbo_attaches_native "$(head -1 "$LIVE_TMP/err.txt")"

@@ -1588,8 +1588,9 @@ static void test_output_json_has_interface_seen_and_every_reason(void)
 
 		snprintf(needle, sizeof(needle),
 			 "{\"name\":\"veth0\",\"ifindex\":%d,\"direction\":\"%s\",\"hook\":\"%s\","
-			 "\"seen\":{\"packets\":%llu,\"bytes\":%llu}",
+			 "\"hook_reason\":\"%s\",\"seen\":{\"packets\":%llu,\"bytes\":%llu}",
 			 IFINDEX, ft_dir_names[d], d == FT_DIR_INGRESS ? "xdp-native" : "tcx",
+			 d == FT_DIR_INGRESS ? "-" : "egress is counted by tcx",
 			 (unsigned long long)seen->packets, (unsigned long long)seen->bytes);
 		ASSERT_CONTAINS(out, needle, "interface and seen");
 	}
@@ -1618,7 +1619,7 @@ static void test_output_json_lists_other_iface_slot_when_it_saw_frames(void)
 		return;
 	snprintf(needle, sizeof(needle),
 		 "{\"name\":\"(other)\",\"ifindex\":0,\"direction\":\"ingress\",\"hook\":\"-\","
-		 "\"seen\":{\"packets\":5,\"bytes\":500}");
+		 "\"hook_reason\":\"-\",\"seen\":{\"packets\":5,\"bytes\":500}");
 	ASSERT_CONTAINS(out, needle, "catch-all slot");
 	free(out);
 }
