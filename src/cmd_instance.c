@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "commands.h"
 #include "control.h"
 #include "log.h"
@@ -183,7 +184,9 @@ static int open_pinned(struct ft_instance *inst, const char *name, struct ft_cou
 	inst->nr_ifaces = meta.nr_ifaces;
 	memcpy(inst->ifaces, meta.ifaces, sizeof(meta.ifaces));
 	memcpy(inst->tables, meta.tables, sizeof(meta.tables));
-	return tables_adopt(inst);
+	err = tables_adopt(inst);
+	/* the link pins say which ingress hook counts (the state does not) */
+	return err ? err : attach_adopt(inst);
 }
 
 int cmd_dump(int argc, char **argv)
