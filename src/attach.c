@@ -266,7 +266,8 @@ int attach_adopt(struct ft_instance *inst)
 			iface->gone = true;
 		}
 		/* the device's counts from this start on: the state has none */
-		iface->dev_valid = !iface->gone && !netdev_counters(iface->ifindex, iface->dev_start);
+		iface->dev_valid = !iface->gone &&
+				   !netdev_counters(iface->ifindex, iface->dev_start);
 		memcpy(iface->dev_last, iface->dev_start, sizeof(iface->dev_last));
 	}
 	return 0;

@@ -55,8 +55,8 @@ enum ft_hook hook_choose(const struct ft_devinfo *dev, enum ingress_hook_req req
 		return FT_HOOK_TCX;
 	}
 	if (dev->kind[0]) {
-		snprintf(reason, len, "virtual device (%s): XDP there costs offloads or misses frames",
-			 dev->kind);
+		snprintf(reason, len,
+			 "virtual device (%s): XDP there costs offloads or misses frames", dev->kind);
 		return FT_HOOK_TCX;
 	}
 	if (dev->loopback) {

@@ -31,7 +31,7 @@ enum xdp_mode_req {
 
 /* What the kernel says of a device; empty strings where it says nothing. */
 struct ft_devinfo {
-	char kind[32];		/* rtnetlink IFLA_INFO_KIND: veth, bridge, ...; "" for a NIC */
+	char kind[32];		/* IFLA_INFO_KIND: veth, bridge, ...; "" for a NIC */
 	char driver[32];	/* ETHTOOL_GDRVINFO driver */
 	bool loopback;		/* IFF_LOOPBACK: lo has no link kind */
 };

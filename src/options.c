@@ -248,7 +248,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 				o->ingress_hook = INGRESS_HOOK_TCX;
 			else
 				return usage_error(err, errlen,
-						   "ingress hook '%s' unknown (auto, xdp, tcx)", optarg);
+						   "ingress hook '%s' unknown (auto, xdp, tcx)",
+						   optarg);
 			break;
 		case 'v':
 			o->verbose = true;
@@ -322,7 +323,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 	if (o->prom_max_series < 0)
 		o->prom_max_series = FT_PROM_MAX_SERIES;
 	if (o->ingress_hook == INGRESS_HOOK_TCX && o->xdp_mode != XDP_MODE_AUTO)
-		return usage_error(err, errlen, "%s", "--xdp-mode is for XDP: not with --ingress-hook tcx");
+		return usage_error(err, errlen, "%s",
+				   "--xdp-mode is for XDP: not with --ingress-hook tcx");
 	if (o->keep && !o->pin)
 		return usage_error(err, errlen, "%s", "--keep needs --pin NAME");
 	if (o->pin && o->name && strcmp(o->pin, o->name))

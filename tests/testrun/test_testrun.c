@@ -387,7 +387,8 @@ static void test_random_mix_counts_exactly(void)
 			}
 			if (ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot"))
 				ktest_check(&k, dir, &e,
-					    run == 1 ? "mix egress" : run ? "mix tcx ingress" : "mix ingress");
+					    run == 1 ? "mix egress" :
+					    run == 2 ? "mix tcx ingress" : "mix ingress");
 next:
 			ktest_close(&k);
 			expect_fini(&e);

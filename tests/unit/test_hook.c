@@ -29,9 +29,9 @@ static enum ft_hook choose(const char *kind, const char *driver, bool loopback,
 
 static void test_hook_virtual_devices_get_tcx(void)
 {
-	static const char *const kinds[] = { "veth",   "bridge", "bond",   "vlan",	"macvlan",
-					     "ipvlan", "vxlan",	 "geneve", "tun",	"wireguard",
-					     "dummy" };
+	static const char *const kinds[] = { "veth",  "bridge", "bond",	"vlan",
+					     "macvlan", "ipvlan", "vxlan",	"geneve",
+					     "tun",   "wireguard", "dummy" };
 	char reason[FT_HOOK_REASON_MAX], what[64];
 	size_t i;
 
@@ -158,7 +158,8 @@ static void test_wire_vlan_outside_adds_four_bytes_a_segment(void)
 static const struct check_test tests[] = {
 	{ "test_hook_virtual_devices_get_tcx", test_hook_virtual_devices_get_tcx },
 	{ "test_hook_loopback_without_kind_gets_tcx", test_hook_loopback_without_kind_gets_tcx },
-	{ "test_hook_allow_listed_nic_gets_native_xdp", test_hook_allow_listed_nic_gets_native_xdp },
+	{ "test_hook_allow_listed_nic_gets_native_xdp",
+	  test_hook_allow_listed_nic_gets_native_xdp },
 	{ "test_hook_paravirtual_and_unknown_nics_get_tcx",
 	  test_hook_paravirtual_and_unknown_nics_get_tcx },
 	{ "test_hook_asked_for_wins_over_the_device", test_hook_asked_for_wins_over_the_device },
