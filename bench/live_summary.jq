@@ -7,7 +7,7 @@ else
 	(. as $r | ["none", "xdp_pass", "flowtally", "flowtally_xdp", "flowtally_lru", "nftables"][] as $c |
 		"| \($c) | \($r.hook[$c] // (if $c == "xdp_pass" then "xdp-native" else "-" end)) | \($r.ns_per_frame[$c]) | \($r.kpps[$c]) | \($r.counted_per_run[$c] // "-") | \($r.inserts_per_timed_pass[$c] // "-") |"),
 	"\nOver no program, per frame: flowtally (\(.hook.flowtally)) costs \(.flowtally_cost_ns) ns, flowtally on native XDP \(.flowtally_xdp_cost_ns) ns (\(.xdp_mode_ns) of it is native XDP on a veth with a program that only passes), with an ':lru' table \(.flowtally_lru_cost_ns) ns; nftables' set with counters \(.nftables_cost_ns) ns. flowtally's cost over nftables': \(.cost_vs_nftables.flowtally) (native XDP: \(.cost_vs_nftables.flowtally_xdp)).",
-	"\nRuns in which flowtally counted every frame sent: \(.exact_runs.flowtally) of \(.rounds) (native XDP: \(.exact_runs.flowtally_xdp), ':lru': \(.exact_runs.flowtally_lru)).\n"
+	"\nRuns in which flowtally counted every frame the device received: \(.exact_runs.flowtally) of \(.rounds) (native XDP: \(.exact_runs.flowtally_xdp), ':lru': \(.exact_runs.flowtally_lru)); in which the device received every frame sent: \(.delivered_runs.flowtally) (\(.delivered_runs.flowtally_xdp), \(.delivered_runs.flowtally_lru)).\n"
 end,
 "\n## Live: TCP through a veth\n",
 if .tcp.skipped then "Skipped: \(.tcp.skipped).\n"
