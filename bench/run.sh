@@ -52,6 +52,10 @@ jq --slurpfile live "$tmp/live.json" '
 		"keys flowtally inserted while the same frames passed a second time")' \
 	"$tmp/results.json" >"$tmp/merged.json"
 jq -r -f bench/live_summary.jq "$tmp/live.json" >>"$tmp/summary.md"
+jq -r '"\n## Live targets\n\n| target | value | wanted | met |\n|---|---:|---|---|",
+	(.targets | ["tcp_throughput_veth", "live_cost_vs_nftables", "steady_state_inserts"][] as $k |
+	 .[$k] | "| \(.what) | \(.value) | \(.target) | \(if .met then "yes" else "**no**" end) |")' \
+	"$tmp/merged.json" >>"$tmp/summary.md"
 
 # the plot's data, from results.json so that the picture shows what the file says
 r=$tmp/merged.json
