@@ -72,7 +72,10 @@ start_config() {
 		[ "$1" = flowtally_lru ] && table=$table:lru
 		[ "$1" = flowtally_xdp ] && hook="--ingress-hook xdp"
 		# not through in_ns: a function in the background is a subshell, and a
-		# non-interactive shell's background jobs ignore SIGINT
+		# non-interactive shell's background jobs ignore SIGINT. The last
+		# config's "counting on" must not be taken for this one's: the shell
+		# truncates the file only once the child runs.
+		rm -f "$TMP/ft.err"
 		nsenter --net="/run/netns/$NS" taskset -c 0 build/flowtally run -i "$VA" -d ingress \
 			$hook -t "$table" --json -n $INTERVAL >"$TMP/ft.json" 2>"$TMP/ft.err" &
 		FT_PID=$!

@@ -54,7 +54,9 @@ start_config() {
 		local hook=
 		[ "$1" = flowtally_xdp ] && hook="--ingress-hook xdp"
 		# not through ns_s: a function in the background is a subshell, and
-		# a non-interactive shell's background jobs ignore SIGINT
+		# a non-interactive shell's background jobs ignore SIGINT; the last
+		# config's "counting on" must not be taken for this one's
+		rm -f "$TMP/ft.err"
 		nsenter --net="/run/netns/$NSS" build/flowtally run -i "$VS" $hook --json -n 1 \
 			>"$TMP/ft.json" 2>"$TMP/ft.err" &
 		FT_PID=$!

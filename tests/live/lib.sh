@@ -48,6 +48,9 @@ live_veth() {
 live_spawn() {
 	local out=$1
 	shift
+	# the last start's "counting on" must not be taken for this one's: the
+	# shell truncates the file only once the child runs
+	rm -f "$LIVE_TMP/err.txt"
 	"$FT" run -i "$VA" "$@" >"$out" 2>"$LIVE_TMP/err.txt" &
 	FT_PID=$!
 	for _ in $(seq 100); do

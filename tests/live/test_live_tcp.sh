@@ -67,6 +67,7 @@ run() {
 	# as live_spawn, in the server's namespace (nsenter keeps /sys and the
 	# pins); not through ns_s: a function in the background is a subshell,
 	# and a non-interactive shell's background jobs ignore SIGINT
+	rm -f "$LIVE_TMP/err.txt"	# the last run's "counting on" is not this one's
 	nsenter --net="/run/netns/$NSS" "$FT" run -i "$VS" --json -t tcp=proto "$@" >"$LIVE_TMP/out.json" \
 		2>"$LIVE_TMP/err.txt" &
 	FT_PID=$!
