@@ -93,11 +93,13 @@ static void set_target(struct target *t, const char *name, const char *what, con
 		t->met = false;
 }
 
-/* A strategy whose counters every CPU shares cannot scale: its target says
- * it does not. */
+/* A strategy that takes one lock per key for every packet cannot scale on
+ * the same keys: its target says it does not (as spinlock_hash_scaling_2cpu
+ * does). Atomic adds sometimes scale on two CPUs, sometimes not: they get the
+ * bar of the others. */
 static bool shared_counters(int s)
 {
-	return s == S_SPINLOCK_HASH || s == S_ATOMIC_HASH;
+	return s == S_SPINLOCK_HASH;
 }
 
 /*
