@@ -16,22 +16,47 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* A VLAN tag the NIC took out of the frame on receive (rx VLAN offload),
+ * where the driver implements it: veth, mlx5, ice, ... */
+extern int bpf_xdp_metadata_rx_vlan_tag(const struct xdp_md *ctx, __be16 *vlan_proto,
+					__u16 *vlan_tci) __ksym __weak;
+
 /* Bytes are the whole frame, every fragment of a multi-buffer (jumbo) frame
- * included: data_end only ends the first buffer. */
-SEC("xdp.frags")
-int flowtally_xdp(struct xdp_md *ctx)
+ * included: data_end only ends the first buffer; and a tag the NIC took
+ * out, which was 4 bytes of it on the wire. */
+static __always_inline int count_xdp(struct xdp_md *ctx, bool rx_vlan)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct pkt_meta m = {};
-	int verdict;
+	__be16 vlan_proto;
+	__u16 vlan_tci = 0;
+	int verdict, tags = 0;
 
+	if (rx_vlan && !bpf_xdp_metadata_rx_vlan_tag(ctx, &vlan_proto, &vlan_tci))
+		tags = 1;
 	m.key.dir = FT_DIR_INGRESS;
 	m.key.ifindex = ctx->ingress_ifindex;
 	m.want_addrs = *(volatile __u32 *)&ft_cfg.want_addrs;
-	verdict = parse_frame(data, end, &m, 0, 0);
-	account_frame(&m, verdict, 1, bpf_xdp_get_buff_len(ctx));
+	verdict = parse_frame(data, end, &m, tags, vlan_tci);
+	account_frame(&m, verdict, 1, bpf_xdp_get_buff_len(ctx) + (tags ? FT_VLAN_HLEN : 0));
 	return XDP_PASS;
+}
+
+/* Unbound: generic XDP, test runs (BPF_PROG_TEST_RUN refuses device-bound
+ * programs), and where a device-bound copy cannot be loaded. */
+SEC("xdp.frags")
+int flowtally_xdp(struct xdp_md *ctx)
+{
+	return count_xdp(ctx, false);
+}
+
+/* Device-bound (BPF_F_XDP_DEV_BOUND_ONLY, one copy per device): only such a
+ * program may ask the driver for the rx VLAN tag. */
+SEC("xdp.frags")
+int flowtally_xdp_dev(struct xdp_md *ctx)
+{
+	return count_xdp(ctx, true);
 }
 
 /* Headers in the linear part are enough for nearly every skb; only when they

@@ -105,12 +105,26 @@ static int try_xdp(struct ft_instance *inst, struct ft_iface *iface, enum ft_hoo
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
 	LIBBPF_OPTS(bpf_xdp_query_opts, query);
+	int prog_fd = -1, err;
 
+	/* Native: a copy bound to the device, which may ask the driver for a
+	 * VLAN tag it took out of the frame; where it does not load, the
+	 * unbound program, which sees only the tags in the frame. */
+	if (hook == FT_HOOK_XDP_NATIVE) {
+		prog_fd = instance_load_xdp_dev(inst, iface);
+		if (prog_fd < 0)
+			log_debug("%s: no device-bound XDP program (%s): rx VLAN tags unseen",
+				  iface->name, strerror(-prog_fd));
+	}
+	if (prog_fd < 0)
+		prog_fd = instance_prog_fd(inst, FT_DIR_INGRESS);
 	opts.flags = hook == FT_HOOK_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	iface->xdp_link_fd = bpf_link_create(instance_prog_fd(inst, FT_DIR_INGRESS),
-					     iface->ifindex, BPF_XDP, &opts);
-	if (iface->xdp_link_fd < 0)
-		return -errno;
+	iface->xdp_link_fd = bpf_link_create(prog_fd, iface->ifindex, BPF_XDP, &opts);
+	if (iface->xdp_link_fd < 0) {
+		err = -errno;
+		instance_free_xdp_dev(iface);
+		return err;
+	}
 	iface->ingress_hook = hook;
 	if (!bpf_xdp_query(iface->ifindex, 0, &query) && query.attach_mode == XDP_ATTACHED_SKB)
 		iface->ingress_hook = FT_HOOK_XDP_GENERIC;

@@ -15,6 +15,8 @@
 #include "netdev.h"
 #include "tablespec.h"
 
+struct flowtally;	/* the skeleton */
+
 struct ft_iface {
 	char name[IF_NAMESIZE];
 	__u32 ifindex;
@@ -27,6 +29,9 @@ struct ft_iface {
 	 * the last record; valid: they could be read */
 	struct ft_devcount dev_start[FT_DIRS], dev_last[FT_DIRS];
 	bool dev_valid;
+	/* native XDP: a device-bound copy of the XDP program that asks the
+	 * driver for the rx VLAN tag (NULL: the unbound program counts) */
+	struct flowtally *xdp_dev_skel;
 	bool tc_clsact;		/* fallback: a cls_bpf filter instead of a tcx link */
 	bool tc_hook_created;	/* we created the clsact qdisc, so we remove it */
 	__u32 tc_handle, tc_priority;	/* of the cls_bpf filter */
@@ -45,7 +50,6 @@ struct ft_table {
 	__u64 mem_bytes;	/* both generations' maps, the kernel's own accounting */
 };
 
-struct flowtally;	/* the skeleton */
 
 struct ft_instance {
 	struct flowtally *skel;
@@ -81,6 +85,12 @@ void instance_close(struct ft_instance *inst);
 int instance_prog_fd(const struct ft_instance *inst, int dir);
 /* The tcx ingress program. */
 int instance_tc_in_fd(const struct ft_instance *inst);
+/* Loads a copy of the XDP program bound to `iface` (it may read the rx VLAN
+ * tag from the driver), sharing the instance's maps. Its fd, or -errno
+ * (nothing printed: the unbound program serves then). */
+int instance_load_xdp_dev(struct ft_instance *inst, struct ft_iface *iface);
+/* Frees that copy; safe when there is none. */
+void instance_free_xdp_dev(struct ft_iface *iface);
 size_t ft_value_stride(void);
 
 #endif

@@ -89,4 +89,29 @@ want_cut=$(jq .unclassified.truncated.packets "$LIVE_TMP/in.exp")
 other=$(jq '[.tables[] | select(.name == "vlans") | .entries[] | select(.vlan != 100)] | length' "$LIVE_TMP/in.final")
 [ "$other" = 0 ] && pass vlan_tcx_ingress_keys_by_the_tag_outside_the_frame ||
 	fail vlan_tcx_ingress_keys_by_the_tag_outside_the_frame "$other entries not under VLAN 100"
+
+# Native XDP (forced) where the driver holds the tag outside the frame: the
+# device-bound XDP program asks the driver (veth implements
+# bpf_xdp_metadata_rx_vlan_tag) and keys and counts as tcx does. The frames
+# vlanpush tags and sends out of VA arrive on VB, in the namespace.
+rm -f "$LIVE_TMP/err.txt"
+nsenter --net="/run/netns/$NS" "$FT" run -i "$VB" --ingress-hook xdp -d ingress --json \
+	--interval 0.5 -t ports=proto,dport -t vlans=vlan,proto,dport >"$LIVE_TMP/out.json" \
+	2>"$LIVE_TMP/err.txt" &
+FT_PID=$!
+for _ in $(seq 100); do grep -q "counting on" "$LIVE_TMP/err.txt" 2>/dev/null && break; sleep 0.1; done
+"$FTSEND" -i "$VD" --vlan none --seed 63 --count 1000 --expect "$LIVE_TMP/xdp.exp" || fail vlan_xdp_send "ftsend failed"
+sleep 0.3
+live_stop INT
+grep '"type":"final"' "$LIVE_TMP/out.json" >"$LIVE_TMP/xdp.final"
+jq -c 'def tag: .bytes += 4 * .packets;
+	.seen |= tag | .unclassified |= map_values(tag) | .entries |= map(tag)' \
+	"$LIVE_TMP/xdp.exp" >"$LIVE_TMP/xdp.tagged"
+hook=$(jq -r '.ifaces[0].hook' "$LIVE_TMP/xdp.final")
+d=$(live_diff "$LIVE_TMP/xdp.final" "$LIVE_TMP/xdp.tagged" "$VB" ingress 2>&1) || d="cannot compare: $d"
+[ -z "$d" ] && [ "$hook" = xdp-native ] && pass vlan_xdp_rx_tag_from_the_driver_counts_exactly ||
+	fail vlan_xdp_rx_tag_from_the_driver_counts_exactly "hook $hook; $(echo "$d" | head -3 | tr '\n' ';')"
+other=$(jq '[.tables[] | select(.name == "vlans") | .entries[] | select(.vlan != 100)] | length' "$LIVE_TMP/xdp.final")
+[ "$other" = 0 ] && pass vlan_xdp_keys_by_the_rx_tag ||
+	fail vlan_xdp_keys_by_the_rx_tag "$other entries not under VLAN 100"
 exit $FAILED
