@@ -15,7 +15,9 @@
 
 #define BENCH_MAX_ROUNDS	64
 #define BENCH_FRAMES		16	/* frames of the mix per measurement */
-#define BENCH_MAX_CPUS		2	/* threads of the scaling runs */
+#define BENCH_MAX_CPUS		2	/* threads of the 2-CPU modes */
+#define BENCH_MAX_THREADS	256	/* threads of the scaling curve: every online CPU */
+#define CURVE_MAX		10	/* its points: 1, 2, 4, ... and all online CPUs */
 #define BENCH_MIX_SEED		2024
 #define BENCH_MAX_FRAME		1514
 
@@ -101,6 +103,11 @@ struct results {
 	struct series kernel_ns[NR_STRATEGIES];
 	struct frameset base, distinct;
 	bool checked[NR_STRATEGIES];
+	/* the scaling curve, same keys: effective ns per packet on 1, 2, 4, ...
+	 * and every online CPU (points 1 and 2 are the one_cpu and contended
+	 * modes' figures) */
+	struct series curve_ns[NR_STRATEGIES][CURVE_MAX];
+	int curve_cpus[CURVE_MAX], nr_curve;
 
 	struct series sweep_ns[SWEEP_TARGETS][SWEEP_SIZES];
 	struct series sweep_insert_ns[SWEEP_TARGETS][SWEEP_SIZES];

@@ -298,7 +298,7 @@ struct eff_ns {
 static int run_on_cpus(const int *prog_fd, int nprogs, const struct frameset **sets,
 		       const int *cpus, int n, int repeat, struct eff_ns *eff)
 {
-	static struct worker w[BENCH_MAX_CPUS];
+	static struct worker w[BENCH_MAX_THREADS];
 	pthread_barrier_t barrier;
 	int i, p, err = 0;
 
@@ -725,15 +725,56 @@ static int measure(enum run_mode m, int round, int repeat, struct results *r)
 		series_add(&r->ns_wall[order[k]][m], eff[k].wall);
 		if (m == MODE_ONE_CPU)
 			series_add(&r->kernel_ns[order[k]], eff[k].kern);
+		if (m != MODE_DISTINCT)	/* curve points 1 and 2 */
+			series_add(&r->curve_ns[order[k]][m == MODE_ONE_CPU ? 0 : 1], eff[k].cpu);
 	}
+	return 0;
+}
+
+/* The curve's points past two CPUs: 4, 8, ... and every online CPU, each
+ * thread on a CPU of its own, all on the same frames (same keys). */
+static void curve_points(struct results *r)
+{
+	int n;
+
+	r->nr_curve = 0;
+	for (n = 1; n < B.online && r->nr_curve < CURVE_MAX - 1 && n <= BENCH_MAX_THREADS; n *= 2)
+		r->curve_cpus[r->nr_curve++] = n;
+	r->curve_cpus[r->nr_curve++] = B.online < BENCH_MAX_THREADS ? B.online : BENCH_MAX_THREADS;
+}
+
+static int measure_curve(int point, int round, int repeat, struct results *r)
+{
+	static const struct frameset *sets[BENCH_MAX_THREADS];
+	static int cpus[BENCH_MAX_THREADS];
+	int order[NR_STRATEGIES], fds[NR_STRATEGIES], n = r->curve_cpus[point], k, err;
+	struct eff_ns eff[NR_STRATEGIES];
+
+	for (k = 0; k < n; k++) {
+		sets[k] = &r->base;
+		cpus[k] = k;
+	}
+	for (k = 0; k < NR_STRATEGIES; k++) {
+		order[k] = (k + (round < 0 ? 0 : round)) % NR_STRATEGIES;
+		fds[k] = B.prog_fd[order[k]];
+	}
+	err = run_on_cpus(fds, NR_STRATEGIES, sets, cpus, n, repeat, eff);
+	if (err) {
+		fprintf(stderr, "bench: test runs on %d CPUs failed: %s\n", n, strerror(-err));
+		return err;
+	}
+	if (round >= 0)
+		for (k = 0; k < NR_STRATEGIES; k++)
+			series_add(&r->curve_ns[order[k]][point], eff[k].cpu);
 	return 0;
 }
 
 int bench_packets(const struct bench_opts *o, struct results *r)
 {
-	int s, m, round, err, modes = B.online >= 2 ? NR_MODES : 1;
+	int s, m, p, round, err, modes = B.online >= 2 ? NR_MODES : 1;
 
 	r->ncpus = B.ncpus;
+	curve_points(r);
 	for (s = 0; s < NR_STRATEGIES; s++) {
 		err = check_strategy(s, r, &r->checked[s]);
 		if (err) {
@@ -748,10 +789,18 @@ int bench_packets(const struct bench_opts *o, struct results *r)
 	for (m = 0; m < modes; m++)
 		if ((err = measure(m, -1, o->repeat / 16 + 1, r)))
 			return err;
+	for (p = 2; p < r->nr_curve; p++)
+		if ((err = measure_curve(p, -1, o->repeat / 16 + 1, r)))
+			return err;
 
 	for (round = 0; round < o->rounds; round++) {
 		for (m = 0; m < modes; m++) {
 			err = measure(m, round, o->repeat, r);
+			if (err)
+				return err;
+		}
+		for (p = 2; p < r->nr_curve; p++) {
+			err = measure_curve(p, round, o->repeat, r);
 			if (err)
 				return err;
 		}

@@ -32,9 +32,30 @@ mkdir -p "$out"
 start=$(date +%s)
 build/bench/bench $quick --out "$tmp"
 
-bench/live.sh $quick >"$tmp/live.json"
-jq --slurpfile live "$tmp/live.json" '.live = $live[0]' "$tmp/results.json" >"$tmp/merged.json"
+bench/live.sh $quick >"$tmp/live_udp.json"
+bench/live_tcp.sh $quick >"$tmp/live_tcp.json"
+jq -s '.[0] + {tcp: .[1]}' "$tmp/live_udp.json" "$tmp/live_tcp.json" >"$tmp/live.json"
+# the live targets, in the form report.c gives the others
+jq --slurpfile live "$tmp/live.json" '
+	def target($v; $want; $what):
+		{value: $v, target: $want, what: $what,
+		 met: (if $v == null then false
+		       elif ($want | startswith(">=")) then $v >= ($want[3:] | tonumber)
+		       else $v <= ($want[3:] | tonumber) end)};
+	$live[0] as $l |
+	.live = $l |
+	.targets.tcp_throughput_veth = target($l.tcp.ratio_vs_none.flowtally // null; ">= 0.97";
+		"iperf3 Gbit/s through a veth, flowtally (default hook) / no program") |
+	.targets.live_cost_vs_nftables = target($l.cost_vs_nftables.flowtally // null; "<= 0.4";
+		"(flowtally - none) / (nftables - none), ns per UDP frame, steady key set") |
+	.targets.steady_state_inserts = target($l.inserts_per_timed_pass.flowtally // null; "<= 0";
+		"keys flowtally inserted while the same frames passed a second time")' \
+	"$tmp/results.json" >"$tmp/merged.json"
 jq -r -f bench/live_summary.jq "$tmp/live.json" >>"$tmp/summary.md"
+jq -r '"\n## Live targets\n\n| target | value | wanted | met |\n|---|---:|---|---|",
+	(.targets | ["tcp_throughput_veth", "live_cost_vs_nftables", "steady_state_inserts"][] as $k |
+	 .[$k] | "| \(.what) | \(.value) | \(.target) | \(if .met then "yes" else "**no**" end) |")' \
+	"$tmp/merged.json" >>"$tmp/summary.md"
 
 # the plot's data, from results.json so that the picture shows what the file says
 r=$tmp/merged.json

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * flowtally's entry points: XDP for what an interface receives, TC (tcx) for
- * what it transmits. Both pass every frame on untouched.
+ * flowtally's entry points: XDP or tcx for what an interface receives (the
+ * hook is chosen per device, src/hook.c), tcx for what it transmits. Every
+ * program passes every frame on untouched.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -11,25 +12,51 @@
 #define TCX_NEXT	(-1)	/* let later tcx/cls_bpf programs run too */
 
 #include "account.h"
+#include "wire.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* A VLAN tag the NIC took out of the frame on receive (rx VLAN offload),
+ * where the driver implements it: veth, mlx5, ice, ... */
+extern int bpf_xdp_metadata_rx_vlan_tag(const struct xdp_md *ctx, __be16 *vlan_proto,
+					__u16 *vlan_tci) __ksym __weak;
+
 /* Bytes are the whole frame, every fragment of a multi-buffer (jumbo) frame
- * included: data_end only ends the first buffer. */
-SEC("xdp.frags")
-int flowtally_xdp(struct xdp_md *ctx)
+ * included: data_end only ends the first buffer; and a tag the NIC took
+ * out, which was 4 bytes of it on the wire. */
+static __always_inline int count_xdp(struct xdp_md *ctx, bool rx_vlan)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct pkt_meta m = {};
-	int verdict;
+	__be16 vlan_proto;
+	__u16 vlan_tci = 0;
+	int verdict, tags = 0;
 
+	if (rx_vlan && !bpf_xdp_metadata_rx_vlan_tag(ctx, &vlan_proto, &vlan_tci))
+		tags = 1;
 	m.key.dir = FT_DIR_INGRESS;
 	m.key.ifindex = ctx->ingress_ifindex;
 	m.want_addrs = *(volatile __u32 *)&ft_cfg.want_addrs;
-	verdict = parse_frame(data, end, &m, 0, 0);
-	account_frame(&m, verdict, 1, bpf_xdp_get_buff_len(ctx));
+	verdict = parse_frame(data, end, &m, tags, vlan_tci);
+	account_frame(&m, verdict, 1, bpf_xdp_get_buff_len(ctx) + (tags ? FT_VLAN_HLEN : 0));
 	return XDP_PASS;
+}
+
+/* Unbound: generic XDP, test runs (BPF_PROG_TEST_RUN refuses device-bound
+ * programs), and where a device-bound copy cannot be loaded. */
+SEC("xdp.frags")
+int flowtally_xdp(struct xdp_md *ctx)
+{
+	return count_xdp(ctx, false);
+}
+
+/* Device-bound (BPF_F_XDP_DEV_BOUND_ONLY, one copy per device): only such a
+ * program may ask the driver for the rx VLAN tag. */
+SEC("xdp.frags")
+int flowtally_xdp_dev(struct xdp_md *ctx)
+{
+	return count_xdp(ctx, true);
 }
 
 /* Headers in the linear part are enough for nearly every skb; only when they
@@ -37,20 +64,21 @@ int flowtally_xdp(struct xdp_md *ctx)
 #define FT_PULL_LEN	256
 
 /*
- * Egress sees GSO super-packets: one skb that leaves as gso_segs frames.
- * Bytes are skb->len: one set of headers for the whole super-packet, and
- * without the VLAN tag when the kernel holds it in skb->vlan_tci.
+ * Both skb hooks, tcx ingress and egress. An skb may be a GSO (egress) or GRO
+ * (ingress) packet: it counts as its segments, with the bytes they take on
+ * the wire (wire.h), so a frame counts the same here as under XDP. A VLAN tag
+ * the kernel holds outside the frame keys the frame; on ingress the stack
+ * always takes the outermost tag out before tc runs.
  */
-SEC("tc")
-int flowtally_tc(struct __sk_buff *skb)
+static __always_inline int count_skb(struct __sk_buff *skb, __u8 dir)
 {
-	__u64 packets = skb->gso_segs > 1 ? skb->gso_segs : 1;
 	int tags = skb->vlan_present ? 1 : 0;
 	__u16 vid = skb->vlan_tci;
 	struct pkt_meta m = {};
+	__u32 segs;
 	int verdict;
 
-	m.key.dir = FT_DIR_EGRESS;
+	m.key.dir = dir;
 	m.key.ifindex = skb->ifindex;
 	m.want_addrs = *(volatile __u32 *)&ft_cfg.want_addrs;
 	verdict = parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &m, tags, vid);
@@ -58,13 +86,29 @@ int flowtally_tc(struct __sk_buff *skb)
 		__u32 len = skb->len < FT_PULL_LEN ? skb->len : FT_PULL_LEN;
 
 		if (!bpf_skb_pull_data(skb, len)) {
-			__builtin_memset(&m.key, 0, sizeof(m.key));
-			m.key.dir = FT_DIR_EGRESS;
+			__builtin_memset(&m, 0, sizeof(m));
+			m.key.dir = dir;
 			m.key.ifindex = skb->ifindex;
+			m.want_addrs = *(volatile __u32 *)&ft_cfg.want_addrs;
 			verdict = parse_frame((void *)(long)skb->data,
 					      (void *)(long)skb->data_end, &m, tags, vid);
 		}
 	}
-	account_frame(&m, verdict, packets, skb->len);
+	segs = ft_skb_segs(skb->gso_segs, skb->gso_size, skb->len, m.hdr_len);
+	account_frame(&m, verdict, segs, ft_wire_bytes(skb->len, segs, m.hdr_len, tags));
 	return TCX_NEXT;
+}
+
+/* tcx ingress: where XDP is the wrong hook (veth, virtual devices,
+ * paravirtual NICs) or not there. */
+SEC("tc")
+int flowtally_tc_in(struct __sk_buff *skb)
+{
+	return count_skb(skb, FT_DIR_INGRESS);
+}
+
+SEC("tc")
+int flowtally_tc(struct __sk_buff *skb)
+{
+	return count_skb(skb, FT_DIR_EGRESS);
 }

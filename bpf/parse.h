@@ -40,6 +40,9 @@ struct pkt_meta {
 	struct ft_key key;
 	__u8 family;		/* enum ft_family, once an IP header is found */
 	__u8 want_addrs;	/* fill saddr/daddr: some table keys by address */
+	/* Bytes of the headers parsed: L2 + L3 + L4 (TCP with its options) of
+	 * a classified frame. Every segment of a GSO packet repeats them. */
+	__u16 hdr_len;
 };
 
 struct vlan_tag {
@@ -221,10 +224,20 @@ static __always_inline int parse_l4(struct hdr_cursor *c, void *end, __u8 proto,
 		__u8 *icmp = c->pos;	/* type, code */
 
 		m->key.dport = icmp[0] << 8 | icmp[1];
+		c->pos += hlen;
 		return PARSE_OK;
 	}
 	m->key.sport = bpf_ntohs(l4->source);
 	m->key.dport = bpf_ntohs(l4->dest);
+	/* TCP options are repeated in every segment: the data offset, not 20,
+	 * is the header a GSO packet's segments carry. Not read past. */
+	if (proto == IPPROTO_TCP) {
+		__u8 *tcp = c->pos;
+
+		if ((void *)(tcp + 13) <= end && (tcp[12] >> 4) > 5)
+			hlen = (tcp[12] >> 4) * 4;
+	}
+	c->pos += hlen;
 	return PARSE_OK;
 }
 
@@ -264,7 +277,9 @@ static __always_inline int parse_frame(void *data, void *end, struct pkt_meta *m
 	}
 	if (proto < 0)
 		return -proto;
-	return parse_l4(&c, end, proto, ipv6, m);
+	proto = parse_l4(&c, end, proto, ipv6, m);
+	m->hdr_len = (__u16)(c.pos - data);
+	return proto;
 }
 
 #endif /* FLOWTALLY_PARSE_H */

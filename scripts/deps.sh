@@ -12,6 +12,7 @@ packages=(
 	jq				# tests read flowtally's JSON
 	netbase				# /etc/services: port names
 	iputils-ping			# the demo pings across its veth
+	iperf3 ethtool			# tests: TCP through a veth, TSO and GRO switched
 	tmux				# tests drive flowtally top in a real terminal
 	libmicrohttpd-dev		# --prometheus serves /metrics with it
 	prometheus			# tests: promtool, and a server that scrapes flowtally

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "commands.h"
 #include "control.h"
 #include "log.h"
@@ -202,7 +203,9 @@ static int open_pinned(struct ft_instance *inst, const char *name, struct ft_cou
 	for (i = 0; i < FT_MAX_TABLES; i++)
 		for (g = 0; g < FT_GENERATIONS; g++)
 			inst->tables[i].fd[g] = -1;
-	return tables_adopt(inst);
+	err = tables_adopt(inst);
+	/* the link pins say which ingress hook counts (the state does not) */
+	return err ? err : attach_adopt(inst);
 }
 
 int cmd_dump(int argc, char **argv)

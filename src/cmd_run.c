@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "log.h"
 #include "names.h"
+#include "netdev.h"
 #include "run.h"
 #include "pin.h"
 #include "snapshot.h"
@@ -182,6 +183,40 @@ int run_keep_drained(struct run_state *st)
 	return run_checkpoint(st, &st->scratch);
 }
 
+static struct ft_devcount devcount_sub(const struct ft_devcount *a, const struct ft_devcount *b)
+{
+	return (struct ft_devcount){ a->packets - b->packets, a->bytes - b->bytes,
+				     a->dropped - b->dropped };
+}
+
+/*
+ * The devices' own counters, read right after the drain: over the interval
+ * and since flowtally started counting, beside what the hooks saw. A frame
+ * between the flip and this read lands in the device's interval and the
+ * hook's next one; over a whole run the two cover the same frames.
+ */
+static void read_device_counters(struct run_state *st)
+{
+	int i, d;
+
+	for (i = 0; i < st->inst.nr_ifaces; i++) {
+		struct ft_iface *ifc = &st->inst.ifaces[i];
+		struct ft_devcount now[FT_DIRS];
+
+		st->dev_interval[i].valid = false;
+		st->dev_total[i].valid = false;
+		if (!ifc->dev_valid || ifc->gone || netdev_counters(ifc->ifindex, now))
+			continue;
+		for (d = 0; d < FT_DIRS; d++) {
+			st->dev_interval[i].count[d] = devcount_sub(&now[d], &ifc->dev_last[d]);
+			st->dev_total[i].count[d] = devcount_sub(&now[d], &ifc->dev_start[d]);
+			ifc->dev_last[d] = now[d];
+		}
+		st->dev_interval[i].valid = true;
+		st->dev_total[i].valid = true;
+	}
+}
+
 /* One interval: drain, print its counts, add them to the totals. */
 static int take_interval(struct run_state *st, bool last)
 {
@@ -191,6 +226,8 @@ static int take_interval(struct run_state *st, bool last)
 	err = run_drain(st, last);
 	if (err)
 		return err;
+	read_device_counters(st);
+	st->oo.device = st->dev_interval;
 	st->interval.end = end;
 	st->total.end = end;
 	tables_update_memory(&st->inst);
@@ -212,6 +249,7 @@ static int setup(struct run_state *st)
 	int i, err;
 
 	st->inst.xdp_mode = o->xdp_mode;
+	st->inst.ingress_hook = o->ingress_hook;
 	for (i = 0; i < o->nr_tables; i++) {
 		err = tables_add(&st->inst, &o->tables[i]);
 		if (err < 0)
@@ -240,9 +278,11 @@ static void say_counting(const struct run_state *st)
 	for (i = 0; i < st->inst.nr_ifaces; i++) {
 		const struct ft_iface *ifc = &st->inst.ifaces[i];
 
-		log_info("counting on %s (ifindex %u)%s%s%s%s", ifc->name, ifc->ifindex,
-			 ifc->xdp_link_fd >= 0 ? ", ingress: XDP " : "",
-			 ifc->xdp_link_fd >= 0 ? ifc->xdp_mode : "",
+		bool in = ifc->xdp_link_fd >= 0 || ifc->tc_in_link_fd >= 0;
+
+		log_info("counting on %s (ifindex %u)%s%s%s%s%s%s%s", ifc->name, ifc->ifindex,
+			 in ? ", ingress: " : "", in ? hook_name(ifc->ingress_hook) : "",
+			 in ? " (" : "", in ? ifc->hook_reason : "", in ? ")" : "",
 			 ifc->tc_link_fd >= 0 ? ", egress: tcx" : "",
 			 ifc->tc_clsact ? ", egress: clsact" : "");
 	}
@@ -414,6 +454,7 @@ finish:
 	exporters_final(&st.ex, &st.inst, &st.total);
 	exporters_close(&st.ex);	/* top gives the terminal back for the final record */
 	log_set_quiet(false);
+	st.oo.device = st.dev_total;
 	if (!st.out.err) {	/* where a write failed, the final record cannot go */
 		if (!o.csv)	/* top too prints the final record, once the screen is back */
 			output_record(&st.p, &st.inst, &st.total, "final", &st.oo);

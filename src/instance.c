@@ -27,6 +27,54 @@ int instance_prog_fd(const struct ft_instance *inst, int dir)
 						     : inst->skel->progs.flowtally_tc);
 }
 
+int instance_tc_in_fd(const struct ft_instance *inst)
+{
+	return bpf_program__fd(inst->skel->progs.flowtally_tc_in);
+}
+
+/* The skeleton's maps, in the order of pinned_maps[]. */
+#define FT_SKEL_MAPS 6
+static struct bpf_map *skel_map(struct flowtally *skel, size_t i);
+
+/* Debian 12's uapi headers and libbpf 1.1 do not name it; the kernel has it
+ * since 6.3. */
+#define FT_BPF_F_XDP_DEV_BOUND_ONLY (1U << 6)
+
+int instance_load_xdp_dev(struct ft_instance *inst, struct ft_iface *iface)
+{
+	struct flowtally *skel = flowtally__open();
+	struct bpf_program *prog;
+	size_t i;
+	int err = 0;
+
+	if (!skel)
+		return -errno;
+	/* the same maps as the instance's: one set of counters and tables */
+	for (i = 0; i < FT_SKEL_MAPS && !err; i++)
+		err = bpf_map__reuse_fd(skel_map(skel, i), bpf_map__fd(skel_map(inst->skel, i)));
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, prog == skel->progs.flowtally_xdp_dev);
+	prog = skel->progs.flowtally_xdp_dev;
+	bpf_program__set_ifindex(prog, iface->ifindex);
+	if (!err)
+		err = bpf_program__set_flags(prog, bpf_program__flags(prog) |
+							   FT_BPF_F_XDP_DEV_BOUND_ONLY);
+	if (!err)
+		err = flowtally__load(skel);
+	if (err) {
+		flowtally__destroy(skel);
+		return err;
+	}
+	iface->xdp_dev_skel = skel;
+	return bpf_program__fd(prog);
+}
+
+void instance_free_xdp_dev(struct ft_iface *iface)
+{
+	flowtally__destroy(iface->xdp_dev_skel);
+	iface->xdp_dev_skel = NULL;
+}
+
 static void instance_reset_fds(struct ft_instance *inst)
 {
 	int i, g;
@@ -37,6 +85,7 @@ static void instance_reset_fds(struct ft_instance *inst)
 		inst->outer_fd[i] = -1;
 	for (i = 0; i < FT_MAX_IFACES; i++) {
 		inst->ifaces[i].xdp_link_fd = -1;
+		inst->ifaces[i].tc_in_link_fd = -1;
 		inst->ifaces[i].tc_link_fd = -1;
 	}
 	for (i = 0; i < FT_MAX_TABLES; i++)
@@ -94,6 +143,7 @@ static int reuse_pinned_maps(struct ft_instance *inst)
 			return log_errno(err, "cannot reuse pinned map %s", pinned_maps[i]);
 	}
 	bpf_program__set_autoload(inst->skel->progs.flowtally_tc, false);
+	bpf_program__set_autoload(inst->skel->progs.flowtally_tc_in, false);
 	bpf_program__set_autoload(inst->skel->progs.flowtally_xdp, false);
 	return 0;
 }
@@ -139,11 +189,16 @@ static int instance_load(struct ft_instance *inst, __u8 dirmask, bool verbose, c
 	inst->skel = flowtally__open();
 	if (!inst->skel)
 		return log_load_error(-errno, "open");
+	/* The device-bound XDP copy loads per device (instance_load_xdp_dev);
+	 * unbound, the verifier refuses its rx VLAN kfunc. */
+	bpf_program__set_autoload(inst->skel->progs.flowtally_xdp_dev, false);
 	/* Nothing else is loaded when egress is not counted. */
 	if (!(dirmask & FT_DIRMASK(FT_DIR_EGRESS)))
 		bpf_program__set_autoload(inst->skel->progs.flowtally_tc, false);
-	if (!(dirmask & FT_DIRMASK(FT_DIR_INGRESS)))
+	if (!(dirmask & FT_DIRMASK(FT_DIR_INGRESS))) {
 		bpf_program__set_autoload(inst->skel->progs.flowtally_xdp, false);
+		bpf_program__set_autoload(inst->skel->progs.flowtally_tc_in, false);
+	}
 	if (adopt) {
 		err = reuse_pinned_maps(inst);
 		if (err)
@@ -203,13 +258,19 @@ void instance_close(struct ft_instance *inst)
 	/* Never loaded (a zeroed struct, or a load that failed before the
 	 * skeleton): its fds are not ours, and 0 is stdin. */
 	if (!inst->skel) {
+		for (i = 0; i < FT_GENERATIONS; i++) {
+			counts_free(&inst->base[i]);
+			counts_free(&inst->expiring[i]);
+		}
 		memset(inst, 0, sizeof(*inst));
 		instance_reset_fds(inst);
 		return;
 	}
 
-	for (i = 0; i < inst->nr_ifaces; i++)
+	for (i = 0; i < inst->nr_ifaces; i++) {
 		detach_iface(inst, &inst->ifaces[i]);
+		instance_free_xdp_dev(&inst->ifaces[i]);
+	}
 	for (i = 0; i < FT_MAX_TABLES; i++)
 		tables_free_maps(&inst->tables[i]);
 	if (inst->sync_fd >= 0)

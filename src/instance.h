@@ -11,23 +11,30 @@
 #include <stdbool.h>
 
 #include "counts.h"
+#include "hook.h"
+#include "netdev.h"
 #include "tablespec.h"
 
-enum xdp_mode_req {
-	XDP_MODE_AUTO,		/* native where the driver has it, else generic */
-	XDP_MODE_NATIVE,
-	XDP_MODE_GENERIC,
-};
+struct flowtally;	/* the skeleton */
 
 struct ft_iface {
 	char name[IF_NAMESIZE];
 	__u32 ifindex;
 	int xdp_link_fd;	/* -1: not attached */
-	int tc_link_fd;		/* tcx link, -1: none */
+	int tc_in_link_fd;	/* tcx ingress link, -1: none */
+	int tc_link_fd;		/* tcx egress link, -1: none */
+	enum ft_hook ingress_hook;	/* what counts ingress, as attached */
+	char hook_reason[FT_HOOK_REASON_MAX];	/* why that hook: the record's hook_reason */
+	/* the device's own counters when this process started counting, and at
+	 * the last record; valid: they could be read */
+	struct ft_devcount dev_start[FT_DIRS], dev_last[FT_DIRS];
+	bool dev_valid;
+	/* native XDP: a device-bound copy of the XDP program that asks the
+	 * driver for the rx VLAN tag (NULL: the unbound program counts) */
+	struct flowtally *xdp_dev_skel;
 	bool tc_clsact;		/* fallback: a cls_bpf filter instead of a tcx link */
 	bool tc_hook_created;	/* we created the clsact qdisc, so we remove it */
 	__u32 tc_handle, tc_priority;	/* of the cls_bpf filter */
-	const char *xdp_mode;	/* "native" or "generic", as the kernel reports it */
 	bool gone;		/* the interface disappeared */
 };
 
@@ -43,7 +50,6 @@ struct ft_table {
 	__u64 mem_bytes;	/* both generations' maps, the kernel's own accounting */
 };
 
-struct flowtally;	/* the skeleton */
 
 struct ft_instance {
 	struct flowtally *skel;
@@ -54,6 +60,7 @@ struct ft_instance {
 	int ncpus;
 	__u8 dirmask;			/* directions tables count by default */
 	enum xdp_mode_req xdp_mode;
+	enum ingress_hook_req ingress_hook;
 	struct ft_iface ifaces[FT_MAX_IFACES];
 	int nr_ifaces;
 	struct ft_table tables[FT_MAX_TABLES];
@@ -87,7 +94,16 @@ int instance_open_pinned(struct ft_instance *inst, const char *name, __u8 dirmas
 /* Detaches, then frees every program, map and link. Safe on a partial open. */
 void instance_close(struct ft_instance *inst);
 
+/* XDP (ingress) or tcx egress program: the ones the test runs use. */
 int instance_prog_fd(const struct ft_instance *inst, int dir);
+/* The tcx ingress program. */
+int instance_tc_in_fd(const struct ft_instance *inst);
+/* Loads a copy of the XDP program bound to `iface` (it may read the rx VLAN
+ * tag from the driver), sharing the instance's maps. Its fd, or -errno
+ * (nothing printed: the unbound program serves then). */
+int instance_load_xdp_dev(struct ft_instance *inst, struct ft_iface *iface);
+/* Frees that copy; safe when there is none. */
+void instance_free_xdp_dev(struct ft_iface *iface);
 size_t ft_value_stride(void);
 
 #endif

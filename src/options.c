@@ -16,8 +16,9 @@ void run_usage(FILE *f)
 	fprintf(f,
 		"Usage: flowtally run -i IFACE [-i IFACE ...] [OPTIONS]\n"
 		"\n"
-		"Counts every frame IFACE receives (XDP) and transmits (tcx) into per-CPU\n"
-		"tables, prints one record per interval and, on exit, the totals.\n"
+		"Counts every frame IFACE receives (XDP or tcx, per device) and transmits\n"
+		"(tcx) into per-CPU tables, prints one record per interval and, on exit,\n"
+		"the totals.\n"
 		"\n"
 		"  -i, --iface IFACE       interface to count on (repeat for more, up to %d)\n"
 		"  -t, --table SPEC        a table: NAME=FIELD[,FIELD...][:size=N][:lru][:dir=DIR]\n"
@@ -50,13 +51,15 @@ void run_usage(FILE *f)
 		"                          (default %u; per table: :idle=SECONDS; 0 = every\n"
 		"                          interval)\n"
 		"      --top N             text: show N rows per table (default 20, 0 = all)\n"
-		"      --xdp-mode MODE     auto, native or generic (default auto: native where\n"
-		"                          the driver has it)\n"
+		"      --ingress-hook HOOK auto, xdp or tcx (default auto: native XDP on NICs\n"
+		"                          whose driver runs it on its own receive ring, tcx on\n"
+		"                          virtual devices, lo and paravirtual NICs)\n"
+		"      --xdp-mode MODE     native or generic: force XDP in that mode (auto: native)\n"
 		"  -v, --verbose           libbpf and verifier messages, swap timings\n"
 		"  -h, --help              this text\n"
 		"\n"
-		"Bytes are whole frames as they arrived (ingress) or skb->len (egress; a GSO\n"
-		"packet counts as gso_segs packets). Frames without a key are counted by\n"
+		"Packets and bytes are what went over the wire: a GSO/GRO packet on tcx counts\n"
+		"as its segments, each with its headers. Frames without a key are counted by\n"
 		"reason under 'unclassified'; a full table counts in its 'overflow'.\n"
 		"Exit status: 0 done, 1 runtime error, 2 usage error.\n",
 		FT_MAX_IFACES, FT_MAX_TABLES, FT_MIN_INTERVAL, FT_PROM_MAX_SERIES,
@@ -168,7 +171,7 @@ static int usage_error(char *err, size_t errlen, const char *fmt, const char *wh
 
 int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
 {
-	enum { OPT_TOP = 256, OPT_XDP_MODE, OPT_CSV, OPT_OUTPUT, OPT_PROMETHEUS, OPT_IPFIX, OPT_NAME, OPT_PIN,
+	enum { OPT_TOP = 256, OPT_XDP_MODE, OPT_INGRESS_HOOK, OPT_CSV, OPT_OUTPUT, OPT_PROMETHEUS, OPT_IPFIX, OPT_NAME, OPT_PIN,
 	       OPT_KEEP, OPT_PROM_MAX, OPT_IDLE };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
@@ -179,6 +182,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		{ "json", no_argument, NULL, 'j' },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
+		{ "ingress-hook", required_argument, NULL, OPT_INGRESS_HOOK },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "output", required_argument, NULL, OPT_OUTPUT },
@@ -275,6 +279,18 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 						   "XDP mode '%s' unknown (auto, native, generic)",
 						   optarg);
 			break;
+		case OPT_INGRESS_HOOK:
+			if (!strcmp(optarg, "auto"))
+				o->ingress_hook = INGRESS_HOOK_AUTO;
+			else if (!strcmp(optarg, "xdp"))
+				o->ingress_hook = INGRESS_HOOK_XDP;
+			else if (!strcmp(optarg, "tcx"))
+				o->ingress_hook = INGRESS_HOOK_TCX;
+			else
+				return usage_error(err, errlen,
+						   "ingress hook '%s' unknown (auto, xdp, tcx)",
+						   optarg);
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -355,6 +371,9 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		return usage_error(err, errlen, "%s", "--prometheus-max-series needs --prometheus");
 	if (o->prom_max_series < 0)
 		o->prom_max_series = FT_PROM_MAX_SERIES;
+	if (o->ingress_hook == INGRESS_HOOK_TCX && o->xdp_mode != XDP_MODE_AUTO)
+		return usage_error(err, errlen, "%s",
+				   "--xdp-mode is for XDP: not with --ingress-hook tcx");
 	if (o->keep && !o->pin)
 		return usage_error(err, errlen, "%s", "--keep needs --pin NAME");
 	if (o->pin && o->name && strcmp(o->pin, o->name))

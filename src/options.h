@@ -25,6 +25,7 @@ struct run_opts {
 	int top;		/* text rows per table, 0: all */
 	__u8 dirmask;
 	enum xdp_mode_req xdp_mode;
+	enum ingress_hook_req ingress_hook;
 	struct table_spec tables[FT_MAX_TABLES];
 	int nr_tables;
 	bool csv;		/* CSV rows instead of text/JSON records */

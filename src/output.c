@@ -64,16 +64,39 @@ static const char *iface_hook(const struct ft_iface *ifc, int dir)
 		return "-";
 	if (dir == FT_DIR_EGRESS)
 		return ifc->tc_clsact ? "clsact" : "tcx";
-	return ifc->xdp_mode && !strcmp(ifc->xdp_mode, "generic") ? "xdp-generic" : "xdp-native";
+	return hook_name(ifc->ingress_hook);
+}
+
+static const char *iface_hook_reason(const struct ft_iface *ifc, int dir)
+{
+	if (!ifc)
+		return "-";
+	if (dir == FT_DIR_EGRESS)
+		return ifc->tc_clsact ? "no tcx in this kernel" : "egress is counted by tcx";
+	return ifc->hook_reason[0] ? ifc->hook_reason : "-";
+}
+
+/* What the device itself counted: rx on ingress, tx on egress. */
+static void print_device(struct printer *p, const struct ft_devrecord *dev, int dir)
+{
+	if (!dev || !dev->valid) {
+		print_string(p, PRINT_FP, NULL, " %12s", "-");
+		return;
+	}
+	print_open_object(p, "device");
+	print_u64(p, PRINT_ANY, "packets", " %12llu", dev->count[dir].packets);
+	print_u64(p, PRINT_JSON, "bytes", NULL, dev->count[dir].bytes);
+	print_u64(p, PRINT_JSON, "dropped", NULL, dev->count[dir].dropped);
+	print_close_object(p);
 }
 
 static void print_ifaces(struct printer *p, const struct ft_instance *inst,
-			 const struct ft_counts *c)
+			 const struct ft_counts *c, const struct output_opts *opts)
 {
 	int i, d, r;
 
-	print_text(p, "%-16s %-8s %-11s %12s %14s  %s\n", "IFACE", "DIR", "HOOK", "PACKETS",
-		   "BYTES", "UNCLASSIFIED");
+	print_text(p, "%-16s %-8s %-11s %12s %14s %12s  %s\n", "IFACE", "DIR", "HOOK", "PACKETS",
+		   "BYTES", "DEVICE_PKTS", "UNCLASSIFIED");
 	print_open_array(p, "ifaces");
 	for (i = 0; i <= inst->nr_ifaces; i++) {
 		/* the last slot catches frames of an unknown interface */
@@ -91,9 +114,12 @@ static void print_ifaces(struct printer *p, const struct ft_instance *inst,
 			print_u64(p, PRINT_JSON, "ifindex", NULL, ifc ? ifc->ifindex : 0);
 			print_string(p, PRINT_ANY, "direction", " %-8s", ft_dir_names[d]);
 			print_string(p, PRINT_ANY, "hook", " %-11s", iface_hook(ifc, d));
+			print_string(p, PRINT_JSON, "hook_reason", NULL, iface_hook_reason(ifc, d));
 			print_value(p, "seen", &cnt[FT_CNT_SEEN]);
 			print_u64(p, PRINT_FP, NULL, " %12llu", cnt[FT_CNT_SEEN].packets);
-			print_u64(p, PRINT_FP, NULL, " %14llu ", cnt[FT_CNT_SEEN].bytes);
+			print_u64(p, PRINT_FP, NULL, " %14llu", cnt[FT_CNT_SEEN].bytes);
+			print_device(p, ifc && opts->device ? &opts->device[i] : NULL, d);
+			print_text(p, " ");
 			print_open_object(p, "unclassified");
 			for (r = 0; r < FT_UNCL_REASONS; r++) {
 				const struct ft_value *u = &cnt[FT_CNT_UNCL(r)];
@@ -312,7 +338,7 @@ void output_record(struct printer *p, const struct ft_instance *inst, struct ft_
 	if (opts->store_bytes)
 		print_u64(p, PRINT_JSON, "store_bytes", NULL, opts->store_bytes);
 
-	print_ifaces(p, inst, c);
+	print_ifaces(p, inst, c, opts);
 
 	print_open_array(p, "tables");
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {

@@ -17,9 +17,16 @@
 extern const char *const ft_uncl_names[FT_UNCL_REASONS];
 extern const char *const ft_dir_names[FT_DIRS];
 
+/* The device's own counters over a record's span, per interface slot. */
+struct ft_devrecord {
+	bool valid;		/* read at both ends */
+	struct ft_devcount count[FT_DIRS];
+};
+
 struct output_opts {
 	int top;		/* text: rows per table, 0 = all */
 	size_t store_bytes;	/* memory of the host-side totals, 0: not shown */
+	const struct ft_devrecord *device;	/* per interface slot; NULL: not shown */
 };
 
 /* Sorts c's entries; prints one record. */

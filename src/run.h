@@ -23,6 +23,8 @@ struct run_state {
 	struct output_opts oo;
 	struct exporters ex;
 	struct control ctl;
+	/* the devices' own counters over the interval and since start */
+	struct ft_devrecord dev_interval[FT_MAX_IFACES], dev_total[FT_MAX_IFACES];
 	struct sink out;		/* stdout or --output */
 	bool stop_requested;		/* 'flowtally stop NAME' asked */
 	bool view_closed;		/* top's 'q': the view ends, a pinned instance stays */

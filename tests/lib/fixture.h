@@ -48,8 +48,9 @@ static inline void fixture_instance(struct ft_instance *inst, const struct table
 	inst->nr_ifaces = 1;
 	strcpy(inst->ifaces[0].name, "veth0");
 	inst->ifaces[0].ifindex = 7;
-	inst->ifaces[0].xdp_mode = "native";
+	inst->ifaces[0].ingress_hook = FT_HOOK_XDP_NATIVE;
 	inst->ifaces[0].xdp_link_fd = -1;
+	inst->ifaces[0].tc_in_link_fd = -1;
 	inst->ifaces[0].tc_link_fd = -1;
 	inst->dirmask = BOTH_DIRS;
 	t->used = true;

@@ -53,8 +53,10 @@ expect error_json_mode_error_is_json 1 '^{"error":"no interface' -- "$FT" run -i
 # the first goes on counting.
 live_veth 1500 || { fail live_errors_setup "cannot create the veth pair"; exit 1; }
 live_start --interval 0.2 || { fail second_instance_setup "flowtally did not start"; exit 1; }
-expect error_second_instance_refused 1 "$VA already has an XDP program ('flowtally_xdp', id" -- \
+expect error_second_instance_refused 1 "$VA is counted by another flowtally already (program 'flowtally_tc_in', id" -- \
 	"$FT" run -i "$VA" --name "second$LIVE_ID" --duration 1
+expect error_second_instance_refused_on_another_hook 1 "$VA is counted by another flowtally already (program 'flowtally_tc_in', id" -- \
+	"$FT" run -i "$VA" --name "third$LIVE_ID" --ingress-hook xdp -d ingress --duration 1
 expect error_second_instance_same_name 1 "an instance named '$VA' runs already" -- \
 	"$FT" run -i lo --name "$VA" --duration 1
 in_ns "$FTSEND" -i "$VB" --seed 5 --count 500 --expect "$LIVE_TMP/in.json" >/dev/null ||

@@ -47,22 +47,37 @@ void ktest_close(struct ktest *k)
 	counts_free(&k->got);
 }
 
-int ktest_run(struct ktest *k, int dir, const void *frame, int len, int repeat, int gso_segs)
+static int run_prog(struct ktest *k, int dir, const void *frame, int len, int repeat,
+		    int gso_segs, int gso_size)
 {
-	struct __sk_buff skb = { .gso_segs = (__u32)gso_segs };
+	struct __sk_buff skb = { .gso_segs = (__u32)gso_segs, .gso_size = (__u32)gso_size };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (__u32)len,
 		    .repeat = repeat);
+	bool tc = dir == FT_DIR_EGRESS || k->tc_ingress;
+	int fd = tc && dir == FT_DIR_INGRESS ? instance_tc_in_fd(&k->inst)
+					     : instance_prog_fd(&k->inst, dir);
 
-	if (dir == FT_DIR_EGRESS && gso_segs) {
+	if (tc && (gso_segs || gso_size)) {
 		opts.ctx_in = &skb;
 		opts.ctx_size_in = sizeof(skb);
 	}
-	if (bpf_prog_test_run_opts(instance_prog_fd(&k->inst, dir), &opts))
+	if (bpf_prog_test_run_opts(fd, &opts))
 		return -errno;
 	/* XDP_PASS is 2; TCX_NEXT is -1 */
-	if (opts.retval != (dir == FT_DIR_INGRESS ? 2u : (__u32)-1))
+	if (opts.retval != (tc ? (__u32)-1 : 2u))
 		return -EPROTO;
 	return 0;
+}
+
+int ktest_run(struct ktest *k, int dir, const void *frame, int len, int repeat, int gso_segs)
+{
+	return run_prog(k, dir, frame, len, repeat, gso_segs, 0);
+}
+
+int ktest_run_gso(struct ktest *k, int dir, const void *frame, int len, int gso_segs,
+		  int gso_size)
+{
+	return run_prog(k, dir, frame, len, 1, gso_segs, gso_size);
 }
 
 /*
@@ -91,7 +106,8 @@ int ktest_send(struct ktest *k, int dir, const struct frame_spec *s, struct expe
 	if (err)
 		return err;
 	err = ktest_run(k, dir, buf, len, 1, 0);
-	if (err == -EINVAL && dir == FT_DIR_EGRESS && tc_test_run_refuses(buf, len))
+	if (err == -EINVAL && (dir == FT_DIR_EGRESS || k->tc_ingress) &&
+	    tc_test_run_refuses(buf, len))
 		return 1;
 	if (err)
 		return err;

@@ -18,15 +18,20 @@ struct ktest {
 	struct ft_instance inst;
 	struct ft_counts got;
 	int err;
+	bool tc_ingress;	/* ingress runs go to the tcx ingress program, not XDP */
 };
 
 /* Opens the instance with the given tables (NULL, 0: the default ports table). */
 int ktest_open(struct ktest *k, const struct table_spec *specs, int nr_specs);
 void ktest_close(struct ktest *k);
 
-/* Runs the XDP (dir ingress) or TC (egress) program over one frame `repeat`
- * times; for TC, gso_segs sets the skb's segment count (0: none). */
+/* Runs the XDP (dir ingress; tcx with k->tc_ingress) or TC (egress) program
+ * over one frame `repeat` times; for TC, gso_segs sets the skb's segment count
+ * (0: none). */
 int ktest_run(struct ktest *k, int dir, const void *frame, int len, int repeat, int gso_segs);
+/* The same through a TC program with the skb's gso_segs and gso_size. */
+int ktest_run_gso(struct ktest *k, int dir, const void *frame, int len, int gso_segs,
+		  int gso_size);
 /* Builds the frame, runs it once, and adds its classification to `e`.
  * Returns 1 for a frame the TC test run cannot take (nothing counted). */
 int ktest_send(struct ktest *k, int dir, const struct frame_spec *s, struct expect *e);

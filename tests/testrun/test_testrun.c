@@ -217,24 +217,57 @@ out:
 	ktest_close(&k);
 }
 
-static void test_gso_packet_counts_segments(void)
+/* L2 + L3 + L4 header bytes of a built untagged IPv4 TCP frame, read from the
+ * frame itself: what every segment of a GSO packet repeats. */
+static int ipv4_tcp_headers(const __u8 *frame)
+{
+	return 14 + (frame[14] & 0x0f) * 4 + (frame[14 + (frame[14] & 0x0f) * 4 + 12] >> 4) * 4;
+}
+
+/* A GSO packet (egress) or a GRO packet (tcx ingress) counts as its segments,
+ * with the bytes they take on the wire: headers once per segment. */
+static void gso_counts_segments(int dir, bool tc_ingress, int gso_segs, int gso_size,
+				int want_segs)
 {
 	struct frame_spec s = { .l3 = 4, .proto = 6, .dport = 5201, .payload_len = 1000 };
 	__u8 buf[2048];
 	struct ktest k;
+	__u64 want_bytes;
 	int len;
 
 	if (!ASSERT_EQ(ktest_open(&k, NULL, 0), 0, "open"))
 		goto out;
+	k.tc_ingress = tc_ingress;
 	len = frame_build(&s, buf, sizeof(buf));
-	ASSERT_EQ(ktest_run(&k, FT_DIR_EGRESS, buf, len, 1, 4), 0, "test run");
+	want_bytes = (__u64)len + (__u64)(want_segs - 1) * ipv4_tcp_headers(buf);
+	ASSERT_EQ(ktest_run_gso(&k, dir, buf, len, gso_segs, gso_size), 0, "test run");
 	ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot");
-	ASSERT_EQ(k.got.iface[0][FT_DIR_EGRESS][FT_CNT_SEEN].packets, 4, "seen packets");
-	ASSERT_EQ(k.got.iface[0][FT_DIR_EGRESS][FT_CNT_SEEN].bytes, len, "seen bytes");
-	if (ASSERT_EQ(k.got.nr_entries, 1, "one key"))
-		ASSERT_EQ(k.got.entries[0].val.packets, 4, "packets of tcp/5201");
+	ASSERT_EQ(k.got.iface[0][dir][FT_CNT_SEEN].packets, want_segs, "seen packets");
+	ASSERT_EQ(k.got.iface[0][dir][FT_CNT_SEEN].bytes, want_bytes, "seen bytes: wire bytes");
+	if (ASSERT_EQ(k.got.nr_entries, 1, "one key")) {
+		ASSERT_EQ(k.got.entries[0].val.packets, want_segs, "packets of tcp/5201");
+		ASSERT_EQ(k.got.entries[0].val.bytes, want_bytes, "bytes of tcp/5201");
+	}
 out:
 	ktest_close(&k);
+}
+
+static void test_gso_packet_counts_segments(void)
+{
+	gso_counts_segments(FT_DIR_EGRESS, false, 4, 250, 4);
+}
+
+static void test_tcx_ingress_gro_packet_counts_segments(void)
+{
+	gso_counts_segments(FT_DIR_INGRESS, true, 4, 250, 4);
+}
+
+/* tun/tap: gso_size without gso_segs; 1000 bytes of payload in 400-byte
+ * segments are 3 segments. */
+static void test_gso_without_segs_derives_them_from_gso_size(void)
+{
+	gso_counts_segments(FT_DIR_EGRESS, false, 0, 400, 3);
+	gso_counts_segments(FT_DIR_INGRESS, true, 0, 400, 3);
 }
 
 static void test_ten_thousand_ports(void)
@@ -329,12 +362,15 @@ out:
 	expect_fini(&e2);
 }
 
+/* dir 0 ingress (XDP), 1 egress (tcx), 2 ingress through tcx: the same
+ * frames count the same through either ingress hook. */
 static void test_random_mix_counts_exactly(void)
 {
-	int seeds[] = { 1, 2, 3 }, si, i, dir;
+	int seeds[] = { 1, 2, 3 }, si, i, run;
 
 	for (si = 0; si < 3; si++) {
-		for (dir = 0; dir < FT_DIRS; dir++) {
+		for (run = 0; run < 3; run++) {
+			int dir = run == 1 ? FT_DIR_EGRESS : FT_DIR_INGRESS;
 			struct frame_spec s;
 			struct expect e;
 			struct ktest k;
@@ -342,6 +378,7 @@ static void test_random_mix_counts_exactly(void)
 			expect_init(&e);
 			if (!ASSERT_EQ(ktest_open(&k, NULL, 0), 0, "open"))
 				goto next;
+			k.tc_ingress = run == 2;
 			for (i = 0; i < 3000; i++) {
 				if (!ASSERT_EQ(mix_spec(seeds[si], i, 9000, 15, &s), 0, "mix"))
 					goto next;
@@ -349,7 +386,9 @@ static void test_random_mix_counts_exactly(void)
 					goto next;
 			}
 			if (ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot"))
-				ktest_check(&k, dir, &e, dir ? "mix egress" : "mix ingress");
+				ktest_check(&k, dir, &e,
+					    run == 1 ? "mix egress" :
+					    run == 2 ? "mix tcx ingress" : "mix ingress");
 next:
 			ktest_close(&k);
 			expect_fini(&e);
@@ -376,6 +415,10 @@ int main(int argc, char **argv)
 		{ "testrun_jumbo_frame_counts_whole_length", test_jumbo_frame_counts_whole_length },
 		{ "testrun_repeat_counts_every_run", test_repeat_counts_every_run },
 		{ "testrun_gso_packet_counts_segments", test_gso_packet_counts_segments },
+		{ "testrun_tcx_ingress_gro_packet_counts_segments",
+		  test_tcx_ingress_gro_packet_counts_segments },
+		{ "testrun_gso_without_segs_derives_them_from_gso_size",
+		  test_gso_without_segs_derives_them_from_gso_size },
 		{ "testrun_ten_thousand_ports", test_ten_thousand_ports },
 		{ "testrun_full_table_counts_overflow", test_full_table_counts_overflow },
 		{ "testrun_swap_splits_intervals_exactly", test_swap_splits_intervals_exactly },

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * vlanpush FROM TO [VID]: while it runs, frames arriving on FROM leave TO
- * with VLAN tag VID held outside the frame (tests/bpf/vlan_push.bpf.c on a
- * tcx ingress link of FROM). Stops on SIGINT/SIGTERM; the link goes with it.
+ * vlanpush FROM TO [VID [ingress]]: while it runs, frames arriving on FROM
+ * leave TO with VLAN tag VID held outside the frame (tests/bpf/vlan_push.bpf.c
+ * on a tcx ingress link of FROM); VID 0: no tag; "ingress": redirected into
+ * TO's receive path (BPF_F_INGRESS) instead. Stops on SIGINT/SIGTERM; the
+ * link goes with it.
  */
 #include <errno.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -34,11 +37,12 @@ int main(int argc, char **argv)
 	struct {
 		__u32 target_ifindex;
 		__u32 vlan_id;
+		__u32 flags;
 	} cfg;
 	__u32 zero = 0;
 
 	if (argc < 3 || !(from = if_nametoindex(argv[1])) || !(to = if_nametoindex(argv[2]))) {
-		fprintf(stderr, "usage: vlanpush FROM TO [VID] (existing interfaces)\n");
+		fprintf(stderr, "usage: vlanpush FROM TO [VID [ingress]] (existing interfaces)\n");
 		return 2;
 	}
 	signal(SIGINT, on_signal);
@@ -50,6 +54,7 @@ int main(int argc, char **argv)
 	}
 	cfg.target_ifindex = to;
 	cfg.vlan_id = vid;
+	cfg.flags = argc > 4 && !strcmp(argv[4], "ingress") ? 1 : 0;	/* BPF_F_INGRESS */
 	if (bpf_object__load(obj))
 		goto out;
 	map = bpf_object__find_map_by_name(obj, "vlan_push_cfg");

@@ -56,7 +56,6 @@ static void make_instance(const char *spec)
 	struct table_spec s = spec_of(spec);
 
 	fixture_instance(&inst, &s);
-	inst.ifaces[0].xdp_mode = NULL;
 	counts_free(&total);
 	total.start = REC_START;
 	total.end = REC_END;

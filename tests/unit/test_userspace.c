@@ -934,6 +934,26 @@ static void test_opts_xdp_mode(void)
 	ASSERT_EQ(opts.xdp_mode, XDP_MODE_NATIVE, "native");
 }
 
+static void test_opts_ingress_hook(void)
+{
+	char err[256];
+	int ret = PARSE(&opts, err, "-i", "eth0");
+
+	expect_opts_ok(ret, err, "default");
+	ASSERT_EQ(opts.ingress_hook, INGRESS_HOOK_AUTO, "auto by default");
+	ret = PARSE(&opts, err, "-i", "eth0", "--ingress-hook", "tcx");
+	expect_opts_ok(ret, err, "--ingress-hook tcx");
+	ASSERT_EQ(opts.ingress_hook, INGRESS_HOOK_TCX, "tcx");
+	ret = PARSE(&opts, err, "-i", "eth0", "--ingress-hook", "xdp", "--xdp-mode", "generic");
+	expect_opts_ok(ret, err, "--ingress-hook xdp --xdp-mode generic");
+	ASSERT_EQ(opts.ingress_hook, INGRESS_HOOK_XDP, "xdp");
+	expect_opts_error(PARSE(&opts, err, "-i", "eth0", "--ingress-hook", "tc"), err,
+			  "ingress hook 'tc' unknown (auto, xdp, tcx)", "unknown hook");
+	expect_opts_error(PARSE(&opts, err, "-i", "eth0", "--ingress-hook", "tcx", "--xdp-mode",
+				"native"),
+			  err, "not with --ingress-hook tcx", "tcx with an XDP mode");
+}
+
 static void test_opts_tables_replace_the_default(void)
 {
 	char err[256];
@@ -1588,8 +1608,9 @@ static void test_output_json_has_interface_seen_and_every_reason(void)
 
 		snprintf(needle, sizeof(needle),
 			 "{\"name\":\"veth0\",\"ifindex\":%d,\"direction\":\"%s\",\"hook\":\"%s\","
-			 "\"seen\":{\"packets\":%llu,\"bytes\":%llu}",
+			 "\"hook_reason\":\"%s\",\"seen\":{\"packets\":%llu,\"bytes\":%llu}",
 			 IFINDEX, ft_dir_names[d], d == FT_DIR_INGRESS ? "xdp-native" : "tcx",
+			 d == FT_DIR_INGRESS ? "-" : "egress is counted by tcx",
 			 (unsigned long long)seen->packets, (unsigned long long)seen->bytes);
 		ASSERT_CONTAINS(out, needle, "interface and seen");
 	}
@@ -1618,7 +1639,7 @@ static void test_output_json_lists_other_iface_slot_when_it_saw_frames(void)
 		return;
 	snprintf(needle, sizeof(needle),
 		 "{\"name\":\"(other)\",\"ifindex\":0,\"direction\":\"ingress\",\"hook\":\"-\","
-		 "\"seen\":{\"packets\":5,\"bytes\":500}");
+		 "\"hook_reason\":\"-\",\"seen\":{\"packets\":5,\"bytes\":500}");
 	ASSERT_CONTAINS(out, needle, "catch-all slot");
 	free(out);
 }
@@ -1973,6 +1994,7 @@ static const struct check_test tests[] = {
 	T(test_opts_direction),
 	T(test_opts_top),
 	T(test_opts_xdp_mode),
+	T(test_opts_ingress_hook),
 	T(test_opts_tables_replace_the_default),
 	T(test_opts_help_returns_help),
 	T(test_opts_no_iface_is_an_error),

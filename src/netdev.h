@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the kernel says of a network device: its kind and driver (for the
+ * choice of hook) and its own packet counters (IFLA_STATS64), read over
+ * rtnetlink and the ethtool ioctl in flowtally's network namespace.
+ */
+#ifndef FT_NETDEV_H
+#define FT_NETDEV_H
+
+#include <linux/types.h>
+
+#include "hook.h"
+
+/* The device's own counters, per direction: rx on ingress, tx on egress. */
+struct ft_devcount {
+	__u64 packets;
+	__u64 bytes;
+	__u64 dropped;
+};
+
+/* Link kind, loopback flag and driver of `ifindex`. 0 or -errno. */
+int netdev_info(__u32 ifindex, const char *name, struct ft_devinfo *info);
+/* IFLA_STATS64 of `ifindex`: [0] rx (ingress), [1] tx (egress). 0 or -errno. */
+int netdev_counters(__u32 ifindex, struct ft_devcount count[2]);
+
+#endif
