@@ -7,8 +7,9 @@
 # every frame to a set with counters (the same (proto, dport) key). The
 # sender (build/ftsend, AF_PACKET) is pinned to one CPU; the receive path runs
 # in softirq on that CPU when the send returns, so the time per frame
-# includes it. Every config gets the same frames twice; the second pass is
-# timed, so the key set is steady (no key is new to the run). Prints one
+# includes it. Every config gets the same frames three times; the third
+# pass is timed, so the key set is steady (no key is new to the run:
+# flowtally gets the first two a flip apart, one in each generation). Prints one
 # JSON object on stdout.
 #   bench/live.sh [--quick]
 set -uo pipefail
@@ -31,7 +32,7 @@ fi
 
 FRAMES=${FT_BENCH_LIVE_FRAMES:-$([ $quick = 1 ] && echo 50000 || echo 200000)}
 ROUNDS=${FT_BENCH_LIVE_ROUNDS:-$([ $quick = 1 ] && echo 2 || echo 5)}
-INTERVAL=0.2	# flowtally's; the pause between passes spans two of them
+INTERVAL=1	# flowtally's: a pass (well under a second) fits in one
 SEED=2024
 ID=$$
 NS=ftbench-$ID
@@ -138,8 +139,8 @@ stop_config() {
 		HOOK=$(jq -rs 'map(select(.type == "final"))[0].ifaces[0].hook' "$TMP/ft.json")
 		DEVICE=$(jq -s 'map(select(.type == "final"))[0].ifaces[0].device.packets // -1' \
 			"$TMP/ft.json")
-		# the interval that holds the pass's start began in the quiet pause
-		# after the first pass: its inserts and the later ones are the pass's
+		# the interval that holds the pass's start began at the flip after
+		# the warm-up: its inserts and the later ones are the pass's
 		INSERTS=$(jq -s --argjson t "$3" '[.[] | select(.type != "final" and .end > $t) |
 			.tables[0].inserts] | add // 0' "$TMP/ft.json")
 		[ "$COUNTED" = "$DEVICE" ] ||
@@ -159,6 +160,34 @@ stop_config() {
 
 send() { in_ns taskset -c 1 build/ftsend -i "$VB" --seed $SEED --count "$FRAMES" --expect "$1"; }
 
+# Waits (3 intervals at most) for flowtally's next interval record: a flip,
+# after which frames go to the other generation's maps.
+next_flip() {
+	local n
+
+	n=$(grep -c '"type":"interval"' "$TMP/ft.json" 2>/dev/null)
+	for _ in $(seq 30); do
+		[ "$(grep -c '"type":"interval"' "$TMP/ft.json" 2>/dev/null)" -gt "${n:-0}" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The warm-up: every key of the mix into the maps before the timed pass. A key
+# lives in each generation's maps once it came there, so flowtally gets the
+# pass once in each generation, a flip apart; the others get it once.
+warm_up() {
+	case $1 in
+	flowtally | flowtally_lru | flowtally_xdp)
+		next_flip && send "$TMP/expect.json" && next_flip &&
+			send "$TMP/expect.json" && next_flip
+		;;
+	*)
+		send "$TMP/expect.json" && send "$TMP/expect.json" && sleep 0.5
+		;;
+	esac
+}
+
 configs=(none xdp_pass flowtally flowtally_xdp flowtally_lru nftables)
 exact=true
 : >"$TMP/times.tsv"
@@ -167,19 +196,18 @@ for round in $(seq 0 $((ROUNDS - 1))); do
 		c=${configs[$(((k + round) % ${#configs[@]}))]}
 		start_config "$c" || skip "cannot set up '$c'"
 		d0=$(tx_dropped)
-		# the first pass brings every key in; the second is timed
-		send "$TMP/expect.json" || skip "ftsend failed"
-		sleep $(awk -v i=$INTERVAL 'BEGIN { print 2.5 * i }')
+		# the warm-up brings every key in; the third pass is timed
+		warm_up "$c" || skip "ftsend failed, or flowtally wrote no interval record"
 		t0=$EPOCHREALTIME
 		send "$TMP/expect.json" || skip "ftsend failed"
 		t1=$EPOCHREALTIME
 		sent=$(jq '.seen.packets' "$TMP/expect.json")
 		dropped=$(($(tx_dropped) - d0))
-		stop_config "$c" "$((2 * sent))" "$t0" || exact=false
+		stop_config "$c" "$((3 * sent))" "$t0" || exact=false
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$c" "$sent" \
 			"$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')" "$dropped" \
-			"$INSERTS" "$((COUNTED < 0 ? COUNTED : COUNTED / 2))" "$HOOK" \
-			"$((DEVICE < 0 ? DEVICE : DEVICE / 2))" >>"$TMP/times.tsv"
+			"$INSERTS" "$((COUNTED < 0 ? COUNTED : COUNTED / 3))" "$HOOK" \
+			"$((DEVICE < 0 ? DEVICE : DEVICE / 3))" >>"$TMP/times.tsv"
 	done
 	echo "bench: live round $((round + 1))/$ROUNDS" >&2
 done
@@ -208,7 +236,7 @@ jq -R -s --argjson frames "$FRAMES" --argjson rounds "$ROUNDS" --argjson exact "
 		([$rows[] | select(.round == $i and .config == $a)][0].ns) -
 		([$rows[] | select(.round == $i and .config == $b)][0].ns)] | median | r1;
 	{
-	  method: "ftsend (AF_PACKET, pinned to CPU 1) sends the tests/lib mix (seed 2024) over a veth pair in a namespace of its own, twice per config: the first pass brings every key in, the second is timed (steady key set). ns per frame = wall time of the second send / frames sent, the receive path included (it runs in softirq on the sending CPU). flowtally: the hook it chooses for a veth (tcx); flowtally_xdp: --ingress-hook xdp (native). Configs interleaved in rounds; medians; deltas are medians of per-round differences. dropped: frames the sending veth dropped (both passes). counted_per_run: frames per pass flowtally saw, or that reached the nftables chain (its counter rule). exact_runs: runs in which flowtally saw every frame the device received (the device counter in its record); delivered_runs: runs in which the device received every frame sent (under load some are lost before it). inserts_per_timed_pass: keys flowtally inserted during the timed pass.",
+	  method: "ftsend (AF_PACKET, pinned to CPU 1) sends the tests/lib mix (seed 2024) over a veth pair in a namespace of its own, three times per config: the first two bring every key in (for flowtally a flip apart, so that the maps of both generations have every key), the third is timed (steady key set). ns per frame = wall time of the third send / frames sent, the receive path included (it runs in softirq on the sending CPU). flowtally: the hook it chooses for a veth (tcx); flowtally_xdp: --ingress-hook xdp (native). Configs interleaved in rounds; medians; deltas are medians of per-round differences. dropped: frames the sending veth dropped (all passes). counted_per_run: frames per pass flowtally saw, or that reached the nftables chain (its counter rule). exact_runs: runs in which flowtally saw every frame the device received (the device counter in its record); delivered_runs: runs in which the device received every frame sent (under load some are lost before it). inserts_per_timed_pass: keys flowtally inserted during the timed pass.",
 	  frames_per_run: $frames,
 	  rounds: $rounds,
 	  ns_per_frame: per(.ns) | map_values(r1),
