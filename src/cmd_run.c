@@ -154,7 +154,8 @@ int run_drain(struct run_state *st, bool last)
 	counts_reset(&st->scratch);
 	if (last) {	/* detached: the generation being written is complete */
 		err = snapshot_sync(&st->inst);
-		gen = err ? err : (int)(st->inst.cfg->gen & 1);
+		gen = err ? log_errno(err, "cannot wait for the programs to end")
+			  : (int)(st->inst.cfg->gen & 1);
 	} else {
 		gen = snapshot_flip(&st->inst);
 	}
@@ -168,7 +169,8 @@ int run_drain(struct run_state *st, bool last)
 	if (!err)
 		err = run_checkpoint(st, &st->scratch);
 	if (err)
-		return log_errno(err, "cannot read the counts");
+		/* the step that failed said why; running out of memory says nothing */
+		return err == -ENOMEM ? log_errno(err, "cannot read the counts") : err;
 	st->inst.swap_seconds = t1 - t0;
 	st->inst.read_seconds = now_mono() - t1;
 	log_debug("swap %.1f us, read %.1f us", st->inst.swap_seconds * 1e6,
