@@ -12,6 +12,7 @@ const char *const ft_uncl_names[FT_UNCL_REASONS] = {
 	[FT_UNCL_NOT_IP] = "not_ip",	     [FT_UNCL_TRUNCATED] = "truncated",
 	[FT_UNCL_BAD_HEADER] = "bad_header", [FT_UNCL_FRAGMENT] = "fragment",
 	[FT_UNCL_VLAN_LIMIT] = "vlan_limit", [FT_UNCL_EXT_LIMIT] = "ext_header_limit",
+	[FT_UNCL_TUNNEL_TRUNCATED] = "tunnel_truncated",
 };
 
 const char *const ft_dir_names[FT_DIRS] = { "ingress", "egress" };
