@@ -489,6 +489,46 @@ static void test_tunnel_cut_short_counts_tunnel_truncated(void)
 	check_decap_all_hooks("tunnel truncated", s, 6, &all_tunnels);
 }
 
+/* A vni table keys each tunnel apart; the same inner port in two VNIs is two
+ * rows, each with the outer frame's bytes. */
+static void test_vni_table_keys_each_tunnel(void)
+{
+	struct frame_spec s[] = {
+		{ .tunnel = FRAME_TUN_VXLAN, .vni = 42, .l3 = 4, .proto = 6, .dport = 80 },
+		{ .tunnel = FRAME_TUN_VXLAN, .vni = 42, .l3 = 4, .proto = 6, .dport = 80 },
+		{ .tunnel = FRAME_TUN_VXLAN, .vni = 0xabcdef, .l3 = 4, .proto = 6, .dport = 80 },
+		{ .tunnel = FRAME_TUN_GRETAP, .gre_key = 1, .vni = 0x12000007, .l3 = 4,
+		  .proto = 6, .dport = 80 },
+	};
+	static const __u32 want_vni[] = { 42, 0xabcdef, 7 };
+	static const int want_packets[] = { 2, 1, 1 };
+	struct table_spec spec;
+	char err[128];
+	struct ktest k;
+	size_t i;
+	int j, found = 0;
+
+	if (!ASSERT_EQ(table_spec_parse("overlay=vni,proto,dport", &spec, err, sizeof(err)), 0,
+		       "spec"))
+		return;
+	if (!ASSERT_EQ(ktest_open(&k, &spec, 1), 0, "open"))
+		goto out;
+	k.inst.cfg->decap = all_tunnels;
+	for (j = 0; j < 4; j++)
+		ASSERT_EQ(ktest_send(&k, FT_DIR_INGRESS, &s[j], NULL), 0, "send");
+	ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot");
+	ASSERT_EQ(k.got.nr_entries, 3, "one row per VNI");
+	for (i = 0; i < k.got.nr_entries; i++)
+		for (j = 0; j < 3; j++)
+			if (ft_key_vni(&k.got.entries[i].key) == want_vni[j] &&
+			    k.got.entries[i].key.dport == 80 &&
+			    k.got.entries[i].val.packets == (__u64)want_packets[j])
+				found++;
+	ASSERT_EQ(found, 3, "VNI 42 twice, 0xabcdef once, GRE key's low 24 bits once");
+out:
+	ktest_close(&k);
+}
+
 /* Random mixes wrapped in random tunnels, decapsulated. */
 static void test_random_tunnel_mix_counts_exactly(void)
 {
@@ -525,6 +565,7 @@ int main(int argc, char **argv)
 		{ "testrun_tunnel_cut_short_counts_tunnel_truncated",
 		  test_tunnel_cut_short_counts_tunnel_truncated },
 		{ "testrun_random_tunnel_mix_counts_exactly", test_random_tunnel_mix_counts_exactly },
+		{ "testrun_vni_table_keys_each_tunnel", test_vni_table_keys_each_tunnel },
 		{ "testrun_ipv4_tcp_udp_count_by_dport", test_ipv4_tcp_udp_count_by_dport },
 		{ "testrun_ipv6_tcp_udp_count_by_dport", test_ipv6_tcp_udp_count_by_dport },
 		{ "testrun_ipv4_options_honour_ihl", test_ipv4_options_honour_ihl },
