@@ -173,7 +173,7 @@ static int build_set(struct frameset *fs, bool distinct, struct ft_key *keys)
 			fs->classified++;
 			keys[i].proto = fc.key.proto;
 			keys[i].dport = fc.key.dport;
-			keys[i]._pad0 = 1;	/* marks a classified frame here */
+			keys[i].vni_hi = 1;	/* marks a classified frame here */
 		}
 	}
 	fs->n = BENCH_FRAMES;
@@ -194,7 +194,7 @@ int bench_frames(struct results *r)
 	}
 	for (i = 0; i < BENCH_FRAMES; i++)
 		for (j = 0; j < BENCH_FRAMES; j++)
-			if (own[i]._pad0 && base[j]._pad0 && own[i].proto == base[j].proto &&
+			if (own[i].vni_hi && base[j].vni_hi && own[i].proto == base[j].proto &&
 			    own[i].dport == base[j].dport) {
 				fprintf(stderr, "bench: distinct frame %d shares a key with %d\n",
 					i, j);

@@ -12,6 +12,7 @@
 #define TCX_NEXT	(-1)	/* let later tcx/cls_bpf programs run too */
 
 #include "account.h"
+#include "decap.h"
 #include "wire.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -20,6 +21,25 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * where the driver implements it: veth, mlx5, ice, ... */
 extern int bpf_xdp_metadata_rx_vlan_tag(const struct xdp_md *ctx, __be16 *vlan_proto,
 					__u16 *vlan_tci) __ksym __weak;
+
+/*
+ * A classified frame's tunnel (decap.h), one global function per context:
+ * the verifier checks a global function once, on its own, whatever outer
+ * headers came before.
+ */
+__noinline int ft_decap_xdp(struct xdp_md *ctx, struct pkt_meta *m)
+{
+	if (!m)
+		return FT_UNCL_BAD_HEADER;
+	return parse_decap((void *)(long)ctx->data, (void *)(long)ctx->data_end, m);
+}
+
+__noinline int ft_decap_skb(struct __sk_buff *skb, struct pkt_meta *m)
+{
+	if (!m)
+		return FT_UNCL_BAD_HEADER;
+	return parse_decap((void *)(long)skb->data, (void *)(long)skb->data_end, m);
+}
 
 /* Bytes are the whole frame, every fragment of a multi-buffer (jumbo) frame
  * included: data_end only ends the first buffer; and a tag the NIC took
@@ -38,7 +58,10 @@ static __always_inline int count_xdp(struct xdp_md *ctx, bool rx_vlan)
 	m.key.dir = FT_DIR_INGRESS;
 	m.key.ifindex = ctx->ingress_ifindex;
 	m.want_addrs = *(volatile __u32 *)&ft_cfg.want_addrs;
+	m.decap = ft_cfg.decap;
 	verdict = parse_frame(data, end, &m, tags, vlan_tci);
+	if (verdict == PARSE_OK && m.decap.kinds)
+		verdict = ft_decap_xdp(ctx, &m);
 	account_frame(&m, verdict, 1, bpf_xdp_get_buff_len(ctx) + (tags ? FT_VLAN_HLEN : 0));
 	return XDP_PASS;
 }
@@ -60,8 +83,9 @@ int flowtally_xdp_dev(struct xdp_md *ctx)
 }
 
 /* Headers in the linear part are enough for nearly every skb; only when they
- * are not, pull them in once and parse again. */
-#define FT_PULL_LEN	256
+ * are not, pull them in once and parse again. 512: a tunnel's headers are
+ * two frames' worth (IPv6 outer and inner with TCP options: about 200). */
+#define FT_PULL_LEN	512
 
 /*
  * Both skb hooks, tcx ingress and egress. An skb may be a GSO (egress) or GRO
@@ -81,8 +105,12 @@ static __always_inline int count_skb(struct __sk_buff *skb, __u8 dir)
 	m.key.dir = dir;
 	m.key.ifindex = skb->ifindex;
 	m.want_addrs = *(volatile __u32 *)&ft_cfg.want_addrs;
+	m.decap = ft_cfg.decap;
 	verdict = parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &m, tags, vid);
-	if (verdict == FT_UNCL_TRUNCATED && skb->len > skb->data_end - skb->data) {
+	if (verdict == PARSE_OK && m.decap.kinds)
+		verdict = ft_decap_skb(skb, &m);
+	if ((verdict == FT_UNCL_TRUNCATED || verdict == FT_UNCL_TUNNEL_TRUNCATED) &&
+	    skb->len > skb->data_end - skb->data) {
 		__u32 len = skb->len < FT_PULL_LEN ? skb->len : FT_PULL_LEN;
 
 		if (!bpf_skb_pull_data(skb, len)) {
@@ -90,8 +118,11 @@ static __always_inline int count_skb(struct __sk_buff *skb, __u8 dir)
 			m.key.dir = dir;
 			m.key.ifindex = skb->ifindex;
 			m.want_addrs = *(volatile __u32 *)&ft_cfg.want_addrs;
+			m.decap = ft_cfg.decap;
 			verdict = parse_frame((void *)(long)skb->data,
 					      (void *)(long)skb->data_end, &m, tags, vid);
+			if (verdict == PARSE_OK && m.decap.kinds)
+				verdict = ft_decap_skb(skb, &m);
 		}
 	}
 	segs = ft_skb_segs(skb->gso_segs, skb->gso_size, skb->len, m.hdr_len);

@@ -43,6 +43,7 @@ struct pkt_meta {
 	/* Bytes of the headers parsed: L2 + L3 + L4 (TCP with its options) of
 	 * a classified frame. Every segment of a GSO packet repeats them. */
 	__u16 hdr_len;
+	struct ft_decap decap;	/* tunnels to key by their inner frame (decap.h) */
 };
 
 struct vlan_tag {

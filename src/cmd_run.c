@@ -252,6 +252,7 @@ static int setup(struct run_state *st)
 
 	st->inst.xdp_mode = o->xdp_mode;
 	st->inst.ingress_hook = o->ingress_hook;
+	st->inst.cfg->decap = o->decap;	/* before the first frame */
 	for (i = 0; i < o->nr_tables; i++) {
 		err = tables_add(&st->inst, &o->tables[i]);
 		if (err < 0)
@@ -409,8 +410,10 @@ int cmd_run(int argc, char **argv)
 				run_unpin(&st);
 			goto out;
 		}
-		if (adopting)	/* the totals keep their start; this interval starts now */
+		if (adopting) {	/* the totals keep their start; this interval starts now */
 			st.interval.start = now_wall();
+			st.inst.cfg->decap = o.decap;	/* this run's --decap, as a fresh one */
+		}
 	} else if (control_open(&st.ctl, o.name) ||
 		   instance_open(&st.inst, o.dirmask, o.verbose) || run_hook_checkpoint(&st) ||
 		   setup(&st)) {

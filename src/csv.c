@@ -21,7 +21,7 @@
 
 #define CSV_HEADER                                                                        \
 	"type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr," \
-	"vlan,ifindex,dscp,packets,bytes\n"
+	"vlan,ifindex,dscp,packets,bytes,vni\n"
 
 static bool csv_wanted(const struct run_opts *o)
 {
@@ -83,8 +83,12 @@ static void put_row(FILE *f, const char *type, const struct ft_counts *c,
 	put_field(f, s, FT_F_VLAN, k->vlan);
 	put_field(f, s, FT_F_IFINDEX, k->ifindex);
 	put_field(f, s, FT_F_DSCP, k->dscp);
-	fprintf(f, "%llu,%llu\n", (unsigned long long)e->val.packets,
+	/* vni came after the others: last, so that columns read by position stay */
+	fprintf(f, "%llu,%llu,", (unsigned long long)e->val.packets,
 		(unsigned long long)e->val.bytes);
+	if (s->fields & FT_FIELD_BIT(FT_F_VNI))
+		fprintf(f, "%u", ft_key_vni(k));
+	fputc('\n', f);
 }
 
 static int put_rows(FILE *f, const struct ft_instance *inst, const struct ft_counts *c,

@@ -89,6 +89,8 @@ void ipfix_template_init(struct ipfix_template *t, __u16 id, const struct table_
 		add_field(t, IE_VLAN_ID, 2);
 	if (has(spec, FT_F_DSCP))
 		add_field(t, IE_CLASS_OF_SERVICE, 1);
+	if (has(spec, FT_F_VNI))
+		add_field(t, IE_L2_SEGMENT_ID, 8);
 	if (has(spec, FT_F_IFINDEX)) {
 		add_field(t, IE_INGRESS_IF, 4);
 		add_field(t, IE_EGRESS_IF, 4);
@@ -164,6 +166,8 @@ static __u64 field_value(__u16 ie, const struct table_spec *spec, const struct f
 		return k->vlan & 0xfff;
 	case IE_CLASS_OF_SERVICE:
 		return (__u64)k->dscp << 2;
+	case IE_L2_SEGMENT_ID:
+		return ft_key_vni(k);
 	case IE_INGRESS_IF:
 		return egress ? 0 : k->ifindex;
 	case IE_EGRESS_IF:

@@ -50,6 +50,7 @@ enum ipfix_ie {
 	IE_FLOW_START_MS = 152,		/* flowStartMilliseconds */
 	IE_FLOW_END_MS = 153,		/* flowEndMilliseconds */
 	IE_L2_OCTET_DELTA = 352,	/* layer2OctetDeltaCount: the frames as counted */
+	IE_L2_SEGMENT_ID = 351,		/* layer2SegmentId: VXLAN/Geneve VNI, GRE key */
 };
 
 struct ipfix_field {

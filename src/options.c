@@ -24,7 +24,8 @@ void run_usage(FILE *f)
 		"  -t, --table SPEC        a table: NAME=FIELD[,FIELD...][:size=N][:lru][:dir=DIR]\n"
 		"                          [:idle=SECONDS]\n"
 		"                          fields: proto sport dport saddr[/V4[/V6]] daddr[/V4[/V6]]\n"
-		"                          vlan ifindex dscp, and flow (the 5-tuple); up to %d\n"
+		"                          vlan ifindex dscp vni, and flow (the 5-tuple); up to\n"
+		"                          %d"
 		"                          tables; default: ports=proto,dport\n"
 		"  -d, --direction DIR     ingress, egress or both (default both)\n"
 		"  -n, --interval SECONDS  time between records (default 1, minimum %.2f)\n"
@@ -47,6 +48,10 @@ void run_usage(FILE *f)
 		"                          'run --pin NAME' adopts it with its totals\n"
 		"      --keep              with --pin: a clean exit leaves the instance counting\n"
 		"                          ('flowtally stop NAME' removes it)\n"
+		"      --decap LIST        key tunnelled frames by their inner frame and the\n"
+		"                          tunnel id (vni): vxlan[:PORT] (default ports 4789 and\n"
+		"                          8472; repeat for more), geneve (6081), gre (GRE and\n"
+		"                          GRETAP), comma-separated\n"
 		"      --idle SECONDS      a key without a packet for this long leaves its table\n"
 		"                          (default %u; per table: :idle=SECONDS; 0 = every\n"
 		"                          interval)\n"
@@ -169,10 +174,72 @@ static int usage_error(char *err, size_t errlen, const char *fmt, const char *wh
 	return -EINVAL;
 }
 
+static int add_vxlan_port(struct ft_decap *d, unsigned long port, const char *text, char *err,
+			  size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < FT_MAX_VXLAN_PORTS; i++) {
+		if (d->vxlan_port[i] == port)
+			return usage_error(err, errlen, "--decap: VXLAN port in '%s' given twice",
+					   text);
+		if (!d->vxlan_port[i]) {
+			d->vxlan_port[i] = (__u16)port;
+			return 0;
+		}
+	}
+	return usage_error(err, errlen, "--decap '%s': at most 4 VXLAN ports", text);
+}
+
+int parse_decap(const char *text, struct ft_decap *d, char *err, size_t errlen)
+{
+	char buf[128], *rest = buf, *tok, *end;
+	bool vxlan_default = false;
+	unsigned long port;
+	int ret = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (strlen(text) >= sizeof(buf))
+		return usage_error(err, errlen, "--decap '%.40s...' too long", text);
+	strcpy(buf, text);
+	while (!ret && (tok = strsep(&rest, ","))) {
+		if (!strcmp(tok, "geneve") && !(d->kinds & FT_DECAP_GENEVE)) {
+			d->kinds |= FT_DECAP_GENEVE;
+		} else if (!strcmp(tok, "gre") && !(d->kinds & FT_DECAP_GRE)) {
+			d->kinds |= FT_DECAP_GRE;
+		} else if (!strcmp(tok, "vxlan") && !vxlan_default) {
+			vxlan_default = true;
+			d->kinds |= FT_DECAP_VXLAN;
+		} else if (!strncmp(tok, "vxlan:", 6)) {
+			errno = 0;
+			port = strtoul(tok + 6, &end, 10);
+			if (!isdigit((unsigned char)tok[6]) || errno || *end || port < 1 ||
+			    port > 65535)
+				return usage_error(err, errlen,
+						   "--decap '%s': VXLAN port must be 1-65535 "
+						   "(vxlan:4789)",
+						   tok);
+			d->kinds |= FT_DECAP_VXLAN;
+			ret = add_vxlan_port(d, port, tok, err, errlen);
+		} else if (!strcmp(tok, "geneve") || !strcmp(tok, "gre") || !strcmp(tok, "vxlan")) {
+			return usage_error(err, errlen, "--decap: '%s' given twice", tok);
+		} else {
+			return usage_error(err, errlen,
+					   "--decap: unknown tunnel '%s' (vxlan[:PORT], geneve, gre)",
+					   tok);
+		}
+	}
+	/* plain 'vxlan': both ports Linux and IANA use, beside any given */
+	if (!ret && vxlan_default)
+		ret = add_vxlan_port(d, FT_VXLAN_PORT, "vxlan", err, errlen) ?:
+		      add_vxlan_port(d, FT_VXLAN_PORT_LINUX, "vxlan", err, errlen);
+	return ret;
+}
+
 int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
 {
 	enum { OPT_TOP = 256, OPT_XDP_MODE, OPT_INGRESS_HOOK, OPT_CSV, OPT_OUTPUT, OPT_PROMETHEUS, OPT_IPFIX, OPT_NAME, OPT_PIN,
-	       OPT_KEEP, OPT_PROM_MAX, OPT_IDLE };
+	       OPT_KEEP, OPT_PROM_MAX, OPT_IDLE, OPT_DECAP };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "table", required_argument, NULL, 't' },
@@ -193,6 +260,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		{ "pin", required_argument, NULL, OPT_PIN },
 		{ "keep", no_argument, NULL, OPT_KEEP },
 		{ "idle", required_argument, NULL, OPT_IDLE },
+		{ "decap", required_argument, NULL, OPT_DECAP },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -339,6 +407,11 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 			break;
 		case OPT_KEEP:
 			o->keep = true;
+			break;
+		case OPT_DECAP:
+			ret = parse_decap(optarg, &o->decap, err, errlen);
+			if (ret)
+				return ret;
 			break;
 		case OPT_PIN:
 		case OPT_NAME:

@@ -38,6 +38,7 @@ struct run_opts {
 	bool keep;		/* a clean exit leaves a pinned instance counting */
 	__u32 idle;		/* --idle: tables without :idle= */
 	bool top_view;		/* flowtally top: the full-screen view, no records */
+	struct ft_decap decap;	/* --decap: tunnels keyed by their inner frame */
 };
 
 enum { OPTS_RUN = 0, OPTS_HELP = 1 };
@@ -45,6 +46,8 @@ enum { OPTS_RUN = 0, OPTS_HELP = 1 };
 /* OPTS_RUN, OPTS_HELP (usage printed), or -EINVAL with a one-line reason in err. */
 int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
 void run_usage(FILE *f);
+/* A --decap list: 'vxlan[:PORT],geneve,gre'. 0, or -EINVAL with a reason. */
+int parse_decap(const char *text, struct ft_decap *d, char *err, size_t errlen);
 /* Splits "HOST:PORT" or "[IPV6]:PORT": host into `host`, port 1-65535.
  * 0 or -EINVAL. */
 int parse_host_port(const char *text, char *host, size_t hostlen, unsigned short *port);

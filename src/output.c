@@ -12,6 +12,7 @@ const char *const ft_uncl_names[FT_UNCL_REASONS] = {
 	[FT_UNCL_NOT_IP] = "not_ip",	     [FT_UNCL_TRUNCATED] = "truncated",
 	[FT_UNCL_BAD_HEADER] = "bad_header", [FT_UNCL_FRAGMENT] = "fragment",
 	[FT_UNCL_VLAN_LIMIT] = "vlan_limit", [FT_UNCL_EXT_LIMIT] = "ext_header_limit",
+	[FT_UNCL_TUNNEL_TRUNCATED] = "tunnel_truncated",
 };
 
 const char *const ft_dir_names[FT_DIRS] = { "ingress", "egress" };
@@ -173,6 +174,8 @@ static void print_key_header(struct printer *p, const struct table_spec *s)
 {
 	if (s->fields & FT_FIELD_BIT(FT_F_IFINDEX))
 		print_text(p, " %-8s", "IFINDEX");
+	if (s->fields & FT_FIELD_BIT(FT_F_VNI))
+		print_text(p, " %-8s", "VNI");
 	if (s->fields & FT_FIELD_BIT(FT_F_VLAN))
 		print_text(p, " %-5s", "VLAN");
 	if (s->fields & FT_FIELD_BIT(FT_F_SADDR))
@@ -218,6 +221,8 @@ static void print_key(struct printer *p, const struct table_spec *s, const struc
 
 	if (s->fields & FT_FIELD_BIT(FT_F_IFINDEX))
 		print_u64(p, PRINT_ANY, "ifindex", " %-8llu", k->ifindex);
+	if (s->fields & FT_FIELD_BIT(FT_F_VNI))
+		print_u64(p, PRINT_ANY, "vni", " %-8llu", ft_key_vni(k));
 	if (s->fields & FT_FIELD_BIT(FT_F_VLAN))
 		print_u64(p, PRINT_ANY, "vlan", " %-5llu", k->vlan);
 	if (s->fields & FT_FIELD_BIT(FT_F_SADDR))

@@ -141,6 +141,8 @@ static void key_labels(FILE *f, bool *first, const struct table_spec *s, const s
 		label_u(f, first, "ifindex", k->ifindex);
 	if (s->fields & FT_FIELD_BIT(FT_F_DSCP))
 		label_u(f, first, "dscp", k->dscp);
+	if (s->fields & FT_FIELD_BIT(FT_F_VNI))
+		label_u(f, first, "vni", ft_key_vni(k));
 }
 
 static void other_labels(FILE *f, bool *first, const struct table_spec *s)

@@ -11,7 +11,7 @@
 const char *const ft_field_names[FT_FIELDS] = {
 	[FT_F_PROTO] = "proto",	  [FT_F_SPORT] = "sport", [FT_F_DPORT] = "dport",
 	[FT_F_SADDR] = "saddr",	  [FT_F_DADDR] = "daddr", [FT_F_VLAN] = "vlan",
-	[FT_F_IFINDEX] = "ifindex", [FT_F_DSCP] = "dscp",
+	[FT_F_IFINDEX] = "ifindex", [FT_F_DSCP] = "dscp", [FT_F_VNI] = "vni",
 };
 
 #define FLOW_FIELDS                                                                      \
@@ -110,7 +110,7 @@ static int parse_field(char *tok, struct table_spec *spec, char *err, size_t err
 	}
 	return fail(err, errlen,
 		    "unknown field '%s' (fields: proto sport dport saddr[/N] daddr[/N] vlan "
-		    "ifindex dscp flow)",
+		    "ifindex dscp vni flow)",
 		    tok);
 }
 
@@ -248,6 +248,8 @@ void table_spec_to_cfg(const struct table_spec *spec, __u8 dirmask, struct ft_ta
 			m->dport = 0xffff;
 		if (spec->fields & FT_FIELD_BIT(FT_F_IFINDEX))
 			m->ifindex = 0xffffffff;
+		if (spec->fields & FT_FIELD_BIT(FT_F_VNI))
+			ft_key_set_vni(m, FT_VNI_MASK);
 		if (spec->fields & FT_FIELD_BIT(FT_F_SADDR))
 			prefix_mask(m->saddr, base + spec->prefix[0][fam]);
 		if (spec->fields & FT_FIELD_BIT(FT_F_DADDR))

@@ -141,6 +141,10 @@ static void draw_key(int row, const struct ft_key *k, const struct table_spec *s
 		mvprintw(row, col, "vlan %-5u", k->vlan);
 		col += 11;
 	}
+	if (s->fields & FT_FIELD_BIT(FT_F_VNI)) {
+		mvprintw(row, col, "vni %-8u", ft_key_vni(k));
+		col += 13;
+	}
 	if (s->fields & (FT_FIELD_BIT(FT_F_SADDR) | FT_FIELD_BIT(FT_F_DADDR)))
 		mvprintw(row, col, "(addresses: see --json)");
 }

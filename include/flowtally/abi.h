@@ -28,7 +28,8 @@
 #include <linux/types.h>
 #endif
 
-#define FT_ABI_VERSION		2	/* 2: maps are cumulative, never emptied */
+/* 2: maps are cumulative, never emptied; 3: the key's vni, the config's decap */
+#define FT_ABI_VERSION		3
 
 #define FT_MAX_TABLES		64	/* tables per instance; also the outer-map stride */
 #define FT_MAX_IFACES		16	/* interfaces per instance */
@@ -55,6 +56,7 @@ enum ft_uncl {
 	FT_UNCL_FRAGMENT,	/* non-first IPv4/IPv6 fragment: no L4 header */
 	FT_UNCL_VLAN_LIMIT,	/* more than FT_MAX_VLAN_TAGS tags */
 	FT_UNCL_EXT_LIMIT,	/* more than FT_MAX_IPV6_EXT IPv6 extension headers */
+	FT_UNCL_TUNNEL_TRUNCATED,	/* --decap: the tunnel or inner headers end early */
 	FT_UNCL_REASONS,
 };
 
@@ -96,14 +98,20 @@ static inline __u32 ft_table_counter(__u32 gen, __u32 table, __u32 dir, __u32 cn
  * Other IP protocols are keyed with sport = dport = 0. IPv4 addresses are
  * stored IPv4-mapped (::ffff:a.b.c.d) so that one prefix mask serves both.
  * Ports, vlan and ifindex are in host byte order.
+ *
+ * With --decap, a tunnelled frame is keyed by its inner frame (its VLAN, IP
+ * header and ports) and the tunnel's 24-bit id: the VXLAN or Geneve VNI, or
+ * the low 24 bits of a GRE key. The id takes the narrow key's three spare
+ * bytes (vni_hi, vni_lo) so that a (proto, dport) table keeps hashing 16
+ * bytes; a full 32-bit GRE key would have grown every narrow key to 24.
  */
 struct ft_key {
 	__u8 proto;
 	__u8 dscp;
 	__u8 dir;		/* enum ft_dir; never masked */
-	__u8 _pad0;
-	__u16 vlan;		/* outermost VLAN ID, 0 when untagged */
-	__u16 _pad1;
+	__u8 vni_hi;		/* tunnel id bits 23..16 */
+	__u16 vlan;		/* outermost VLAN ID (inner frame's once decapsulated), 0: none */
+	__u16 vni_lo;		/* tunnel id bits 15..0; 0 when not decapsulated */
 	__u16 sport;
 	__u16 dport;
 	__u32 ifindex;
@@ -113,6 +121,18 @@ struct ft_key {
 };
 
 #define FT_KEY_NARROW_SIZE	16
+#define FT_VNI_MASK		0xFFFFFFu
+
+static inline __u32 ft_key_vni(const struct ft_key *k)
+{
+	return (__u32)k->vni_hi << 16 | k->vni_lo;
+}
+
+static inline void ft_key_set_vni(struct ft_key *k, __u32 vni)
+{
+	k->vni_hi = (__u8)(vni >> 16);
+	k->vni_lo = (__u16)vni;
+}
 #define FT_KEY_WIDE_SIZE	((unsigned int)sizeof(struct ft_key))
 
 /* Every counter: an inner map value and a slot of the counters array. Per CPU,
@@ -150,6 +170,20 @@ struct ft_table_cfg {
 	struct ft_key mask[FT_FAMILIES];
 };
 
+/* Tunnels the programs look into (--decap): one level deep. */
+#define FT_DECAP_VXLAN		(1u << 0)
+#define FT_DECAP_GENEVE		(1u << 1)
+#define FT_DECAP_GRE		(1u << 2)	/* GRE and GRETAP, with or without key */
+#define FT_MAX_VXLAN_PORTS	4
+#define FT_VXLAN_PORT		4789	/* IANA */
+#define FT_VXLAN_PORT_LINUX	8472	/* Linux's default before IANA's, flannel's */
+#define FT_GENEVE_PORT		6081
+
+struct ft_decap {
+	__u32 kinds;		/* FT_DECAP_*; 0: frames are keyed as they are */
+	__u16 vxlan_port[FT_MAX_VXLAN_PORTS];	/* UDP destination ports, 0 = unused */
+};
+
 /*
  * Read by the programs on every frame (a global in .bss, so reads are plain
  * loads). Userspace writes a table's cfg while it is inactive and sets
@@ -167,6 +201,7 @@ struct ft_config {
 	__u32 _pad;
 	__u32 ifindex[FT_MAX_IFACES];	/* interface slot -> ifindex, 0 = free */
 	struct ft_table_cfg tables[FT_MAX_TABLES];
+	struct ft_decap decap;	/* written before any program is attached */
 };
 
 #endif /* FLOWTALLY_ABI_H */

@@ -16,6 +16,7 @@ static const char *const uncl_names[FT_UNCL_REASONS] = {
 	[FT_UNCL_FRAGMENT] = "fragment",
 	[FT_UNCL_VLAN_LIMIT] = "vlan_limit",
 	[FT_UNCL_EXT_LIMIT] = "ext_header_limit",
+	[FT_UNCL_TUNNEL_TRUNCATED] = "tunnel_truncated",
 };
 
 void expect_init(struct expect *e)

@@ -36,6 +36,16 @@ static const __u8 default_saddr4[4] = { 192, 0, 2, 1 };
 static const __u8 default_daddr4[4] = { 198, 51, 100, 1 };
 static const __u8 default_saddr6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 static const __u8 default_daddr6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+static const __u8 tunnel_saddr4[4] = { 203, 0, 113, 1 };
+static const __u8 tunnel_daddr4[4] = { 203, 0, 113, 2 };
+static const __u8 tunnel_saddr6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 1 };
+static const __u8 tunnel_daddr6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 2 };
+
+#define PROTO_GRE		47
+#define ETHERTYPE_TEB		0x6558
+#define VXLAN_PORT		4789
+#define GENEVE_PORT		6081
+#define TUNNEL_SPORT		49152	/* the outer source port; a hash of the flow in Linux */
 
 /* Where each header starts in the whole (untruncated) frame. */
 struct layout {
@@ -203,7 +213,7 @@ static int get_layout(const struct frame_spec *s, struct layout *lo)
 	return 0;
 }
 
-int frame_full_len(const struct frame_spec *s)
+static int plain_full_len(const struct frame_spec *s)
 {
 	struct layout lo;
 	int err;
@@ -383,7 +393,7 @@ static void put_l4_csum(const struct frame_spec *s, const struct layout *lo, __u
 	put16(l4 + at, csum);
 }
 
-int frame_build(const struct frame_spec *s, __u8 *buf, size_t cap)
+static int plain_build(const struct frame_spec *s, __u8 *buf, size_t cap)
 {
 	struct layout lo;
 	int err, off, i;
@@ -437,8 +447,8 @@ static void unclassified(struct frame_class *out, int reason)
 
 /* Follows flowtally's parser check by check, in frame order; the first check
  * that fails names the reason. Offsets come from the layout, never from bytes. */
-int frame_classify(const struct frame_spec *s, int len, __u32 ifindex, int dir,
-		   struct frame_class *out)
+static int plain_classify(const struct frame_spec *s, int len, __u32 ifindex, int dir,
+			  struct frame_class *out)
 {
 	struct layout lo;
 	__u8 saddr[16], daddr[16];
@@ -537,5 +547,233 @@ int frame_classify(const struct frame_spec *s, int len, __u32 ifindex, int dir,
 		memcpy(out->key.saddr, saddr, 16);
 		memcpy(out->key.daddr, daddr, 16);
 	}
+	return 0;
+}
+
+/* The tunnel header's length; inner_off - tunnel offset. */
+static int tunnel_hlen(const struct frame_spec *s)
+{
+	switch (s->tunnel) {
+	case FRAME_TUN_VXLAN:
+		return 8;
+	case FRAME_TUN_GENEVE:
+		return 8 + 4 * s->geneve_opt_len;
+	default:
+		return 4 + (s->gre_key ? 4 : 0);
+	}
+}
+
+/* The inner frame: the spec without its tunnel or truncation. */
+static struct frame_spec inner_spec(const struct frame_spec *s)
+{
+	struct frame_spec in = *s;
+
+	in.tunnel = FRAME_TUN_NONE;
+	in.truncate_at = 0;
+	return in;
+}
+
+static int validate_tunnel(const struct frame_spec *s)
+{
+	if (s->tunnel < FRAME_TUN_NONE || s->tunnel > FRAME_TUN_GRETAP)
+		return -EINVAL;
+	if (s->tunnel_l3 != 0 && s->tunnel_l3 != 4 && s->tunnel_l3 != 6)
+		return -EINVAL;
+	if (s->geneve_opt_len < 0 || s->geneve_opt_len > 63 ||
+	    (s->geneve_opt_len && s->tunnel != FRAME_TUN_GENEVE))
+		return -EINVAL;
+	if (s->tunnel_port && s->tunnel != FRAME_TUN_VXLAN)
+		return -EINVAL;
+	if (s->gre_key && s->tunnel != FRAME_TUN_GRE && s->tunnel != FRAME_TUN_GRETAP)
+		return -EINVAL;
+	if ((s->tunnel == FRAME_TUN_VXLAN || s->tunnel == FRAME_TUN_GENEVE) && s->vni > 0xffffff)
+		return -EINVAL;
+	/* GRE carries the IP packet alone: its type is the IP EtherType. */
+	if (s->tunnel == FRAME_TUN_GRE && (s->vlan_tags || (s->l3 != 4 && s->l3 != 6)))
+		return -EINVAL;
+	return 0;
+}
+
+/* The outer frame: UDP or GRE whose payload is tunnel header + inner bytes. */
+static struct frame_spec outer_spec(const struct frame_spec *s, int inner_len)
+{
+	struct frame_spec o;
+	int v6 = s->tunnel_l3 == 6;
+
+	memset(&o, 0, sizeof(o));
+	o.l3 = v6 ? 6 : 4;
+	memcpy(o.saddr, v6 ? tunnel_saddr6 : tunnel_saddr4, v6 ? 16 : 4);
+	memcpy(o.daddr, v6 ? tunnel_daddr6 : tunnel_daddr4, v6 ? 16 : 4);
+	if (s->tunnel == FRAME_TUN_VXLAN || s->tunnel == FRAME_TUN_GENEVE) {
+		o.proto = PROTO_UDP;
+		o.sport = TUNNEL_SPORT;
+		o.dport = s->tunnel == FRAME_TUN_GENEVE ? GENEVE_PORT :
+			  s->tunnel_port ? s->tunnel_port : VXLAN_PORT;
+	} else {
+		o.proto = PROTO_GRE;
+	}
+	o.payload_len = tunnel_hlen(s) + inner_len;
+	o.truncate_at = s->truncate_at;
+	return o;
+}
+
+/* Inner bytes as they travel: GRE drops the inner Ethernet header. */
+static int inner_len(const struct frame_spec *s)
+{
+	struct frame_spec in = inner_spec(s);
+	int n = plain_full_len(&in);
+
+	return n < 0 ? n : n - (s->tunnel == FRAME_TUN_GRE ? ETH_HLEN : 0);
+}
+
+int frame_full_len(const struct frame_spec *s)
+{
+	struct frame_spec o;
+	int n, err;
+
+	if (!s->tunnel)
+		return plain_full_len(s);
+	err = validate_tunnel(s);
+	if (err)
+		return err;
+	n = inner_len(s);
+	if (n < 0)
+		return n;
+	o = outer_spec(s, n);
+	return plain_full_len(&o);
+}
+
+static void put_tunnel_header(const struct frame_spec *s, __u8 *h)
+{
+	int type = s->tunnel == FRAME_TUN_GRE ? final_ethertype(s) : ETHERTYPE_TEB;
+
+	memset(h, 0, tunnel_hlen(s));
+	switch (s->tunnel) {
+	case FRAME_TUN_VXLAN:
+		h[0] = 0x08;			/* I: the VNI is valid */
+		put32(h + 4, s->vni << 8);
+		break;
+	case FRAME_TUN_GENEVE:
+		h[0] = s->geneve_opt_len;	/* version 0 */
+		put16(h + 2, ETHERTYPE_TEB);
+		put32(h + 4, s->vni << 8);
+		break;
+	default:
+		h[0] = s->gre_key ? 0x20 : 0;	/* K */
+		put16(h + 2, type);
+		if (s->gre_key)
+			put32(h + 4, s->vni);
+		break;
+	}
+}
+
+int frame_build(const struct frame_spec *s, __u8 *buf, size_t cap)
+{
+	static __u8 inner[65536 + 64];
+	struct frame_spec in, o;
+	struct layout lo;
+	int n, skip, len, err;
+
+	if (!s->tunnel)
+		return plain_build(s, buf, cap);
+	err = validate_tunnel(s);
+	if (err)
+		return err;
+	in = inner_spec(s);
+	n = plain_build(&in, inner, sizeof(inner));
+	if (n < 0)
+		return n;
+	skip = s->tunnel == FRAME_TUN_GRE ? ETH_HLEN : 0;
+	o = outer_spec(s, n - skip);
+	o.truncate_at = 0;
+	len = plain_build(&o, buf, cap);
+	if (len < 0)
+		return len;
+	get_layout(&o, &lo);
+	put_tunnel_header(s, buf + lo.l4_off + lo.l4_hlen);
+	memcpy(buf + lo.l4_off + lo.l4_hlen + tunnel_hlen(s), inner + skip, n - skip);
+	if (o.proto == PROTO_UDP)
+		put16(buf + lo.l4_off + 6, 0);	/* no checksum: over the filler, not this */
+	if (s->truncate_at && s->truncate_at < len)
+		return s->truncate_at;
+	return len;
+}
+
+int frame_classify(const struct frame_spec *s, int len, __u32 ifindex, int dir,
+		   struct frame_class *out)
+{
+	return frame_classify_decap(s, len, ifindex, dir, NULL, out);
+}
+
+static int decap_enabled(const struct frame_spec *s, const struct ft_decap *d)
+{
+	int i;
+
+	if (!d)
+		return 0;
+	switch (s->tunnel) {
+	case FRAME_TUN_VXLAN:
+		if (!(d->kinds & FT_DECAP_VXLAN))
+			return 0;
+		for (i = 0; i < FT_MAX_VXLAN_PORTS; i++)
+			if (d->vxlan_port[i] &&
+			    d->vxlan_port[i] == (s->tunnel_port ? s->tunnel_port : VXLAN_PORT))
+				return 1;
+		return 0;
+	case FRAME_TUN_GENEVE:
+		return !!(d->kinds & FT_DECAP_GENEVE);
+	default:
+		return !!(d->kinds & FT_DECAP_GRE);
+	}
+}
+
+/*
+ * The outer frame is classified as any frame is. Decapsulated, the tunnel
+ * header must be whole, and the inner frame is classified on what is left of
+ * it, with its truncation named tunnel_truncated; the key is the inner
+ * frame's with the tunnel's id (a GRE key's low 24 bits).
+ */
+int frame_classify_decap(const struct frame_spec *s, int len, __u32 ifindex, int dir,
+			 const struct ft_decap *decap, struct frame_class *out)
+{
+	struct frame_spec in, o;
+	struct layout lo;
+	int n, t_off, avail, err;
+
+	if (!s->tunnel)
+		return plain_classify(s, len, ifindex, dir, out);
+	err = validate_tunnel(s);
+	if (err)
+		return err;
+	n = inner_len(s);
+	if (n < 0)
+		return n;
+	o = outer_spec(s, n);
+	o.truncate_at = 0;
+	err = plain_classify(&o, len, ifindex, dir, out);
+	if (err || !out->classified || !decap_enabled(s, decap))
+		return err;
+	get_layout(&o, &lo);
+	t_off = lo.l4_off + lo.l4_hlen;
+	/* Geneve's fixed header comes before its options; GRE's is read whole. */
+	if (len < t_off + (s->tunnel == FRAME_TUN_GENEVE ? 8 : 0) ||
+	    len < t_off + tunnel_hlen(s)) {
+		unclassified(out, FT_UNCL_TUNNEL_TRUNCATED);
+		return 0;
+	}
+	avail = len - t_off - tunnel_hlen(s);
+	in = inner_spec(s);
+	err = plain_classify(&in, avail + (s->tunnel == FRAME_TUN_GRE ? ETH_HLEN : 0), ifindex,
+			     dir, out);
+	if (err)
+		return err;
+	if (!out->classified) {
+		if (out->reason == FT_UNCL_TRUNCATED)
+			out->reason = FT_UNCL_TUNNEL_TRUNCATED;
+		return 0;
+	}
+	ft_key_set_vni(&out->key, s->vni & FT_VNI_MASK);
+	if (s->tunnel == FRAME_TUN_GRE || s->tunnel == FRAME_TUN_GRETAP)
+		ft_key_set_vni(&out->key, s->gre_key ? s->vni & FT_VNI_MASK : 0);
 	return 0;
 }

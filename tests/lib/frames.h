@@ -18,6 +18,13 @@
 #define FRAME_MAX_IPV4_OPTS	40
 #define FRAME_IHL_ZERO		(-1)	/* ihl_override: write IHL 0 (0 means computed) */
 
+/* A tunnel around the frame the rest of the spec describes (the inner one). */
+#define FRAME_TUN_NONE		0
+#define FRAME_TUN_VXLAN		1	/* UDP to tunnel_port (0: 4789), Ethernet inside */
+#define FRAME_TUN_GENEVE	2	/* UDP to 6081, Ethernet inside (0x6558) */
+#define FRAME_TUN_GRE		3	/* IP protocol 47, the inner IP packet inside */
+#define FRAME_TUN_GRETAP	4	/* IP protocol 47, Ethernet inside (0x6558) */
+
 #define FRAME_FRAG_NONE		0
 #define FRAME_FRAG_FIRST	1	/* MF set, offset 0: still has the L4 header */
 #define FRAME_FRAG_LATER	2	/* offset > 0: no L4 header */
@@ -51,6 +58,16 @@ struct frame_spec {
 	__u8 saddr[16], daddr[16];	/* IPv4 in the first 4 bytes; all zero: default */
 	int payload_len;		/* bytes after the L4 header */
 	int truncate_at;		/* 0: whole frame; else keep at most this many bytes */
+	/* The tunnel: an untagged outer frame from 203.0.113.1 to 203.0.113.2
+	 * (2001:db8:ffff::1 -> ::2) whose payload is the frame above. GRE carries
+	 * it from its IP header on: no inner tags then. truncate_at cuts the
+	 * outer frame. */
+	int tunnel;			/* FRAME_TUN_* */
+	int tunnel_l3;			/* outer IP version: 4 (0 too) or 6 */
+	__u16 tunnel_port;		/* VXLAN's UDP port; 0: 4789 */
+	__u32 vni;			/* VXLAN/Geneve VNI (24 bits) or GRE key */
+	int gre_key;			/* GRE/GRETAP: the key field is there */
+	int geneve_opt_len;		/* Geneve options in 4-byte units, 0..63 */
 };
 
 /* reason: an enum ft_uncl when !classified (key all zero), -1 when classified. */
@@ -74,5 +91,8 @@ int frame_build(const struct frame_spec *s, __u8 *buf, size_t cap);
  * frame_build() refuses or a len longer than the whole frame. */
 int frame_classify(const struct frame_spec *s, int len, __u32 ifindex, int dir,
 		   struct frame_class *out);
+/* The same when flowtally decapsulates the tunnels `decap` names (NULL: none). */
+int frame_classify_decap(const struct frame_spec *s, int len, __u32 ifindex, int dir,
+			 const struct ft_decap *decap, struct frame_class *out);
 
 #endif /* FT_TEST_FRAMES_H */

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/live/lib.sh
 FAILED=0
 CSV=$LIVE_TMP/out.csv
-HEADER=type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr,vlan,ifindex,dscp,packets,bytes
+HEADER=type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr,vlan,ifindex,dscp,packets,bytes,vni
 
 # flowtally with --csv in the background
 csv_start() { live_spawn /dev/null --csv --output "$CSV" "$@"; }
@@ -19,7 +19,7 @@ csv_sums() {
 		def protonum: {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "sctp": 132,
 			"udplite": 136, "gre": 47, "esp": 50}[.] // tonumber;
 		split("\n") | map(split(",")) |
-		map(select(length == 17 and .[0] == $type and .[3] == $table and .[4] == "ingress")) |
+		map(select(length == 18 and .[0] == $type and .[3] == $table and .[4] == "ingress")) |
 		map({k: "\(.[5] | protonum)/\(if .[7] == "" then (.[8] | tonumber) * 256 + (.[9] | tonumber) else .[7] end)",
 		     p: (.[15] | tonumber), b: (.[16] | tonumber)}) |
 		group_by(.k) | map({key: .[0].k, value: [(map(.p) | add), (map(.b) | add)]}) | from_entries' "$CSV"
@@ -51,7 +51,7 @@ first=$(head -1 "$CSV")
 headers=$(grep -cx "$HEADER" "$CSV")
 [ "$first" = "$HEADER" ] && [ "$headers" -eq 1 ] && pass csv_header_once_on_the_first_line ||
 	fail csv_header_once_on_the_first_line "first line '$first', $headers headers"
-other=$(tail -n +2 "$CSV" | awk -F, 'NF != 17 || ($1 != "interval" && $1 != "final")' | head -2)
+other=$(tail -n +2 "$CSV" | awk -F, 'NF != 18 || ($1 != "interval" && $1 != "final")' | head -2)
 # (text records here mean cmd_run printed them: it must not with --csv)
 [ -z "$other" ] && pass csv_every_other_line_is_a_row ||
 	fail csv_every_other_line_is_a_row "not a row: $(echo "$other" | tr '\n' ';')"

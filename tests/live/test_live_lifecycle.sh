@@ -93,7 +93,9 @@ got=$(grep '"type":"final"' "$LIVE_TMP/out.json" | jq -c --arg i "$VA" '.ifaces[
 ip link add "${VA}y" type veth peer name "${VB}y"
 "$FT" run -i "${VA}y" --interval 0.2 --name "g$LIVE_ID" >/dev/null 2>"$LIVE_TMP/gone.txt" &
 gp=$!
-sleep 0.8
+# deleted once it counts, not after a guess at how long loading takes
+for _ in $(seq 100); do grep -q "counting on" "$LIVE_TMP/gone.txt" && break; sleep 0.1; done
+sleep 0.3	# an interval or so counting on it
 ip link del "${VA}y"
 for _ in $(seq 50); do kill -0 $gp 2>/dev/null || break; sleep 0.1; done
 wait $gp; rc=$?

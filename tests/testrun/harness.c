@@ -102,7 +102,8 @@ int ktest_send(struct ktest *k, int dir, const struct frame_spec *s, struct expe
 	len = frame_build(s, buf, sizeof(buf));
 	if (len < 0)
 		return len;
-	err = frame_classify(s, len, KTEST_IFINDEX, dir, &fc);
+	/* as the programs read it: the instance's --decap */
+	err = frame_classify_decap(s, len, KTEST_IFINDEX, dir, &k->inst.cfg->decap, &fc);
 	if (err)
 		return err;
 	err = ktest_run(k, dir, buf, len, 1, 0);

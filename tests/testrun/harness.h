@@ -32,7 +32,8 @@ int ktest_run(struct ktest *k, int dir, const void *frame, int len, int repeat, 
 /* The same through a TC program with the skb's gso_segs and gso_size. */
 int ktest_run_gso(struct ktest *k, int dir, const void *frame, int len, int gso_segs,
 		  int gso_size);
-/* Builds the frame, runs it once, and adds its classification to `e`.
+/* Builds the frame, runs it once, and adds its classification to `e` (with
+ * the tunnels k->inst.cfg->decap names decapsulated).
  * Returns 1 for a frame the TC test run cannot take (nothing counted). */
 int ktest_send(struct ktest *k, int dir, const struct frame_spec *s, struct expect *e);
 /* Flip generations and read: k->got holds what was counted since the last. */

@@ -16,8 +16,10 @@
 #include "snapshot.h"
 #include "tables.h"
 
-/* Opens an instance, sends each spec once in `dir`, and checks the counts. */
-static void check_specs(const char *what, int dir, const struct frame_spec *specs, int n)
+/* Opens an instance (decapsulating what `decap` names, NULL: nothing), sends
+ * each spec once in `dir`, and checks the counts. */
+static void check_specs_decap(const char *what, int dir, const struct frame_spec *specs, int n,
+			      const struct ft_decap *decap)
 {
 	struct expect e;
 	struct ktest k;
@@ -27,6 +29,8 @@ static void check_specs(const char *what, int dir, const struct frame_spec *spec
 	err = ktest_open(&k, NULL, 0);
 	if (!ASSERT_EQ(err, 0, "open the instance"))
 		goto out;
+	if (decap)
+		k.inst.cfg->decap = *decap;
 	for (i = 0; i < n; i++) {
 		err = ktest_send(&k, dir, &specs[i], &e);
 		if (!ASSERT_TRUE(err == 0 || err == 1, "send a frame"))
@@ -37,6 +41,11 @@ static void check_specs(const char *what, int dir, const struct frame_spec *spec
 out:
 	ktest_close(&k);
 	expect_fini(&e);
+}
+
+static void check_specs(const char *what, int dir, const struct frame_spec *specs, int n)
+{
+	check_specs_decap(what, dir, specs, n, NULL);
 }
 
 static void check_both(const char *what, const struct frame_spec *specs, int n)
@@ -396,9 +405,167 @@ next:
 	}
 }
 
+/* --decap vxlan,geneve,gre with VXLAN's two default ports. */
+static const struct ft_decap all_tunnels = {
+	.kinds = FT_DECAP_VXLAN | FT_DECAP_GENEVE | FT_DECAP_GRE,
+	.vxlan_port = { FT_VXLAN_PORT, FT_VXLAN_PORT_LINUX },
+};
+
+/* XDP and tcx ingress, tc egress: every program decapsulates alike. */
+static void check_decap_all_hooks(const char *what, const struct frame_spec *s, int n,
+				  const struct ft_decap *decap)
+{
+	check_specs_decap(what, FT_DIR_INGRESS, s, n, decap);
+	check_specs_decap(what, FT_DIR_EGRESS, s, n, decap);
+}
+
+static const struct frame_spec vxlan_frames[] = {
+	{ .tunnel = FRAME_TUN_VXLAN, .vni = 42, .l3 = 4, .proto = 6, .sport = 40000,
+	  .dport = 8080, .payload_len = 100 },
+	{ .tunnel = FRAME_TUN_VXLAN, .vni = 42, .l3 = 4, .proto = 17, .dport = 53 },
+	{ .tunnel = FRAME_TUN_VXLAN, .tunnel_port = 8472, .vni = 1, .l3 = 6, .proto = 6,
+	  .dport = 9090 },
+	{ .tunnel = FRAME_TUN_VXLAN, .tunnel_l3 = 6, .vni = 7, .vlan_tags = 1,
+	  .vlan_id = { 30 }, .l3 = 4, .proto = 17, .dport = 5000 },
+	{ .tunnel = FRAME_TUN_VXLAN, .vni = 42, .ethertype_override = 0x0806, .payload_len = 28 },
+};
+
+static void test_vxlan_decap_counts_inner_ports(void)
+{
+	check_decap_all_hooks("vxlan decap", vxlan_frames, 5, &all_tunnels);
+}
+
+/* Without --decap nothing changes: UDP to 4789 and 8472. */
+static void test_vxlan_without_decap_counts_outer_udp(void)
+{
+	check_decap_all_hooks("vxlan no decap", vxlan_frames, 5, NULL);
+}
+
+/* Only the ports given: 8472 is VXLAN to Linux, not to --decap vxlan:4789. */
+static void test_vxlan_decap_only_its_ports(void)
+{
+	struct ft_decap d = { .kinds = FT_DECAP_VXLAN, .vxlan_port = { FT_VXLAN_PORT } };
+
+	check_decap_all_hooks("vxlan port 4789 only", vxlan_frames, 5, &d);
+}
+
+static void test_geneve_gre_gretap_count_inner_ports(void)
+{
+	struct frame_spec s[] = {
+		{ .tunnel = FRAME_TUN_GENEVE, .vni = 100, .l3 = 4, .proto = 6, .dport = 443 },
+		{ .tunnel = FRAME_TUN_GENEVE, .tunnel_l3 = 6, .geneve_opt_len = 4, .vni = 5,
+		  .l3 = 6, .proto = 17, .dport = 4242 },
+		{ .tunnel = FRAME_TUN_GRE, .l3 = 4, .proto = 6, .dport = 22 },
+		{ .tunnel = FRAME_TUN_GRE, .gre_key = 1, .vni = 77, .l3 = 6, .proto = 17,
+		  .dport = 123 },
+		{ .tunnel = FRAME_TUN_GRETAP, .l3 = 4, .proto = 17, .dport = 161 },
+		{ .tunnel = FRAME_TUN_GRETAP, .tunnel_l3 = 6, .gre_key = 1, .vni = 0x01000203,
+		  .vlan_tags = 2, .vlan_id = { 10, 20 }, .l3 = 4, .proto = 6, .dport = 6443 },
+	};
+
+	check_decap_all_hooks("geneve/gre decap", s, 6, &all_tunnels);
+	check_decap_all_hooks("geneve/gre no decap", s, 6, NULL);
+}
+
+/* Cut in the tunnel header or the inner headers: tunnel_truncated, never
+ * dropped; cut in the outer headers: truncated as before. */
+static void test_tunnel_cut_short_counts_tunnel_truncated(void)
+{
+	struct frame_spec s[] = {
+		{ .tunnel = FRAME_TUN_VXLAN, .l3 = 4, .proto = 6, .dport = 80,
+		  .truncate_at = 14 + 20 + 8 + 4 },			/* in VXLAN */
+		{ .tunnel = FRAME_TUN_VXLAN, .l3 = 4, .proto = 6, .dport = 80,
+		  .truncate_at = 14 + 20 + 8 + 8 + 14 + 10 },		/* in inner IP */
+		{ .tunnel = FRAME_TUN_GENEVE, .geneve_opt_len = 8, .l3 = 6, .proto = 6,
+		  .dport = 80, .truncate_at = 14 + 20 + 8 + 8 + 16 },	/* in options */
+		{ .tunnel = FRAME_TUN_GRE, .gre_key = 1, .l3 = 4, .proto = 17, .dport = 53,
+		  .truncate_at = 14 + 20 + 6 },				/* in the key */
+		{ .tunnel = FRAME_TUN_GRETAP, .l3 = 4, .proto = 6, .dport = 80,
+		  .truncate_at = 14 + 20 + 4 + 14 + 20 + 10 },		/* in inner TCP */
+		{ .tunnel = FRAME_TUN_VXLAN, .l3 = 4, .proto = 6, .dport = 80,
+		  .truncate_at = 14 + 20 + 4 },				/* in outer UDP */
+	};
+
+	check_decap_all_hooks("tunnel truncated", s, 6, &all_tunnels);
+}
+
+/* A vni table keys each tunnel apart; the same inner port in two VNIs is two
+ * rows, each with the outer frame's bytes. */
+static void test_vni_table_keys_each_tunnel(void)
+{
+	struct frame_spec s[] = {
+		{ .tunnel = FRAME_TUN_VXLAN, .vni = 42, .l3 = 4, .proto = 6, .dport = 80 },
+		{ .tunnel = FRAME_TUN_VXLAN, .vni = 42, .l3 = 4, .proto = 6, .dport = 80 },
+		{ .tunnel = FRAME_TUN_VXLAN, .vni = 0xabcdef, .l3 = 4, .proto = 6, .dport = 80 },
+		{ .tunnel = FRAME_TUN_GRETAP, .gre_key = 1, .vni = 0x12000007, .l3 = 4,
+		  .proto = 6, .dport = 80 },
+	};
+	static const __u32 want_vni[] = { 42, 0xabcdef, 7 };
+	static const int want_packets[] = { 2, 1, 1 };
+	struct table_spec spec;
+	char err[128];
+	struct ktest k;
+	size_t i;
+	int j, found = 0;
+
+	if (!ASSERT_EQ(table_spec_parse("overlay=vni,proto,dport", &spec, err, sizeof(err)), 0,
+		       "spec"))
+		return;
+	if (!ASSERT_EQ(ktest_open(&k, &spec, 1), 0, "open"))
+		goto out;
+	k.inst.cfg->decap = all_tunnels;
+	for (j = 0; j < 4; j++)
+		ASSERT_EQ(ktest_send(&k, FT_DIR_INGRESS, &s[j], NULL), 0, "send");
+	ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot");
+	ASSERT_EQ(k.got.nr_entries, 3, "one row per VNI");
+	for (i = 0; i < k.got.nr_entries; i++)
+		for (j = 0; j < 3; j++)
+			if (ft_key_vni(&k.got.entries[i].key) == want_vni[j] &&
+			    k.got.entries[i].key.dport == 80 &&
+			    k.got.entries[i].val.packets == (__u64)want_packets[j])
+				found++;
+	ASSERT_EQ(found, 3, "VNI 42 twice, 0xabcdef once, GRE key's low 24 bits once");
+out:
+	ktest_close(&k);
+}
+
+/* Random mixes wrapped in random tunnels, decapsulated. */
+static void test_random_tunnel_mix_counts_exactly(void)
+{
+	static struct frame_spec s[300];
+	int i, n = 0;
+
+	for (i = 0; n < 300 && i < 3000; i++) {
+		if (mix_spec(23, (unsigned int)i, 1400, 20, &s[n]))
+			continue;
+		s[n].tunnel = 1 + i % 4;
+		s[n].tunnel_l3 = i % 3 == 0 ? 6 : 4;
+		s[n].vni = (unsigned int)i * 2654435761u >> 8;
+		s[n].gre_key = i % 5 < 3;
+		if (s[n].tunnel == FRAME_TUN_GRE || s[n].tunnel == FRAME_TUN_VXLAN ||
+		    s[n].tunnel == FRAME_TUN_GENEVE)
+			s[n].gre_key = s[n].tunnel == FRAME_TUN_GRE && s[n].gre_key;
+		s[n].truncate_at = 0;
+		if (frame_full_len(&s[n]) > 0)
+			n++;
+	}
+	ASSERT_TRUE(n > 100, "mix frames that fit a tunnel");
+	check_decap_all_hooks("random tunnel mix", s, n, &all_tunnels);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
+		{ "testrun_vxlan_decap_counts_inner_ports", test_vxlan_decap_counts_inner_ports },
+		{ "testrun_vxlan_without_decap_counts_outer_udp",
+		  test_vxlan_without_decap_counts_outer_udp },
+		{ "testrun_vxlan_decap_only_its_ports", test_vxlan_decap_only_its_ports },
+		{ "testrun_geneve_gre_gretap_count_inner_ports",
+		  test_geneve_gre_gretap_count_inner_ports },
+		{ "testrun_tunnel_cut_short_counts_tunnel_truncated",
+		  test_tunnel_cut_short_counts_tunnel_truncated },
+		{ "testrun_random_tunnel_mix_counts_exactly", test_random_tunnel_mix_counts_exactly },
+		{ "testrun_vni_table_keys_each_tunnel", test_vni_table_keys_each_tunnel },
 		{ "testrun_ipv4_tcp_udp_count_by_dport", test_ipv4_tcp_udp_count_by_dport },
 		{ "testrun_ipv6_tcp_udp_count_by_dport", test_ipv6_tcp_udp_count_by_dport },
 		{ "testrun_ipv4_options_honour_ihl", test_ipv4_options_honour_ihl },

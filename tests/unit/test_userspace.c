@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -349,6 +350,26 @@ static void test_spec_tos_is_an_alias_of_dscp(void)
 	expect_spec_ok("t=tos", &s);
 	ASSERT_EQ(s.fields, FT_FIELD_BIT(FT_F_DSCP), "tos -> dscp");
 	expect_spec_error("t=dscp,tos", "twice");
+}
+
+/* vni takes the narrow key's spare bytes: a vni table stays narrow. */
+static void test_spec_vni_is_a_narrow_24_bit_field(void)
+{
+	struct ft_table_cfg cfg;
+	struct table_spec s;
+	struct ft_key k = {};
+
+	expect_spec_ok("overlay=vni,proto,dport", &s);
+	ASSERT_EQ(s.fields,
+		  FT_FIELD_BIT(FT_F_VNI) | FT_FIELD_BIT(FT_F_PROTO) | FT_FIELD_BIT(FT_F_DPORT),
+		  "fields");
+	table_spec_to_cfg(&s, FT_DIRMASK(FT_DIR_INGRESS), &cfg);
+	ASSERT_EQ(cfg.kclass, FT_KCLASS_NARROW, "narrow key");
+	ASSERT_EQ(ft_key_vni(&cfg.mask[FT_FAMILY_IPV4]), FT_VNI_MASK, "mask: all 24 bits");
+	ASSERT_EQ(sizeof(struct ft_key), 48, "the key did not grow");
+	ASSERT_EQ(offsetof(struct ft_key, ifindex) + 4, FT_KEY_NARROW_SIZE, "narrow key ends");
+	ft_key_set_vni(&k, 0xabcdef);
+	ASSERT_EQ(ft_key_vni(&k), 0xabcdef, "vni round trip");
 }
 
 static void test_spec_dir_option_sets_dirmask(void)
@@ -800,6 +821,34 @@ static void expect_opts_error(int ret, const char *err, const char *part, const 
 	ASSERT_EQ(-ret, EINVAL, msg);
 	snprintf(msg, sizeof(msg), "%s: error names '%s'", what, part);
 	ASSERT_CONTAINS(err, part, msg);
+}
+
+static void test_opts_decap_lists_tunnels_and_vxlan_ports(void)
+{
+	char err[256];
+	int ret;
+
+	ASSERT_EQ(opts.decap.kinds, 0, "no --decap: nothing decapsulated");
+	ret = PARSE(&opts, err, "-i", "eth0", "--decap", "vxlan");
+	expect_opts_ok(ret, err, "--decap vxlan");
+	ASSERT_EQ(opts.decap.kinds, FT_DECAP_VXLAN, "vxlan");
+	ASSERT_EQ(opts.decap.vxlan_port[0], 4789, "IANA's port");
+	ASSERT_EQ(opts.decap.vxlan_port[1], 8472, "Linux's port");
+	ret = PARSE(&opts, err, "-i", "eth0", "--decap", "vxlan:4790,geneve,gre");
+	expect_opts_ok(ret, err, "--decap vxlan:4790,geneve,gre");
+	ASSERT_EQ(opts.decap.kinds, FT_DECAP_VXLAN | FT_DECAP_GENEVE | FT_DECAP_GRE, "all three");
+	ASSERT_EQ(opts.decap.vxlan_port[0], 4790, "the port given");
+	ASSERT_EQ(opts.decap.vxlan_port[1], 0, "only the port given");
+	ret = PARSE(&opts, err, "-i", "eth0", "--decap", "vxlan:0");
+	expect_opts_error(ret, err, "1-65535", "--decap vxlan:0");
+	ret = PARSE(&opts, err, "-i", "eth0", "--decap", "vxlan:x");
+	expect_opts_error(ret, err, "1-65535", "--decap vxlan:x");
+	ret = PARSE(&opts, err, "-i", "eth0", "--decap", "ipip");
+	expect_opts_error(ret, err, "unknown tunnel 'ipip'", "--decap ipip");
+	ret = PARSE(&opts, err, "-i", "eth0", "--decap", "gre,gre");
+	expect_opts_error(ret, err, "twice", "--decap gre,gre");
+	ret = PARSE(&opts, err, "-i", "eth0", "--decap", "vxlan:1,vxlan:2,vxlan:3,vxlan:4,vxlan:5");
+	expect_opts_error(ret, err, "at most 4", "five VXLAN ports");
 }
 
 static void test_opts_defaults(void)
@@ -1946,6 +1995,8 @@ static const struct check_test tests[] = {
 	T(test_spec_separate_v4_and_v6_prefixes_and_dir),
 	T(test_spec_vlan_ifindex_dscp),
 	T(test_spec_tos_is_an_alias_of_dscp),
+	T(test_spec_vni_is_a_narrow_24_bit_field),
+	T(test_opts_decap_lists_tunnels_and_vxlan_ports),
 	T(test_spec_dir_option_sets_dirmask),
 	T(test_spec_size_at_maximum_is_accepted),
 	T(test_spec_name_of_31_chars_is_accepted),
