@@ -13,14 +13,18 @@ VERSION   := 0.1.0
 
 BUILD     := build
 CFLAGS    ?= -O2 -g
-CFLAGS    += -Wall -Wextra -std=gnu11 -Iinclude -I$(BUILD) -Isrc -DFT_VERSION='"$(VERSION)"'
+# src/ is layered: cli -> run -> {export, output} -> core -> lib -> abi.h
+LAYERS    := lib core output export run cli
+SRC_INC   := $(addprefix -Isrc/,$(LAYERS))
+CFLAGS    += -Wall -Wextra -std=gnu11 -Iinclude -I$(BUILD) $(SRC_INC) -DFT_VERSION='"$(VERSION)"'
 LDLIBS    := -lbpf -lelf -lz -lm -lmicrohttpd -lpthread -lncurses
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wextra \
 	      -Wno-unused-parameter -I$(BUILD) -Iinclude -Ibpf
 
-SRCS      := $(wildcard src/*.c)
+SRCS      := $(wildcard $(addsuffix /*.c,$(addprefix src/,$(LAYERS))))
+SRC_HDRS  := $(wildcard $(addsuffix /*.h,$(addprefix src/,$(LAYERS))))
 OBJS      := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
-LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
+LIB_OBJS  := $(filter-out $(BUILD)/cli/main.o,$(OBJS))
 BPF_HDRS  := $(wildcard bpf/*.h) include/flowtally/abi.h
 
 TEST_LIB  := $(wildcard tests/lib/*.c)
@@ -46,7 +50,8 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) include/flowtally/abi.h $(BUILD)/flowtally.skel.h
+$(BUILD)/%.o: src/%.c $(SRC_HDRS) include/flowtally/abi.h $(BUILD)/flowtally.skel.h
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/flowtally: $(OBJS)
@@ -70,13 +75,13 @@ $(BUILD)/tests/test_parse_fuzz: tests/fuzz/test_parse_fuzz.c $(BPF_HDRS) $(TEST_
 		-fno-sanitize-recover=all -Iinclude -Ibpf -Itests/lib $< $(TEST_LIB) -o $@
 
 # The state file's reader built for the host, under the sanitizers.
-STATE_FUZZ_SRCS := src/state.c src/counts.c src/tablespec.c src/log.c src/json_writer.c \
-		   src/testpoint.c src/names.c
+STATE_FUZZ_SRCS := src/core/state.c src/core/counts.c src/core/tablespec.c src/lib/log.c \
+		   src/lib/json_writer.c src/lib/testpoint.c src/lib/names.c
 $(BUILD)/tests/test_state_fuzz: tests/fuzz/test_state_fuzz.c $(STATE_FUZZ_SRCS) $(TEST_LIB) \
-				$(wildcard src/*.h) $(wildcard tests/lib/*.h)
+				$(SRC_HDRS) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -Wall -Wextra -std=gnu11 -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -Iinclude -Isrc -Itests/lib $< $(STATE_FUZZ_SRCS) \
+		-fno-sanitize-recover=all -Iinclude $(SRC_INC) -Itests/lib $< $(STATE_FUZZ_SRCS) \
 		$(TEST_LIB) -o $@ -lbpf -lz -lm
 
 $(BUILD)/ftsend: tests/tools/ftsend.c $(TEST_LIB) $(wildcard tests/lib/*.h)
@@ -131,7 +136,7 @@ test-package:
 	@tests/package/test_package.sh
 
 format:
-	clang-format -i bpf/*.c bpf/*.h src/*.c src/*.h include/flowtally/*.h
+	clang-format -i bpf/*.c bpf/*.h $(SRCS) $(SRC_HDRS) include/flowtally/*.h
 
 clean:
 	rm -rf $(BUILD)
