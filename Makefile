@@ -13,18 +13,41 @@ VERSION   := 0.1.0
 
 BUILD     := build
 CFLAGS    ?= -O2 -g
-# src/ is layered: cli -> run -> {export, output} -> core -> lib -> abi.h
+# The BPF target follows the machine that builds: x86_64 -> x86, aarch64 -> arm64, ...
+ARCH      ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64.*/arm64/' \
+		-e 's/armv.*/arm/' -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' \
+		-e 's/s390x/s390/' -e 's/loongarch64/loongarch/')
+# VMLINUX_H=path builds against a vmlinux.h of your own instead of one dumped from
+# this kernel's BTF (cross builds, a kernel without /sys/kernel/btf/vmlinux).
+VMLINUX_H ?=
+DEPFLAGS  := -MMD -MP
+# src/ is layered: cli -> run -> {export, output} -> core -> lib -> include/flowtally/abi.h.
+# Each layer compiles with only its own folder and those below it on the include path,
+# so an include that points up does not build; `make check-layers` says which and why.
 LAYERS    := lib core output export run cli
+below_lib    :=
+below_core   := lib
+below_output := core lib
+below_export := output core lib
+below_run    := export output core lib
+below_cli    := run export output core lib
+layer_inc  = $(addprefix -Isrc/,$(1) $(below_$(1)))
 SRC_INC   := $(addprefix -Isrc/,$(LAYERS))
-CFLAGS    += -Wall -Wextra -std=gnu11 -Iinclude -I$(BUILD) $(SRC_INC) -DFT_VERSION='"$(VERSION)"'
-LDLIBS    := -lbpf -lelf -lz -lm -lmicrohttpd -lpthread -lncurses
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wextra \
+CFLAGS    += -Wall -Wextra -std=gnu11 -Iinclude -I$(BUILD) -DFT_VERSION='"$(VERSION)"'
+CORE_LIBS := -lbpf -lelf -lz -lm
+LDLIBS    := $(CORE_LIBS) -lmicrohttpd -lpthread -lncurses
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
 	      -Wno-unused-parameter -I$(BUILD) -Iinclude -Ibpf
 
 SRCS      := $(wildcard $(addsuffix /*.c,$(addprefix src/,$(LAYERS))))
 SRC_HDRS  := $(wildcard $(addsuffix /*.h,$(addprefix src/,$(LAYERS))))
 OBJS      := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
-LIB_OBJS  := $(filter-out $(BUILD)/cli/main.o,$(OBJS))
+layer_objs = $(filter $(BUILD)/$(1)/%,$(OBJS))
+# libftcore.a: the kernel objects and their lifecycle (core/ and the lib/ below it).
+CORE_LIB  := $(BUILD)/libftcore.a
+CORE_OBJS := $(call layer_objs,lib) $(call layer_objs,core)
+# Everything above core but main, for the test runs and the bench.
+LIB_OBJS  := $(filter-out $(BUILD)/cli/main.o $(CORE_OBJS),$(OBJS)) $(CORE_LIB)
 BPF_HDRS  := $(wildcard bpf/*.h) include/flowtally/abi.h
 
 TEST_LIB  := $(wildcard tests/lib/*.c)
@@ -33,16 +56,21 @@ KTEST_BINS := $(patsubst tests/testrun/%.c,$(BUILD)/tests/%,$(wildcard tests/tes
 FUZZ_BINS := $(BUILD)/tests/test_parse_fuzz $(BUILD)/tests/test_state_fuzz
 TOOLS     := $(BUILD)/ftsend $(BUILD)/tests/vlanpush $(BUILD)/tests/vlan_push.bpf.o
 
-.PHONY: all deps test test-long demo bench bench-quick install clean format deb test-package
+.PHONY: all deps test test-long demo bench bench-quick install clean format deb test-package \
+	check-layers
 .SECONDARY:
 all: $(BUILD)/flowtally $(UNIT_BINS) $(KTEST_BINS) $(FUZZ_BINS) $(TOOLS)
 
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/vmlinux.h:
+$(BUILD)/vmlinux.h: $(VMLINUX_H)
 	@mkdir -p $(@D)
+ifneq ($(VMLINUX_H),)
+	cp $(VMLINUX_H) $@
+else
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+endif
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -50,21 +78,31 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: src/%.c $(SRC_HDRS) include/flowtally/abi.h $(BUILD)/flowtally.skel.h
+# Headers come from -MMD; the skeleton must exist before the first compile finds it.
+$(BUILD)/%.o: src/%.c | $(BUILD)/flowtally.skel.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(call layer_inc,$(firstword $(subst /, ,$*))) \
+		-c $< -o $@
 
-$(BUILD)/flowtally: $(OBJS)
+$(CORE_LIB): $(CORE_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/flowtally: $(filter-out $(CORE_OBJS),$(OBJS)) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+-include $(OBJS:.o=.d)
+
+check-layers:
+	@scripts/check-layers.sh
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) $(LIB_OBJS) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SRC_INC) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) $(LIB_OBJS) -o $@ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/testrun/%.c tests/testrun/harness.c tests/testrun/harness.h $(LIB_OBJS) \
 		  $(TEST_LIB) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib -Itests/testrun $< tests/testrun/harness.c $(TEST_LIB) \
+	$(CC) $(CFLAGS) $(SRC_INC) -Itests/lib -Itests/testrun $< tests/testrun/harness.c $(TEST_LIB) \
 		$(LIB_OBJS) -o $@ $(LDLIBS)
 
 # The BPF parser built for the host, under the sanitizers.
@@ -97,6 +135,7 @@ $(BUILD)/tests/vlanpush: tests/tools/vlanpush.c
 	$(CC) $(CFLAGS) $< -o $@ -lbpf -lelf -lz
 
 test: deps all $(BUILD)/bench/bench
+	@scripts/check-layers.sh
 	@tests/run.sh
 
 test-long: deps all $(BUILD)/bench/bench
@@ -154,7 +193,7 @@ $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 
 $(BUILD)/bench/bench: $(BENCH_SRCS) $(wildcard bench/*.h) $(BUILD)/bench/strategies.skel.h \
 		      $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h)
-	$(CC) $(CFLAGS) -I$(BUILD)/bench -Itests/lib $(BENCH_SRCS) $(TEST_LIB) $(LIB_OBJS) \
+	$(CC) $(CFLAGS) $(SRC_INC) -I$(BUILD)/bench -Itests/lib $(BENCH_SRCS) $(TEST_LIB) $(LIB_OBJS) \
 		-o $@ $(LDLIBS) -lpthread
 
 bench: deps all $(BUILD)/bench/bench

@@ -242,6 +242,7 @@ int cmd_dump(int argc, char **argv)
 	total.end = (double)time(NULL);
 	if (printer_init(&p, stdout, json))
 		goto out;
+	counts_sort(&total);
 	output_record(&p, &inst, &total, "dump", &oo);
 	printer_fini(&p);
 	ret = 0;

@@ -14,7 +14,6 @@
 
 #include "csv.h"
 #include "log.h"
-#include "options.h"
 #include "output.h"
 #include "services.h"
 #include "sink.h"
@@ -23,7 +22,7 @@
 	"type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr," \
 	"vlan,ifindex,dscp,packets,bytes\n"
 
-static bool csv_wanted(const struct run_opts *o)
+static bool csv_wanted(const struct export_opts *o)
 {
 	return o->csv;
 }
@@ -31,7 +30,7 @@ static bool csv_wanted(const struct run_opts *o)
 /* --output appends: a file that already has rows has its header. The run
  * writes the header out with the first record (sink_flush), and says so if
  * it cannot. */
-static int csv_open(struct exporter *e, const struct run_opts *o, struct sink *out)
+static int csv_open(struct exporter *e, const struct export_opts *o, struct sink *out)
 {
 	(void)o;
 	e->priv = out->f;

@@ -8,30 +8,46 @@
 #define FT_EXPORT_H
 
 #include <stdbool.h>
-#include <poll.h>
 #include <stdio.h>
 
 #include "counts.h"
 #include "instance.h"
 
-struct run_opts;
-struct exporters;
 struct sink;
+
+/* What the exporters take from the command line; the run fills it from its
+ * options, so that no exporter needs to know the rest of them. */
+struct export_opts {
+	bool csv;		/* CSV rows instead of text/JSON records */
+	const char *prometheus;	/* ADDR:PORT to serve /metrics on */
+	int prom_max_series;	/* own series per table, the rest sum up in "other" */
+	const char *ipfix;	/* HOST:PORT of an IPFIX collector */
+	bool top_view;		/* flowtally top: the full-screen view */
+};
+
+#define FT_MAX_EXPORTERS 4
+
+/* The run's exporters and the intervals each failed to export: what
+ * Prometheus serves as flowtally_export_errors_total. */
+struct export_errors {
+	int nr;
+	const char *name[FT_MAX_EXPORTERS];
+	unsigned long long count[FT_MAX_EXPORTERS];
+};
 
 struct exporter {
 	const struct exporter_ops *ops;
 	void *priv;
-	unsigned long long errors;	/* intervals it failed to export */
-	const struct exporters *set;	/* every exporter of the run, for their errors */
+	const struct export_errors *errors;	/* every exporter's, this one's included */
 };
 
 struct exporter_ops {
 	const char *name;
 	/* Whether the options ask for this exporter. */
-	bool (*wanted)(const struct run_opts *o);
+	bool (*wanted)(const struct export_opts *o);
 	/* 0, or -errno after printing a one-line error. `out` is where the
 	 * run's records go (CSV writes its rows there). */
-	int (*open)(struct exporter *e, const struct run_opts *o, struct sink *out);
+	int (*open)(struct exporter *e, const struct export_opts *o, struct sink *out);
 	/* One interval ended: its counts and the totals including it. */
 	int (*interval)(struct exporter *e, const struct ft_instance *inst,
 			const struct ft_counts *interval, const struct ft_counts *total);
@@ -44,25 +60,5 @@ struct exporter_ops {
 	int (*input_fd)(struct exporter *e);
 	bool (*on_input)(struct exporter *e);
 };
-
-#define FT_MAX_EXPORTERS 4
-
-struct exporters {
-	struct exporter list[FT_MAX_EXPORTERS];
-	int nr;
-};
-
-/* Opens every exporter the options ask for. 0 or -errno (message printed). */
-int exporters_open(struct exporters *ex, const struct run_opts *o, struct sink *out);
-void exporters_interval(struct exporters *ex, const struct ft_instance *inst,
-			const struct ft_counts *interval, const struct ft_counts *total);
-void exporters_final(struct exporters *ex, const struct ft_instance *inst,
-		     const struct ft_counts *total);
-void exporters_close(struct exporters *ex);
-/* Fills up to `max` pollfds of exporters that take input; returns how many. */
-int exporters_pollfds(struct exporters *ex, struct pollfd *pfd, int max);
-/* After poll(): hands readable input to its exporter; true if one asks to
- * stop. */
-bool exporters_input(struct exporters *ex, const struct pollfd *pfd, int n);
 
 #endif

@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "ipfix.h"
 #include "ipfix_export.h"
 #include "log.h"
-#include "options.h"
 
 #define IPFIX_DOMAIN_ID		1	/* one observation domain: the instance */
 #define IPFIX_TEMPLATE_EVERY	20	/* intervals */
@@ -39,7 +39,7 @@ struct ipfix_exp {
 	struct ipfix_msg msg;
 };
 
-static bool ipfix_wanted(const struct run_opts *o)
+static bool ipfix_wanted(const struct export_opts *o)
 {
 	return o->ipfix;
 }
@@ -52,7 +52,7 @@ static double now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int ipfix_open(struct exporter *e, const struct run_opts *o, struct sink *out)
+static int ipfix_open(struct exporter *e, const struct export_opts *o, struct sink *out)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV };
 	struct addrinfo *res = NULL;

@@ -402,13 +402,13 @@ static void put_self(FILE *f, const struct prom_self *self)
 	fprintf(f, "flowtally_store_bytes %zu\n", self->store_bytes);
 	family(f, "flowtally_intervals_total", "counter", "Intervals exported.");
 	fprintf(f, "flowtally_intervals_total %llu\n", self->intervals);
-	if (!self->exporters)
+	if (!self->errors)
 		return;
 	family(f, "flowtally_export_errors_total", "counter",
 	       "Intervals an exporter failed to export, by exporter.");
-	for (i = 0; i < self->exporters->nr; i++)
+	for (i = 0; i < self->errors->nr; i++)
 		fprintf(f, "flowtally_export_errors_total{exporter=\"%s\"} %llu\n",
-			self->exporters->list[i].ops->name, self->exporters->list[i].errors);
+			self->errors->name[i], self->errors->count[i]);
 }
 
 int prom_render(FILE *f, const struct ft_instance *inst, const struct ft_counts *interval,

@@ -28,7 +28,7 @@ struct prom_self {
 	unsigned long long intervals;	/* intervals exported */
 	double swap_seconds, read_seconds;	/* of the last interval */
 	size_t store_bytes;		/* the host-side totals */
-	const struct exporters *exporters;	/* their error counts; may be NULL */
+	const struct export_errors *errors;	/* the exporters' errors; may be NULL */
 };
 
 void prom_series_init(struct prom_series *s, unsigned int max);

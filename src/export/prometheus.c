@@ -17,8 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "log.h"
-#include "options.h"
 #include "prom_process.h"
 #include "prom_text.h"
 #include "prometheus.h"
@@ -41,7 +41,7 @@ struct prom {
 	unsigned long long intervals;
 };
 
-static bool prom_wanted(const struct run_opts *o)
+static bool prom_wanted(const struct export_opts *o)
 {
 	return o->prometheus;
 }
@@ -62,7 +62,7 @@ static void publish(struct prom *p, char *body, size_t len)
 static int render(struct prom *p, const struct exporter *e, const struct ft_instance *inst,
 		  const struct ft_counts *interval, const struct ft_counts *total)
 {
-	struct prom_self self = { .intervals = p->intervals, .exporters = e->set };
+	struct prom_self self = { .intervals = p->intervals, .errors = e->errors };
 	char *body = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -231,7 +231,7 @@ static void prom_free(struct prom *p)
 	free(p);
 }
 
-static int prom_open(struct exporter *e, const struct run_opts *o, struct sink *out)
+static int prom_open(struct exporter *e, const struct export_opts *o, struct sink *out)
 {
 	struct prom *p;
 	int fd, err;

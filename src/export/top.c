@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "options.h"
 #include "output.h"
 #include "services.h"
 #include "top.h"
@@ -38,12 +37,12 @@ struct top_view {
 	bool paused;
 };
 
-static bool top_wanted(const struct run_opts *o)
+static bool top_wanted(const struct export_opts *o)
 {
 	return o->top_view;
 }
 
-static int top_open(struct exporter *e, const struct run_opts *o, struct sink *out)
+static int top_open(struct exporter *e, const struct export_opts *o, struct sink *out)
 {
 	struct top_view *v;
 

@@ -322,13 +322,12 @@ static void print_time(struct printer *p, const char *key, double t)
 	print_string(p, PRINT_FP, NULL, "%s", buf);
 }
 
-void output_record(struct printer *p, const struct ft_instance *inst, struct ft_counts *c,
+void output_record(struct printer *p, const struct ft_instance *inst, const struct ft_counts *c,
 		   const char *type, const struct output_opts *opts)
 {
 	double secs = record_seconds(c);
 	int slot, d, i;
 
-	counts_sort(c);
 	print_open_object(p, NULL);
 	print_string(p, PRINT_ANY, "type", "== %s ", type);
 	print_time(p, "start", c->start);

@@ -29,8 +29,9 @@ struct output_opts {
 	const struct ft_devrecord *device;	/* per interface slot; NULL: not shown */
 };
 
-/* Sorts c's entries; prints one record. */
-void output_record(struct printer *p, const struct ft_instance *inst, struct ft_counts *c,
+/* Prints one record. c's entries come sorted (counts_sort): the run sorts an
+ * interval once, before the printer or any exporter sees it. */
+void output_record(struct printer *p, const struct ft_instance *inst, const struct ft_counts *c,
 		   const char *type, const struct output_opts *opts);
 
 /* Text of a key address: "192.0.2.1", or "2001:db8::/64" when the table

@@ -17,6 +17,7 @@
 #include "control.h"
 #include "log.h"
 #include "names.h"
+#include "tablespec.h"
 
 static double mono_now(void)
 {
@@ -502,4 +503,23 @@ int control_request(const char *name, const char *request)
 		log_err("instance '%s' closed the connection without an answer", name);
 	fclose(in);
 	return status;
+}
+
+int parse_table_size(const char *text, __u32 *size)
+{
+	unsigned long n = 0;
+	const char *p;
+
+	if (!*text || strlen(text) > 8)
+		return -EINVAL;
+	for (p = text; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	if (!n || n > FT_TABLE_MAX_SIZE)
+		return -EINVAL;
+	if (size)
+		*size = (__u32)n;
+	return 0;
 }

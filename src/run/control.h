@@ -17,6 +17,7 @@
 #ifndef FT_CONTROL_H
 #define FT_CONTROL_H
 
+#include <linux/types.h>
 #include <poll.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -78,5 +79,10 @@ int control_instance_running(const char *name);
 /* Client: sends `request` to the instance `name` (NULL: the only one
  * running) and copies its answer to stdout/stderr. Returns the exit status. */
 int control_request(const char *name, const char *request);
+
+/* A table size in a request, "resize TABLE SIZE": decimal digits only (no
+ * sign, space, hex or exponent), 1 to FT_TABLE_MAX_SIZE. 0 or -EINVAL;
+ * `size` may be NULL (a check only). */
+int parse_table_size(const char *text, __u32 *size);
 
 #endif

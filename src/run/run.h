@@ -6,7 +6,7 @@
 
 #include "control.h"
 #include "counts.h"
-#include "export.h"
+#include "exporters.h"
 #include "instance.h"
 #include "options.h"
 #include "output.h"
@@ -29,6 +29,10 @@ struct run_state {
 	bool stop_requested;		/* 'flowtally stop NAME' asked */
 	bool view_closed;		/* top's 'q': the view ends, a pinned instance stays */
 };
+
+/* Runs `flowtally run` (or top, o->top_view) as the options say, to the end.
+ * The exit status: 0, 1 runtime failure, 2 usage error. */
+int run_main(const struct run_opts *o);
 
 /* Reads what the generation being written counted (flip first unless
  * `last`) into st->interval and the totals. */

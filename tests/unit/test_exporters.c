@@ -588,7 +588,7 @@ static void test_ipfix_message_stays_within_1400_bytes(void)
 
 static char *csv_run(bool final)
 {
-	struct run_opts o = { .csv = true };
+	struct export_opts o = { .csv = true };
 	struct exporter e = { .ops = &csv_exporter };
 	struct sink out = {};
 	char *buf = NULL;
@@ -644,7 +644,7 @@ static void test_csv_final_rows_and_address_columns(void)
 
 static void test_csv_appending_to_a_file_with_rows_adds_no_header(void)
 {
-	struct run_opts o = { .csv = true };
+	struct export_opts o = { .csv = true };
 	struct exporter e = { .ops = &csv_exporter };
 	char path[] = "/tmp/ft-csv-XXXXXX", line[256] = "";
 	int fd = mkstemp(path);

@@ -1572,6 +1572,7 @@ static char *record(bool json, int top)
 		free(cap.buf);
 		return NULL;
 	}
+	counts_sort(&rec);
 	output_record(&p, &inst, &rec, "interval", &oo);
 	printer_fini(&p);
 	return capture_close(&cap);

@@ -3,10 +3,9 @@
 #include <string.h>
 
 #include "csv.h"
-#include "export.h"
+#include "exporters.h"
 #include "ipfix_export.h"
 #include "log.h"
-#include "options.h"
 #include "prometheus.h"
 #include "top.h"
 
@@ -20,7 +19,7 @@ static const struct exporter_ops *const all_exporters[] = {
 	&top_exporter,
 };
 
-int exporters_open(struct exporters *ex, const struct run_opts *o, struct sink *out)
+int exporters_open(struct exporters *ex, const struct export_opts *o, struct sink *out)
 {
 	size_t i;
 	int err;
@@ -36,11 +35,13 @@ int exporters_open(struct exporters *ex, const struct run_opts *o, struct sink *
 			return -E2BIG;
 		e = &ex->list[ex->nr];
 		e->ops = ops;
-		e->set = ex;
+		e->errors = &ex->errors;
 		err = ops->open(e, o, out);
 		if (err)
 			return err;
+		ex->errors.name[ex->nr] = ops->name;
 		ex->nr++;
+		ex->errors.nr = ex->nr;
 	}
 	return 0;
 }
@@ -52,7 +53,7 @@ void exporters_interval(struct exporters *ex, const struct ft_instance *inst,
 
 	for (i = 0; i < ex->nr; i++) {
 		if (ex->list[i].ops->interval(&ex->list[i], inst, interval, total)) {
-			ex->list[i].errors++;
+			ex->errors.count[i]++;
 			log_debug("%s export failed", ex->list[i].ops->name);
 		}
 	}
@@ -65,7 +66,7 @@ void exporters_final(struct exporters *ex, const struct ft_instance *inst,
 
 	for (i = 0; i < ex->nr; i++) {
 		if (ex->list[i].ops->final && ex->list[i].ops->final(&ex->list[i], inst, total)) {
-			ex->list[i].errors++;
+			ex->errors.count[i]++;
 			log_debug("%s export failed", ex->list[i].ops->name);
 		}
 	}

@@ -6,14 +6,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <sys/socket.h>
 
+#include "addr.h"
 #include "instance.h"
 #include "tablespec.h"
 
 #define FT_MIN_INTERVAL 0.01	/* seconds; below this the swaps are all there is */
 #define FT_PROM_MAX_SERIES 1000	/* default --prometheus-max-series */
-#define FT_HOST_MAX 256
 
 struct run_opts {
 	const char *ifaces[FT_MAX_IFACES];
@@ -45,13 +44,4 @@ enum { OPTS_RUN = 0, OPTS_HELP = 1 };
 /* OPTS_RUN, OPTS_HELP (usage printed), or -EINVAL with a one-line reason in err. */
 int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
 void run_usage(FILE *f);
-/* Splits "HOST:PORT" or "[IPV6]:PORT": host into `host`, port 1-65535.
- * 0 or -EINVAL. */
-int parse_host_port(const char *text, char *host, size_t hostlen, unsigned short *port);
-/* A --prometheus address: "A.B.C.D:PORT", "[IPV6]:PORT", or ":PORT" for
- * every address. ":PORT" and "[::]:PORT" set *dual_stack: one IPv6 socket
- * that takes IPv4 too. Numeric only. 0 or -EINVAL. */
-int parse_listen_addr(const char *text, struct sockaddr_storage *ss, socklen_t *salen,
-		      bool *dual_stack);
-
 #endif

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "attach.h"
-#include "commands.h"
 #include "log.h"
 #include "names.h"
 #include "netdev.h"
@@ -25,7 +24,6 @@
 #include "tables.h"
 
 static volatile sig_atomic_t stop_signal;
-static bool top_mode;	/* flowtally top: the same run, shown full-screen */
 static volatile sig_atomic_t hangup;
 
 static void on_stop(int sig)
@@ -232,6 +230,8 @@ static int take_interval(struct run_state *st, bool last)
 	st->total.end = end;
 	tables_update_memory(&st->inst);
 	st->oo.store_bytes = counts_memory(&st->total);
+	/* sorted once here: the printer and every exporter see the same order */
+	counts_sort(&st->interval);
 	if (!st->o->csv && !st->o->top_view)	/* those two are exporters */
 		output_record(&st->p, &st->inst, &st->interval, "interval", &st->oo);
 	exporters_interval(&st->ex, &st->inst, &st->interval, &st->total);
@@ -350,132 +350,138 @@ static void run_state_free(struct run_state *st)
 	counts_free(&st->scratch);
 }
 
-int cmd_run(int argc, char **argv)
+/* Opens what the run needs and starts counting: a new instance, or the pinned
+ * one it adopts. 0 or -errno (message printed). */
+static int run_start(struct run_state *st)
 {
-	struct run_state st = { .out.fd = -1 };
-	double deadline, end = 0;
-	struct run_opts o;
-	bool keep;
-	char err_msg[256];
-	int i, err, ret = 1;
+	const struct run_opts *o = st->o;
+	struct export_opts eo = {
+		.csv = o->csv,
+		.prometheus = o->prometheus,
+		.prom_max_series = o->prom_max_series,
+		.ipfix = o->ipfix,
+		.top_view = o->top_view,
+	};
+	bool adopting;
 
-	err = run_opts_parse(argc, argv, &o, err_msg, sizeof(err_msg));
-	if (err == OPTS_HELP) {
-		run_usage(stdout);
+	control_init(&st->ctl);
+	st->oo.top = o->json ? 0 : o->top;
+	counts_init(&st->interval);
+	counts_init(&st->total);
+	counts_init(&st->scratch);
+	if (install_signals() || open_output(st) || exporters_open(&st->ex, &eo, &st->out))
+		return -1;
+	if (!o->pin) {
+		if (control_open(&st->ctl, o->name) ||
+		    instance_open(&st->inst, o->dirmask, o->verbose) || run_hook_checkpoint(st) ||
+		    setup(st))
+			return -1;
 		return 0;
 	}
-	if (err < 0) {
-		log_err("run: %s (see 'flowtally run --help')", err_msg);
-		return 2;
+	/* The name first: two starts of one name must not both pin. */
+	if (pin_prepare() || control_open(&st->ctl, o->name))
+		return -1;
+	adopting = pin_instance_exists(o->pin);
+	if (instance_open_pinned(&st->inst, o->pin, o->dirmask, o->verbose, adopting) ||
+	    run_hook_checkpoint(st) || (adopting ? run_adopt(st) : setup(st))) {
+		/* what this failed start pinned, it removes; an adopted
+		 * instance stays as it was */
+		if (!adopting)
+			run_unpin(st);
+		return -1;
 	}
-	if (top_mode && (o.json || o.csv || o.output)) {
-		log_err("top: --json, --csv and --output are for 'flowtally run'");
-		return 2;
-	}
-	o.top_view = top_mode;
-	/* top is a view: its 'q' (or Ctrl-C) never removes a pinned instance;
-	 * 'flowtally stop NAME' does */
-	if (top_mode && o.pin)
-		o.keep = true;
-	log_set_quiet(top_mode);
-	log_set_json(o.json);
-	log_set_verbose(o.verbose);
-	err = check_opts(&o);
-	if (err)
-		return err;
+	if (adopting)	/* the totals keep their start; this interval starts now */
+		st->interval.start = now_wall();
+	return 0;
+}
 
-	st.o = &o;
-	control_init(&st.ctl);
-	st.oo.top = o.json ? 0 : o.top;
-	counts_init(&st.interval);
-	counts_init(&st.total);
-	counts_init(&st.scratch);
-	if (install_signals() || open_output(&st) || exporters_open(&st.ex, &o, &st.out))
-		goto out;
-	if (o.pin) {
-		bool adopting;
+/* A record per interval until a signal, --duration, 'flowtally stop' or top's
+ * 'q'. Returns 0 when the run ends, 1 when no interface is left, -errno. */
+static int run_loop(struct run_state *st)
+{
+	double deadline = now_mono(), end = 0;
+	int err;
 
-		/* The name first: two starts of one name must not both pin. */
-		if (pin_prepare() || control_open(&st.ctl, o.name))
-			goto out;
-		adopting = pin_instance_exists(o.pin);
-		if (instance_open_pinned(&st.inst, o.pin, o.dirmask, o.verbose, adopting) ||
-		    run_hook_checkpoint(&st) || (adopting ? run_adopt(&st) : setup(&st))) {
-			/* what this failed start pinned, it removes; an adopted
-			 * instance stays as it was */
-			if (!adopting)
-				run_unpin(&st);
-			goto out;
-		}
-		if (adopting)	/* the totals keep their start; this interval starts now */
-			st.interval.start = now_wall();
-	} else if (control_open(&st.ctl, o.name) ||
-		   instance_open(&st.inst, o.dirmask, o.verbose) || run_hook_checkpoint(&st) ||
-		   setup(&st)) {
-		goto out;
-	}
-	say_counting(&st);
-
-	deadline = now_mono();
-	if (o.duration > 0)
-		end = deadline + o.duration;
+	if (st->o->duration > 0)
+		end = deadline + st->o->duration;
 	for (;;) {
-		deadline += o.interval;
+		deadline += st->o->interval;
 		if (end && deadline > end)
 			deadline = end;
-		wait_until(&st, deadline);
-		if (run_ending(&st) || (end && now_mono() >= end))
-			break;
-		if (take_interval(&st, false))
-			goto out;
-		if (!check_ifaces(&st)) {
+		wait_until(st, deadline);
+		if (run_ending(st) || (end && now_mono() >= end))
+			return 0;
+		err = take_interval(st, false);
+		if (err)
+			return err;
+		if (!check_ifaces(st)) {
 			log_err("every interface is gone: nothing left to count");
-			keep = false;
-			goto finish;
+			return 1;
 		}
 	}
-	keep = o.keep && !st.stop_requested;
-finish:
+}
+
+/* The last interval and the final record. `keep`: the instance stays attached
+ * and pinned for the next start. The exit status, or -errno. */
+static int run_finish(struct run_state *st, bool keep)
+{
+	const struct run_opts *o = st->o;
+	int i, err;
+
 	if (keep) {
 		/* Still attached: the last interval ends with a flip like the others,
 		 * and the pins go on counting for the next start to adopt. */
-		if (take_interval(&st, false))
-			goto out;
+		err = take_interval(st, false);
 	} else {
 		/* Off the interfaces first: once detached and synced, the
 		 * generation being written holds the last frames. */
-		if (o.pin)
-			attach_unpin(&st.inst);	/* the links go when their fds close */
-		for (i = 0; i < st.inst.nr_ifaces; i++)
-			detach_iface(&st.inst, &st.inst.ifaces[i]);
-		if (take_interval(&st, true))
-			goto out;
+		if (o->pin)
+			attach_unpin(&st->inst);	/* the links go when their fds close */
+		for (i = 0; i < st->inst.nr_ifaces; i++)
+			detach_iface(&st->inst, &st->inst.ifaces[i]);
+		err = take_interval(st, true);
 	}
-	exporters_final(&st.ex, &st.inst, &st.total);
-	exporters_close(&st.ex);	/* top gives the terminal back for the final record */
+	if (err)
+		return err;
+	counts_sort(&st->total);
+	exporters_final(&st->ex, &st->inst, &st->total);
+	exporters_close(&st->ex);	/* top gives the terminal back for the final record */
 	log_set_quiet(false);
-	st.oo.device = st.dev_total;
-	if (!st.out.err) {	/* where a write failed, the final record cannot go */
-		if (!o.csv)	/* top too prints the final record, once the screen is back */
-			output_record(&st.p, &st.inst, &st.total, "final", &st.oo);
-		sink_flush(&st.out);
+	st->oo.device = st->dev_total;
+	if (!st->out.err) {	/* where a write failed, the final record cannot go */
+		if (!o->csv)	/* top too prints the final record, once the screen is back */
+			output_record(&st->p, &st->inst, &st->total, "final", &st->oo);
+		sink_flush(&st->out);
 	}
-	ret = check_ifaces(&st) && !st.out.err ? 0 : 1;
 	if (stop_signal)
 		log_info("stopped by %s", strsignal(stop_signal));
 	if (keep)
 		log_info("instance '%s' keeps counting; 'flowtally run --pin %s' adopts it, "
 			 "'flowtally stop %s' removes it",
-			 o.pin, o.pin, o.pin);
-	else if (o.pin)
-		run_unpin(&st);
+			 o->pin, o->pin, o->pin);
+	else if (o->pin)
+		run_unpin(st);
+	return check_ifaces(st) && !st->out.err ? 0 : 1;
+}
+
+int run_main(const struct run_opts *o)
+{
+	struct run_state st = { .out.fd = -1, .o = o };
+	int err, ret = 1;
+
+	err = check_opts(o);
+	if (err)
+		return err;
+	if (run_start(&st))
+		goto out;
+	say_counting(&st);
+	err = run_loop(&st);
+	if (err < 0)
+		goto out;
+	err = run_finish(&st, !err && o->keep && !st.stop_requested);
+	if (err >= 0)
+		ret = err;
 out:
 	run_state_free(&st);
 	return ret;
-}
-
-int cmd_top(int argc, char **argv)
-{
-	top_mode = true;
-	return cmd_run(argc, argv);
 }
