@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "bench.h"
+#include "lifecycle.h"
 #include "tables.h"
 #include "counts.h"
 #include "snapshot.h"

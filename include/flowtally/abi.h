@@ -41,6 +41,12 @@
 #define FT_OUTER_SLOTS		(FT_GENERATIONS * FT_MAX_TABLES + 1)
 #define FT_SYNC_SLOT		(FT_GENERATIONS * FT_MAX_TABLES)
 
+/* The outer-map slot of table `table`'s map of generation `gen`. */
+static inline __u32 ft_outer_slot(__u32 gen, __u32 table)
+{
+	return gen * FT_MAX_TABLES + table;
+}
+
 enum ft_dir {
 	FT_DIR_INGRESS = 0,
 	FT_DIR_EGRESS = 1,

@@ -14,6 +14,7 @@
 #include "attach.h"
 #include "commands.h"
 #include "control.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "names.h"
 #include "output.h"
@@ -106,14 +107,14 @@ static void status_one(const char *name, void *arg)
 		print_float(&sc->p, PRINT_JSON, "since", NULL, total.start, 6);
 		print_open_array(&sc->p, "ifaces");
 		print_text(&sc->p, "\n  interfaces:");
-		for (i = 0; i < inst.nr_ifaces; i++)
-			print_string(&sc->p, PRINT_ANY, NULL, " %s", inst.ifaces[i].name);
+		for (i = 0; i < inst.cat.nr_ifaces; i++)
+			print_string(&sc->p, PRINT_ANY, NULL, " %s", inst.cat.ifaces[i].name);
 		print_close_array(&sc->p);
 		print_open_array(&sc->p, "tables");
 		print_text(&sc->p, "\n  tables:");
 		for (i = 0; i < FT_MAX_TABLES; i++)
-			if (inst.tables[i].used && !inst.tables[i].removed)
-				print_string(&sc->p, PRINT_ANY, NULL, " %s", inst.tables[i].spec.name);
+			if (inst.cat.tables[i].used && !inst.cat.tables[i].removed)
+				print_string(&sc->p, PRINT_ANY, NULL, " %s", inst.cat.tables[i].spec.name);
 		print_close_array(&sc->p);
 		print_open_object(&sc->p, "saved");
 		print_text(&sc->p, "\n  saved totals:");
@@ -173,7 +174,7 @@ static int open_pinned(struct ft_instance *inst, const char *name, struct ft_cou
 		       __u64 *saved)
 {
 	struct ft_instance meta = {};
-	int err, i, g;
+	int err;
 
 	err = pin_instance_check(name);
 	if (err == -EACCES || err == -EPERM) {
@@ -188,21 +189,15 @@ static int open_pinned(struct ft_instance *inst, const char *name, struct ft_cou
 	if (err == -ENOENT)
 		log_err("pinned instance '%s' has no saved state", name);
 	if (!err)
-		err = instance_open_pinned(inst, name, meta.dirmask, false, true);
+		err = instance_open_pinned(inst, name, meta.cat.dirmask, false, true);
 	if (err) {
 		counts_free(&meta.base[0]);
 		counts_free(&meta.base[1]);
 		return err;
 	}
-	inst->dirmask = meta.dirmask;
-	inst->nr_ifaces = meta.nr_ifaces;
-	memcpy(inst->ifaces, meta.ifaces, sizeof(meta.ifaces));
-	memcpy(inst->tables, meta.tables, sizeof(meta.tables));
+	/* the state has no fds: the instance's stay closed until tables_adopt */
+	inst->cat = meta.cat;
 	memcpy(inst->base, meta.base, sizeof(meta.base));	/* inst owns them now */
-	/* the state has no fds: none is open until tables_adopt opens it */
-	for (i = 0; i < FT_MAX_TABLES; i++)
-		for (g = 0; g < FT_GENERATIONS; g++)
-			inst->tables[i].fd[g] = -1;
 	err = tables_adopt(inst);
 	/* the link pins say which ingress hook counts (the state does not) */
 	return err ? err : attach_adopt(inst);
@@ -243,7 +238,7 @@ int cmd_dump(int argc, char **argv)
 	if (printer_init(&p, stdout, json))
 		goto out;
 	counts_sort(&total);
-	output_record(&p, &inst, &total, "dump", &oo);
+	output_record(&p, &inst.cat, &total, "dump", &oo);
 	printer_fini(&p);
 	ret = 0;
 out:

@@ -103,6 +103,7 @@ static __u32 flowtally_attached(__u32 ifindex)
  * falling back to tcx. */
 static int try_xdp(struct ft_instance *inst, struct ft_iface *iface, enum ft_hook hook)
 {
+	struct ft_iface_links *lk = instance_links(inst, iface);
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
 	LIBBPF_OPTS(bpf_xdp_query_opts, query);
 	int prog_fd = -1, err;
@@ -119,10 +120,10 @@ static int try_xdp(struct ft_instance *inst, struct ft_iface *iface, enum ft_hoo
 	if (prog_fd < 0)
 		prog_fd = instance_prog_fd(inst, FT_DIR_INGRESS);
 	opts.flags = hook == FT_HOOK_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	iface->xdp_link_fd = bpf_link_create(prog_fd, iface->ifindex, BPF_XDP, &opts);
-	if (iface->xdp_link_fd < 0) {
+	lk->xdp_link_fd = bpf_link_create(prog_fd, iface->ifindex, BPF_XDP, &opts);
+	if (lk->xdp_link_fd < 0) {
 		err = -errno;
-		instance_free_xdp_dev(iface);
+		instance_free_xdp_dev(inst, iface);
 		return err;
 	}
 	iface->ingress_hook = hook;
@@ -133,9 +134,11 @@ static int try_xdp(struct ft_instance *inst, struct ft_iface *iface, enum ft_hoo
 
 static int attach_tcx_in(struct ft_instance *inst, struct ft_iface *iface)
 {
-	iface->tc_in_link_fd = bpf_link_create(instance_tc_in_fd(inst), iface->ifindex,
+	struct ft_iface_links *lk = instance_links(inst, iface);
+
+	lk->tc_in_link_fd = bpf_link_create(instance_tc_in_fd(inst), iface->ifindex,
 					       FT_BPF_TCX_INGRESS, NULL);
-	if (iface->tc_in_link_fd < 0) {
+	if (lk->tc_in_link_fd < 0) {
 		if (errno == EINVAL)
 			return log_errno(-errno, "no tcx in this kernel to count what %s receives "
 					 "(use --ingress-hook xdp)", iface->name);
@@ -191,6 +194,7 @@ static int attach_ingress(struct ft_instance *inst, struct ft_iface *iface)
  * not a link: a kill -9 leaves it attached. */
 static int attach_clsact(struct ft_instance *inst, struct ft_iface *iface)
 {
+	struct ft_iface_links *lk = instance_links(inst, iface);
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = iface->ifindex, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = instance_prog_fd(inst, FT_DIR_EGRESS));
 	int err;
@@ -198,22 +202,24 @@ static int attach_clsact(struct ft_instance *inst, struct ft_iface *iface)
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return log_errno(err, "cannot create a clsact qdisc on %s", iface->name);
-	iface->tc_hook_created = !err;
+	lk->tc_hook_created = !err;
 	err = bpf_tc_attach(&hook, &opts);
 	if (err)
 		return log_errno(err, "cannot attach the egress filter to %s", iface->name);
 	iface->tc_clsact = true;
-	iface->tc_handle = opts.handle;
-	iface->tc_priority = opts.priority;
+	lk->tc_handle = opts.handle;
+	lk->tc_priority = opts.priority;
 	log_info("%s: no tcx in this kernel, egress counted by a clsact filter", iface->name);
 	return 0;
 }
 
 static int attach_tc(struct ft_instance *inst, struct ft_iface *iface)
 {
-	iface->tc_link_fd = bpf_link_create(instance_prog_fd(inst, FT_DIR_EGRESS), iface->ifindex,
+	struct ft_iface_links *lk = instance_links(inst, iface);
+
+	lk->tc_link_fd = bpf_link_create(instance_prog_fd(inst, FT_DIR_EGRESS), iface->ifindex,
 					    FT_BPF_TCX_EGRESS, NULL);
-	if (iface->tc_link_fd >= 0)
+	if (lk->tc_link_fd >= 0)
 		return 0;
 	if (errno == EINVAL && !getenv("FLOWTALLY_NO_CLSACT"))
 		return attach_clsact(inst, iface);
@@ -228,22 +234,23 @@ static void link_pin_name(char *buf, size_t len, const char *hook, const struct 
 /* A pinned link keeps counting when the process is gone. */
 static int pin_links(struct ft_instance *inst, struct ft_iface *iface)
 {
+	struct ft_iface_links *lk = instance_links(inst, iface);
 	char obj[32];
 	int err = 0;
 
 	if (!inst->pin[0])
 		return 0;
-	if (iface->xdp_link_fd >= 0) {
+	if (lk->xdp_link_fd >= 0) {
 		link_pin_name(obj, sizeof(obj), "xdp", iface);
-		err = pin_object(iface->xdp_link_fd, inst->pin, obj);
+		err = pin_object(lk->xdp_link_fd, inst->pin, obj);
 	}
-	if (!err && iface->tc_in_link_fd >= 0) {
+	if (!err && lk->tc_in_link_fd >= 0) {
 		link_pin_name(obj, sizeof(obj), "tcxin", iface);
-		err = pin_object(iface->tc_in_link_fd, inst->pin, obj);
+		err = pin_object(lk->tc_in_link_fd, inst->pin, obj);
 	}
-	if (!err && iface->tc_link_fd >= 0) {
+	if (!err && lk->tc_link_fd >= 0) {
 		link_pin_name(obj, sizeof(obj), "tcx", iface);
-		err = pin_object(iface->tc_link_fd, inst->pin, obj);
+		err = pin_object(lk->tc_link_fd, inst->pin, obj);
 	}
 	return err;
 }
@@ -253,21 +260,22 @@ int attach_adopt(struct ft_instance *inst)
 	char obj[32];
 	int i;
 
-	for (i = 0; i < inst->nr_ifaces; i++) {
-		struct ft_iface *iface = &inst->ifaces[i];
+	for (i = 0; i < inst->cat.nr_ifaces; i++) {
+		struct ft_iface *iface = &inst->cat.ifaces[i];
+		struct ft_iface_links *lk = &inst->links[i];
 
 		link_pin_name(obj, sizeof(obj), "xdp", iface);
-		iface->xdp_link_fd = pin_open(inst->pin, obj);
+		lk->xdp_link_fd = pin_open(inst->pin, obj);
 		link_pin_name(obj, sizeof(obj), "tcx", iface);
-		iface->tc_link_fd = pin_open(inst->pin, obj);
+		lk->tc_link_fd = pin_open(inst->pin, obj);
 		/* the pins say which hook the first start chose; the state file
 		 * does not */
 		link_pin_name(obj, sizeof(obj), "tcxin", iface);
-		iface->tc_in_link_fd = pin_open(inst->pin, obj);
+		lk->tc_in_link_fd = pin_open(inst->pin, obj);
 		iface->ingress_hook = FT_HOOK_TCX;
 		snprintf(iface->hook_reason, sizeof(iface->hook_reason), "adopted: %s",
-			 iface->tc_in_link_fd >= 0 ? "pinned tcx link" : "pinned XDP link");
-		if (iface->xdp_link_fd >= 0) {
+			 lk->tc_in_link_fd >= 0 ? "pinned tcx link" : "pinned XDP link");
+		if (lk->xdp_link_fd >= 0) {
 			LIBBPF_OPTS(bpf_xdp_query_opts, query);
 
 			iface->ingress_hook = FT_HOOK_XDP_NATIVE;
@@ -292,12 +300,12 @@ void attach_unpin(struct ft_instance *inst)
 	char obj[32];
 	int i;
 
-	for (i = 0; i < inst->nr_ifaces; i++) {
-		link_pin_name(obj, sizeof(obj), "xdp", &inst->ifaces[i]);
+	for (i = 0; i < inst->cat.nr_ifaces; i++) {
+		link_pin_name(obj, sizeof(obj), "xdp", &inst->cat.ifaces[i]);
 		pin_unlink(inst->pin, obj);
-		link_pin_name(obj, sizeof(obj), "tcxin", &inst->ifaces[i]);
+		link_pin_name(obj, sizeof(obj), "tcxin", &inst->cat.ifaces[i]);
 		pin_unlink(inst->pin, obj);
-		link_pin_name(obj, sizeof(obj), "tcx", &inst->ifaces[i]);
+		link_pin_name(obj, sizeof(obj), "tcx", &inst->cat.ifaces[i]);
 		pin_unlink(inst->pin, obj);
 	}
 }
@@ -312,18 +320,18 @@ int attach_iface(struct ft_instance *inst, const char *name)
 		log_err("no interface '%s' (see 'ip link')", name);
 		return -ENODEV;
 	}
-	for (slot = 0; slot < inst->nr_ifaces; slot++) {
-		if (inst->ifaces[slot].ifindex == ifindex) {
+	for (slot = 0; slot < inst->cat.nr_ifaces; slot++) {
+		if (inst->cat.ifaces[slot].ifindex == ifindex) {
 			log_err("interface %s given twice", name);
 			return -EEXIST;
 		}
 	}
-	if (inst->nr_ifaces == FT_MAX_IFACES) {
+	if (inst->cat.nr_ifaces == FT_MAX_IFACES) {
 		log_err("too many interfaces: at most %d", FT_MAX_IFACES);
 		return -E2BIG;
 	}
-	slot = inst->nr_ifaces++;
-	iface = &inst->ifaces[slot];
+	slot = inst->cat.nr_ifaces++;
+	iface = &inst->cat.ifaces[slot];
 	snprintf(iface->name, sizeof(iface->name), "%s", name);
 	iface->ifindex = ifindex;
 	/* the slot is known before the first frame can arrive */
@@ -335,9 +343,9 @@ int attach_iface(struct ft_instance *inst, const char *name)
 	iface->dev_valid = !netdev_counters(ifindex, iface->dev_start);
 	memcpy(iface->dev_last, iface->dev_start, sizeof(iface->dev_last));
 
-	if (inst->dirmask & FT_DIRMASK(FT_DIR_INGRESS))
+	if (inst->cat.dirmask & FT_DIRMASK(FT_DIR_INGRESS))
 		err = attach_ingress(inst, iface);
-	if (!err && (inst->dirmask & FT_DIRMASK(FT_DIR_EGRESS)))
+	if (!err && (inst->cat.dirmask & FT_DIRMASK(FT_DIR_EGRESS)))
 		err = attach_tc(inst, iface);
 	if (!err)
 		err = pin_links(inst, iface);
@@ -346,24 +354,25 @@ int attach_iface(struct ft_instance *inst, const char *name)
 
 void detach_iface(struct ft_instance *inst, struct ft_iface *iface)
 {
-	(void)inst;
-	if (iface->xdp_link_fd >= 0)
-		close(iface->xdp_link_fd);
-	iface->xdp_link_fd = -1;
-	if (iface->tc_in_link_fd >= 0)
-		close(iface->tc_in_link_fd);
-	iface->tc_in_link_fd = -1;
-	if (iface->tc_link_fd >= 0)
-		close(iface->tc_link_fd);
-	iface->tc_link_fd = -1;
+	struct ft_iface_links *lk = instance_links(inst, iface);
+
+	if (lk->xdp_link_fd >= 0)
+		close(lk->xdp_link_fd);
+	lk->xdp_link_fd = -1;
+	if (lk->tc_in_link_fd >= 0)
+		close(lk->tc_in_link_fd);
+	lk->tc_in_link_fd = -1;
+	if (lk->tc_link_fd >= 0)
+		close(lk->tc_link_fd);
+	lk->tc_link_fd = -1;
 	if (iface->tc_clsact) {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = iface->ifindex,
 			    .attach_point = BPF_TC_EGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = iface->tc_handle,
-			    .priority = iface->tc_priority);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = lk->tc_handle,
+			    .priority = lk->tc_priority);
 
 		bpf_tc_detach(&hook, &opts);
-		if (iface->tc_hook_created)
+		if (lk->tc_hook_created)
 			bpf_tc_hook_destroy(&hook);
 		iface->tc_clsact = false;
 	}

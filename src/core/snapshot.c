@@ -8,7 +8,6 @@
 
 #include "log.h"
 #include "snapshot.h"
-#include "tables.h"
 #include "testpoint.h"
 
 #define READ_BATCH 4096		/* keys per lookup_batch call */
@@ -202,7 +201,7 @@ static int mark_idle(struct ft_instance *inst, int gen, __u64 read, __u32 now)
 
 	for (i = 0; i < base->nr_entries; i++) {
 		const struct ft_entry *e = &base->entries[i];
-		const struct table_spec *spec = &inst->tables[e->table].spec;
+		const struct table_spec *spec = &inst->cat.tables[e->table].spec;
 
 		if (!(read & (1ull << e->table)))
 			continue;
@@ -232,12 +231,12 @@ static void note_evictions(int slot, const struct ft_counts *inserts, struct tab
 static int read_table(struct ft_instance *inst, int slot, int gen, struct ft_counts *out,
 		      struct ft_counts *next, __u32 now, const struct ft_counts *inserts)
 {
-	struct ft_table *t = &inst->tables[slot];
+	struct ft_table *t = &inst->cat.tables[slot];
 	struct table_read r = { .inst = inst, .slot = slot, .gen = gen, .out = out,
 				.next = next, .now = now };
 	int err, d;
 
-	err = walk_map(inst, t->fd[gen], table_key_size(t), read_key, &r);
+	err = walk_map(inst, inst->table_fd[slot][gen], table_key_size(t), read_key, &r);
 	if (err)
 		return err;
 	for (d = 0; d < FT_DIRS; d++)
@@ -249,7 +248,7 @@ static int read_table(struct ft_instance *inst, int slot, int gen, struct ft_cou
 
 static bool table_live(const struct ft_instance *inst, int slot)
 {
-	return inst->tables[slot].used && !inst->tables[slot].removed;
+	return inst->cat.tables[slot].used && !inst->cat.tables[slot].removed;
 }
 
 /*
@@ -304,7 +303,7 @@ static int read_gen(struct ft_instance *inst, int gen, int only, struct ft_count
 			continue;
 		err = read_table(inst, slot, gen, out, commit ? &next : NULL, now, &grown);
 		if (err) {
-			log_errno(err, "cannot read table '%s'", inst->tables[slot].spec.name);
+			log_errno(err, "cannot read table '%s'", inst->cat.tables[slot].spec.name);
 			goto out;
 		}
 		read |= 1ull << slot;
@@ -368,7 +367,7 @@ static int delete_keys(int fd, const char *keys, __u32 n, unsigned int ksize, __
  * from the baseline. */
 static int expire_run(struct ft_instance *inst, int gen, const struct ft_entry *e, __u32 n)
 {
-	const struct ft_table *t = &inst->tables[e->table];
+	const struct ft_table *t = &inst->cat.tables[e->table];
 	unsigned int ksize = table_key_size(t);
 	struct ft_entry *b;
 	__u32 i, done = 0;
@@ -382,7 +381,7 @@ static int expire_run(struct ft_instance *inst, int gen, const struct ft_entry *
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		memcpy(keys + (size_t)i * ksize, &e[i].key, ksize);
-	err = delete_keys(t->fd[gen], keys, n, ksize, &done);
+	err = delete_keys(inst->table_fd[e->table][gen], keys, n, ksize, &done);
 	free(keys);
 	for (i = 0; i < done; i++) {
 		int ret = counts_lookup(&inst->base[gen], e[i].table, &e[i].key, &b);

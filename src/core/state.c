@@ -100,9 +100,9 @@ int state_encode(const struct ft_instance *inst, const struct ft_counts *total, 
 		.abi_version = FT_ABI_VERSION,
 		.flips = flips,
 		.start = total->start,
-		.dirmask = inst->dirmask,
+		.dirmask = inst->cat.dirmask,
 		.xdp_mode = inst->xdp_mode,
-		.nr_ifaces = (__u32)inst->nr_ifaces,
+		.nr_ifaces = (__u32)inst->cat.nr_ifaces,
 		.nr_entries = total->nr_entries,
 	};
 	unsigned char *b, *p;
@@ -115,14 +115,14 @@ int state_encode(const struct ft_instance *inst, const struct ft_counts *total, 
 	if (!b)
 		return -ENOMEM;
 	p = put(b, &h, sizeof(h));
-	for (i = 0; i < inst->nr_ifaces; i++) {
-		struct state_iface si = { .ifindex = inst->ifaces[i].ifindex };
+	for (i = 0; i < inst->cat.nr_ifaces; i++) {
+		struct state_iface si = { .ifindex = inst->cat.ifaces[i].ifindex };
 
-		memcpy(si.name, inst->ifaces[i].name, sizeof(si.name));
+		memcpy(si.name, inst->cat.ifaces[i].name, sizeof(si.name));
 		p = put(p, &si, sizeof(si));
 	}
 	for (i = 0; i < FT_MAX_TABLES; i++) {
-		const struct ft_table *t = &inst->tables[i];
+		const struct ft_table *t = &inst->cat.tables[i];
 		struct state_table st = { .spec = t->spec, .cfg = t->cfg, .used = t->used,
 					  .removed = t->removed };
 
@@ -307,7 +307,7 @@ static int take_entries(struct cursor *c, __u64 n, const struct ft_instance *ins
 		err = take(c, &e, sizeof(e));
 		if (err)
 			return refuse(why, whylen, err, "cut short");
-		t = e.table < FT_MAX_TABLES ? &inst->tables[e.table] : NULL;
+		t = e.table < FT_MAX_TABLES ? &inst->cat.tables[e.table] : NULL;
 		if (!t || !t->used || (live_only && t->removed) || e.key.dir >= FT_DIRS)
 			return refuse(why, whylen, -EBADMSG, "an entry names no table");
 		if (counts_append(into, e.table, &e.key, &e.val))
@@ -349,10 +349,10 @@ static int take_ifaces(struct cursor *c, __u32 n, struct ft_instance *inst, char
 			return refuse(why, whylen, -EBADMSG, "cut short");
 		if (!name_terminated(si.name, sizeof(si.name)) || !si.name[0] || !si.ifindex)
 			return refuse(why, whylen, -EBADMSG, "an interface");
-		memcpy(inst->ifaces[i].name, si.name, sizeof(si.name));
-		inst->ifaces[i].ifindex = si.ifindex;
+		memcpy(inst->cat.ifaces[i].name, si.name, sizeof(si.name));
+		inst->cat.ifaces[i].ifindex = si.ifindex;
 	}
-	inst->nr_ifaces = (int)n;
+	inst->cat.nr_ifaces = (int)n;
 	return 0;
 }
 
@@ -367,12 +367,12 @@ static int take_tables(struct cursor *c, struct ft_instance *inst, char *why, si
 		err = check_table(&st, why, whylen);
 		if (err)
 			return err;
-		inst->tables[i].spec = st.spec;
-		inst->tables[i].cfg = st.cfg;
-		inst->tables[i].used = st.used;
-		inst->tables[i].removed = st.removed;
+		inst->cat.tables[i].spec = st.spec;
+		inst->cat.tables[i].cfg = st.cfg;
+		inst->cat.tables[i].used = st.used;
+		inst->cat.tables[i].removed = st.removed;
 		/* shown once more: its slot is taken until a record says so */
-		inst->tables[i].removal_reported = false;
+		inst->cat.tables[i].removal_reported = false;
 	}
 	return 0;
 }
@@ -396,7 +396,7 @@ int state_parse(const void *buf, size_t len, struct ft_instance *inst, struct ft
 		err = take_tables(&c, inst, why, whylen);
 	if (err)
 		return err;
-	inst->dirmask = (__u8)h.dirmask;
+	inst->cat.dirmask = (__u8)h.dirmask;
 	inst->xdp_mode = h.xdp_mode;
 	counts_reset(total);
 	take(&c, total->iface, sizeof(total->iface));	/* the size was checked */
@@ -532,8 +532,8 @@ int state_find_iface(const char *ifname, char *name, size_t len)
 			break;
 		counts_init(&total);
 		if (!load(name, inst, &total, &flips, true))
-			for (i = 0; i < inst->nr_ifaces && found; i++)
-				if (!strcmp(inst->ifaces[i].name, ifname))
+			for (i = 0; i < inst->cat.nr_ifaces && found; i++)
+				if (!strcmp(inst->cat.ifaces[i].name, ifname))
 					found = 0;
 		counts_free(&total);
 		for (i = 0; i < FT_GENERATIONS; i++)

@@ -11,13 +11,6 @@
 #include "tables.h"
 #include "testpoint.h"
 
-unsigned int table_key_size(const struct ft_table *t)
-{
-	return t->cfg.kclass == FT_KCLASS_WIDE || t->cfg.kclass == FT_KCLASS_WIDE_LRU
-		       ? FT_KEY_WIDE_SIZE
-		       : FT_KEY_NARROW_SIZE;
-}
-
 static enum bpf_map_type table_map_type(const struct ft_table *t)
 {
 	return t->spec.lru ? BPF_MAP_TYPE_LRU_PERCPU_HASH : BPF_MAP_TYPE_PERCPU_HASH;
@@ -28,21 +21,26 @@ int tables_find(const struct ft_instance *inst, const char *name)
 	int i;
 
 	for (i = 0; i < FT_MAX_TABLES; i++)
-		if (inst->tables[i].used && !inst->tables[i].removed &&
-		    !strcmp(inst->tables[i].spec.name, name))
+		if (inst->cat.tables[i].used && !inst->cat.tables[i].removed &&
+		    !strcmp(inst->cat.tables[i].spec.name, name))
 			return i;
 	return -ENOENT;
 }
 
-void tables_free_maps(struct ft_table *t)
+static void close_maps(int fd[FT_GENERATIONS])
 {
 	int g;
 
 	for (g = 0; g < FT_GENERATIONS; g++) {
-		if (t->fd[g] >= 0)
-			close(t->fd[g]);
-		t->fd[g] = -1;
+		if (fd[g] >= 0)
+			close(fd[g]);
+		fd[g] = -1;
 	}
+}
+
+void tables_free_maps(struct ft_instance *inst, int slot)
+{
+	close_maps(inst->table_fd[slot]);
 }
 
 /* Map names allow [A-Za-z0-9_.] and 15 characters. */
@@ -74,14 +72,15 @@ static int create_inner_maps(const struct ft_table *t, int fd[FT_GENERATIONS])
 }
 
 /* Both generations' slots in one batch: one grace period, not two. */
-static int link_inner_maps(struct ft_instance *inst, int slot, const struct ft_table *t)
+static int link_inner_maps(struct ft_instance *inst, int slot, const struct ft_table *t,
+			   int fd[FT_GENERATIONS])
 {
 	__u32 keys[FT_GENERATIONS], count = FT_GENERATIONS;
 	int g;
 
 	for (g = 0; g < FT_GENERATIONS; g++)
-		keys[g] = g * FT_MAX_TABLES + slot;
-	if (bpf_map_update_batch(inst->outer_fd[t->cfg.kclass], keys, t->fd, &count, NULL))
+		keys[g] = ft_outer_slot(g, slot);
+	if (bpf_map_update_batch(inst->outer_fd[t->cfg.kclass], keys, fd, &count, NULL))
 		return -errno;
 	return 0;
 }
@@ -91,7 +90,7 @@ static void unlink_kclass_maps(struct ft_instance *inst, int slot, int kclass)
 	int g;
 
 	for (g = 0; g < FT_GENERATIONS; g++) {
-		__u32 key = g * FT_MAX_TABLES + slot;
+		__u32 key = ft_outer_slot(g, slot);
 
 		bpf_map_delete_elem(inst->outer_fd[kclass], &key);
 	}
@@ -99,7 +98,7 @@ static void unlink_kclass_maps(struct ft_instance *inst, int slot, int kclass)
 
 static void unlink_inner_maps(struct ft_instance *inst, int slot)
 {
-	unlink_kclass_maps(inst, slot, inst->tables[slot].cfg.kclass);
+	unlink_kclass_maps(inst, slot, inst->cat.tables[slot].cfg.kclass);
 }
 
 /* The loop bound and whether the parser must copy addresses, from the
@@ -111,7 +110,7 @@ static void update_ntables(struct ft_instance *inst)
 	int i;
 
 	for (i = 0; i < FT_MAX_TABLES; i++) {
-		const struct ft_table *t = &inst->tables[i];
+		const struct ft_table *t = &inst->cat.tables[i];
 
 		if (!t->used)
 			continue;
@@ -130,10 +129,10 @@ static int free_slot(const struct ft_instance *inst)
 	int slot;
 
 	for (slot = 0; slot < FT_MAX_TABLES; slot++)
-		if (!inst->tables[slot].used)
+		if (!inst->cat.tables[slot].used)
 			return slot;
 	for (slot = 0; slot < FT_MAX_TABLES; slot++)
-		if (inst->tables[slot].removed && inst->tables[slot].removal_reported)
+		if (inst->cat.tables[slot].removed && inst->cat.tables[slot].removal_reported)
 			return slot;
 	return -ENOSPC;
 }
@@ -147,7 +146,8 @@ static int free_slot(const struct ft_instance *inst)
  */
 int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 {
-	struct ft_table t = { .fd = { -1, -1 } };
+	struct ft_table t = {};
+	int fd[FT_GENERATIONS] = { -1, -1 };
 	struct ft_table_cfg *kcfg;
 	int slot, err;
 
@@ -163,8 +163,8 @@ int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 		return slot;
 	}
 	t.spec = *spec;
-	table_spec_to_cfg(spec, inst->dirmask, &t.cfg);
-	err = create_inner_maps(&t, t.fd);
+	table_spec_to_cfg(spec, inst->cat.dirmask, &t.cfg);
+	err = create_inner_maps(&t, fd);
 	if (err) {
 		log_errno(err, "cannot create the maps of table '%s' (size %u)", spec->name,
 			  spec->size);
@@ -176,7 +176,7 @@ int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 	memcpy(kcfg->mask, t.cfg.mask, sizeof(kcfg->mask));
 	kcfg->dirmask = t.cfg.dirmask;
 	kcfg->kclass = t.cfg.kclass;
-	err = link_inner_maps(inst, slot, &t);
+	err = link_inner_maps(inst, slot, &t, fd);
 	if (err) {
 		log_errno(err, "cannot link the maps of table '%s'", spec->name);
 		goto out_free;
@@ -185,14 +185,15 @@ int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 	snapshot_forget_table(inst, slot, 0);
 	snapshot_forget_table(inst, slot, 1);
 	t.used = true;
-	inst->tables[slot] = t;
+	inst->cat.tables[slot] = t;
+	memcpy(inst->table_fd[slot], fd, sizeof(fd));
 	update_ntables(inst);
 	__atomic_store_n(&kcfg->active, 1, __ATOMIC_RELEASE);
 	test_point("add-linked");
 	return slot;
 
 out_free:
-	tables_free_maps(&t);
+	close_maps(fd);
 	return err;
 }
 
@@ -204,7 +205,7 @@ out_free:
  */
 int tables_del(struct ft_instance *inst, int slot, struct ft_counts *last)
 {
-	struct ft_table *t = &inst->tables[slot];
+	struct ft_table *t = &inst->cat.tables[slot];
 	__u32 now = (__u32)time(NULL);
 	int g, err = 0;
 
@@ -226,7 +227,7 @@ int tables_del(struct ft_instance *inst, int slot, struct ft_counts *last)
 		return err;
 	test_point("del-saved");
 	unlink_inner_maps(inst, slot);
-	tables_free_maps(t);
+	tables_free_maps(inst, slot);
 	memset(&inst->cfg->tables[slot], 0, sizeof(inst->cfg->tables[slot]));
 	update_ntables(inst);
 	return 0;
@@ -237,21 +238,21 @@ void tables_mark_reported(struct ft_instance *inst)
 	int i;
 
 	for (i = 0; i < FT_MAX_TABLES; i++)
-		if (inst->tables[i].removed)
-			inst->tables[i].removal_reported = true;
+		if (inst->cat.tables[i].removed)
+			inst->cat.tables[i].removal_reported = true;
 }
 
 /* Puts `fd` in the table's slot of generation `gen` (waits a grace period)
  * and closes the map it replaces. */
 static int replace_inner_map(struct ft_instance *inst, int slot, int gen, int fd)
 {
-	struct ft_table *t = &inst->tables[slot];
-	__u32 key = gen * FT_MAX_TABLES + slot;
+	struct ft_table *t = &inst->cat.tables[slot];
+	__u32 key = ft_outer_slot(gen, slot);
 
 	if (bpf_map_update_elem(inst->outer_fd[t->cfg.kclass], &key, &fd, 0))
 		return -errno;
-	close(t->fd[gen]);
-	t->fd[gen] = fd;
+	close(inst->table_fd[slot][gen]);
+	inst->table_fd[slot][gen] = fd;
 	return 0;
 }
 
@@ -282,7 +283,7 @@ static int swap_gen_map(struct ft_instance *inst, int slot, int gen, int *fd, st
 
 int tables_resize(struct ft_instance *inst, int slot, __u32 size, struct ft_counts *drained)
 {
-	struct ft_table *t = &inst->tables[slot];
+	struct ft_table *t = &inst->cat.tables[slot];
 	int fresh[FT_GENERATIONS] = { -1, -1 };
 	__u32 old_size = t->spec.size, now = (__u32)time(NULL);
 	int idle, g, err;
@@ -319,7 +320,7 @@ out:
 }
 
 /* The larger of a table's two maps' sizes. */
-static __u32 map_max_entries(const struct ft_table *t)
+static __u32 map_max_entries(const struct ft_table *t, const int fd[FT_GENERATIONS])
 {
 	__u32 size = 0, g;
 
@@ -327,7 +328,7 @@ static __u32 map_max_entries(const struct ft_table *t)
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
 
-		if (!bpf_obj_get_info_by_fd(t->fd[g], &info, &len) && info.max_entries > size)
+		if (!bpf_obj_get_info_by_fd(fd[g], &info, &len) && info.max_entries > size)
 			size = info.max_entries;
 	}
 	return size ? size : t->spec.size;
@@ -338,23 +339,23 @@ int tables_adopt(struct ft_instance *inst)
 	int slot, g;
 
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
-		struct ft_table *t = &inst->tables[slot];
+		struct ft_table *t = &inst->cat.tables[slot];
 
 		if (!t->used || t->removed)
 			continue;
 		for (g = 0; g < FT_GENERATIONS; g++) {
-			__u32 key = g * FT_MAX_TABLES + slot, id;
+			__u32 key = ft_outer_slot(g, slot), id;
 
 			if (bpf_map_lookup_elem(inst->outer_fd[t->cfg.kclass], &key, &id))
 				return log_errno(-errno, "pinned table '%s' has no map in slot %u",
 						 t->spec.name, key);
-			t->fd[g] = bpf_map_get_fd_by_id(id);
-			if (t->fd[g] < 0)
+			inst->table_fd[slot][g] = bpf_map_get_fd_by_id(id);
+			if (inst->table_fd[slot][g] < 0)
 				return log_errno(-errno, "cannot open the map of table '%s'",
 						 t->spec.name);
 		}
 		/* a resize a kill cut short: the size is what the maps have */
-		t->spec.size = map_max_entries(t);
+		t->spec.size = map_max_entries(t, inst->table_fd[slot]);
 	}
 	return 0;
 }
@@ -365,7 +366,7 @@ static bool slot_linked(const struct ft_instance *inst, int slot, int kclass)
 	int g;
 
 	for (g = 0; g < FT_GENERATIONS; g++) {
-		__u32 key = g * FT_MAX_TABLES + slot;
+		__u32 key = ft_outer_slot(g, slot);
 
 		if (!bpf_map_lookup_elem(inst->outer_fd[kclass], &key, &id))
 			return true;
@@ -379,7 +380,7 @@ int tables_reconcile(struct ft_instance *inst, struct ft_counts *out)
 
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
 		struct ft_table_cfg *kcfg = &inst->cfg->tables[slot];
-		const struct ft_table *t = &inst->tables[slot];
+		const struct ft_table *t = &inst->cat.tables[slot];
 		bool live = t->used && !t->removed;
 
 		if (live && !kcfg->active) {
@@ -430,12 +431,12 @@ void tables_update_memory(struct ft_instance *inst)
 	int slot, g;
 
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
-		struct ft_table *t = &inst->tables[slot];
+		struct ft_table *t = &inst->cat.tables[slot];
 
 		if (!t->used || t->removed)
 			continue;
 		t->mem_bytes = 0;
 		for (g = 0; g < FT_GENERATIONS; g++)
-			t->mem_bytes += map_memlock(t->fd[g]);
+			t->mem_bytes += map_memlock(inst->table_fd[slot][g]);
 	}
 }

@@ -35,10 +35,8 @@ int tables_adopt(struct ft_instance *inst);
  * does not have (an addition) is turned off and unlinked. */
 int tables_reconcile(struct ft_instance *inst, struct ft_counts *out);
 /* Closes a table's map fds (instance_close). */
-void tables_free_maps(struct ft_table *t);
+void tables_free_maps(struct ft_instance *inst, int slot);
 /* A live (not removed) table by name: its slot, or -ENOENT. */
 int tables_find(const struct ft_instance *inst, const char *name);
-
-unsigned int table_key_size(const struct ft_table *t);
 
 #endif

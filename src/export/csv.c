@@ -86,7 +86,7 @@ static void put_row(FILE *f, const char *type, const struct ft_counts *c,
 		(unsigned long long)e->val.bytes);
 }
 
-static int put_rows(FILE *f, const struct ft_instance *inst, const struct ft_counts *c,
+static int put_rows(FILE *f, const struct ft_catalog *cat, const struct ft_counts *c,
 		    const char *type)
 {
 	size_t i;
@@ -95,23 +95,23 @@ static int put_rows(FILE *f, const struct ft_instance *inst, const struct ft_cou
 		const struct ft_entry *e = &c->entries[i];
 
 		if (e->table < FT_MAX_TABLES && e->key.dir < FT_DIRS &&
-		    inst->tables[e->table].used)
-			put_row(f, type, c, &inst->tables[e->table].spec, e);
+		    cat->tables[e->table].used)
+			put_row(f, type, c, &cat->tables[e->table].spec, e);
 	}
 	return ferror(f) ? -EIO : 0;	/* memory: the run writes it out */
 }
 
-static int csv_interval(struct exporter *e, const struct ft_instance *inst,
+static int csv_interval(struct exporter *e, const struct ft_catalog *cat,
 			const struct ft_counts *interval, const struct ft_counts *total)
 {
 	(void)total;
-	return put_rows(e->priv, inst, interval, "interval");
+	return put_rows(e->priv, cat, interval, "interval");
 }
 
-static int csv_final(struct exporter *e, const struct ft_instance *inst,
+static int csv_final(struct exporter *e, const struct ft_catalog *cat,
 		     const struct ft_counts *total)
 {
-	return put_rows(e->priv, inst, total, "final");
+	return put_rows(e->priv, cat, total, "final");
 }
 
 /* The FILE belongs to the run. */

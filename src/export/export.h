@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "counts.h"
-#include "instance.h"
+#include "catalog.h"
 
 struct sink;
 
@@ -27,18 +27,21 @@ struct export_opts {
 
 #define FT_MAX_EXPORTERS 4
 
-/* The run's exporters and the intervals each failed to export: what
- * Prometheus serves as flowtally_export_errors_total. */
-struct export_errors {
+/* What the run says of itself, for Prometheus to serve: its exporters and
+ * the intervals each failed to export (flowtally_export_errors_total), and
+ * how long the last flip and read took. */
+struct export_status {
 	int nr;
 	const char *name[FT_MAX_EXPORTERS];
 	unsigned long long count[FT_MAX_EXPORTERS];
+	double swap_seconds;	/* the last flip: one grace period */
+	double read_seconds;	/* reading and emptying what it left */
 };
 
 struct exporter {
 	const struct exporter_ops *ops;
 	void *priv;
-	const struct export_errors *errors;	/* every exporter's, this one's included */
+	const struct export_status *status;	/* the run's, this exporter's errors included */
 };
 
 struct exporter_ops {
@@ -49,10 +52,10 @@ struct exporter_ops {
 	 * run's records go (CSV writes its rows there). */
 	int (*open)(struct exporter *e, const struct export_opts *o, struct sink *out);
 	/* One interval ended: its counts and the totals including it. */
-	int (*interval)(struct exporter *e, const struct ft_instance *inst,
+	int (*interval)(struct exporter *e, const struct ft_catalog *cat,
 			const struct ft_counts *interval, const struct ft_counts *total);
 	/* The run ends: the totals since start. May be NULL. */
-	int (*final)(struct exporter *e, const struct ft_instance *inst,
+	int (*final)(struct exporter *e, const struct ft_catalog *cat,
 		     const struct ft_counts *total);
 	void (*close)(struct exporter *e);
 	/* Optional: an fd the run loop polls for input, and what to do when it

@@ -35,38 +35,38 @@ int exporters_open(struct exporters *ex, const struct export_opts *o, struct sin
 			return -E2BIG;
 		e = &ex->list[ex->nr];
 		e->ops = ops;
-		e->errors = &ex->errors;
+		e->status = &ex->status;
 		err = ops->open(e, o, out);
 		if (err)
 			return err;
-		ex->errors.name[ex->nr] = ops->name;
+		ex->status.name[ex->nr] = ops->name;
 		ex->nr++;
-		ex->errors.nr = ex->nr;
+		ex->status.nr = ex->nr;
 	}
 	return 0;
 }
 
-void exporters_interval(struct exporters *ex, const struct ft_instance *inst,
+void exporters_interval(struct exporters *ex, const struct ft_catalog *cat,
 			const struct ft_counts *interval, const struct ft_counts *total)
 {
 	int i;
 
 	for (i = 0; i < ex->nr; i++) {
-		if (ex->list[i].ops->interval(&ex->list[i], inst, interval, total)) {
-			ex->errors.count[i]++;
+		if (ex->list[i].ops->interval(&ex->list[i], cat, interval, total)) {
+			ex->status.count[i]++;
 			log_debug("%s export failed", ex->list[i].ops->name);
 		}
 	}
 }
 
-void exporters_final(struct exporters *ex, const struct ft_instance *inst,
+void exporters_final(struct exporters *ex, const struct ft_catalog *cat,
 		     const struct ft_counts *total)
 {
 	int i;
 
 	for (i = 0; i < ex->nr; i++) {
-		if (ex->list[i].ops->final && ex->list[i].ops->final(&ex->list[i], inst, total)) {
-			ex->errors.count[i]++;
+		if (ex->list[i].ops->final && ex->list[i].ops->final(&ex->list[i], cat, total)) {
+			ex->status.count[i]++;
 			log_debug("%s export failed", ex->list[i].ops->name);
 		}
 	}

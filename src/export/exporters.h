@@ -12,14 +12,14 @@
 struct exporters {
 	struct exporter list[FT_MAX_EXPORTERS];
 	int nr;
-	struct export_errors errors;
+	struct export_status status;	/* the run fills in its timings */
 };
 
 /* Opens every exporter the options ask for. 0 or -errno (message printed). */
 int exporters_open(struct exporters *ex, const struct export_opts *o, struct sink *out);
-void exporters_interval(struct exporters *ex, const struct ft_instance *inst,
+void exporters_interval(struct exporters *ex, const struct ft_catalog *cat,
 			const struct ft_counts *interval, const struct ft_counts *total);
-void exporters_final(struct exporters *ex, const struct ft_instance *inst,
+void exporters_final(struct exporters *ex, const struct ft_catalog *cat,
 		     const struct ft_counts *total);
 void exporters_close(struct exporters *ex);
 /* Fills up to `max` pollfds of exporters that take input; returns how many. */

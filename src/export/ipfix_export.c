@@ -149,13 +149,13 @@ static bool table_reported(const struct ft_table *t)
 }
 
 /* Builds each table's templates from its spec; puts those due in the message. */
-static void put_templates(struct ipfix_exp *x, const struct ft_instance *inst, bool all,
+static void put_templates(struct ipfix_exp *x, const struct ft_catalog *cat, bool all,
 			  int *err)
 {
 	int slot, v;
 
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
-		const struct ft_table *t = &inst->tables[slot];
+		const struct ft_table *t = &cat->tables[slot];
 
 		if (!table_reported(t))
 			continue;
@@ -185,7 +185,7 @@ static void put_templates(struct ipfix_exp *x, const struct ft_instance *inst, b
 	}
 }
 
-static int ipfix_interval(struct exporter *e, const struct ft_instance *inst,
+static int ipfix_interval(struct exporter *e, const struct ft_catalog *cat,
 			  const struct ft_counts *interval, const struct ft_counts *total)
 {
 	struct ipfix_exp *x = e->priv;
@@ -198,7 +198,7 @@ static int ipfix_interval(struct exporter *e, const struct ft_instance *inst,
 	(void)total;
 	refresh = !x->templates_at || x->intervals_since >= IPFIX_TEMPLATE_EVERY ||
 		  now - x->templates_at >= IPFIX_TEMPLATE_MAX_AGE;
-	put_templates(x, inst, refresh, &err);
+	put_templates(x, cat, refresh, &err);
 	if (refresh) {
 		x->templates_at = now;
 		x->intervals_since = 0;
@@ -210,9 +210,9 @@ static int ipfix_interval(struct exporter *e, const struct ft_instance *inst,
 		const struct ipfix_template *tmpl;
 		__u8 *p;
 
-		if (ent->table >= FT_MAX_TABLES || !inst->tables[ent->table].used)
+		if (ent->table >= FT_MAX_TABLES || !cat->tables[ent->table].used)
 			continue;
-		spec = &inst->tables[ent->table].spec;
+		spec = &cat->tables[ent->table].spec;
 		tmpl = &x->tmpl[ent->table][ipfix_entry_variant(spec, &ent->key)];
 		p = add(x, tmpl->id, tmpl->record_len, &err);
 		if (p)

@@ -154,27 +154,27 @@ static void other_labels(FILE *f, bool *first, const struct table_spec *s)
 
 /* A removed table keeps its series until a new table takes its name: two
  * series with the same labels would make the exposition invalid. */
-static bool table_shown(const struct ft_instance *inst, __u32 t)
+static bool table_shown(const struct ft_catalog *cat, __u32 t)
 {
 	__u32 u;
 
-	if (t >= FT_MAX_TABLES || !inst->tables[t].used)
+	if (t >= FT_MAX_TABLES || !cat->tables[t].used)
 		return false;
 	for (u = t + 1; u < FT_MAX_TABLES; u++)
-		if (inst->tables[u].used &&
-		    !strcmp(inst->tables[u].spec.name, inst->tables[t].spec.name))
+		if (cat->tables[u].used &&
+		    !strcmp(cat->tables[u].spec.name, cat->tables[t].spec.name))
 			return false;
 	return true;
 }
 
-static bool table_counts(const struct ft_instance *inst, int t, int d)
+static bool table_counts(const struct ft_catalog *cat, int t, int d)
 {
-	return table_shown(inst, t) && (inst->tables[t].cfg.dirmask & FT_DIRMASK(d));
+	return table_shown(cat, t) && (cat->tables[t].cfg.dirmask & FT_DIRMASK(d));
 }
 
 /* One family of entry counters: the keys with their own series, then the
  * "other" series of each table that ran out of room. */
-static int put_entries(FILE *f, const struct ft_instance *inst, const struct ft_counts *total,
+static int put_entries(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total,
 		       struct prom_series *s, bool bytes)
 {
 	const char *name = bytes ? "flowtally_bytes_total" : "flowtally_packets_total";
@@ -185,7 +185,7 @@ static int put_entries(FILE *f, const struct ft_instance *inst, const struct ft_
 	int t, d, err;
 
 	for (t = 0; t < FT_MAX_TABLES; t++)
-		shown[t] = table_shown(inst, t);
+		shown[t] = table_shown(cat, t);
 
 	family(f, name, "counter",
 	       bytes ? "Bytes counted in a table entry (whole frames), by table, direction and key."
@@ -204,7 +204,7 @@ static int put_entries(FILE *f, const struct ft_instance *inst, const struct ft_
 			value_add(&other[e->table][e->key.dir], &e->val);
 			continue;
 		}
-		spec = &inst->tables[e->table].spec;
+		spec = &cat->tables[e->table].spec;
 		fputs(name, f);
 		table_labels(f, &first, spec, e->key.dir);
 		key_labels(f, &first, spec, &e->key);
@@ -215,11 +215,11 @@ static int put_entries(FILE *f, const struct ft_instance *inst, const struct ft_
 			const struct ft_value *v = &other[t][d];
 			bool first = true;
 
-			if (!table_counts(inst, t, d) || (s->nr[t] < s->max && !v->packets))
+			if (!table_counts(cat, t, d) || (s->nr[t] < s->max && !v->packets))
 				continue;
 			fputs(name, f);
-			table_labels(f, &first, &inst->tables[t].spec, d);
-			other_labels(f, &first, &inst->tables[t].spec);
+			table_labels(f, &first, &cat->tables[t].spec, d);
+			other_labels(f, &first, &cat->tables[t].spec);
 			value(f, first, bytes ? v->bytes : v->packets);
 		}
 	}
@@ -228,11 +228,11 @@ static int put_entries(FILE *f, const struct ft_instance *inst, const struct ft_
 
 /* The interfaces, then the slot of frames from an unknown one if it has any;
  * -1 after the last. */
-static int next_iface(const struct ft_instance *inst, const struct ft_counts *total, int slot)
+static int next_iface(const struct ft_catalog *cat, const struct ft_counts *total, int slot)
 {
 	int d;
 
-	if (slot + 1 < inst->nr_ifaces)
+	if (slot + 1 < cat->nr_ifaces)
 		return slot + 1;
 	if (slot >= FT_MAX_IFACES)
 		return -1;
@@ -243,15 +243,15 @@ static int next_iface(const struct ft_instance *inst, const struct ft_counts *to
 }
 
 /* seen, or with `uncl` one series per unclassified reason */
-static void put_ifaces(FILE *f, const struct ft_instance *inst, const struct ft_counts *total,
+static void put_ifaces(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total,
 		       const char *name, const char *help, bool uncl, bool bytes)
 {
 	int slot, d, r;
 
 	family(f, name, "counter", help);
-	for (slot = next_iface(inst, total, -1); slot >= 0; slot = next_iface(inst, total, slot)) {
+	for (slot = next_iface(cat, total, -1); slot >= 0; slot = next_iface(cat, total, slot)) {
 		for (d = 0; d < FT_DIRS; d++) {
-			if (!(inst->dirmask & FT_DIRMASK(d)))
+			if (!(cat->dirmask & FT_DIRMASK(d)))
 				continue;
 			for (r = 0; r < (uncl ? FT_UNCL_REASONS : 1); r++) {
 				const struct ft_value *v =
@@ -260,7 +260,7 @@ static void put_ifaces(FILE *f, const struct ft_instance *inst, const struct ft_
 
 				fputs(name, f);
 				label(f, &first, "iface",
-				      slot < inst->nr_ifaces ? inst->ifaces[slot].name : "(other)");
+				      slot < cat->nr_ifaces ? cat->ifaces[slot].name : "(other)");
 				label(f, &first, "direction", ft_dir_names[d]);
 				if (uncl)
 					label(f, &first, "reason", ft_uncl_names[r]);
@@ -270,7 +270,7 @@ static void put_ifaces(FILE *f, const struct ft_instance *inst, const struct ft_
 	}
 }
 
-static void put_table_counter(FILE *f, const struct ft_instance *inst,
+static void put_table_counter(FILE *f, const struct ft_catalog *cat,
 			      const struct ft_counts *total, const char *name, const char *help,
 			      int cnt, bool bytes)
 {
@@ -282,17 +282,17 @@ static void put_table_counter(FILE *f, const struct ft_instance *inst,
 			const struct ft_value *v = &total->table[t][d][cnt];
 			bool first = true;
 
-			if (!table_counts(inst, t, d))
+			if (!table_counts(cat, t, d))
 				continue;
 			fputs(name, f);
-			table_labels(f, &first, &inst->tables[t].spec, d);
+			table_labels(f, &first, &cat->tables[t].spec, d);
 			value(f, first, bytes ? v->bytes : v->packets);
 		}
 	}
 }
 
 /* LRU tables only: the others never evict. */
-static void put_evictions(FILE *f, const struct ft_instance *inst, const struct ft_counts *total)
+static void put_evictions(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total)
 {
 	int t, d;
 
@@ -302,16 +302,16 @@ static void put_evictions(FILE *f, const struct ft_instance *inst, const struct 
 		for (d = 0; d < FT_DIRS; d++) {
 			bool first = true;
 
-			if (!table_counts(inst, t, d) || !inst->tables[t].spec.lru)
+			if (!table_counts(cat, t, d) || !cat->tables[t].spec.lru)
 				continue;
 			fputs("flowtally_table_evictions_total", f);
-			table_labels(f, &first, &inst->tables[t].spec, d);
+			table_labels(f, &first, &cat->tables[t].spec, d);
 			value(f, first, total->evicted[t][d]);
 		}
 	}
 }
 
-static void put_table_gauges(FILE *f, const struct ft_instance *inst,
+static void put_table_gauges(FILE *f, const struct ft_catalog *cat,
 			     const struct ft_counts *interval, const struct prom_series *s)
 {
 	unsigned long long keys[FT_MAX_TABLES][FT_DIRS] = {};
@@ -328,42 +328,42 @@ static void put_table_gauges(FILE *f, const struct ft_instance *inst,
 	family(f, "flowtally_table_size", "gauge",
 	       "Keys a table holds in one interval; more go to its overflow.");
 	for (t = 0; t < FT_MAX_TABLES; t++) {
-		if (!table_shown(inst, t))
+		if (!table_shown(cat, t))
 			continue;
 		first = true;
 		fputs("flowtally_table_size", f);
-		table_labels(f, &first, &inst->tables[t].spec, -1);
-		value(f, first, inst->tables[t].removed ? 0 : inst->tables[t].spec.size);
+		table_labels(f, &first, &cat->tables[t].spec, -1);
+		value(f, first, cat->tables[t].removed ? 0 : cat->tables[t].spec.size);
 	}
 	family(f, "flowtally_table_keys", "gauge", "Keys a table counted in the last interval.");
 	for (t = 0; t < FT_MAX_TABLES; t++) {
 		for (d = 0; d < FT_DIRS; d++) {
-			if (!table_counts(inst, t, d))
+			if (!table_counts(cat, t, d))
 				continue;
 			first = true;
 			fputs("flowtally_table_keys", f);
-			table_labels(f, &first, &inst->tables[t].spec, d);
+			table_labels(f, &first, &cat->tables[t].spec, d);
 			value(f, first, keys[t][d]);
 		}
 	}
 	family(f, "flowtally_table_memory_bytes", "gauge",
 	       "Kernel memory of a table's maps (both generations), as bpftool shows it.");
 	for (t = 0; t < FT_MAX_TABLES; t++) {
-		if (!table_shown(inst, t))
+		if (!table_shown(cat, t))
 			continue;
 		first = true;
 		fputs("flowtally_table_memory_bytes", f);
-		table_labels(f, &first, &inst->tables[t].spec, -1);
-		value(f, first, inst->tables[t].mem_bytes);
+		table_labels(f, &first, &cat->tables[t].spec, -1);
+		value(f, first, cat->tables[t].mem_bytes);
 	}
 	family(f, "flowtally_table_series", "gauge",
 	       "Keys of a table exported as series of their own (the rest add up in 'other').");
 	for (t = 0; t < FT_MAX_TABLES; t++) {
-		if (!table_shown(inst, t))
+		if (!table_shown(cat, t))
 			continue;
 		first = true;
 		fputs("flowtally_table_series", f);
-		table_labels(f, &first, &inst->tables[t].spec, -1);
+		table_labels(f, &first, &cat->tables[t].spec, -1);
 		value(f, first, s->nr[t]);
 	}
 }
@@ -402,48 +402,48 @@ static void put_self(FILE *f, const struct prom_self *self)
 	fprintf(f, "flowtally_store_bytes %zu\n", self->store_bytes);
 	family(f, "flowtally_intervals_total", "counter", "Intervals exported.");
 	fprintf(f, "flowtally_intervals_total %llu\n", self->intervals);
-	if (!self->errors)
+	if (!self->status)
 		return;
 	family(f, "flowtally_export_errors_total", "counter",
 	       "Intervals an exporter failed to export, by exporter.");
-	for (i = 0; i < self->errors->nr; i++)
+	for (i = 0; i < self->status->nr; i++)
 		fprintf(f, "flowtally_export_errors_total{exporter=\"%s\"} %llu\n",
-			self->errors->name[i], self->errors->count[i]);
+			self->status->name[i], self->status->count[i]);
 }
 
-int prom_render(FILE *f, const struct ft_instance *inst, const struct ft_counts *interval,
+int prom_render(FILE *f, const struct ft_catalog *cat, const struct ft_counts *interval,
 		const struct ft_counts *total, struct prom_series *s, const struct prom_self *self)
 {
 	int err = 0;
 
 	put_self(f, self);
-	if (inst && total) {
-		put_ifaces(f, inst, total, "flowtally_seen_packets_total",
+	if (cat && total) {
+		put_ifaces(f, cat, total, "flowtally_seen_packets_total",
 			   "Frames seen on an interface, by direction.", false, false);
-		put_ifaces(f, inst, total, "flowtally_seen_bytes_total",
+		put_ifaces(f, cat, total, "flowtally_seen_bytes_total",
 			   "Bytes of the frames seen on an interface, by direction.", false, true);
-		put_ifaces(f, inst, total, "flowtally_unclassified_packets_total",
+		put_ifaces(f, cat, total, "flowtally_unclassified_packets_total",
 			   "Frames that got no key, by interface, direction and reason.", true,
 			   false);
-		put_ifaces(f, inst, total, "flowtally_unclassified_bytes_total",
+		put_ifaces(f, cat, total, "flowtally_unclassified_bytes_total",
 			   "Bytes of the frames that got no key, by interface, direction and "
 			   "reason.",
 			   true, true);
-		err = put_entries(f, inst, total, s, false);
+		err = put_entries(f, cat, total, s, false);
 		if (!err)
-			err = put_entries(f, inst, total, s, true);
-		put_table_counter(f, inst, total, "flowtally_overflow_packets_total",
+			err = put_entries(f, cat, total, s, true);
+		put_table_counter(f, cat, total, "flowtally_overflow_packets_total",
 				  "Frames a full table could not count under their key.",
 				  FT_TBL_OVERFLOW, false);
-		put_table_counter(f, inst, total, "flowtally_overflow_bytes_total",
+		put_table_counter(f, cat, total, "flowtally_overflow_bytes_total",
 				  "Bytes of the frames a full table could not count under their "
 				  "key.",
 				  FT_TBL_OVERFLOW, true);
-		put_table_counter(f, inst, total, "flowtally_table_inserts_total",
+		put_table_counter(f, cat, total, "flowtally_table_inserts_total",
 				  "Keys a table created (once per key and interval).",
 				  FT_TBL_INSERTS, false);
-		put_evictions(f, inst, total);
-		put_table_gauges(f, inst, interval, s);
+		put_evictions(f, cat, total);
+		put_table_gauges(f, cat, interval, s);
 	}
 	if (err)
 		return err;

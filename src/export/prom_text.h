@@ -13,7 +13,7 @@
 
 #include "counts.h"
 #include "export.h"
-#include "instance.h"
+#include "catalog.h"
 
 struct prom_series {
 	struct ft_counts own;		/* keys with a series of their own; values unused */
@@ -28,7 +28,7 @@ struct prom_self {
 	unsigned long long intervals;	/* intervals exported */
 	double swap_seconds, read_seconds;	/* of the last interval */
 	size_t store_bytes;		/* the host-side totals */
-	const struct export_errors *errors;	/* the exporters' errors; may be NULL */
+	const struct export_status *status;	/* exporters' errors; may be NULL */
 };
 
 void prom_series_init(struct prom_series *s, unsigned int max);
@@ -37,9 +37,9 @@ void prom_series_free(struct prom_series *s);
  * first. 0 or -ENOMEM. */
 int prom_series_update(struct prom_series *s, const struct ft_counts *total);
 
-/* Writes every metric family; with inst NULL only build info and self. Of
+/* Writes every metric family; with cat NULL only build info and self. Of
  * `interval`, only the number of keys is used. 0 or -errno. */
-int prom_render(FILE *f, const struct ft_instance *inst, const struct ft_counts *interval,
+int prom_render(FILE *f, const struct ft_catalog *cat, const struct ft_counts *interval,
 		const struct ft_counts *total, struct prom_series *s, const struct prom_self *self);
 
 /* "\"", "\\" and newline escaped as the exposition format wants. */

@@ -59,10 +59,10 @@ static void publish(struct prom *p, char *body, size_t len)
 	free(old);
 }
 
-static int render(struct prom *p, const struct exporter *e, const struct ft_instance *inst,
+static int render(struct prom *p, const struct exporter *e, const struct ft_catalog *cat,
 		  const struct ft_counts *interval, const struct ft_counts *total)
 {
-	struct prom_self self = { .intervals = p->intervals, .errors = e->errors };
+	struct prom_self self = { .intervals = p->intervals, .status = e->status };
 	char *body = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -72,16 +72,16 @@ static int render(struct prom *p, const struct exporter *e, const struct ft_inst
 		self.interval_seconds = interval->end - interval->start;
 		self.last_interval_end = interval->end;
 	}
-	if (inst) {
-		self.swap_seconds = inst->swap_seconds;
-		self.read_seconds = inst->read_seconds;
+	if (e->status) {
+		self.swap_seconds = e->status->swap_seconds;
+		self.read_seconds = e->status->read_seconds;
 	}
 	if (total)
 		self.store_bytes = counts_memory(total);
 	f = open_memstream(&body, &len);
 	if (!f)
 		return -errno;
-	err = prom_render(f, inst, interval, total, &p->series, &self);
+	err = prom_render(f, cat, interval, total, &p->series, &self);
 	if (fclose(f) && !err)
 		err = -EIO;
 	if (err) {
@@ -273,7 +273,7 @@ err_free:
 	return err;
 }
 
-static int prom_interval(struct exporter *e, const struct ft_instance *inst,
+static int prom_interval(struct exporter *e, const struct ft_catalog *cat,
 			 const struct ft_counts *interval, const struct ft_counts *total)
 {
 	struct prom *p = e->priv;
@@ -282,7 +282,7 @@ static int prom_interval(struct exporter *e, const struct ft_instance *inst,
 	p->intervals++;
 	err = prom_series_update(&p->series, total);
 	if (!err)
-		err = render(p, e, inst, interval, total);
+		err = render(p, e, cat, interval, total);
 	return err;
 }
 

@@ -29,7 +29,7 @@ struct top_row {
 struct top_view {
 	struct ft_counts interval;	/* a copy: redraws come between intervals */
 	const struct ft_counts *total;
-	const struct ft_instance *inst;
+	const struct ft_catalog *cat;
 	double bps[SPARK_LEN];		/* total bits/s of the last intervals */
 	int nr_bps;
 	enum top_sort sort;
@@ -69,15 +69,15 @@ static int top_open(struct exporter *e, const struct export_opts *o, struct sink
 }
 
 /* The n-th (table, direction) the instance counts, as slot and direction. */
-static bool nth_table(const struct ft_instance *inst, int n, int *slot, int *dir)
+static bool nth_table(const struct ft_catalog *cat, int n, int *slot, int *dir)
 {
 	int s, d;
 
 	for (s = 0; s < FT_MAX_TABLES; s++) {
-		if (!inst->tables[s].used || inst->tables[s].removed)
+		if (!cat->tables[s].used || cat->tables[s].removed)
 			continue;
 		for (d = 0; d < FT_DIRS; d++) {
-			if (!(inst->tables[s].cfg.dirmask & FT_DIRMASK(d)))
+			if (!(cat->tables[s].cfg.dirmask & FT_DIRMASK(d)))
 				continue;
 			if (n-- == 0) {
 				*slot = s;
@@ -160,7 +160,7 @@ static void draw_spark(struct top_view *v, int row)
 
 static void draw(struct top_view *v)
 {
-	const struct ft_instance *inst = v->inst;
+	const struct ft_catalog *cat = v->cat;
 	const struct ft_counts *c = &v->interval;
 	double secs = c->end > c->start ? c->end - c->start : 1;
 	char r1[16], r2[16], r3[16], r4[16];
@@ -179,7 +179,7 @@ static void draw(struct top_view *v)
 		struct ft_value seen = {}, uncl = {};
 		int s, r;
 
-		if (!(inst->dirmask & FT_DIRMASK(d)))
+		if (!(cat->dirmask & FT_DIRMASK(d)))
 			continue;
 		for (s = 0; s < FT_IFACE_SLOTS; s++) {
 			value_add(&seen, &c->iface[s][d][FT_CNT_SEEN]);
@@ -196,14 +196,14 @@ static void draw(struct top_view *v)
 	}
 	draw_spark(v, row++);
 	row++;
-	if (!nth_table(inst, v->table, &slot, &dir)) {
+	if (!nth_table(cat, v->table, &slot, &dir)) {
 		v->table = 0;
-		if (!nth_table(inst, 0, &slot, &dir)) {
+		if (!nth_table(cat, 0, &slot, &dir)) {
 			refresh();
 			return;
 		}
 	}
-	mvprintw(row++, 0, "table %s %s, overflow %llu", inst->tables[slot].spec.name,
+	mvprintw(row++, 0, "table %s %s, overflow %llu", cat->tables[slot].spec.name,
 		 ft_dir_names[dir],
 		 (unsigned long long)c->table[slot][dir][FT_TBL_OVERFLOW].packets);
 	attron(A_REVERSE);
@@ -228,7 +228,7 @@ static void draw(struct top_view *v)
 	sort_order = v->sort;
 	qsort(rows, n, sizeof(*rows), row_cmp);
 	for (i = 0; i < n && row < maxy; i++, row++) {
-		draw_key(row, &rows[i].total->key, &inst->tables[slot].spec);
+		draw_key(row, &rows[i].total->key, &cat->tables[slot].spec);
 		mvprintw(row, 39, "%9s %9s %12llu %14llu",
 			 fmt_si(rows[i].now.packets / secs, r3, sizeof(r3)),
 			 fmt_si(rows[i].now.bytes * 8.0 / secs, r4, sizeof(r4)),
@@ -239,7 +239,7 @@ static void draw(struct top_view *v)
 	refresh();
 }
 
-static int top_interval(struct exporter *e, const struct ft_instance *inst,
+static int top_interval(struct exporter *e, const struct ft_catalog *cat,
 			const struct ft_counts *interval, const struct ft_counts *total)
 {
 	struct top_view *v = e->priv;
@@ -247,7 +247,7 @@ static int top_interval(struct exporter *e, const struct ft_instance *inst,
 	struct ft_value sum = {};
 	int s, d, err;
 
-	v->inst = inst;
+	v->cat = cat;
 	v->total = total;
 	for (s = 0; s < FT_IFACE_SLOTS; s++)
 		for (d = 0; d < FT_DIRS; d++)
@@ -301,7 +301,7 @@ static bool top_on_input(struct exporter *e)
 			break;
 		}
 	}
-	if (v->inst)
+	if (v->cat)
 		draw(v);
 	return false;
 }

@@ -90,7 +90,7 @@ static void print_device(struct printer *p, const struct ft_devrecord *dev, int 
 	print_close_object(p);
 }
 
-static void print_ifaces(struct printer *p, const struct ft_instance *inst,
+static void print_ifaces(struct printer *p, const struct ft_catalog *cat,
 			 const struct ft_counts *c, const struct output_opts *opts)
 {
 	int i, d, r;
@@ -98,16 +98,16 @@ static void print_ifaces(struct printer *p, const struct ft_instance *inst,
 	print_text(p, "%-16s %-8s %-11s %12s %14s %12s  %s\n", "IFACE", "DIR", "HOOK", "PACKETS",
 		   "BYTES", "DEVICE_PKTS", "UNCLASSIFIED");
 	print_open_array(p, "ifaces");
-	for (i = 0; i <= inst->nr_ifaces; i++) {
+	for (i = 0; i <= cat->nr_ifaces; i++) {
 		/* the last slot catches frames of an unknown interface */
-		int slot = i < inst->nr_ifaces ? i : FT_MAX_IFACES;
-		const struct ft_iface *ifc = i < inst->nr_ifaces ? &inst->ifaces[i] : NULL;
+		int slot = i < cat->nr_ifaces ? i : FT_MAX_IFACES;
+		const struct ft_iface *ifc = i < cat->nr_ifaces ? &cat->ifaces[i] : NULL;
 
 		for (d = 0; d < FT_DIRS; d++) {
 			const struct ft_value *cnt = c->iface[slot][d];
 			bool first = true;
 
-			if (ifc ? !(inst->dirmask & FT_DIRMASK(d)) : !cnt[FT_CNT_SEEN].packets)
+			if (ifc ? !(cat->dirmask & FT_DIRMASK(d)) : !cnt[FT_CNT_SEEN].packets)
 				continue;
 			print_open_object(p, NULL);
 			print_string(p, PRINT_ANY, "name", "%-16s", ifc ? ifc->name : "(other)");
@@ -236,12 +236,12 @@ static void print_key(struct printer *p, const struct table_spec *s, const struc
 		print_u64(p, PRINT_ANY, "dscp", " %4llu", k->dscp);
 }
 
-static void print_table(struct printer *p, const struct ft_instance *inst,
+static void print_table(struct printer *p, const struct ft_catalog *cat,
 			const struct ft_counts *c, int slot, int dir, const char *type,
 			const struct output_opts *opts)
 {
 	double secs = record_seconds(c);
-	const struct ft_table *t = &inst->tables[slot];
+	const struct ft_table *t = &cat->tables[slot];
 	const struct ft_value *tc = c->table[slot][dir];
 	char keytext[128];
 	size_t i, nkeys = 0, shown = 0;
@@ -322,7 +322,7 @@ static void print_time(struct printer *p, const char *key, double t)
 	print_string(p, PRINT_FP, NULL, "%s", buf);
 }
 
-void output_record(struct printer *p, const struct ft_instance *inst, const struct ft_counts *c,
+void output_record(struct printer *p, const struct ft_catalog *cat, const struct ft_counts *c,
 		   const char *type, const struct output_opts *opts)
 {
 	double secs = record_seconds(c);
@@ -337,19 +337,19 @@ void output_record(struct printer *p, const struct ft_instance *inst, const stru
 	if (opts->store_bytes)
 		print_u64(p, PRINT_JSON, "store_bytes", NULL, opts->store_bytes);
 
-	print_ifaces(p, inst, c, opts);
+	print_ifaces(p, cat, c, opts);
 
 	print_open_array(p, "tables");
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
-		const struct ft_table *t = &inst->tables[slot];
+		const struct ft_table *t = &cat->tables[slot];
 
 		/* a removed table shows in the record of its last interval and
 		 * in the final one */
 		if (!t->used || (t->removed && t->removal_reported && strcmp(type, "final")))
 			continue;
 		for (d = 0; d < FT_DIRS; d++)
-			if (inst->tables[slot].cfg.dirmask & FT_DIRMASK(d))
-				print_table(p, inst, c, slot, d, type, opts);
+			if (cat->tables[slot].cfg.dirmask & FT_DIRMASK(d))
+				print_table(p, cat, c, slot, d, type, opts);
 	}
 	print_close_array(p);
 
@@ -358,7 +358,7 @@ void output_record(struct printer *p, const struct ft_instance *inst, const stru
 	for (d = 0; d < FT_DIRS; d++) {
 		struct ft_value sum = {};
 
-		if (!(inst->dirmask & FT_DIRMASK(d)))
+		if (!(cat->dirmask & FT_DIRMASK(d)))
 			continue;
 		for (i = 0; i < FT_IFACE_SLOTS; i++)
 			value_add(&sum, &c->iface[i][d][FT_CNT_SEEN]);

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 #include "counts.h"
-#include "instance.h"
+#include "catalog.h"
 #include "print.h"
 
 extern const char *const ft_uncl_names[FT_UNCL_REASONS];
@@ -31,7 +31,7 @@ struct output_opts {
 
 /* Prints one record. c's entries come sorted (counts_sort): the run sorts an
  * interval once, before the printer or any exporter sees it. */
-void output_record(struct printer *p, const struct ft_instance *inst, const struct ft_counts *c,
+void output_record(struct printer *p, const struct ft_catalog *cat, const struct ft_counts *c,
 		   const char *type, const struct output_opts *opts);
 
 /* Text of a key address: "192.0.2.1", or "2001:db8::/64" when the table

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "names.h"
 #include "netdev.h"
@@ -167,10 +168,10 @@ int run_drain(struct run_state *st, bool last)
 		err = run_checkpoint(st, &st->scratch);
 	if (err)
 		return log_errno(err, "cannot read the counts");
-	st->inst.swap_seconds = t1 - t0;
-	st->inst.read_seconds = now_mono() - t1;
-	log_debug("swap %.1f us, read %.1f us", st->inst.swap_seconds * 1e6,
-		  st->inst.read_seconds * 1e6);
+	st->swap_seconds = t1 - t0;
+	st->read_seconds = now_mono() - t1;
+	log_debug("swap %.1f us, read %.1f us", st->swap_seconds * 1e6,
+		  st->read_seconds * 1e6);
 	return 0;
 }
 
@@ -197,8 +198,8 @@ static void read_device_counters(struct run_state *st)
 {
 	int i, d;
 
-	for (i = 0; i < st->inst.nr_ifaces; i++) {
-		struct ft_iface *ifc = &st->inst.ifaces[i];
+	for (i = 0; i < st->inst.cat.nr_ifaces; i++) {
+		struct ft_iface *ifc = &st->inst.cat.ifaces[i];
 		struct ft_devcount now[FT_DIRS];
 
 		st->dev_interval[i].valid = false;
@@ -233,8 +234,10 @@ static int take_interval(struct run_state *st, bool last)
 	/* sorted once here: the printer and every exporter see the same order */
 	counts_sort(&st->interval);
 	if (!st->o->csv && !st->o->top_view)	/* those two are exporters */
-		output_record(&st->p, &st->inst, &st->interval, "interval", &st->oo);
-	exporters_interval(&st->ex, &st->inst, &st->interval, &st->total);
+		output_record(&st->p, &st->inst.cat, &st->interval, "interval", &st->oo);
+	st->ex.status.swap_seconds = st->swap_seconds;
+	st->ex.status.read_seconds = st->read_seconds;
+	exporters_interval(&st->ex, &st->inst.cat, &st->interval, &st->total);
 	tables_mark_reported(&st->inst);
 	counts_reset(&st->interval);
 	st->interval.start = end;
@@ -275,15 +278,16 @@ static void say_counting(const struct run_state *st)
 {
 	int i;
 
-	for (i = 0; i < st->inst.nr_ifaces; i++) {
-		const struct ft_iface *ifc = &st->inst.ifaces[i];
+	for (i = 0; i < st->inst.cat.nr_ifaces; i++) {
+		const struct ft_iface *ifc = &st->inst.cat.ifaces[i];
 
-		bool in = ifc->xdp_link_fd >= 0 || ifc->tc_in_link_fd >= 0;
+		const struct ft_iface_links *lk = &st->inst.links[i];
+		bool in = lk->xdp_link_fd >= 0 || lk->tc_in_link_fd >= 0;
 
 		log_info("counting on %s (ifindex %u)%s%s%s%s%s%s%s", ifc->name, ifc->ifindex,
 			 in ? ", ingress: " : "", in ? hook_name(ifc->ingress_hook) : "",
 			 in ? " (" : "", in ? ifc->hook_reason : "", in ? ")" : "",
-			 ifc->tc_link_fd >= 0 ? ", egress: tcx" : "",
+			 lk->tc_link_fd >= 0 ? ", egress: tcx" : "",
 			 ifc->tc_clsact ? ", egress: clsact" : "");
 	}
 }
@@ -294,8 +298,8 @@ static int check_ifaces(struct run_state *st)
 {
 	int i, left = 0;
 
-	for (i = 0; i < st->inst.nr_ifaces; i++) {
-		struct ft_iface *ifc = &st->inst.ifaces[i];
+	for (i = 0; i < st->inst.cat.nr_ifaces; i++) {
+		struct ft_iface *ifc = &st->inst.cat.ifaces[i];
 
 		if (!ifc->gone && if_nametoindex(ifc->name) != ifc->ifindex) {
 			ifc->gone = true;
@@ -437,20 +441,20 @@ static int run_finish(struct run_state *st, bool keep)
 		 * generation being written holds the last frames. */
 		if (o->pin)
 			attach_unpin(&st->inst);	/* the links go when their fds close */
-		for (i = 0; i < st->inst.nr_ifaces; i++)
-			detach_iface(&st->inst, &st->inst.ifaces[i]);
+		for (i = 0; i < st->inst.cat.nr_ifaces; i++)
+			detach_iface(&st->inst, &st->inst.cat.ifaces[i]);
 		err = take_interval(st, true);
 	}
 	if (err)
 		return err;
 	counts_sort(&st->total);
-	exporters_final(&st->ex, &st->inst, &st->total);
+	exporters_final(&st->ex, &st->inst.cat, &st->total);
 	exporters_close(&st->ex);	/* top gives the terminal back for the final record */
 	log_set_quiet(false);
 	st->oo.device = st->dev_total;
 	if (!st->out.err) {	/* where a write failed, the final record cannot go */
 		if (!o->csv)	/* top too prints the final record, once the screen is back */
-			output_record(&st->p, &st->inst, &st->total, "final", &st->oo);
+			output_record(&st->p, &st->inst.cat, &st->total, "final", &st->oo);
 		sink_flush(&st->out);
 	}
 	if (stop_signal)

@@ -19,6 +19,8 @@ struct run_state {
 	struct ft_counts interval;	/* counted since the last record */
 	struct ft_counts total;		/* since start */
 	struct ft_counts scratch;	/* one drain, before it joins interval */
+	double swap_seconds;		/* the last flip: one grace period */
+	double read_seconds;		/* reading and emptying what it left */
 	struct printer p;
 	struct output_opts oo;
 	struct exporters ex;

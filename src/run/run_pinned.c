@@ -22,13 +22,13 @@ static int same_ifaces(const struct run_state *st)
 	const struct run_opts *o = st->o;
 	int i, j;
 
-	if (o->nr_ifaces != st->inst.nr_ifaces)
+	if (o->nr_ifaces != st->inst.cat.nr_ifaces)
 		return 0;
 	for (i = 0; i < o->nr_ifaces; i++) {
-		for (j = 0; j < st->inst.nr_ifaces; j++)
-			if (!strcmp(o->ifaces[i], st->inst.ifaces[j].name))
+		for (j = 0; j < st->inst.cat.nr_ifaces; j++)
+			if (!strcmp(o->ifaces[i], st->inst.cat.ifaces[j].name))
 				break;
-		if (j == st->inst.nr_ifaces)
+		if (j == st->inst.cat.nr_ifaces)
 			return 0;
 	}
 	return 1;
@@ -60,7 +60,7 @@ int run_adopt(struct run_state *st)
 	if (!same_ifaces(st)) {
 		log_err("pinned instance '%s' counts on %s%s: adopt it with the same -i, or "
 			"remove it with 'flowtally stop %s'",
-			name, st->inst.ifaces[0].name, st->inst.nr_ifaces > 1 ? " and more" : "",
+			name, st->inst.cat.ifaces[0].name, st->inst.cat.nr_ifaces > 1 ? " and more" : "",
 			name);
 		return -EINVAL;
 	}

@@ -28,7 +28,7 @@ static void list_tables(const struct run_state *st, FILE *reply)
 	fprintf(reply, "%-16s %-32s %-12s %-5s %10s %6s\n", "TABLE", "KEY", "DIRECTION", "KIND",
 		"SIZE", "IDLE");
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
-		const struct ft_table *t = &st->inst.tables[slot];
+		const struct ft_table *t = &st->inst.cat.tables[slot];
 		__u8 dm = t->cfg.dirmask;
 
 		if (!t->used || t->removed)
@@ -49,7 +49,7 @@ static int add_table(struct run_state *st, const char *arg, FILE *reply, char *e
 
 	if (table_spec_parse(arg, &spec, err, errlen))
 		return 2;
-	if (spec.dirmask & ~st->inst.dirmask)
+	if (spec.dirmask & ~st->inst.cat.dirmask)
 		return reply_error(err, errlen, 2,
 				   "table '%s' counts a direction this instance does not",
 				   spec.name);

@@ -18,6 +18,7 @@
 
 #include "check.h"
 #include "instance.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "names.h"
 #include "options.h"
@@ -273,8 +274,8 @@ static struct run_state *state_with_ports(void)
 {
 	struct run_state *st = calloc(1, sizeof(*st));
 
-	st->inst.tables[0].used = true;
-	strcpy(st->inst.tables[0].spec.name, "ports");
+	st->inst.cat.tables[0].used = true;
+	strcpy(st->inst.cat.tables[0].spec.name, "ports");
 	return st;
 }
 

@@ -529,14 +529,6 @@ static void expect_key_bytes(const struct ft_key *got, const struct ft_key *want
 	}
 }
 
-static struct table_spec spec_of(const char *text)
-{
-	struct table_spec s;
-
-	expect_spec_ok(text, &s);
-	return s;
-}
-
 static void test_cfg_ports_masks_proto_and_dport_only(void)
 {
 	struct table_spec s = spec_of("ports=proto,dport");
@@ -1497,7 +1489,7 @@ static void test_percpu_sum_starts_from_zero(void)
 
 /* ---- output_record ---- */
 
-static struct ft_instance inst;
+static struct ft_catalog cat;
 static struct ft_counts rec;
 
 enum { IFINDEX = 7 };
@@ -1505,13 +1497,9 @@ enum { IFINDEX = 7 };
 #define REC_END 1002.0
 
 /* One interface, both directions, one table from `spec`. */
-static void make_instance(const char *spec)
+static void make_catalog(const char *spec)
 {
-	struct table_spec s;
-
-	if (spec)
-		s = spec_of(spec);
-	fixture_instance(&inst, spec ? &s : NULL);
+	fixture_catalog(&cat, spec);
 }
 
 struct rec_entry {
@@ -1573,7 +1561,7 @@ static char *record(bool json, int top)
 		return NULL;
 	}
 	counts_sort(&rec);
-	output_record(&p, &inst, &rec, "interval", &oo);
+	output_record(&p, &cat, &rec, "interval", &oo);
 	printer_fini(&p);
 	return capture_close(&cap);
 }
@@ -1582,7 +1570,7 @@ static void test_output_json_record_is_one_line(void)
 {
 	char *out;
 
-	make_instance(NULL);
+	make_catalog(NULL);
 	make_counts();
 	out = record(true, 20);
 	if (!ASSERT_TRUE(out, "record"))
@@ -1599,7 +1587,7 @@ static void test_output_json_has_interface_seen_and_every_reason(void)
 	char needle[256], *out;
 	int d, r;
 
-	make_instance(NULL);
+	make_catalog(NULL);
 	make_counts();
 	out = record(true, 20);
 	if (!ASSERT_TRUE(out, "record"))
@@ -1631,7 +1619,7 @@ static void test_output_json_lists_other_iface_slot_when_it_saw_frames(void)
 {
 	char needle[160], *out;
 
-	make_instance(NULL);
+	make_catalog(NULL);
 	make_counts();
 	rec.iface[FT_MAX_IFACES][FT_DIR_INGRESS][FT_CNT_SEEN] =
 		(struct ft_value){ .packets = 5, .bytes = 500 };
@@ -1651,7 +1639,7 @@ static void test_output_json_entries_carry_proto_port_and_counts(void)
 	double secs = REC_END - REC_START;
 	size_t i;
 
-	make_instance(NULL);
+	make_catalog(NULL);
 	make_counts();
 	out = record(true, 20);
 	if (!ASSERT_TRUE(out, "record"))
@@ -1679,7 +1667,7 @@ static void test_output_json_icmp_entry_has_type_and_code_not_dport(void)
 	const struct rec_entry *e = &rec_entries[2];
 	char needle[256], *out, *at, *end;
 
-	make_instance(NULL);
+	make_catalog(NULL);
 	make_counts();
 	out = record(true, 20);
 	if (!ASSERT_TRUE(out, "record"))
@@ -1705,7 +1693,7 @@ static void test_output_json_ipv4_mapped_addresses_are_dotted_quads(void)
 	struct ft_key v4 = port_key(0, 0, FT_DIR_INGRESS), v6 = v4;
 	char *out;
 
-	make_instance("clients=saddr/24/64");
+	make_catalog("clients=saddr/24/64");
 	counts_free(&rec);
 	rec.start = REC_START;
 	rec.end = REC_END;
@@ -1729,7 +1717,7 @@ static void test_output_json_table_header_and_overflow(void)
 	char needle[256], *out;
 	size_t i, nkeys = 0;
 
-	make_instance(NULL);
+	make_catalog(NULL);
 	make_counts();
 	rec.table[0][FT_DIR_INGRESS][FT_TBL_OVERFLOW] = (struct ft_value){ 2, 120 };
 	rec.table[0][FT_DIR_INGRESS][FT_TBL_INSERTS] = (struct ft_value){ 9, 0 };
@@ -1754,7 +1742,7 @@ static void test_output_json_total_per_direction(void)
 	char needle[256], *out;
 	int d;
 
-	make_instance(NULL);
+	make_catalog(NULL);
 	make_counts();
 	rec.iface[FT_MAX_IFACES][FT_DIR_EGRESS][FT_CNT_SEEN] =
 		(struct ft_value){ .packets = 5, .bytes = 500 };
@@ -1779,7 +1767,7 @@ static void test_output_json_ignores_top(void)
 	char needle[128], *out;
 	__u16 port;
 
-	make_instance(NULL);
+	make_catalog(NULL);
 	counts_free(&rec);
 	rec.start = REC_START;
 	rec.end = REC_END;
@@ -1829,7 +1817,7 @@ static void test_output_text_shows_entry_rows_with_rates(void)
 	char pkts[32], bytes[32], pps[32], bps[32], dport[16], *out;
 	size_t i;
 
-	make_instance(NULL);
+	make_catalog(NULL);
 	make_counts();
 	out = record(false, 20);
 	if (!ASSERT_TRUE(out, "record"))
@@ -1876,7 +1864,7 @@ static void test_output_text_top_trims_with_more_line(void)
 	const char *row[2] = { "udp", port };
 	int i;
 
-	make_instance(NULL);
+	make_catalog(NULL);
 	counts_free(&rec);
 	rec.start = REC_START;
 	rec.end = REC_END;
