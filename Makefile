@@ -114,7 +114,7 @@ $(BUILD)/tests/test_parse_fuzz: tests/fuzz/test_parse_fuzz.c $(BPF_HDRS) $(TEST_
 
 # The state file's reader built for the host, under the sanitizers.
 STATE_FUZZ_SRCS := src/core/state.c src/core/counts.c src/core/tablespec.c src/lib/log.c \
-		   src/lib/json_writer.c src/lib/testpoint.c src/lib/names.c
+		   src/lib/json_writer.c src/lib/testpoint.c src/lib/ident.c
 $(BUILD)/tests/test_state_fuzz: tests/fuzz/test_state_fuzz.c $(STATE_FUZZ_SRCS) $(TEST_LIB) \
 				$(SRC_HDRS) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)

@@ -16,7 +16,7 @@
 #include "control.h"
 #include "lifecycle.h"
 #include "log.h"
-#include "names.h"
+#include "ident.h"
 #include "output.h"
 #include "pin.h"
 #include "snapshot.h"

@@ -15,7 +15,7 @@
 #include "commands.h"
 #include "control.h"
 #include "log.h"
-#include "names.h"
+#include "ident.h"
 #include "run.h"
 #include "tables.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
-#include "names.h"
+#include "ident.h"
 #include "options.h"
 
 void run_usage(FILE *f)

@@ -11,7 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "log.h"
-#include "names.h"
+#include "ident.h"
 #include "pin.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11

@@ -11,7 +11,7 @@
 #include <zlib.h>
 
 #include "log.h"
-#include "names.h"
+#include "ident.h"
 #include "state.h"
 #include "testpoint.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
+#include "ident.h"
 #include "tablespec.h"
 
 const char *const ft_field_names[FT_FIELDS] = {

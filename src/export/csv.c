@@ -15,7 +15,7 @@
 #include "csv.h"
 #include "log.h"
 #include "output.h"
-#include "services.h"
+#include "names.h"
 #include "sink.h"
 
 #define CSV_HEADER                                                                        \
@@ -62,7 +62,7 @@ static void put_row(FILE *f, const char *type, const struct ft_counts *c,
 		    const struct table_spec *s, const struct ft_entry *e)
 {
 	const struct ft_key *k = &e->key;
-	bool icmp = ft_key_is_icmp(k), dport = s->fields & FT_FIELD_BIT(FT_F_DPORT);
+	bool icmp = ft_key_is_icmp(k, s->fields), dport = s->fields & FT_FIELD_BIT(FT_F_DPORT);
 	char buf[16];
 
 	fprintf(f, "%s,%.6f,%.6f,%s,%s,", type, c->start, c->end, s->name, ft_dir_names[k->dir]);

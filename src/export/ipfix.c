@@ -48,7 +48,7 @@ int ipfix_entry_variant(const struct table_spec *spec, const struct ft_key *k)
 		v = ft_addr_is_v4(k->saddr) ? 0 : IPFIX_L4_KINDS;
 	else if (has(spec, FT_F_DADDR))
 		v = ft_addr_is_v4(k->daddr) ? 0 : IPFIX_L4_KINDS;
-	if (has(spec, FT_F_PROTO) && has(spec, FT_F_DPORT) && ft_key_is_icmp(k))
+	if (has(spec, FT_F_PROTO) && has(spec, FT_F_DPORT) && ft_key_is_icmp(k, spec->fields))
 		v += k->proto == IPPROTO_ICMP ? IPFIX_L4_ICMP : IPFIX_L4_ICMPV6;
 	return v;
 }

@@ -8,7 +8,7 @@
 
 #include "output.h"
 #include "prom_text.h"
-#include "services.h"
+#include "names.h"
 
 void prom_series_init(struct prom_series *s, unsigned int max)
 {
@@ -125,7 +125,7 @@ static void key_labels(FILE *f, bool *first, const struct table_spec *s, const s
 		label(f, first, "proto", proto_name(k->proto, buf, sizeof(buf)));
 	if (s->fields & FT_FIELD_BIT(FT_F_SPORT))
 		label_u(f, first, "sport", k->sport);
-	if ((s->fields & FT_FIELD_BIT(FT_F_DPORT)) && ft_key_is_icmp(k)) {
+	if ((s->fields & FT_FIELD_BIT(FT_F_DPORT)) && ft_key_is_icmp(k, s->fields)) {
 		label_u(f, first, "icmp_type", k->dport >> 8);
 		label_u(f, first, "icmp_code", k->dport & 0xff);
 	} else if (s->fields & FT_FIELD_BIT(FT_F_DPORT)) {

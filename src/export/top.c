@@ -14,7 +14,7 @@
 
 #include "log.h"
 #include "output.h"
-#include "services.h"
+#include "names.h"
 #include "top.h"
 
 #define SPARK_LEN 60
@@ -124,7 +124,7 @@ static void draw_key(int row, const struct ft_key *k, const struct table_spec *s
 		col += 8;
 	}
 	if (s->fields & FT_FIELD_BIT(FT_F_DPORT)) {
-		if (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6)
+		if (ft_key_is_icmp(k, s->fields))
 			snprintf(buf, sizeof(buf), "%u/%u", k->dport >> 8, k->dport & 0xff);
 		else
 			snprintf(buf, sizeof(buf), "%u %s", k->dport,

@@ -1,38 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "names.h"
 #include "output.h"
-#include "services.h"
-
-const char *const ft_uncl_names[FT_UNCL_REASONS] = {
-	[FT_UNCL_NOT_IP] = "not_ip",	     [FT_UNCL_TRUNCATED] = "truncated",
-	[FT_UNCL_BAD_HEADER] = "bad_header", [FT_UNCL_FRAGMENT] = "fragment",
-	[FT_UNCL_VLAN_LIMIT] = "vlan_limit", [FT_UNCL_EXT_LIMIT] = "ext_header_limit",
-};
-
-const char *const ft_dir_names[FT_DIRS] = { "ingress", "egress" };
-
-const char *fmt_si(double v, char *buf, size_t len)
-{
-	static const char units[] = " kMGTP";
-	int u = 0;
-
-	while (v >= 1000 && u < (int)sizeof(units) - 2) {
-		v /= 1000;
-		u++;
-	}
-	if (u)
-		snprintf(buf, len, "%.2f%c", v, units[u]);
-	else if (v > 0 && v < 10)	/* 0.5 pkt/s is not 0 */
-		snprintf(buf, len, "%.1f", v);
-	else
-		snprintf(buf, len, "%.0f", v);
-	return buf;
-}
 
 static void print_value(struct printer *p, const char *key, const struct ft_value *v)
 {
@@ -139,27 +112,6 @@ static void print_ifaces(struct printer *p, const struct ft_catalog *cat,
 	print_close_array(p);
 }
 
-bool ft_addr_is_v4(const __u8 *addr)
-{
-	static const __u8 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	return !memcmp(addr, v4mapped, sizeof(v4mapped));
-}
-
-const char *ft_addr_text(const __u8 *addr, __u8 plen4, __u8 plen6, char *buf, size_t len)
-{
-	char ip[INET6_ADDRSTRLEN];
-	bool v4 = ft_addr_is_v4(addr);
-	unsigned int plen = v4 ? plen4 : plen6;
-
-	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? addr + 12 : addr, ip, sizeof(ip));
-	if (plen != (v4 ? 32u : 128u))
-		snprintf(buf, len, "%s/%u", ip, plen);
-	else
-		snprintf(buf, len, "%s", ip);
-	return buf;
-}
-
 static void print_addr(struct printer *p, const char *key, const __u8 *addr, __u8 plen4,
 		       __u8 plen6)
 {
@@ -191,9 +143,9 @@ static void print_key_header(struct printer *p, const struct table_spec *s)
 }
 
 /* ICMP has no ports: the key's dport holds type << 8 | code. */
-static void print_dport(struct printer *p, const struct ft_key *k)
+static void print_dport(struct printer *p, const struct table_spec *s, const struct ft_key *k)
 {
-	bool icmp = ft_key_is_icmp(k);
+	bool icmp = ft_key_is_icmp(k, s->fields);
 	const char *name;
 	char buf[16];
 
@@ -231,7 +183,7 @@ static void print_key(struct printer *p, const struct table_spec *s, const struc
 	if (s->fields & FT_FIELD_BIT(FT_F_SPORT))
 		print_u64(p, PRINT_ANY, "sport", " %5llu", k->sport);
 	if (s->fields & FT_FIELD_BIT(FT_F_DPORT))
-		print_dport(p, k);
+		print_dport(p, s, k);
 	if (s->fields & FT_FIELD_BIT(FT_F_DSCP))
 		print_u64(p, PRINT_ANY, "dscp", " %4llu", k->dscp);
 }

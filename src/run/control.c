@@ -16,7 +16,7 @@
 
 #include "control.h"
 #include "log.h"
-#include "names.h"
+#include "ident.h"
 #include "tablespec.h"
 
 static double mono_now(void)

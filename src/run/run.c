@@ -16,7 +16,7 @@
 #include "attach.h"
 #include "lifecycle.h"
 #include "log.h"
-#include "names.h"
+#include "ident.h"
 #include "netdev.h"
 #include "run.h"
 #include "pin.h"

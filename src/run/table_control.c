@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "names.h"
+#include "ident.h"
 #include "run.h"
 #include "tables.h"
 

@@ -20,7 +20,7 @@
 #include "instance.h"
 #include "lifecycle.h"
 #include "log.h"
-#include "names.h"
+#include "ident.h"
 #include "options.h"
 #include "pin.h"
 #include "run.h"

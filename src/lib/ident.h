@@ -6,8 +6,8 @@
  * command checks the names it is given with these, and every path builder
  * checks again, so that no name reaches the file system unchecked.
  */
-#ifndef FT_NAMES_H
-#define FT_NAMES_H
+#ifndef FT_IDENT_H
+#define FT_IDENT_H
 
 #include <stdbool.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <string.h>
 
-#include "names.h"
+#include "ident.h"
 
 static bool name_char(char c, bool dot)
 {

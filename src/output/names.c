@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The names every output gives things: services, protocols, ICMP types,
+ * addresses as text, SI units, directions and unclassified reasons. */
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -6,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "services.h"
+#include "names.h"
 
 /* Only the transport protocols that have ports in /etc/services. */
 enum { SVC_TCP, SVC_UDP, SVC_SCTP, SVC_PROTOS };
@@ -134,4 +137,51 @@ const char *icmp_type_name(__u8 proto, __u8 type)
 		}
 	}
 	return NULL;
+}
+
+const char *const ft_uncl_names[FT_UNCL_REASONS] = {
+	[FT_UNCL_NOT_IP] = "not_ip",	     [FT_UNCL_TRUNCATED] = "truncated",
+	[FT_UNCL_BAD_HEADER] = "bad_header", [FT_UNCL_FRAGMENT] = "fragment",
+	[FT_UNCL_VLAN_LIMIT] = "vlan_limit", [FT_UNCL_EXT_LIMIT] = "ext_header_limit",
+};
+
+const char *const ft_dir_names[FT_DIRS] = { "ingress", "egress" };
+
+const char *fmt_si(double v, char *buf, size_t len)
+{
+	static const char units[] = " kMGTP";
+	int u = 0;
+
+	while (v >= 1000 && u < (int)sizeof(units) - 2) {
+		v /= 1000;
+		u++;
+	}
+	if (u)
+		snprintf(buf, len, "%.2f%c", v, units[u]);
+	else if (v > 0 && v < 10)	/* 0.5 pkt/s is not 0 */
+		snprintf(buf, len, "%.1f", v);
+	else
+		snprintf(buf, len, "%.0f", v);
+	return buf;
+}
+
+bool ft_addr_is_v4(const __u8 *addr)
+{
+	static const __u8 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return !memcmp(addr, v4mapped, sizeof(v4mapped));
+}
+
+const char *ft_addr_text(const __u8 *addr, __u8 plen4, __u8 plen6, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+	bool v4 = ft_addr_is_v4(addr);
+	unsigned int plen = v4 ? plen4 : plen6;
+
+	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? addr + 12 : addr, ip, sizeof(ip));
+	if (plen != (v4 ? 32u : 128u))
+		snprintf(buf, len, "%s/%u", ip, plen);
+	else
+		snprintf(buf, len, "%s", ip);
+	return buf;
 }
