@@ -63,7 +63,7 @@ static int check_table_args(const char *name, const char *verb, char **args, int
 		return 2;
 	}
 	if (!strcmp(verb, "resize") && parse_table_size(args[1], NULL)) {
-		log_err("table: size '%s' out of range (1-16777216)", args[1]);
+		log_err("table: size '%s' out of range (1-%u)", args[1], FT_TABLE_MAX_SIZE);
 		return 2;
 	}
 	return 0;

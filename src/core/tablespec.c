@@ -136,8 +136,11 @@ static int parse_option(char *opt, struct table_spec *spec, unsigned int *seen, 
 		return 0;
 	}
 	if (!strncmp(opt, "size=", 5)) {
-		if (parse_uint(opt + 5, FT_TABLE_MAX_SIZE, &n) || n == 0)
-			return fail(err, errlen, "size '%s' out of range (1-16777216)", opt + 5);
+		if (parse_uint(opt + 5, FT_TABLE_MAX_SIZE, &n) || n == 0) {
+			snprintf(err, errlen, "size '%s' out of range (1-%u)", opt + 5,
+				 FT_TABLE_MAX_SIZE);
+			return -EINVAL;
+		}
 		spec->size = (__u32)n;
 		return 0;
 	}

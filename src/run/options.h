@@ -13,6 +13,7 @@
 
 #define FT_MIN_INTERVAL 0.01	/* seconds; below this the swaps are all there is */
 #define FT_PROM_MAX_SERIES 1000	/* default --prometheus-max-series */
+#define FT_TOP_ROWS 20		/* default --top: text rows per table */
 
 struct run_opts {
 	const char *ifaces[FT_MAX_IFACES];

@@ -108,8 +108,10 @@ static int resize_table(struct run_state *st, const char *arg, FILE *reply, char
 	if (slot < 0)
 		return reply_error(err, errlen, 2, "no table '%s' (see 'flowtally table list')",
 				   name);
-	if (parse_table_size(sp + 1, &size))
-		return reply_error(err, errlen, 2, "size '%s' out of range (1-16777216)", sp + 1);
+	if (parse_table_size(sp + 1, &size)) {
+		snprintf(err, errlen, "size '%s' out of range (1-%u)", sp + 1, FT_TABLE_MAX_SIZE);
+		return 2;
+	}
 	counts_reset(&st->scratch);
 	ret = tables_resize(&st->inst, slot, size, &st->scratch);
 	if (run_keep_drained(st) && !ret)
