@@ -158,19 +158,15 @@ static void draw_spark(struct top_view *v, int row)
 		addch(levels[max > 0 ? (int)(v->bps[i] / max * 9) : 0]);
 }
 
-static void draw(struct top_view *v)
+/* The header and a line per direction: rates, seen, classified. Returns the
+ * next row. */
+static int draw_totals(const struct top_view *v, int row)
 {
-	const struct ft_catalog *cat = v->cat;
 	const struct ft_counts *c = &v->interval;
 	double secs = c->end > c->start ? c->end - c->start : 1;
-	char r1[16], r2[16], r3[16], r4[16];
-	struct top_row *rows;
-	size_t i, n = 0;
-	int slot, dir, d, maxy, maxx, row = 0;
+	char r1[16], r2[16];
+	int d;
 
-	getmaxyx(stdscr, maxy, maxx);
-	(void)maxx;
-	erase();
 	mvprintw(row++, 0, "flowtally top  sort: %s  [p]ackets [b]ytes [r]ate  Tab: table  "
 		 "space: %s  q: quit",
 		 v->sort == SORT_PACKETS ? "packets" : v->sort == SORT_BYTES ? "bytes" : "rate",
@@ -179,7 +175,7 @@ static void draw(struct top_view *v)
 		struct ft_value seen = {}, uncl = {};
 		int s, r;
 
-		if (!(cat->dirmask & FT_DIRMASK(d)))
+		if (!(v->cat->dirmask & FT_DIRMASK(d)))
 			continue;
 		for (s = 0; s < FT_IFACE_SLOTS; s++) {
 			value_add(&seen, &c->iface[s][d][FT_CNT_SEEN]);
@@ -194,16 +190,23 @@ static void draw(struct top_view *v)
 			 (unsigned long long)(seen.packets - uncl.packets),
 			 (unsigned long long)uncl.packets);
 	}
-	draw_spark(v, row++);
-	row++;
-	if (!nth_table(cat, v->table, &slot, &dir)) {
-		v->table = 0;
-		if (!nth_table(cat, 0, &slot, &dir)) {
-			refresh();
-			return;
-		}
-	}
-	mvprintw(row++, 0, "table %s %s, overflow %llu", cat->tables[slot].spec.name,
+	return row;
+}
+
+/* The entries of one table and direction, in the chosen order, from `row`
+ * to the bottom of the screen. */
+static void draw_table(struct top_view *v, int row, int slot, int dir)
+{
+	const struct ft_counts *c = &v->interval;
+	double secs = c->end > c->start ? c->end - c->start : 1;
+	char r3[16], r4[16];
+	struct top_row *rows;
+	size_t i, n = 0;
+	int maxy, maxx;
+
+	getmaxyx(stdscr, maxy, maxx);
+	(void)maxx;
+	mvprintw(row++, 0, "table %s %s, overflow %llu", v->cat->tables[slot].spec.name,
 		 ft_dir_names[dir],
 		 (unsigned long long)c->table[slot][dir][FT_TBL_OVERFLOW].packets);
 	attron(A_REVERSE);
@@ -228,7 +231,7 @@ static void draw(struct top_view *v)
 	sort_order = v->sort;
 	qsort(rows, n, sizeof(*rows), row_cmp);
 	for (i = 0; i < n && row < maxy; i++, row++) {
-		draw_key(row, &rows[i].total->key, &cat->tables[slot].spec);
+		draw_key(row, &rows[i].total->key, &v->cat->tables[slot].spec);
 		mvprintw(row, 39, "%9s %9s %12llu %14llu",
 			 fmt_si(rows[i].now.packets / secs, r3, sizeof(r3)),
 			 fmt_si(rows[i].now.bytes * 8.0 / secs, r4, sizeof(r4)),
@@ -236,6 +239,24 @@ static void draw(struct top_view *v)
 			 (unsigned long long)rows[i].total->val.bytes);
 	}
 	free(rows);
+}
+
+static void draw(struct top_view *v)
+{
+	int slot, dir, row;
+
+	erase();
+	row = draw_totals(v, 0);
+	draw_spark(v, row++);
+	row++;
+	if (!nth_table(v->cat, v->table, &slot, &dir)) {
+		v->table = 0;
+		if (!nth_table(v->cat, 0, &slot, &dir)) {
+			refresh();
+			return;
+		}
+	}
+	draw_table(v, row, slot, dir);
 	refresh();
 }
 
