@@ -46,8 +46,11 @@ layer_objs = $(filter $(BUILD)/$(1)/%,$(OBJS))
 # libftcore.a: the kernel objects and their lifecycle (core/ and the lib/ below it).
 CORE_LIB  := $(BUILD)/libftcore.a
 CORE_OBJS := $(call layer_objs,lib) $(call layer_objs,core)
-# Everything above core but main, for the test runs and the bench.
-LIB_OBJS  := $(filter-out $(BUILD)/cli/main.o $(CORE_OBJS),$(OBJS)) $(CORE_LIB)
+# Everything above core but main, as an archive too: a test links only the
+# objects it uses, so the unit tests need neither libmicrohttpd nor ncurses.
+APP_LIB   := $(BUILD)/libftapp.a
+APP_OBJS  := $(filter-out $(BUILD)/cli/main.o $(CORE_OBJS),$(OBJS))
+LIB_OBJS  := $(APP_LIB) $(CORE_LIB)
 BPF_HDRS  := $(wildcard bpf/*.h) include/flowtally/abi.h
 
 TEST_LIB  := $(wildcard tests/lib/*.c)
@@ -87,6 +90,9 @@ $(BUILD)/%.o: src/%.c | $(BUILD)/flowtally.skel.h
 $(CORE_LIB): $(CORE_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
+$(APP_LIB): $(APP_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
 $(BUILD)/flowtally: $(filter-out $(CORE_OBJS),$(OBJS)) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
@@ -97,7 +103,8 @@ check-layers:
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SRC_INC) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) $(LIB_OBJS) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SRC_INC) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) $(LIB_OBJS) -o $@ \
+		$(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/testrun/%.c tests/testrun/harness.c tests/testrun/harness.h $(LIB_OBJS) \
 		  $(TEST_LIB) $(wildcard tests/lib/*.h)

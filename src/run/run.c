@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "clock.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "ident.h"
@@ -54,22 +55,6 @@ static int install_signals(void)
 	return 0;
 }
 
-static double now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* logrotate moved the file: records go on in a new one of the same name. */
 static void reopen_output(struct run_state *st)
 {
@@ -96,12 +81,12 @@ static void wait_until(struct run_state *st, double deadline)
 	double left, first;
 	int nc, ne;
 
-	while (!run_ending(st) && (left = deadline - now_mono()) > 0) {
+	while (!run_ending(st) && (left = deadline - ft_now_mono()) > 0) {
 		int ms;
 
 		first = control_deadline(&st->ctl);
-		if (first && first - now_mono() < left)
-			left = first - now_mono() > 0 ? first - now_mono() : 0;
+		if (first && first - ft_now_mono() < left)
+			left = first - ft_now_mono() > 0 ? first - ft_now_mono() : 0;
 		ms = (int)(left * 1000) + 1;
 		pfd[0] = (struct pollfd){ .fd = st->out.fd, .events = 0 };
 		nc = control_pollfds(&st->ctl, pfd + 1, 1 + CONTROL_MAX_CLIENTS);
@@ -115,71 +100,6 @@ static void wait_until(struct run_state *st, double deadline)
 		if (hangup)
 			reopen_output(st);
 	}
-}
-
-/* The instance's checkpoint (see instance.h): what was read joins the
- * interval and the totals, and a pinned instance saves them with the
- * baselines before any map changes. */
-static int run_checkpoint(void *ctx, struct ft_counts *read)
-{
-	struct run_state *st = ctx;
-	int err;
-
-	err = counts_merge(&st->interval, read);
-	if (!err)
-		err = counts_merge(&st->total, read);
-	if (err)
-		return log_errno(err, "cannot keep the counts read");
-	counts_reset(read);
-	if (st->o->pin)
-		return state_save(st->o->pin, &st->inst, &st->total, st->inst.cfg->flips);
-	return 0;
-}
-
-/* Called once the instance is open: from then on every read is kept. */
-static int run_hook_checkpoint(struct run_state *st)
-{
-	st->inst.checkpoint = run_checkpoint;
-	st->inst.checkpoint_ctx = st;
-	return 0;
-}
-
-int run_drain(struct run_state *st, bool last)
-{
-	double t0 = now_mono(), t1;
-	__u32 now = (__u32)time(NULL);
-	int err, gen;
-
-	counts_reset(&st->scratch);
-	if (last) {	/* detached: the generation being written is complete */
-		err = snapshot_sync(&st->inst);
-		gen = err ? err : (int)(st->inst.cfg->gen & 1);
-	} else {
-		gen = snapshot_flip(&st->inst);
-	}
-	t1 = now_mono();
-	if (gen < 0)
-		err = gen;
-	else if (last)	/* nothing counts after this: no idle key to delete */
-		err = snapshot_read_gen(&st->inst, gen, &st->scratch, now);
-	else
-		err = snapshot_collect(&st->inst, gen, &st->scratch, now);
-	if (!err)
-		err = run_checkpoint(st, &st->scratch);
-	if (err)
-		return log_errno(err, "cannot read the counts");
-	st->swap_seconds = t1 - t0;
-	st->read_seconds = now_mono() - t1;
-	log_debug("swap %.1f us, read %.1f us", st->swap_seconds * 1e6,
-		  st->read_seconds * 1e6);
-	return 0;
-}
-
-/* Control requests that change tables read counts into st->scratch: they
- * join the interval and the totals like any read. */
-int run_keep_drained(struct run_state *st)
-{
-	return run_checkpoint(st, &st->scratch);
 }
 
 static struct ft_devcount devcount_sub(const struct ft_devcount *a, const struct ft_devcount *b)
@@ -219,7 +139,7 @@ static void read_device_counters(struct run_state *st)
 /* One interval: drain, print its counts, add them to the totals. */
 static int take_interval(struct run_state *st, bool last)
 {
-	double end = now_wall();
+	double end = ft_now_wall();
 	int err;
 
 	err = run_drain(st, last);
@@ -260,7 +180,7 @@ static int setup(struct run_state *st)
 	}
 	/* Counting starts with the first attach: loading took its time, and
 	 * the first record's seconds are not to include it. */
-	st->interval.start = st->total.start = now_wall();
+	st->interval.start = st->total.start = ft_now_wall();
 	for (i = 0; i < o->nr_ifaces; i++) {
 		err = attach_iface(&st->inst, o->ifaces[i]);
 		if (err)
@@ -395,7 +315,7 @@ static int run_start(struct run_state *st)
 		return -1;
 	}
 	if (adopting)	/* the totals keep their start; this interval starts now */
-		st->interval.start = now_wall();
+		st->interval.start = ft_now_wall();
 	return 0;
 }
 
@@ -403,7 +323,7 @@ static int run_start(struct run_state *st)
  * 'q'. Returns 0 when the run ends, 1 when no interface is left, -errno. */
 static int run_loop(struct run_state *st)
 {
-	double deadline = now_mono(), end = 0;
+	double deadline = ft_now_mono(), end = 0;
 	int err;
 
 	if (st->o->duration > 0)
@@ -413,7 +333,7 @@ static int run_loop(struct run_state *st)
 		if (end && deadline > end)
 			deadline = end;
 		wait_until(st, deadline);
-		if (run_ending(st) || (end && now_mono() >= end))
+		if (run_ending(st) || (end && ft_now_mono() >= end))
 			return 0;
 		err = take_interval(st, false);
 		if (err)

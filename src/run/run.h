@@ -36,6 +36,11 @@ struct run_state {
  * The exit status: 0, 1 runtime failure, 2 usage error. */
 int run_main(const struct run_opts *o);
 
+/* Hands the instance run_state's checkpoint once it is open: from then on
+ * every read joins the interval and the totals (and a pinned instance's
+ * saved state). 0. */
+int run_hook_checkpoint(struct run_state *st);
+
 /* Reads what the generation being written counted (flip first unless
  * `last`) into st->interval and the totals. */
 int run_drain(struct run_state *st, bool last);
