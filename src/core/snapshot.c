@@ -90,21 +90,18 @@ static void counters_delta(const struct ft_counts *cur, const struct ft_counts *
 	}
 }
 
-/* Calls fn for every key of a map (no program writes it) with its per-CPU
- * sum, reading it in batches. */
-static int walk_map(struct ft_instance *inst, int fd, unsigned int ksize,
-		    int (*fn)(void *ctx, const struct ft_key *key, const struct ft_value *sum),
-		    void *ctx)
+int map_walk(struct map_walk *w)
 {
-	size_t stride = ft_value_stride() * inst->ncpus;
+	size_t stride = ft_value_stride() * w->ncpus;
 	__u32 batch, count, cap = READ_BATCH, i;
 	char *keys = NULL, *vals = NULL;
 	void *in = NULL;
 	int err = 0;
 
+	w->entries = 0;
 	for (;;) {
 		if (!keys) {
-			keys = malloc((size_t)cap * ksize);
+			keys = malloc((size_t)cap * w->ksize);
 			vals = malloc((size_t)cap * stride);
 			if (!keys || !vals) {
 				err = -ENOMEM;
@@ -112,7 +109,11 @@ static int walk_map(struct ft_instance *inst, int fd, unsigned int ksize,
 			}
 		}
 		count = cap;
-		err = bpf_map_lookup_batch(fd, in, &batch, keys, vals, &count, NULL);
+		if (w->drain)
+			err = bpf_map_lookup_and_delete_batch(w->fd, in, &batch, keys, vals, &count,
+							      NULL);
+		else
+			err = bpf_map_lookup_batch(w->fd, in, &batch, keys, vals, &count, NULL);
 		if (err && errno == ENOSPC && count == 0) {
 			/* a hash bucket holds more keys than fit: retry bigger */
 			free(keys);
@@ -125,14 +126,15 @@ static int walk_map(struct ft_instance *inst, int fd, unsigned int ksize,
 			err = -errno;
 			goto out;
 		}
-		for (i = 0; i < count; i++) {
+		w->entries += count;
+		for (i = 0; w->fn && i < count; i++) {
 			struct ft_key key = {};
 			struct ft_value sum;
 			int ret;
 
-			memcpy(&key, keys + (size_t)i * ksize, ksize);
-			percpu_sum(vals + (size_t)i * stride, inst->ncpus, &sum);
-			ret = fn(ctx, &key, &sum);
+			memcpy(&key, keys + (size_t)i * w->ksize, w->ksize);
+			percpu_sum(vals + (size_t)i * stride, w->ncpus, &sum);
+			ret = w->fn(w->ctx, &key, &sum);
 			if (ret) {
 				err = ret;
 				goto out;
@@ -234,9 +236,11 @@ static int read_table(struct ft_instance *inst, int slot, int gen, struct ft_cou
 	struct ft_table *t = &inst->cat.tables[slot];
 	struct table_read r = { .inst = inst, .slot = slot, .gen = gen, .out = out,
 				.next = next, .now = now };
+	struct map_walk w = { .fd = inst->table_fd[slot][gen], .ksize = table_key_size(t),
+			      .ncpus = inst->ncpus, .fn = read_key, .ctx = &r };
 	int err, d;
 
-	err = walk_map(inst, inst->table_fd[slot][gen], table_key_size(t), read_key, &r);
+	err = map_walk(&w);
 	if (err)
 		return err;
 	for (d = 0; d < FT_DIRS; d++)

@@ -60,4 +60,21 @@ int snapshot_checkpoint(struct ft_instance *inst, struct ft_counts *read);
  * bytes each. */
 void percpu_sum(const void *vals, int ncpus, struct ft_value *sum);
 
+/* One walk over every key of a map, in batches (lookup_batch; with `drain`,
+ * lookup_and_delete_batch, which leaves the map empty). */
+struct map_walk {
+	int fd;
+	unsigned int ksize;
+	int ncpus;
+	bool drain;
+	/* each key with its per-CPU sum; NULL: the keys are only counted. A
+	 * non-zero return ends the walk with it. */
+	int (*fn)(void *ctx, const struct ft_key *key, const struct ft_value *sum);
+	void *ctx;
+	__u64 entries;		/* out: keys read */
+};
+
+/* 0 or -errno. The map must not be written meanwhile (a drained generation). */
+int map_walk(struct map_walk *w);
+
 #endif
