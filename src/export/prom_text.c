@@ -311,61 +311,84 @@ static void put_evictions(FILE *f, const struct ft_catalog *cat, const struct ft
 	}
 }
 
+/* What the table gauges read from. */
+struct gauge_src {
+	const struct ft_catalog *cat;
+	const struct prom_series *series;
+	unsigned long long keys[FT_MAX_TABLES][FT_DIRS];	/* in the last interval */
+};
+
+static unsigned long long gauge_size(const struct gauge_src *g, int t, int d)
+{
+	(void)d;
+	return g->cat->tables[t].removed ? 0 : g->cat->tables[t].spec.size;
+}
+
+static unsigned long long gauge_keys(const struct gauge_src *g, int t, int d)
+{
+	return g->keys[t][d];
+}
+
+static unsigned long long gauge_memory(const struct gauge_src *g, int t, int d)
+{
+	(void)d;
+	return g->cat->tables[t].mem_bytes;
+}
+
+static unsigned long long gauge_series(const struct gauge_src *g, int t, int d)
+{
+	(void)d;
+	return g->series->nr[t];
+}
+
+static const struct table_gauge {
+	const char *name, *help;
+	bool per_dir;		/* a line per direction the table counts; else per table */
+	unsigned long long (*get)(const struct gauge_src *g, int t, int d);
+} table_gauges[] = {
+	{ "flowtally_table_size", "Keys a table holds in one interval; more go to its overflow.",
+	  false, gauge_size },
+	{ "flowtally_table_keys", "Keys a table counted in the last interval.", true, gauge_keys },
+	{ "flowtally_table_memory_bytes",
+	  "Kernel memory of a table's maps (both generations), as bpftool shows it.", false,
+	  gauge_memory },
+	{ "flowtally_table_series",
+	  "Keys of a table exported as series of their own (the rest add up in 'other').", false,
+	  gauge_series },
+};
+
+static void put_table_gauge(FILE *f, const struct table_gauge *tg, const struct gauge_src *g)
+{
+	int t, d;
+
+	family(f, tg->name, "gauge", tg->help);
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		for (d = tg->per_dir ? 0 : -1; d < (tg->per_dir ? FT_DIRS : 0); d++) {
+			bool first = true;
+
+			if (tg->per_dir ? !table_counts(g->cat, t, d) : !table_shown(g->cat, t))
+				continue;
+			fputs(tg->name, f);
+			table_labels(f, &first, &g->cat->tables[t].spec, d);
+			value(f, first, tg->get(g, t, d));
+		}
+	}
+}
+
 static void put_table_gauges(FILE *f, const struct ft_catalog *cat,
 			     const struct ft_counts *interval, const struct prom_series *s)
 {
-	unsigned long long keys[FT_MAX_TABLES][FT_DIRS] = {};
-	bool first;
+	struct gauge_src g = { .cat = cat, .series = s };
 	size_t i;
-	int t, d;
 
 	for (i = 0; interval && i < interval->nr_entries; i++) {
 		const struct ft_entry *e = &interval->entries[i];
 
 		if (e->table < FT_MAX_TABLES && e->key.dir < FT_DIRS)
-			keys[e->table][e->key.dir]++;
+			g.keys[e->table][e->key.dir]++;
 	}
-	family(f, "flowtally_table_size", "gauge",
-	       "Keys a table holds in one interval; more go to its overflow.");
-	for (t = 0; t < FT_MAX_TABLES; t++) {
-		if (!table_shown(cat, t))
-			continue;
-		first = true;
-		fputs("flowtally_table_size", f);
-		table_labels(f, &first, &cat->tables[t].spec, -1);
-		value(f, first, cat->tables[t].removed ? 0 : cat->tables[t].spec.size);
-	}
-	family(f, "flowtally_table_keys", "gauge", "Keys a table counted in the last interval.");
-	for (t = 0; t < FT_MAX_TABLES; t++) {
-		for (d = 0; d < FT_DIRS; d++) {
-			if (!table_counts(cat, t, d))
-				continue;
-			first = true;
-			fputs("flowtally_table_keys", f);
-			table_labels(f, &first, &cat->tables[t].spec, d);
-			value(f, first, keys[t][d]);
-		}
-	}
-	family(f, "flowtally_table_memory_bytes", "gauge",
-	       "Kernel memory of a table's maps (both generations), as bpftool shows it.");
-	for (t = 0; t < FT_MAX_TABLES; t++) {
-		if (!table_shown(cat, t))
-			continue;
-		first = true;
-		fputs("flowtally_table_memory_bytes", f);
-		table_labels(f, &first, &cat->tables[t].spec, -1);
-		value(f, first, cat->tables[t].mem_bytes);
-	}
-	family(f, "flowtally_table_series", "gauge",
-	       "Keys of a table exported as series of their own (the rest add up in 'other').");
-	for (t = 0; t < FT_MAX_TABLES; t++) {
-		if (!table_shown(cat, t))
-			continue;
-		first = true;
-		fputs("flowtally_table_series", f);
-		table_labels(f, &first, &cat->tables[t].spec, -1);
-		value(f, first, s->nr[t]);
-	}
+	for (i = 0; i < sizeof(table_gauges) / sizeof(table_gauges[0]); i++)
+		put_table_gauge(f, &table_gauges[i], &g);
 }
 
 static void put_self(FILE *f, const struct prom_self *self)
