@@ -101,32 +101,47 @@ $(BUILD)/flowtally: $(filter-out $(CORE_OBJS),$(OBJS)) $(CORE_LIB)
 check-layers:
 	@scripts/check-layers.sh
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h) $(BPF_HDRS)
+# Each test file's list, from its `static void test_NAME(void)` lines.
+TEST_GEN  := $(BUILD)/tests/gen
+$(TEST_GEN)/%.tests.h: tests/unit/%.c scripts/gen-tests.sh
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SRC_INC) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) $(LIB_OBJS) -o $@ \
+	scripts/gen-tests.sh $< >$@
+$(TEST_GEN)/%.tests.h: tests/testrun/%.c scripts/gen-tests.sh
+	@mkdir -p $(@D)
+	scripts/gen-tests.sh $< >$@
+$(TEST_GEN)/%.tests.h: tests/fuzz/%.c scripts/gen-tests.sh
+	@mkdir -p $(@D)
+	scripts/gen-tests.sh $< >$@
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_GEN)/%.tests.h $(LIB_OBJS) $(TEST_LIB) \
+		  $(wildcard tests/lib/*.h) $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SRC_INC) -I$(TEST_GEN) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) $(LIB_OBJS) -o $@ \
 		$(CORE_LIBS)
 
-$(BUILD)/tests/%: tests/testrun/%.c tests/testrun/harness.c tests/testrun/harness.h $(LIB_OBJS) \
-		  $(TEST_LIB) $(wildcard tests/lib/*.h)
+$(BUILD)/tests/%: tests/testrun/%.c $(TEST_GEN)/%.tests.h tests/testrun/harness.c \
+		  tests/testrun/harness.h $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SRC_INC) -Itests/lib -Itests/testrun $< tests/testrun/harness.c $(TEST_LIB) \
+	$(CC) $(CFLAGS) $(SRC_INC) -I$(TEST_GEN) -Itests/lib -Itests/testrun $< tests/testrun/harness.c $(TEST_LIB) \
 		$(LIB_OBJS) -o $@ $(LDLIBS)
 
 # The BPF parser built for the host, under the sanitizers.
-$(BUILD)/tests/test_parse_fuzz: tests/fuzz/test_parse_fuzz.c $(BPF_HDRS) $(TEST_LIB) \
+$(BUILD)/tests/test_parse_fuzz: tests/fuzz/test_parse_fuzz.c $(TEST_GEN)/test_parse_fuzz.tests.h \
+				$(BPF_HDRS) $(TEST_LIB) \
 				$(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -Wall -Wextra -Wno-unknown-pragmas -std=gnu11 -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -Iinclude -Ibpf -Itests/lib $< $(TEST_LIB) -o $@
+		-fno-sanitize-recover=all -Iinclude -Ibpf -I$(TEST_GEN) -Itests/lib $< $(TEST_LIB) -o $@
 
 # The state file's reader built for the host, under the sanitizers.
 STATE_FUZZ_SRCS := src/core/state.c src/core/counts.c src/core/tablespec.c src/lib/log.c \
 		   src/lib/json_writer.c src/lib/testpoint.c src/lib/ident.c
-$(BUILD)/tests/test_state_fuzz: tests/fuzz/test_state_fuzz.c $(STATE_FUZZ_SRCS) $(TEST_LIB) \
+$(BUILD)/tests/test_state_fuzz: tests/fuzz/test_state_fuzz.c $(TEST_GEN)/test_state_fuzz.tests.h \
+				$(STATE_FUZZ_SRCS) $(TEST_LIB) \
 				$(SRC_HDRS) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -Wall -Wextra -std=gnu11 -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -Iinclude $(SRC_INC) -Itests/lib $< $(STATE_FUZZ_SRCS) \
+		-fno-sanitize-recover=all -Iinclude $(SRC_INC) -I$(TEST_GEN) -Itests/lib $< $(STATE_FUZZ_SRCS) \
 		$(TEST_LIB) -o $@ -lbpf -lz -lm
 
 $(BUILD)/ftsend: tests/tools/ftsend.c $(TEST_LIB) $(wildcard tests/lib/*.h)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#define CHECK_PREFIX ""
 #include "check.h"
 #include "state.h"
 
@@ -257,12 +258,8 @@ static void test_state_random_damage_never_crashes(void)
 int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
-		{ "state_reads_back_what_was_written", test_state_reads_back_what_was_written },
-		{ "state_every_byte_changed_is_refused", test_state_every_byte_changed_is_refused },
-		{ "state_damage_with_good_checksum_is_named",
-		  test_state_damage_with_good_checksum_is_named },
-		{ "state_random_damage_never_crashes", test_state_random_damage_never_crashes },
+#include "test_state_fuzz.tests.h"
 	};
 
-	return check_run(tests, sizeof(tests) / sizeof(tests[0]), argc > 1 ? argv[1] : NULL) ? 1 : 0;
+	return check_main(tests, (int)(sizeof(tests) / sizeof(tests[0])), argc, argv);
 }

@@ -69,6 +69,22 @@ struct check_test {
 	void (*fn)(void);
 };
 
+/*
+ * A test file's list is generated from its `static void test_NAME(void)`
+ * functions (scripts/gen-tests.sh, the Makefile runs it):
+ *
+ *	CHECK_MAIN("test_exporters.tests.h")
+ *
+ * The printed name is CHECK_PREFIX (default "test_") and NAME.
+ */
+#ifndef CHECK_PREFIX
+#define CHECK_PREFIX "test_"
+#endif
+#define CHECK_TEST(name) { CHECK_PREFIX #name, test_##name },
+
+/* main(): runs the tests given (argv[1] picks one by name); 1 if any failed. */
+int check_main(const struct check_test *tests, int n, int argc, char **argv);
+
 /* Runs each test, prints "PASS name" / "FAIL name" / "SKIP name: why", and
  * returns the number of failed tests. `only` (argv[1]) picks one by name. */
 int check_run(const struct check_test *tests, int n, const char *only);

@@ -740,41 +740,12 @@ static void test_opts_prometheus_max_series_needs_prometheus(void)
 }
 
 static const struct check_test tests[] = {
-#define T(name) { #name, name }
-	T(test_prom_label_values_escape_quote_backslash_newline),
-	T(test_prom_entries_are_labelled_by_table_direction_and_key),
-	T(test_prom_icmp_is_labelled_by_type_and_code_not_dport),
-	T(test_prom_address_labels_show_the_table_prefix),
-	T(test_prom_cap_gives_series_to_top_bytes_and_sums_the_rest_in_other),
-	T(test_prom_a_key_keeps_its_series_and_later_keys_go_to_other),
-	T(test_prom_no_other_series_while_the_table_has_room),
-	T(test_prom_a_removed_table_gives_its_name_to_a_new_one),
-	T(test_prom_seen_and_unclassified_per_iface_direction_and_reason),
-	T(test_prom_every_family_has_help_and_type_once_and_is_contiguous),
-	T(test_prom_before_the_first_interval_serves_build_info),
-	T(test_prom_last_interval_timestamp_is_the_end_of_the_last_interval),
-	T(test_prom_lru_tables_export_their_evictions_as_a_counter),
-	T(test_prom_process_metrics_are_the_standard_families),
-	T(test_ipfix_ports_template_has_the_keys_counts_and_times),
-	T(test_ipfix_icmp_records_carry_type_and_code_in_their_own_element),
-	T(test_ipfix_address_tables_have_an_ipv4_and_an_ipv6_template),
-	T(test_ipfix_record_encodes_each_field_big_endian),
-	T(test_ipfix_ifindex_goes_to_the_interface_of_the_direction),
-	T(test_ipfix_message_header_and_sets_add_up),
-	T(test_ipfix_message_stays_within_1400_bytes),
-	T(test_csv_header_then_one_row_per_entry),
-	T(test_csv_final_rows_and_address_columns),
-	T(test_csv_appending_to_a_file_with_rows_adds_no_header),
-	T(test_opts_prometheus_takes_a_numeric_address_and_port),
-	T(test_opts_listen_addr_any_is_dual_stack),
-	T(test_opts_ipfix_takes_host_and_port),
-	T(test_opts_prometheus_max_series_needs_prometheus),
-#undef T
+#include "test_exporters.tests.h"
 };
 
 int main(int argc, char **argv)
 {
-	int ret = check_run(tests, (int)ARRAY_SIZE(tests), argc > 1 ? argv[1] : NULL) ? 1 : 0;
+	int ret = check_main(tests, (int)ARRAY_SIZE(tests), argc, argv);
 
 	counts_free(&total);
 	return ret;
