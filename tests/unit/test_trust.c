@@ -28,7 +28,6 @@
 #include "tablespec.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define T(fn) { #fn, fn }
 
 /* Every way a name could reach outside its folder. */
 static const char *const path_names[] = {

@@ -1916,8 +1916,6 @@ static void test_fmt_si_scales_with_two_decimals(void)
 	ASSERT_STREQ(fmt_si(4.2e15, buf, sizeof(buf)), "4.20P", "4.2e15");
 }
 
-#define T(fn) { #fn, fn }
-
 static const struct check_test tests[] = {
 #include "test_userspace.tests.h"
 };
