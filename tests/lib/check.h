@@ -64,6 +64,16 @@ extern int check_fails;		/* failed assertions in the current test */
 		__lok;                                                                      \
 	})
 
+/* Doubles that must be equal to the bit (values computed the same way). */
+#define ASSERT_DBL_EQ(got, want, what)                                                      \
+	({                                                                                  \
+		double __dg = (got), __dw = (want);                                         \
+		int __dok = ASSERT_TRUE(__dg == __dw, what);                                \
+		if (!__dok)                                                                 \
+			fprintf(stderr, "      got %.17g, want %.17g\n", __dg, __dw);        \
+		__dok;                                                                      \
+	})
+
 struct check_test {
 	const char *name;
 	void (*fn)(void);

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "catalog.h"
+#include "counts.h"
 #include "tablespec.h"
 
 #define BOTH_DIRS (FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS))
@@ -37,6 +38,15 @@ static inline void set_addr(__u8 *addr, const char *text)
 	memset(addr, 0, 16);
 	addr[10] = addr[11] = 0xff;
 	inet_pton(AF_INET, text, addr + 12);
+}
+
+/* One entry of table slot `table`, added to c; a failure fails the test. */
+static inline void fixture_append(struct ft_counts *c, __u32 table, struct ft_key k,
+				  __u64 packets, __u64 bytes)
+{
+	struct ft_value v = { .packets = packets, .bytes = bytes };
+
+	ASSERT_EQ(counts_append(c, table, &k, &v), 0, "counts_append");
 }
 
 /* A table spec from its text; a spec that does not parse fails the test. */
