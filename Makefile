@@ -116,14 +116,14 @@ $(TEST_GEN)/%.tests.h: tests/fuzz/%.c scripts/gen-tests.sh
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_GEN)/%.tests.h $(LIB_OBJS) $(TEST_LIB) \
 		  $(wildcard tests/lib/*.h) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SRC_INC) -I$(TEST_GEN) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) $(LIB_OBJS) -o $@ \
-		$(CORE_LIBS)
+	$(CC) $(CFLAGS) $(SRC_INC) -I$(TEST_GEN) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) \
+		$(LIB_OBJS) -o $@ $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/testrun/%.c $(TEST_GEN)/%.tests.h tests/testrun/harness.c \
 		  tests/testrun/harness.h $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SRC_INC) -I$(TEST_GEN) -Itests/lib -Itests/testrun $< tests/testrun/harness.c $(TEST_LIB) \
-		$(LIB_OBJS) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SRC_INC) -I$(TEST_GEN) -Itests/lib -Itests/testrun $< \
+		tests/testrun/harness.c $(TEST_LIB) $(LIB_OBJS) -o $@ $(LDLIBS)
 
 # The BPF parser built for the host, under the sanitizers.
 $(BUILD)/tests/test_parse_fuzz: tests/fuzz/test_parse_fuzz.c $(TEST_GEN)/test_parse_fuzz.tests.h \
@@ -131,7 +131,8 @@ $(BUILD)/tests/test_parse_fuzz: tests/fuzz/test_parse_fuzz.c $(TEST_GEN)/test_pa
 				$(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -Wall -Wextra -Wno-unknown-pragmas -std=gnu11 -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -Iinclude -Ibpf -I$(TEST_GEN) -Itests/lib $< $(TEST_LIB) -o $@
+		-fno-sanitize-recover=all -Iinclude -Ibpf -I$(TEST_GEN) -Itests/lib $< $(TEST_LIB) \
+		-o $@
 
 # The state file's reader built for the host, under the sanitizers.
 STATE_FUZZ_SRCS := src/core/state.c src/core/counts.c src/core/tablespec.c src/lib/log.c \
@@ -141,7 +142,8 @@ $(BUILD)/tests/test_state_fuzz: tests/fuzz/test_state_fuzz.c $(TEST_GEN)/test_st
 				$(SRC_HDRS) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -Wall -Wextra -std=gnu11 -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -Iinclude $(SRC_INC) -I$(TEST_GEN) -Itests/lib $< $(STATE_FUZZ_SRCS) \
+		-fno-sanitize-recover=all -Iinclude $(SRC_INC) -I$(TEST_GEN) -Itests/lib $< \
+		$(STATE_FUZZ_SRCS) \
 		$(TEST_LIB) -o $@ -lbpf -lz -lm
 
 $(BUILD)/ftsend: tests/tools/ftsend.c $(TEST_LIB) $(wildcard tests/lib/*.h)
