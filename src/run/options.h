@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "addr.h"
-#include "instance.h"
+#include "hook.h"
 #include "tablespec.h"
 
 #define FT_MIN_INTERVAL 0.01	/* seconds; below this the swaps are all there is */
