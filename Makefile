@@ -13,14 +13,44 @@ VERSION   := 0.1.0
 
 BUILD     := build
 CFLAGS    ?= -O2 -g
-CFLAGS    += -Wall -Wextra -std=gnu11 -Iinclude -I$(BUILD) -Isrc -DFT_VERSION='"$(VERSION)"'
-LDLIBS    := -lbpf -lelf -lz -lm -lmicrohttpd -lpthread -lncurses
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wextra \
+# The BPF target follows the machine that builds: x86_64 -> x86, aarch64 -> arm64, ...
+ARCH      ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64.*/arm64/' \
+		-e 's/armv.*/arm/' -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' \
+		-e 's/s390x/s390/' -e 's/loongarch64/loongarch/')
+# VMLINUX_H=path builds against a vmlinux.h of your own instead of one dumped from
+# this kernel's BTF (cross builds, a kernel without /sys/kernel/btf/vmlinux).
+VMLINUX_H ?=
+DEPFLAGS  := -MMD -MP
+# src/ is layered: cli -> run -> {export, output} -> core -> lib -> include/flowtally/abi.h.
+# Each layer compiles with only its own folder and those below it on the include path,
+# so an include that points up does not build; `make check-layers` says which and why.
+LAYERS    := lib core output export run cli
+below_lib    :=
+below_core   := lib
+below_output := core lib
+below_export := output core lib
+below_run    := export output core lib
+below_cli    := run export output core lib
+layer_inc  = $(addprefix -Isrc/,$(1) $(below_$(1)))
+SRC_INC   := $(addprefix -Isrc/,$(LAYERS))
+CFLAGS    += -Wall -Wextra -std=gnu11 -Iinclude -I$(BUILD) -DFT_VERSION='"$(VERSION)"'
+CORE_LIBS := -lbpf -lelf -lz -lm
+LDLIBS    := $(CORE_LIBS) -lmicrohttpd -lpthread -lncurses
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
 	      -Wno-unused-parameter -I$(BUILD) -Iinclude -Ibpf
 
-SRCS      := $(wildcard src/*.c)
+SRCS      := $(wildcard $(addsuffix /*.c,$(addprefix src/,$(LAYERS))))
+SRC_HDRS  := $(wildcard $(addsuffix /*.h,$(addprefix src/,$(LAYERS))))
 OBJS      := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
-LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
+layer_objs = $(filter $(BUILD)/$(1)/%,$(OBJS))
+# libftcore.a: the kernel objects and their lifecycle (core/ and the lib/ below it).
+CORE_LIB  := $(BUILD)/libftcore.a
+CORE_OBJS := $(call layer_objs,lib) $(call layer_objs,core)
+# Everything above core but main, as an archive too: a test links only the
+# objects it uses, so the unit tests need neither libmicrohttpd nor ncurses.
+APP_LIB   := $(BUILD)/libftapp.a
+APP_OBJS  := $(filter-out $(BUILD)/cli/main.o $(CORE_OBJS),$(OBJS))
+LIB_OBJS  := $(APP_LIB) $(CORE_LIB)
 BPF_HDRS  := $(wildcard bpf/*.h) include/flowtally/abi.h
 
 TEST_LIB  := $(wildcard tests/lib/*.c)
@@ -30,16 +60,21 @@ FUZZ_BINS := $(BUILD)/tests/test_parse_fuzz $(BUILD)/tests/test_decap_fuzz \
 	     $(BUILD)/tests/test_state_fuzz
 TOOLS     := $(BUILD)/ftsend $(BUILD)/tests/vlanpush $(BUILD)/tests/vlan_push.bpf.o
 
-.PHONY: all deps test test-long demo bench bench-quick install clean format deb test-package
+.PHONY: all deps test test-long demo bench bench-quick install clean format deb test-package \
+	check-layers
 .SECONDARY:
 all: $(BUILD)/flowtally $(UNIT_BINS) $(KTEST_BINS) $(FUZZ_BINS) $(TOOLS)
 
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/vmlinux.h:
+$(BUILD)/vmlinux.h: $(VMLINUX_H)
 	@mkdir -p $(@D)
+ifneq ($(VMLINUX_H),)
+	cp $(VMLINUX_H) $@
+else
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+endif
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -47,28 +82,58 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) include/flowtally/abi.h $(BUILD)/flowtally.skel.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+# Headers come from -MMD; the skeleton must exist before the first compile finds it.
+$(BUILD)/%.o: src/%.c | $(BUILD)/flowtally.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(call layer_inc,$(firstword $(subst /, ,$*))) \
+		-c $< -o $@
 
-$(BUILD)/flowtally: $(OBJS)
+$(CORE_LIB): $(CORE_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(APP_LIB): $(APP_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/flowtally: $(filter-out $(CORE_OBJS),$(OBJS)) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h) $(BPF_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) $(LIB_OBJS) -o $@ $(LDLIBS)
+-include $(OBJS:.o=.d)
 
-$(BUILD)/tests/%: tests/testrun/%.c tests/testrun/harness.c tests/testrun/harness.h $(LIB_OBJS) \
-		  $(TEST_LIB) $(wildcard tests/lib/*.h)
+check-layers:
+	@scripts/check-layers.sh
+
+# Each test file's list, from its `static void test_NAME(void)` lines.
+TEST_GEN  := $(BUILD)/tests/gen
+$(TEST_GEN)/%.tests.h: tests/unit/%.c scripts/gen-tests.sh
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib -Itests/testrun $< tests/testrun/harness.c $(TEST_LIB) \
-		$(LIB_OBJS) -o $@ $(LDLIBS)
+	scripts/gen-tests.sh $< >$@
+$(TEST_GEN)/%.tests.h: tests/testrun/%.c scripts/gen-tests.sh
+	@mkdir -p $(@D)
+	scripts/gen-tests.sh $< >$@
+$(TEST_GEN)/%.tests.h: tests/fuzz/%.c scripts/gen-tests.sh
+	@mkdir -p $(@D)
+	scripts/gen-tests.sh $< >$@
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_GEN)/%.tests.h $(LIB_OBJS) $(TEST_LIB) \
+		  $(wildcard tests/lib/*.h) $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SRC_INC) -I$(TEST_GEN) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) \
+		$(LIB_OBJS) -o $@ $(CORE_LIBS)
+
+$(BUILD)/tests/%: tests/testrun/%.c $(TEST_GEN)/%.tests.h tests/testrun/harness.c \
+		  tests/testrun/harness.h $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SRC_INC) -I$(TEST_GEN) -Itests/lib -Itests/testrun $< \
+		tests/testrun/harness.c $(TEST_LIB) $(LIB_OBJS) -o $@ $(LDLIBS)
 
 # The BPF parser built for the host, under the sanitizers.
-$(BUILD)/tests/test_parse_fuzz: tests/fuzz/test_parse_fuzz.c $(BPF_HDRS) $(TEST_LIB) \
+$(BUILD)/tests/test_parse_fuzz: tests/fuzz/test_parse_fuzz.c $(TEST_GEN)/test_parse_fuzz.tests.h \
+				$(BPF_HDRS) $(TEST_LIB) \
 				$(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -Wall -Wextra -Wno-unknown-pragmas -std=gnu11 -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -Iinclude -Ibpf -Itests/lib $< $(TEST_LIB) -o $@
+		-fno-sanitize-recover=all -Iinclude -Ibpf -I$(TEST_GEN) -Itests/lib $< $(TEST_LIB) \
+		-o $@
 
 # The same with tunnels. No alignment check: a VXLAN frame's inner IP header
 # is 2 bytes off where the outer one is aligned, on the wire as here.
@@ -80,13 +145,15 @@ $(BUILD)/tests/test_decap_fuzz: tests/fuzz/test_decap_fuzz.c $(BPF_HDRS) $(TEST_
 		$(TEST_LIB) -o $@
 
 # The state file's reader built for the host, under the sanitizers.
-STATE_FUZZ_SRCS := src/state.c src/counts.c src/tablespec.c src/log.c src/json_writer.c \
-		   src/testpoint.c src/names.c
-$(BUILD)/tests/test_state_fuzz: tests/fuzz/test_state_fuzz.c $(STATE_FUZZ_SRCS) $(TEST_LIB) \
-				$(wildcard src/*.h) $(wildcard tests/lib/*.h)
+STATE_FUZZ_SRCS := src/core/state.c src/core/counts.c src/core/tablespec.c src/lib/log.c \
+		   src/lib/json_writer.c src/lib/testpoint.c src/lib/ident.c
+$(BUILD)/tests/test_state_fuzz: tests/fuzz/test_state_fuzz.c $(TEST_GEN)/test_state_fuzz.tests.h \
+				$(STATE_FUZZ_SRCS) $(TEST_LIB) \
+				$(SRC_HDRS) $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -Wall -Wextra -std=gnu11 -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -Iinclude -Isrc -Itests/lib $< $(STATE_FUZZ_SRCS) \
+		-fno-sanitize-recover=all -Iinclude $(SRC_INC) -I$(TEST_GEN) -Itests/lib $< \
+		$(STATE_FUZZ_SRCS) \
 		$(TEST_LIB) -o $@ -lbpf -lz -lm
 
 $(BUILD)/ftsend: tests/tools/ftsend.c $(TEST_LIB) $(wildcard tests/lib/*.h)
@@ -102,6 +169,7 @@ $(BUILD)/tests/vlanpush: tests/tools/vlanpush.c
 	$(CC) $(CFLAGS) $< -o $@ -lbpf -lelf -lz
 
 test: deps all $(BUILD)/bench/bench
+	@scripts/check-layers.sh
 	@tests/run.sh
 
 test-long: deps all $(BUILD)/bench/bench
@@ -141,7 +209,7 @@ test-package:
 	@tests/package/test_package.sh
 
 format:
-	clang-format -i bpf/*.c bpf/*.h src/*.c src/*.h include/flowtally/*.h
+	clang-format -i bpf/*.c bpf/*.h $(SRCS) $(SRC_HDRS) include/flowtally/*.h
 
 clean:
 	rm -rf $(BUILD)
@@ -159,7 +227,7 @@ $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 
 $(BUILD)/bench/bench: $(BENCH_SRCS) $(wildcard bench/*.h) $(BUILD)/bench/strategies.skel.h \
 		      $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h)
-	$(CC) $(CFLAGS) -I$(BUILD)/bench -Itests/lib $(BENCH_SRCS) $(TEST_LIB) $(LIB_OBJS) \
+	$(CC) $(CFLAGS) $(SRC_INC) -I$(BUILD)/bench -Itests/lib $(BENCH_SRCS) $(TEST_LIB) $(LIB_OBJS) \
 		-o $@ $(LDLIBS) -lpthread
 
 bench: deps all $(BUILD)/bench/bench

@@ -49,6 +49,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+. "$(dirname "$0")/../tests/live/spawn.sh"
 
 in_ns() { nsenter --net="/run/netns/$NS" "$@"; }
 
@@ -73,20 +74,10 @@ start_config() {
 		[ "$1" = flowtally_lru ] && table=$table:lru
 		[ "$1" = flowtally_xdp ] && hook="--ingress-hook xdp"
 		# not through in_ns: a function in the background is a subshell, and a
-		# non-interactive shell's background jobs ignore SIGINT. The last
-		# config's "counting on" must not be taken for this one's: the shell
-		# truncates the file only once the child runs.
-		rm -f "$TMP/ft.err"
-		nsenter --net="/run/netns/$NS" taskset -c 0 build/flowtally run -i "$VA" -d ingress \
-			$hook -t "$table" --json -n $INTERVAL >"$TMP/ft.json" 2>"$TMP/ft.err" &
-		FT_PID=$!
-		for _ in $(seq 100); do
-			grep -q "counting on" "$TMP/ft.err" 2>/dev/null && return 0
-			kill -0 "$FT_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		cat "$TMP/ft.err" >&2
-		return 1
+		# non-interactive shell's background jobs ignore SIGINT
+		live_spawn_cmd "$TMP/ft.json" "$TMP/ft.err" nsenter --net="/run/netns/$NS" \
+			taskset -c 0 build/flowtally run -i "$VA" -d ingress $hook -t "$table" \
+			--json -n $INTERVAL
 		;;
 	nftables)
 		in_ns nft -f - <<-EOF || return 1

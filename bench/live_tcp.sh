@@ -36,6 +36,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+. "$(dirname "$0")/../tests/live/spawn.sh"
 
 ns_s() { nsenter --net="/run/netns/$NSS" "$@"; }
 
@@ -54,19 +55,9 @@ start_config() {
 		local hook=
 		[ "$1" = flowtally_xdp ] && hook="--ingress-hook xdp"
 		# not through ns_s: a function in the background is a subshell, and
-		# a non-interactive shell's background jobs ignore SIGINT; the last
-		# config's "counting on" must not be taken for this one's
-		rm -f "$TMP/ft.err"
-		nsenter --net="/run/netns/$NSS" build/flowtally run -i "$VS" $hook --json -n 1 \
-			>"$TMP/ft.json" 2>"$TMP/ft.err" &
-		FT_PID=$!
-		for _ in $(seq 100); do
-			grep -q "counting on" "$TMP/ft.err" 2>/dev/null && return 0
-			kill -0 "$FT_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		cat "$TMP/ft.err" >&2
-		return 1
+		# a non-interactive shell's background jobs ignore SIGINT
+		live_spawn_cmd "$TMP/ft.json" "$TMP/ft.err" nsenter --net="/run/netns/$NSS" \
+			build/flowtally run -i "$VS" $hook --json -n 1
 		;;
 	nftables)
 		ns_s nft -f - <<-EOF || return 1

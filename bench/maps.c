@@ -15,11 +15,11 @@
 #include <bpf/libbpf.h>
 
 #include "bench.h"
+#include "lifecycle.h"
 #include "tables.h"
 #include "counts.h"
 #include "snapshot.h"
 
-#define READ_BATCH	4096	/* keys per batch call: flowtally's DRAIN_BATCH */
 #define FILL_CHUNK	65536
 #define SWAP_SLOTS	64
 #define MEM_ENTRIES	65536	/* flowtally's default table size */
@@ -90,37 +90,14 @@ out:
 
 /* ---- 3: read cost per entry ---- */
 
+/* flowtally's own read (snapshot.c), so the bench measures what it runs */
 static int read_by_batch(int fd, bool drain, __u64 *entries)
 {
-	size_t vstride = sizeof(struct ft_value) * ncpus();
-	__u8 *keys = malloc((size_t)READ_BATCH * FT_KEY_NARROW_SIZE);
-	__u8 *vals = malloc(READ_BATCH * vstride);
-	__u32 batch, count;
-	void *in = NULL;
-	int err = 0;
+	struct map_walk w = { .fd = fd, .ksize = FT_KEY_NARROW_SIZE, .ncpus = ncpus(),
+			      .drain = drain };
+	int err = map_walk(&w);
 
-	*entries = 0;
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		count = READ_BATCH;
-		if (drain)
-			err = bpf_map_lookup_and_delete_batch(fd, in, &batch, keys, vals, &count,
-							      NULL);
-		else
-			err = bpf_map_lookup_batch(fd, in, &batch, keys, vals, &count, NULL);
-		*entries += count;
-		if (err) {
-			err = errno == ENOENT ? 0 : -errno;
-			break;
-		}
-		in = &batch;
-	}
-out:
-	free(keys);
-	free(vals);
+	*entries = w.entries;
 	return err;
 }
 

@@ -24,6 +24,7 @@
 #include "bench_abi.h"
 #include "counts.h"
 #include "frames.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "mix.h"
 #include "snapshot.h"
@@ -103,9 +104,9 @@ int bench_instance_open(struct ft_instance *inst, const char *const *specs, int 
 	ret = instance_open(inst, FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS), false);
 	if (ret)
 		return ret;
-	inst->nr_ifaces = 1;
-	strcpy(inst->ifaces[0].name, "lo");
-	inst->ifaces[0].ifindex = BENCH_IFINDEX;
+	inst->cat.nr_ifaces = 1;
+	strcpy(inst->cat.ifaces[0].name, "lo");
+	inst->cat.ifaces[0].ifindex = BENCH_IFINDEX;
 	inst->cfg->ifindex[0] = BENCH_IFINDEX;
 	for (i = 0; i < (nr_specs ? nr_specs : 1); i++) {
 		if (!nr_specs) {

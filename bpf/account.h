@@ -103,7 +103,7 @@ static __always_inline void count_tables(const struct pkt_meta *m, __u32 gen, __
 		if (!cfg->active || !(cfg->dirmask & dirbit))
 			continue;
 		mask = &cfg->mask[m->family & 1];
-		slot = gen * FT_MAX_TABLES + t;
+		slot = ft_outer_slot(gen, t);
 		switch (cfg->kclass) {
 		case FT_KCLASS_NARROW:
 			mask_key(&key, &m->key, mask, FT_KEY_NARROW_SIZE);

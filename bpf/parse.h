@@ -70,10 +70,11 @@ struct l4_ports {
 };
 
 /* ICMP is ICMP only over IPv4 and ICMPv6 only over IPv6; elsewhere they are
- * protocols without ports like any other. */
+ * protocols without ports like any other. The outputs decide with the same
+ * rule (abi.h). */
 static __always_inline int is_icmp(__u8 proto, int ipv6)
 {
-	return ipv6 ? proto == FT_IPPROTO_ICMPV6 : proto == IPPROTO_ICMP;
+	return ft_proto_is_icmp(proto, ipv6);
 }
 
 static __always_inline int l4_header_len(__u8 proto, int ipv6)

@@ -42,6 +42,19 @@
 #define FT_OUTER_SLOTS		(FT_GENERATIONS * FT_MAX_TABLES + 1)
 #define FT_SYNC_SLOT		(FT_GENERATIONS * FT_MAX_TABLES)
 
+/* ICMP is ICMP only over IPv4 and ICMPv6 (58) only over IPv6; elsewhere they
+ * are protocols without ports. The parser and every output decide with this. */
+static inline int ft_proto_is_icmp(__u8 proto, int ipv6)
+{
+	return ipv6 ? proto == 58 : proto == 1;
+}
+
+/* The outer-map slot of table `table`'s map of generation `gen`. */
+static inline __u32 ft_outer_slot(__u32 gen, __u32 table)
+{
+	return gen * FT_MAX_TABLES + table;
+}
+
 enum ft_dir {
 	FT_DIR_INGRESS = 0,
 	FT_DIR_EGRESS = 1,

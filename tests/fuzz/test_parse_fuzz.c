@@ -22,6 +22,7 @@
 #define bpf_htonl htonl
 #include "parse.h"
 
+#define CHECK_PREFIX ""
 #include "check.h"
 #include "frames.h"
 #include "mix.h"
@@ -148,12 +149,8 @@ static void test_fuzz_random_bytes_get_one_verdict(void)
 int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
-		{ "fuzz_mix_frames_agree_with_their_description",
-		  test_fuzz_mix_frames_agree_with_their_description },
-		{ "fuzz_mutated_frames_get_one_verdict", test_fuzz_mutated_frames_get_one_verdict },
-		{ "fuzz_random_bytes_get_one_verdict", test_fuzz_random_bytes_get_one_verdict },
+#include "test_parse_fuzz.tests.h"
 	};
 
-	return check_run(tests, sizeof(tests) / sizeof(tests[0]), argc > 1 ? argv[1] : NULL) ? 1
-												: 0;
+	return check_main(tests, (int)(sizeof(tests) / sizeof(tests[0])), argc, argv);
 }

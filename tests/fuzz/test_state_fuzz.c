@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#define CHECK_PREFIX ""
 #include "check.h"
 #include "state.h"
 
@@ -30,10 +31,10 @@ static void add_table(struct ft_instance *inst, int slot, const char *spec, bool
 {
 	char err[128];
 
-	table_spec_parse(spec, &inst->tables[slot].spec, err, sizeof(err));
-	table_spec_to_cfg(&inst->tables[slot].spec, 3, &inst->tables[slot].cfg);
-	inst->tables[slot].used = true;
-	inst->tables[slot].removed = removed;
+	table_spec_parse(spec, &inst->cat.tables[slot].spec, err, sizeof(err));
+	table_spec_to_cfg(&inst->cat.tables[slot].spec, 3, &inst->cat.tables[slot].cfg);
+	inst->cat.tables[slot].used = true;
+	inst->cat.tables[slot].removed = removed;
 }
 
 static void add_entry(struct ft_counts *c, __u32 table, __u16 dport, __u8 dir, __u64 packets)
@@ -53,12 +54,12 @@ static void make_state(struct ft_instance *inst, struct ft_counts *total)
 
 	memset(inst, 0, sizeof(*inst));
 	counts_init(total);
-	inst->dirmask = 3;
-	inst->nr_ifaces = 2;
-	strcpy(inst->ifaces[0].name, "eth0");
-	inst->ifaces[0].ifindex = 2;
-	strcpy(inst->ifaces[1].name, "veth-a");
-	inst->ifaces[1].ifindex = 17;
+	inst->cat.dirmask = 3;
+	inst->cat.nr_ifaces = 2;
+	strcpy(inst->cat.ifaces[0].name, "eth0");
+	inst->cat.ifaces[0].ifindex = 2;
+	strcpy(inst->cat.ifaces[1].name, "veth-a");
+	inst->cat.ifaces[1].ifindex = 17;
 	add_table(inst, 0, "ports=proto,dport", false);
 	add_table(inst, 1, "flows=flow:size=1000:idle=5", false);
 	add_table(inst, 2, "gone=sport:lru", true);
@@ -129,8 +130,8 @@ static void test_state_reads_back_what_was_written(void)
 	ASSERT_EQ(total2.nr_entries, 40, "total entries");
 	ASSERT_EQ(back->base[1].nr_entries, 10, "baseline entries");
 	ASSERT_EQ(back->base[1].entries[3].last_active, 1700000000u + 2003, "last_active kept");
-	ASSERT_EQ(back->tables[1].spec.idle, 5, "idle kept");
-	ASSERT_STREQ(back->ifaces[1].name, "veth-a", "interface name");
+	ASSERT_EQ(back->cat.tables[1].spec.idle, 5, "idle kept");
+	ASSERT_STREQ(back->cat.ifaces[1].name, "veth-a", "interface name");
 	ASSERT_EQ(state_encode(back, &total2, flips, &buf2, &len2), 0, "encode again");
 	ASSERT_TRUE(len == len2 && !memcmp(buf, buf2, len), "the same bytes again");
 	free(buf);
@@ -241,8 +242,8 @@ static void test_state_random_damage_never_crashes(void)
 		if (!state_parse(mut, len, back, &total2, &flips, why, sizeof(why))) {
 			for (i = 0; i < total2.nr_entries; i++)
 				bad_entries += total2.entries[i].table >= FT_MAX_TABLES ||
-					       !back->tables[total2.entries[i].table].used;
-			bad_entries += back->nr_ifaces > FT_MAX_IFACES;
+					       !back->cat.tables[total2.entries[i].table].used;
+			bad_entries += back->cat.nr_ifaces > FT_MAX_IFACES;
 		}
 		free_state(back, &total2);
 	}
@@ -257,12 +258,8 @@ static void test_state_random_damage_never_crashes(void)
 int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
-		{ "state_reads_back_what_was_written", test_state_reads_back_what_was_written },
-		{ "state_every_byte_changed_is_refused", test_state_every_byte_changed_is_refused },
-		{ "state_damage_with_good_checksum_is_named",
-		  test_state_damage_with_good_checksum_is_named },
-		{ "state_random_damage_never_crashes", test_state_random_damage_never_crashes },
+#include "test_state_fuzz.tests.h"
 	};
 
-	return check_run(tests, sizeof(tests) / sizeof(tests[0]), argc > 1 ? argv[1] : NULL) ? 1 : 0;
+	return check_main(tests, (int)(sizeof(tests) / sizeof(tests[0])), argc, argv);
 }

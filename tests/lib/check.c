@@ -33,3 +33,8 @@ int check_run(const struct check_test *tests, int n, const char *only)
 	}
 	return failed;
 }
+
+int check_main(const struct check_test *tests, int n, int argc, char **argv)
+{
+	return check_run(tests, n, argc > 1 ? argv[1] : NULL) ? 1 : 0;
+}

@@ -64,10 +64,36 @@ extern int check_fails;		/* failed assertions in the current test */
 		__lok;                                                                      \
 	})
 
+/* Doubles that must be equal to the bit (values computed the same way). */
+#define ASSERT_DBL_EQ(got, want, what)                                                      \
+	({                                                                                  \
+		double __dg = (got), __dw = (want);                                         \
+		int __dok = ASSERT_TRUE(__dg == __dw, what);                                \
+		if (!__dok)                                                                 \
+			fprintf(stderr, "      got %.17g, want %.17g\n", __dg, __dw);        \
+		__dok;                                                                      \
+	})
+
 struct check_test {
 	const char *name;
 	void (*fn)(void);
 };
+
+/*
+ * A test file's list is generated from its `static void test_NAME(void)`
+ * functions (scripts/gen-tests.sh, the Makefile runs it):
+ *
+ *	CHECK_MAIN("test_exporters.tests.h")
+ *
+ * The printed name is CHECK_PREFIX (default "test_") and NAME.
+ */
+#ifndef CHECK_PREFIX
+#define CHECK_PREFIX "test_"
+#endif
+#define CHECK_TEST(name) { CHECK_PREFIX #name, test_##name },
+
+/* main(): runs the tests given (argv[1] picks one by name); 1 if any failed. */
+int check_main(const struct check_test *tests, int n, int argc, char **argv);
 
 /* Runs each test, prints "PASS name" / "FAIL name" / "SKIP name: why", and
  * returns the number of failed tests. `only` (argv[1]) picks one by name. */

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Hand-made objects for the host unit tests of the printers and exporters:
- * keys, addresses and an instance with no kernel behind it. Header-only, so
+ * keys, addresses, table specs and a catalog with no kernel behind it. Header-only, so
  * that ftsend, which shares tests/lib but not src/, does not link it.
  */
 #ifndef FT_TEST_FIXTURE_H
 #define FT_TEST_FIXTURE_H
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
-#include "instance.h"
+#include "catalog.h"
+#include "counts.h"
 #include "tablespec.h"
 
 #define BOTH_DIRS (FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS))
@@ -38,27 +40,45 @@ static inline void set_addr(__u8 *addr, const char *text)
 	inet_pton(AF_INET, text, addr + 12);
 }
 
-/* Interface "veth0" (ifindex 7) in both directions, and table 0 from `spec`
- * (NULL: the default ports table). */
-static inline void fixture_instance(struct ft_instance *inst, const struct table_spec *spec)
+/* One entry of table slot `table`, added to c; a failure fails the test. */
+static inline void fixture_append(struct ft_counts *c, __u32 table, struct ft_key k,
+				  __u64 packets, __u64 bytes)
 {
-	struct ft_table *t = &inst->tables[0];
+	struct ft_value v = { .packets = packets, .bytes = bytes };
 
-	memset(inst, 0, sizeof(*inst));
-	inst->nr_ifaces = 1;
-	strcpy(inst->ifaces[0].name, "veth0");
-	inst->ifaces[0].ifindex = 7;
-	inst->ifaces[0].ingress_hook = FT_HOOK_XDP_NATIVE;
-	inst->ifaces[0].xdp_link_fd = -1;
-	inst->ifaces[0].tc_in_link_fd = -1;
-	inst->ifaces[0].tc_link_fd = -1;
-	inst->dirmask = BOTH_DIRS;
+	ASSERT_EQ(counts_append(c, table, &k, &v), 0, "counts_append");
+}
+
+/* A table spec from its text; a spec that does not parse fails the test. */
+static inline struct table_spec spec_of(const char *text)
+{
+	struct table_spec s;
+	char err[256] = "";
+
+	memset(&s, 0, sizeof(s));
+	if (!ASSERT_EQ(table_spec_parse(text, &s, err, sizeof(err)), 0, "table_spec_parse"))
+		fprintf(stderr, "      %s: %s\n", text, err);
+	return s;
+}
+
+/* What the printers and exporters see: interface "veth0" (ifindex 7) in both
+ * directions, and table 0 from `spec` (NULL: the default ports table). */
+static inline void fixture_catalog(struct ft_catalog *cat, const char *spec)
+{
+	struct ft_table *t = &cat->tables[0];
+
+	memset(cat, 0, sizeof(*cat));
+	cat->nr_ifaces = 1;
+	strcpy(cat->ifaces[0].name, "veth0");
+	cat->ifaces[0].ifindex = 7;
+	cat->ifaces[0].ingress_hook = FT_HOOK_XDP_NATIVE;
+	cat->dirmask = BOTH_DIRS;
 	t->used = true;
 	if (spec)
-		t->spec = *spec;
+		t->spec = spec_of(spec);
 	else
 		table_spec_default(&t->spec);
-	table_spec_to_cfg(&t->spec, inst->dirmask, &t->cfg);
+	table_spec_to_cfg(&t->spec, cat->dirmask, &t->cfg);
 }
 
 #endif

@@ -2,6 +2,8 @@
 # own, named with a unique suffix and removed by a trap; flowtally started
 # and stopped by PID. Source it; it needs $FT (the binary) and $FTSEND.
 
+. "$(dirname "${BASH_SOURCE[0]}")/spawn.sh"
+
 FT=${FT:-build/flowtally}
 FTSEND=${FTSEND:-build/ftsend}
 LIVE_TMP=$(mktemp -d /tmp/ft-live.XXXXXX)
@@ -48,18 +50,7 @@ live_veth() {
 live_spawn() {
 	local out=$1
 	shift
-	# emptied here, not by the child's redirection: the loop below must not
-	# find the last run's "counting on" before the child truncates the file
-	: >"$LIVE_TMP/err.txt"
-	"$FT" run -i "$VA" "$@" >"$out" 2>>"$LIVE_TMP/err.txt" &
-	FT_PID=$!
-	for _ in $(seq 100); do
-		grep -q "counting on" "$LIVE_TMP/err.txt" 2>/dev/null && { live_track; return 0; }
-		kill -0 "$FT_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$LIVE_TMP/err.txt" >&2
-	return 1
+	live_spawn_cmd "$out" "$LIVE_TMP/err.txt" "$FT" run -i "$VA" "$@" && live_track
 }
 
 # The same with JSON records to $LIVE_TMP/out.json.

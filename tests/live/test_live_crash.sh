@@ -4,7 +4,7 @@
 # resize and removal, a table added, the state file's write. Each time the
 # restart adopts it, and the final totals are exactly what was sent: nothing
 # lost, nothing counted twice. The steps are named by test points
-# (src/testpoint.h); the tests say nothing of their order, only of totals.
+# (src/lib/testpoint.h); the tests say nothing of their order, only of totals.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/live/lib.sh
 FAILED=0

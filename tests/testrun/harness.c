@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "harness.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "output.h"
 #include "snapshot.h"
@@ -24,9 +25,9 @@ int ktest_open(struct ktest *k, const struct table_spec *specs, int nr_specs)
 			    false);
 	if (err)
 		return err;
-	k->inst.nr_ifaces = 1;
-	strcpy(k->inst.ifaces[0].name, "lo");
-	k->inst.ifaces[0].ifindex = KTEST_IFINDEX;
+	k->inst.cat.nr_ifaces = 1;
+	strcpy(k->inst.cat.ifaces[0].name, "lo");
+	k->inst.cat.ifaces[0].ifindex = KTEST_IFINDEX;
 	k->inst.cfg->ifindex[0] = KTEST_IFINDEX;
 	if (!specs) {
 		table_spec_default(&def);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#define CHECK_PREFIX "testrun_"
 #include "check.h"
 #include "harness.h"
 #include "mix.h"
@@ -556,46 +557,12 @@ static void test_random_tunnel_mix_counts_exactly(void)
 int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
-		{ "testrun_vxlan_decap_counts_inner_ports", test_vxlan_decap_counts_inner_ports },
-		{ "testrun_vxlan_without_decap_counts_outer_udp",
-		  test_vxlan_without_decap_counts_outer_udp },
-		{ "testrun_vxlan_decap_only_its_ports", test_vxlan_decap_only_its_ports },
-		{ "testrun_geneve_gre_gretap_count_inner_ports",
-		  test_geneve_gre_gretap_count_inner_ports },
-		{ "testrun_tunnel_cut_short_counts_tunnel_truncated",
-		  test_tunnel_cut_short_counts_tunnel_truncated },
-		{ "testrun_random_tunnel_mix_counts_exactly", test_random_tunnel_mix_counts_exactly },
-		{ "testrun_vni_table_keys_each_tunnel", test_vni_table_keys_each_tunnel },
-		{ "testrun_ipv4_tcp_udp_count_by_dport", test_ipv4_tcp_udp_count_by_dport },
-		{ "testrun_ipv6_tcp_udp_count_by_dport", test_ipv6_tcp_udp_count_by_dport },
-		{ "testrun_ipv4_options_honour_ihl", test_ipv4_options_honour_ihl },
-		{ "testrun_fragments_first_counts_later_unclassified",
-		  test_fragments_first_counts_later_unclassified },
-		{ "testrun_truncated_headers_are_named", test_truncated_headers_are_named },
-		{ "testrun_bad_headers_are_named", test_bad_headers_are_named },
-		{ "testrun_non_ip_and_runts", test_non_ip_and_runts },
-		{ "testrun_icmp_counts_type_and_code", test_icmp_counts_type_and_code },
-		{ "testrun_other_protocols_keyed_without_ports",
-		  test_other_protocols_keyed_without_ports },
-		{ "testrun_vlan_qinq_and_tag_limit", test_vlan_qinq_and_tag_limit },
-		{ "testrun_ipv6_extension_headers_and_limit", test_ipv6_extension_headers_and_limit },
-		{ "testrun_jumbo_frame_counts_whole_length", test_jumbo_frame_counts_whole_length },
-		{ "testrun_repeat_counts_every_run", test_repeat_counts_every_run },
-		{ "testrun_gso_packet_counts_segments", test_gso_packet_counts_segments },
-		{ "testrun_tcx_ingress_gro_packet_counts_segments",
-		  test_tcx_ingress_gro_packet_counts_segments },
-		{ "testrun_gso_without_segs_derives_them_from_gso_size",
-		  test_gso_without_segs_derives_them_from_gso_size },
-		{ "testrun_ten_thousand_ports", test_ten_thousand_ports },
-		{ "testrun_full_table_counts_overflow", test_full_table_counts_overflow },
-		{ "testrun_swap_splits_intervals_exactly", test_swap_splits_intervals_exactly },
-		{ "testrun_random_mix_counts_exactly", test_random_mix_counts_exactly },
+#include "test_testrun.tests.h"
 	};
 
 	if (geteuid() != 0) {
 		printf("SKIP testrun: BPF_PROG_TEST_RUN needs root (CAP_BPF)\n");
 		return 0;
 	}
-	return check_run(tests, sizeof(tests) / sizeof(tests[0]), argc > 1 ? argv[1] : NULL) ? 1
-												: 0;
+	return check_main(tests, (int)(sizeof(tests) / sizeof(tests[0])), argc, argv);
 }

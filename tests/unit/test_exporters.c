@@ -25,7 +25,7 @@
 #include "counts.h"
 #include "csv.h"
 #include "sink.h"
-#include "instance.h"
+#include "catalog.h"
 #include "ipfix.h"
 #include "options.h"
 #include "prom_process.h"
@@ -36,26 +36,13 @@
 #define REC_START 1000.0
 #define REC_END 1002.0
 
-static struct ft_instance inst;
+static struct ft_catalog cat;
 static struct ft_counts total;
 
-static struct table_spec spec_of(const char *text)
-{
-	struct table_spec s;
-	char err[256] = "";
-
-	memset(&s, 0, sizeof(s));
-	if (!ASSERT_EQ(table_spec_parse(text, &s, err, sizeof(err)), 0, "table_spec_parse"))
-		fprintf(stderr, "      %s: %s\n", text, err);
-	return s;
-}
-
 /* One interface "veth0", both directions, table 0 from `spec`. */
-static void make_instance(const char *spec)
+static void make_catalog(const char *spec)
 {
-	struct table_spec s = spec_of(spec);
-
-	fixture_instance(&inst, &s);
+	fixture_catalog(&cat, spec);
 	counts_free(&total);
 	total.start = REC_START;
 	total.end = REC_END;
@@ -95,7 +82,7 @@ static char *render(struct prom_series *s)
 	FILE *f = open_memstream(&buf, &len);
 
 	ASSERT_EQ(prom_series_update(s, &total), 0, "prom_series_update");
-	ASSERT_EQ(prom_render(f, &inst, &total, &total, s, NULL), 0, "prom_render");
+	ASSERT_EQ(prom_render(f, &cat, &total, &total, s, NULL), 0, "prom_render");
 	fclose(f);
 	return buf;
 }
@@ -127,7 +114,7 @@ static void test_prom_entries_are_labelled_by_table_direction_and_key(void)
 {
 	char *text;
 
-	make_instance("ports=proto,dport");
+	make_catalog("ports=proto,dport");
 	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 10, 15000);
 	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_EGRESS), 6, 600);
 	text = render_once(1000);
@@ -146,7 +133,7 @@ static void test_prom_icmp_is_labelled_by_type_and_code_not_dport(void)
 {
 	char *text;
 
-	make_instance("ports=proto,dport");
+	make_catalog("ports=proto,dport");
 	append(&total, port_key(IPPROTO_ICMP, 8 << 8 | 0, FT_DIR_INGRESS), 3, 294);
 	append(&total, port_key(IPPROTO_ICMPV6, 1 << 8 | 4, FT_DIR_INGRESS), 2, 200);
 	text = render_once(1000);
@@ -164,7 +151,7 @@ static void test_prom_address_labels_show_the_table_prefix(void)
 	struct ft_key k4 = port_key(0, 0, FT_DIR_INGRESS), k6 = k4;
 	char *text;
 
-	make_instance("src=saddr/24/64");
+	make_catalog("src=saddr/24/64");
 	set_addr(k4.saddr, "192.0.2.0");
 	set_addr(k6.saddr, "2001:db8:1::");
 	append(&total, k4, 1, 100);
@@ -179,7 +166,7 @@ static void test_prom_cap_gives_series_to_top_bytes_and_sums_the_rest_in_other(v
 {
 	char *text;
 
-	make_instance("ports=proto,dport");
+	make_catalog("ports=proto,dport");
 	append(&total, port_key(IPPROTO_UDP, 53, FT_DIR_INGRESS), 4, 100);
 	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 2, 300);
 	append(&total, port_key(IPPROTO_TCP, 80, FT_DIR_INGRESS), 5, 200);
@@ -208,7 +195,7 @@ static void test_prom_a_key_keeps_its_series_and_later_keys_go_to_other(void)
 	struct prom_series s;
 	char *text;
 
-	make_instance("ports=proto,dport");
+	make_catalog("ports=proto,dport");
 	prom_series_init(&s, 1);
 	add(&total, small, 1, 10);
 	free(render(&s));
@@ -227,7 +214,7 @@ static void test_prom_no_other_series_while_the_table_has_room(void)
 {
 	char *text;
 
-	make_instance("ports=proto,dport");
+	make_catalog("ports=proto,dport");
 	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 2, 300);
 	text = render_once(2);
 	ASSERT_LACKS(text, "\"other\"", "no other series");
@@ -240,10 +227,10 @@ static void test_prom_a_removed_table_gives_its_name_to_a_new_one(void)
 	struct ft_value v = { .packets = 1, .bytes = 100 };
 	char *text;
 
-	make_instance("ports=proto,dport");
-	inst.tables[0].removed = true;
-	inst.tables[1] = inst.tables[0];
-	inst.tables[1].removed = false;
+	make_catalog("ports=proto,dport");
+	cat.tables[0].removed = true;
+	cat.tables[1] = cat.tables[0];
+	cat.tables[1].removed = false;
 	append(&total, k, 5, 500);
 	ASSERT_EQ(counts_append(&total, 1, &k, &v), 0, "counts_append");
 	text = render_once(1000);
@@ -257,7 +244,7 @@ static void test_prom_seen_and_unclassified_per_iface_direction_and_reason(void)
 {
 	char *text;
 
-	make_instance("ports=proto,dport");
+	make_catalog("ports=proto,dport");
 	total.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 12, 3400 };
 	total.iface[0][FT_DIR_EGRESS][FT_CNT_UNCL(FT_UNCL_FRAGMENT)] = (struct ft_value){ 3, 210 };
 	total.table[0][FT_DIR_INGRESS][FT_TBL_OVERFLOW] = (struct ft_value){ 5, 500 };
@@ -286,7 +273,7 @@ static void test_prom_every_family_has_help_and_type_once_and_is_contiguous(void
 	char *text, *line, *save = NULL, families[64][64], current[64] = "";
 	int nfam = 0, i;
 
-	make_instance("ports=proto,dport");
+	make_catalog("ports=proto,dport");
 	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 2, 300);
 	text = render_once(1000);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -341,9 +328,9 @@ static void test_prom_last_interval_timestamp_is_the_end_of_the_last_interval(vo
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	make_instance("ports=proto,dport");
+	make_catalog("ports=proto,dport");
 	prom_series_init(&s, 1000);
-	ASSERT_EQ(prom_render(f, &inst, &total, &total, &s, &self), 0, "prom_render");
+	ASSERT_EQ(prom_render(f, &cat, &total, &total, &s, &self), 0, "prom_render");
 	fclose(f);
 	ASSERT_CONTAINS(buf,
 			"# TYPE flowtally_last_interval_timestamp_seconds gauge\n"
@@ -358,7 +345,7 @@ static void test_prom_lru_tables_export_their_evictions_as_a_counter(void)
 {
 	char *text;
 
-	make_instance("flows=flow:lru");
+	make_catalog("flows=flow:lru");
 	total.evicted[0][FT_DIR_INGRESS] = 7;
 	text = render_once(1000);
 	ASSERT_CONTAINS(text, "# TYPE flowtally_table_evictions_total counter\n", "a counter");
@@ -370,7 +357,7 @@ static void test_prom_lru_tables_export_their_evictions_as_a_counter(void)
 			"egress: none");
 	free(text);
 
-	make_instance("ports=proto,dport");
+	make_catalog("ports=proto,dport");
 	text = render_once(1000);
 	ASSERT_LACKS(text, "flowtally_table_evictions_total{", "a hash table never evicts");
 	free(text);
@@ -588,7 +575,7 @@ static void test_ipfix_message_stays_within_1400_bytes(void)
 
 static char *csv_run(bool final)
 {
-	struct run_opts o = { .csv = true };
+	struct export_opts o = { .csv = true };
 	struct exporter e = { .ops = &csv_exporter };
 	struct sink out = {};
 	char *buf = NULL;
@@ -596,9 +583,9 @@ static char *csv_run(bool final)
 	out.f = open_memstream(&out.buf, &out.len);
 	ASSERT_EQ(csv_exporter.open(&e, &o, &out), 0, "open");
 	if (final)
-		ASSERT_EQ(csv_exporter.final(&e, &inst, &total), 0, "final");
+		ASSERT_EQ(csv_exporter.final(&e, &cat, &total), 0, "final");
 	else
-		ASSERT_EQ(csv_exporter.interval(&e, &inst, &total, &total), 0, "interval");
+		ASSERT_EQ(csv_exporter.interval(&e, &cat, &total, &total), 0, "interval");
 	csv_exporter.close(&e);
 	fclose(out.f);
 	buf = out.buf;
@@ -614,7 +601,7 @@ static void test_csv_header_then_one_row_per_entry(void)
 		"interval,1000.000000,1002.000000,ports,egress,icmp,,,8,0,,,,,,3,294,\n";
 	char *text;
 
-	make_instance("ports=proto,dport");
+	make_catalog("ports=proto,dport");
 	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 10, 15000);
 	append(&total, port_key(IPPROTO_ICMP, 8 << 8, FT_DIR_EGRESS), 3, 294);
 	text = csv_run(false);
@@ -628,7 +615,7 @@ static void test_csv_final_rows_and_address_columns(void)
 	struct ft_key k = port_key(IPPROTO_UDP, 53, FT_DIR_INGRESS);
 	char *text;
 
-	make_instance("f=flow,vlan");
+	make_catalog("f=flow,vlan");
 	set_addr(k.saddr, "2001:db8::1");
 	set_addr(k.daddr, "2001:db8::2");
 	k.sport = 5353;
@@ -644,7 +631,7 @@ static void test_csv_final_rows_and_address_columns(void)
 
 static void test_csv_appending_to_a_file_with_rows_adds_no_header(void)
 {
-	struct run_opts o = { .csv = true };
+	struct export_opts o = { .csv = true };
 	struct exporter e = { .ops = &csv_exporter };
 	char path[] = "/tmp/ft-csv-XXXXXX", line[256] = "";
 	int fd = mkstemp(path);
@@ -753,41 +740,12 @@ static void test_opts_prometheus_max_series_needs_prometheus(void)
 }
 
 static const struct check_test tests[] = {
-#define T(name) { #name, name }
-	T(test_prom_label_values_escape_quote_backslash_newline),
-	T(test_prom_entries_are_labelled_by_table_direction_and_key),
-	T(test_prom_icmp_is_labelled_by_type_and_code_not_dport),
-	T(test_prom_address_labels_show_the_table_prefix),
-	T(test_prom_cap_gives_series_to_top_bytes_and_sums_the_rest_in_other),
-	T(test_prom_a_key_keeps_its_series_and_later_keys_go_to_other),
-	T(test_prom_no_other_series_while_the_table_has_room),
-	T(test_prom_a_removed_table_gives_its_name_to_a_new_one),
-	T(test_prom_seen_and_unclassified_per_iface_direction_and_reason),
-	T(test_prom_every_family_has_help_and_type_once_and_is_contiguous),
-	T(test_prom_before_the_first_interval_serves_build_info),
-	T(test_prom_last_interval_timestamp_is_the_end_of_the_last_interval),
-	T(test_prom_lru_tables_export_their_evictions_as_a_counter),
-	T(test_prom_process_metrics_are_the_standard_families),
-	T(test_ipfix_ports_template_has_the_keys_counts_and_times),
-	T(test_ipfix_icmp_records_carry_type_and_code_in_their_own_element),
-	T(test_ipfix_address_tables_have_an_ipv4_and_an_ipv6_template),
-	T(test_ipfix_record_encodes_each_field_big_endian),
-	T(test_ipfix_ifindex_goes_to_the_interface_of_the_direction),
-	T(test_ipfix_message_header_and_sets_add_up),
-	T(test_ipfix_message_stays_within_1400_bytes),
-	T(test_csv_header_then_one_row_per_entry),
-	T(test_csv_final_rows_and_address_columns),
-	T(test_csv_appending_to_a_file_with_rows_adds_no_header),
-	T(test_opts_prometheus_takes_a_numeric_address_and_port),
-	T(test_opts_listen_addr_any_is_dual_stack),
-	T(test_opts_ipfix_takes_host_and_port),
-	T(test_opts_prometheus_max_series_needs_prometheus),
-#undef T
+#include "test_exporters.tests.h"
 };
 
 int main(int argc, char **argv)
 {
-	int ret = check_run(tests, (int)ARRAY_SIZE(tests), argc > 1 ? argv[1] : NULL) ? 1 : 0;
+	int ret = check_main(tests, (int)ARRAY_SIZE(tests), argc, argv);
 
 	counts_free(&total);
 	return ret;

@@ -10,23 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CHECK_PREFIX ""
+#include "check.h"
 #include "expect.h"
 #include "frames.h"
 #include "mix.h"
 
-static int fails;
-static char first_fail[512];
 
-#define CHECK_EQ(got, want, what)                                                          \
-	do {                                                                               \
-		long long g_ = (long long)(got), w_ = (long long)(want);                  \
-		if (g_ != w_ && !fails++)                                                  \
-			snprintf(first_fail, sizeof(first_fail),                           \
-				 "%s: got %lld (0x%llx), want %lld (0x%llx) at line %d", what,     \
-				 g_, g_, w_, w_, __LINE__);                                \
-	} while (0)
-
-#define CHECK(cond, what) CHECK_EQ(!!(cond), 1, what)
 
 static __u8 buf[70000];
 
@@ -53,13 +43,13 @@ static int build(const struct frame_spec *s)
 {
 	int len = frame_build(s, buf, sizeof(buf));
 
-	CHECK(len > 0, "frame_build succeeds");
+	ASSERT_TRUE(len > 0, "frame_build succeeds");
 	return len;
 }
 
 static void classify(const struct frame_spec *s, int len, struct frame_class *c)
 {
-	CHECK_EQ(frame_classify(s, len, 7, FT_DIR_EGRESS, c), 0, "frame_classify succeeds");
+	ASSERT_EQ(frame_classify(s, len, 7, FT_DIR_EGRESS, c), 0, "frame_classify succeeds");
 }
 
 /* Builds s and checks only how it is classified. */
@@ -69,9 +59,9 @@ static void check_reason(const struct frame_spec *s, int want_len, int want_reas
 	struct frame_class c;
 	int len = build(s);
 
-	CHECK_EQ(len, want_len, what);
+	ASSERT_EQ(len, want_len, what);
 	classify(s, len, &c);
-	CHECK_EQ(c.classified ? -1 : c.reason, want_reason, what);
+	ASSERT_EQ(c.classified ? -1 : c.reason, want_reason, what);
 }
 
 static void test_ipv4_tcp_layout_and_key(void)
@@ -83,34 +73,34 @@ static void test_ipv4_tcp_layout_and_key(void)
 	struct frame_class c;
 	int len = build(&s);
 
-	CHECK_EQ(len, 14 + 20 + 20 + 10, "frame length");
-	CHECK_EQ(buf[0] << 8 | buf[5], 0x0202, "destination MAC");
-	CHECK_EQ(buf[6] << 8 | buf[11], 0x0201, "source MAC");
-	CHECK_EQ(get16(12), 0x0800, "EtherType");
-	CHECK_EQ(buf[14], 0x45, "version and IHL");
-	CHECK_EQ(buf[15], 46 << 2, "TOS");
-	CHECK_EQ(get16(16), 20 + 20 + 10, "total length");
-	CHECK_EQ(buf[23], 6, "protocol");
-	CHECK_EQ(sum16(buf + 14, 20, 0), 0xffff, "IPv4 header checksum");
-	CHECK_EQ(get16(26) << 16 | get16(28), 0xc0000201, "saddr 192.0.2.1");
-	CHECK_EQ(get16(30) << 16 | get16(32), 0xc6336401, "daddr 198.51.100.1");
-	CHECK_EQ(get16(34), 40000, "TCP source port");
-	CHECK_EQ(get16(36), 443, "TCP destination port");
-	CHECK_EQ(buf[46], 0x50, "TCP data offset");
+	ASSERT_EQ(len, 14 + 20 + 20 + 10, "frame length");
+	ASSERT_EQ(buf[0] << 8 | buf[5], 0x0202, "destination MAC");
+	ASSERT_EQ(buf[6] << 8 | buf[11], 0x0201, "source MAC");
+	ASSERT_EQ(get16(12), 0x0800, "EtherType");
+	ASSERT_EQ(buf[14], 0x45, "version and IHL");
+	ASSERT_EQ(buf[15], 46 << 2, "TOS");
+	ASSERT_EQ(get16(16), 20 + 20 + 10, "total length");
+	ASSERT_EQ(buf[23], 6, "protocol");
+	ASSERT_EQ(sum16(buf + 14, 20, 0), 0xffff, "IPv4 header checksum");
+	ASSERT_EQ(get16(26) << 16 | get16(28), 0xc0000201, "saddr 192.0.2.1");
+	ASSERT_EQ(get16(30) << 16 | get16(32), 0xc6336401, "daddr 198.51.100.1");
+	ASSERT_EQ(get16(34), 40000, "TCP source port");
+	ASSERT_EQ(get16(36), 443, "TCP destination port");
+	ASSERT_EQ(buf[46], 0x50, "TCP data offset");
 	/* Pseudo-header: addresses, protocol, TCP length. */
-	CHECK_EQ(sum16(buf + 34, 30, sum16(buf + 26, 8, 6 + 30)), 0xffff, "TCP checksum");
+	ASSERT_EQ(sum16(buf + 34, 30, sum16(buf + 26, 8, 6 + 30)), 0xffff, "TCP checksum");
 
 	classify(&s, len, &c);
-	CHECK(c.classified, "classified");
-	CHECK_EQ(c.key.proto, 6, "key proto");
-	CHECK_EQ(c.key.sport, 40000, "key sport");
-	CHECK_EQ(c.key.dport, 443, "key dport");
-	CHECK_EQ(c.key.dscp, 46, "key dscp");
-	CHECK_EQ(c.key.vlan, 0, "key vlan");
-	CHECK_EQ(c.key.ifindex, 7, "key ifindex");
-	CHECK_EQ(c.key.dir, FT_DIR_EGRESS, "key dir");
-	CHECK(!memcmp(c.key.saddr, mapped_src, 16), "key saddr is IPv4-mapped");
-	CHECK(!memcmp(c.key.daddr, mapped_dst, 16), "key daddr is IPv4-mapped");
+	ASSERT_TRUE(c.classified, "classified");
+	ASSERT_EQ(c.key.proto, 6, "key proto");
+	ASSERT_EQ(c.key.sport, 40000, "key sport");
+	ASSERT_EQ(c.key.dport, 443, "key dport");
+	ASSERT_EQ(c.key.dscp, 46, "key dscp");
+	ASSERT_EQ(c.key.vlan, 0, "key vlan");
+	ASSERT_EQ(c.key.ifindex, 7, "key ifindex");
+	ASSERT_EQ(c.key.dir, FT_DIR_EGRESS, "key dir");
+	ASSERT_TRUE(!memcmp(c.key.saddr, mapped_src, 16), "key saddr is IPv4-mapped");
+	ASSERT_TRUE(!memcmp(c.key.daddr, mapped_dst, 16), "key daddr is IPv4-mapped");
 }
 
 static void test_ipv4_options_move_l4(void)
@@ -120,18 +110,18 @@ static void test_ipv4_options_move_l4(void)
 	struct frame_class c;
 	int len = build(&s), i;
 
-	CHECK_EQ(len, 14 + 32 + 8, "frame length");
-	CHECK_EQ(buf[14], 0x48, "version and IHL 8");
-	CHECK_EQ(get16(16), 32 + 8, "total length");
+	ASSERT_EQ(len, 14 + 32 + 8, "frame length");
+	ASSERT_EQ(buf[14], 0x48, "version and IHL 8");
+	ASSERT_EQ(get16(16), 32 + 8, "total length");
 	for (i = 34; i < 45; i++)
-		CHECK_EQ(buf[i], 1, "NOP option");
-	CHECK_EQ(buf[45], 0, "EOL option");
-	CHECK_EQ(sum16(buf + 14, 32, 0), 0xffff, "IPv4 header checksum with options");
-	CHECK_EQ(get16(48), 53, "UDP destination port after the options");
-	CHECK_EQ(get16(50), 8, "UDP length");
+		ASSERT_EQ(buf[i], 1, "NOP option");
+	ASSERT_EQ(buf[45], 0, "EOL option");
+	ASSERT_EQ(sum16(buf + 14, 32, 0), 0xffff, "IPv4 header checksum with options");
+	ASSERT_EQ(get16(48), 53, "UDP destination port after the options");
+	ASSERT_EQ(get16(50), 8, "UDP length");
 	classify(&s, len, &c);
-	CHECK(c.classified, "classified");
-	CHECK_EQ(c.key.dport, 53, "key dport");
+	ASSERT_TRUE(c.classified, "classified");
+	ASSERT_EQ(c.key.dport, 53, "key dport");
 }
 
 static void test_ipv6_ext_headers_chain(void)
@@ -144,25 +134,25 @@ static void test_ipv6_ext_headers_chain(void)
 	int len = build(&s);
 
 	/* 40 fixed, hop-by-hop 8, routing 16, destination options 8, UDP 8, payload 5 */
-	CHECK_EQ(len, 14 + 40 + 8 + 16 + 8 + 8 + 5, "frame length");
-	CHECK_EQ(get16(12), 0x86dd, "EtherType");
-	CHECK_EQ(buf[14] >> 4, 6, "version");
-	CHECK_EQ((get16(14) >> 4) & 0xff, 10 << 2, "traffic class");
-	CHECK_EQ(get16(18), 8 + 16 + 8 + 8 + 5, "payload length");
-	CHECK_EQ(buf[20], 0, "next header: hop-by-hop");
-	CHECK_EQ(buf[54], 43, "hop-by-hop -> routing");
-	CHECK_EQ(buf[55], 0, "hop-by-hop length");
-	CHECK_EQ(buf[62], 60, "routing -> destination options");
-	CHECK_EQ(buf[63], 1, "routing length");
-	CHECK_EQ(buf[78], 17, "destination options -> UDP");
-	CHECK_EQ(get16(86), 5353, "UDP source port");
-	CHECK_EQ(get16(88), 53, "UDP destination port");
-	CHECK_EQ(get16(90), 13, "UDP length");
+	ASSERT_EQ(len, 14 + 40 + 8 + 16 + 8 + 8 + 5, "frame length");
+	ASSERT_EQ(get16(12), 0x86dd, "EtherType");
+	ASSERT_EQ(buf[14] >> 4, 6, "version");
+	ASSERT_EQ((get16(14) >> 4) & 0xff, 10 << 2, "traffic class");
+	ASSERT_EQ(get16(18), 8 + 16 + 8 + 8 + 5, "payload length");
+	ASSERT_EQ(buf[20], 0, "next header: hop-by-hop");
+	ASSERT_EQ(buf[54], 43, "hop-by-hop -> routing");
+	ASSERT_EQ(buf[55], 0, "hop-by-hop length");
+	ASSERT_EQ(buf[62], 60, "routing -> destination options");
+	ASSERT_EQ(buf[63], 1, "routing length");
+	ASSERT_EQ(buf[78], 17, "destination options -> UDP");
+	ASSERT_EQ(get16(86), 5353, "UDP source port");
+	ASSERT_EQ(get16(88), 53, "UDP destination port");
+	ASSERT_EQ(get16(90), 13, "UDP length");
 	classify(&s, len, &c);
-	CHECK(c.classified, "classified");
-	CHECK_EQ(c.key.dport, 53, "key dport");
-	CHECK_EQ(c.key.dscp, 10, "key dscp");
-	CHECK(!memcmp(c.key.saddr, src, 16), "key saddr");
+	ASSERT_TRUE(c.classified, "classified");
+	ASSERT_EQ(c.key.dport, 53, "key dport");
+	ASSERT_EQ(c.key.dscp, 10, "key dscp");
+	ASSERT_TRUE(!memcmp(c.key.saddr, src, 16), "key saddr");
 }
 
 static void test_vlan_qinq_keys_outer_vid(void)
@@ -172,17 +162,17 @@ static void test_vlan_qinq_keys_outer_vid(void)
 	struct frame_class c;
 	int len = build(&s);
 
-	CHECK_EQ(len, 14 + 8 + 20 + 8, "frame length");
-	CHECK_EQ(get16(12), 0x88a8, "outer TPID");
-	CHECK_EQ(get16(14), 0x3064, "outer TCI (PCP 1, VID 100)");
-	CHECK_EQ(get16(16), 0x8100, "inner TPID");
-	CHECK_EQ(get16(18), 200, "inner TCI");
-	CHECK_EQ(get16(20), 0x0800, "EtherType after the tags");
-	CHECK_EQ(buf[22], 0x45, "IPv4 after the tags");
+	ASSERT_EQ(len, 14 + 8 + 20 + 8, "frame length");
+	ASSERT_EQ(get16(12), 0x88a8, "outer TPID");
+	ASSERT_EQ(get16(14), 0x3064, "outer TCI (PCP 1, VID 100)");
+	ASSERT_EQ(get16(16), 0x8100, "inner TPID");
+	ASSERT_EQ(get16(18), 200, "inner TCI");
+	ASSERT_EQ(get16(20), 0x0800, "EtherType after the tags");
+	ASSERT_EQ(buf[22], 0x45, "IPv4 after the tags");
 	classify(&s, len, &c);
-	CHECK(c.classified, "classified");
-	CHECK_EQ(c.key.vlan, 100, "key vlan is the outer VID without PCP");
-	CHECK_EQ(c.key.dport, 123, "key dport");
+	ASSERT_TRUE(c.classified, "classified");
+	ASSERT_EQ(c.key.vlan, 100, "key vlan is the outer VID without PCP");
+	ASSERT_EQ(c.key.dport, 123, "key dport");
 }
 
 static void test_vlan_tag_limit_and_truncation(void)
@@ -191,8 +181,8 @@ static void test_vlan_tag_limit_and_truncation(void)
 	int full = 14 + 12 + 20 + 20;
 
 	check_reason(&s, full, FT_UNCL_VLAN_LIMIT, "three tags");
-	CHECK_EQ(get16(12) << 16 | get16(16), 0x88a88100, "first two TPIDs");
-	CHECK_EQ(get16(20), 0x8100, "third TPID");
+	ASSERT_EQ(get16(12) << 16 | get16(16), 0x88a88100, "first two TPIDs");
+	ASSERT_EQ(get16(20), 0x8100, "third TPID");
 	/* The limit is checked before the third tag's bytes. */
 	s.truncate_at = 14 + 8;
 	check_reason(&s, 22, FT_UNCL_VLAN_LIMIT, "three tags, third cut off");
@@ -234,9 +224,9 @@ static void test_bare_protocols_need_no_header(void)
 	int len = build(&s);
 
 	classify(&s, len, &c);
-	CHECK(c.classified, "GRE cut after the IPv4 header is classified");
-	CHECK_EQ(c.key.proto, 47, "key proto");
-	CHECK_EQ(c.key.sport | c.key.dport, 0, "no ports");
+	ASSERT_TRUE(c.classified, "GRE cut after the IPv4 header is classified");
+	ASSERT_EQ(c.key.proto, 47, "key proto");
+	ASSERT_EQ(c.key.sport | c.key.dport, 0, "no ports");
 
 	/* An extension header is stepped over whole: cut short, it is truncated
 	 * even when a bare protocol follows. */
@@ -252,23 +242,23 @@ static void test_bad_ihl_and_version(void)
 	struct frame_spec s = { .l3 = 4, .proto = 6, .ihl_override = 3 };
 
 	check_reason(&s, 54, FT_UNCL_BAD_HEADER, "IHL 3");
-	CHECK_EQ(buf[14], 0x43, "IHL 3 written");
+	ASSERT_EQ(buf[14], 0x43, "IHL 3 written");
 	s.ihl_override = FRAME_IHL_ZERO;
 	check_reason(&s, 54, FT_UNCL_BAD_HEADER, "IHL 0");
-	CHECK_EQ(buf[14], 0x40, "IHL 0 written");
+	ASSERT_EQ(buf[14], 0x40, "IHL 0 written");
 	s.truncate_at = 33;
 	check_reason(&s, 33, FT_UNCL_TRUNCATED, "IHL 0 but the fixed header is cut");
 
 	s = (struct frame_spec){ .l3 = 4, .proto = 6, .ip_version_override = 6 };
 	check_reason(&s, 54, FT_UNCL_BAD_HEADER, "version 6 under EtherType IPv4");
-	CHECK_EQ(buf[14], 0x65, "version 6 written");
+	ASSERT_EQ(buf[14], 0x65, "version 6 written");
 	s = (struct frame_spec){ .l3 = 6, .proto = 6, .ip_version_override = 4 };
 	check_reason(&s, 74, FT_UNCL_BAD_HEADER, "version 4 under EtherType IPv6");
 
 	/* IPv4 under EtherType IPv6: the parser wants 40 bytes before the version. */
 	s = (struct frame_spec){ .l3 = 4, .proto = 17, .ethertype_override = 0x86dd };
 	check_reason(&s, 42, FT_UNCL_TRUNCATED, "short IPv4 under EtherType IPv6");
-	CHECK_EQ(get16(12), 0x86dd, "EtherType override written");
+	ASSERT_EQ(get16(12), 0x86dd, "EtherType override written");
 	s.payload_len = 12;
 	check_reason(&s, 54, FT_UNCL_BAD_HEADER, "IPv4 under EtherType IPv6");
 }
@@ -278,23 +268,23 @@ static void test_fragments(void)
 	struct frame_spec s = { .l3 = 4, .proto = 17, .dport = 53, .fragment = FRAME_FRAG_FIRST };
 
 	check_reason(&s, 42, -1, "first IPv4 fragment");
-	CHECK_EQ(get16(20), 0x2000, "MF set, offset 0");
+	ASSERT_EQ(get16(20), 0x2000, "MF set, offset 0");
 	s.fragment = FRAME_FRAG_LATER;
 	check_reason(&s, 42, FT_UNCL_FRAGMENT, "later IPv4 fragment");
-	CHECK_EQ(get16(20) & 0x1fff, 185, "fragment offset");
+	ASSERT_EQ(get16(20) & 0x1fff, 185, "fragment offset");
 	s.fragment = FRAME_FRAG_NONE;
 	build(&s);
-	CHECK_EQ(get16(20), 0x4000, "DF on a whole datagram");
+	ASSERT_EQ(get16(20), 0x4000, "DF on a whole datagram");
 
 	s = (struct frame_spec){ .l3 = 6, .proto = 6, .dport = 22, .ipv6_ext = { 44 },
 				 .ipv6_ext_count = 1, .fragment = FRAME_FRAG_LATER };
 	check_reason(&s, 14 + 40 + 8 + 20, FT_UNCL_FRAGMENT, "later IPv6 fragment");
-	CHECK_EQ(buf[20], 44, "next header: fragment");
-	CHECK_EQ(buf[54], 6, "fragment -> TCP");
-	CHECK_EQ(get16(56), 185 << 3, "IPv6 fragment offset");
+	ASSERT_EQ(buf[20], 44, "next header: fragment");
+	ASSERT_EQ(buf[54], 6, "fragment -> TCP");
+	ASSERT_EQ(get16(56), 185 << 3, "IPv6 fragment offset");
 	s.fragment = FRAME_FRAG_FIRST;
 	check_reason(&s, 82, -1, "first IPv6 fragment");
-	CHECK_EQ(get16(56), 1, "M set, offset 0");
+	ASSERT_EQ(get16(56), 1, "M set, offset 0");
 	s.truncate_at = 61;
 	check_reason(&s, 61, FT_UNCL_TRUNCATED, "fragment header one byte short");
 }
@@ -319,7 +309,7 @@ static void test_non_ip(void)
 	struct frame_spec s = { .ethertype_override = 0x0806, .payload_len = 28 };
 
 	check_reason(&s, 42, FT_UNCL_NOT_IP, "ARP");
-	CHECK_EQ(get16(12), 0x0806, "EtherType ARP");
+	ASSERT_EQ(get16(12), 0x0806, "EtherType ARP");
 	s.vlan_tags = 1;
 	s.vlan_id[0] = 5;
 	check_reason(&s, 46, FT_UNCL_NOT_IP, "tagged ARP");
@@ -334,24 +324,24 @@ static void test_icmp_keys(void)
 	struct frame_class c;
 	int len = build(&s);
 
-	CHECK_EQ(sum16(buf + 34, 64, 0), 0xffff, "ICMP checksum");
+	ASSERT_EQ(sum16(buf + 34, 64, 0), 0xffff, "ICMP checksum");
 	classify(&s, len, &c);
-	CHECK_EQ(c.key.dport, 0x0800, "echo request: type << 8 | code");
-	CHECK_EQ(c.key.sport, 0, "no source port");
+	ASSERT_EQ(c.key.dport, 0x0800, "echo request: type << 8 | code");
+	ASSERT_EQ(c.key.sport, 0, "no source port");
 
 	s = (struct frame_spec){ .l3 = 6, .proto = 58, .icmp_type = 1, .icmp_code = 4 };
 	len = build(&s);
 	/* Pseudo-header: addresses, length, next header. */
-	CHECK_EQ(sum16(buf + 54, 8, sum16(buf + 22, 32, 58 + 8)), 0xffff, "ICMPv6 checksum");
+	ASSERT_EQ(sum16(buf + 54, 8, sum16(buf + 22, 32, 58 + 8)), 0xffff, "ICMPv6 checksum");
 	classify(&s, len, &c);
-	CHECK_EQ(c.key.dport, 0x0104, "port unreachable: type << 8 | code");
+	ASSERT_EQ(c.key.dport, 0x0104, "port unreachable: type << 8 | code");
 
 	/* ICMP over IPv6 is no ICMP to the parser: bare, no header needed. */
 	s = (struct frame_spec){ .l3 = 6, .proto = 1, .icmp_type = 8, .truncate_at = 54 };
 	len = build(&s);
 	classify(&s, len, &c);
-	CHECK(c.classified, "ICMP over IPv6 is classified without a header");
-	CHECK_EQ(c.key.dport, 0, "and keyed without type and code");
+	ASSERT_TRUE(c.classified, "ICMP over IPv6 is classified without a header");
+	ASSERT_EQ(c.key.dport, 0, "and keyed without type and code");
 }
 
 static void test_invalid_specs_are_refused(void)
@@ -359,24 +349,24 @@ static void test_invalid_specs_are_refused(void)
 	struct frame_spec s = { .l3 = 6, .proto = 6, .fragment = FRAME_FRAG_LATER };
 	struct frame_class c;
 
-	CHECK_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "IPv6 fragment without header 44");
+	ASSERT_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "IPv6 fragment without header 44");
 	s = (struct frame_spec){ .l3 = 4, .proto = 6, .ihl_override = 5 };
-	CHECK_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "IHL override 5");
+	ASSERT_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "IHL override 5");
 	s = (struct frame_spec){ .l3 = 4, .proto = 6, .ipv4_options_len = 6 };
-	CHECK_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "options not a multiple of 4");
+	ASSERT_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "options not a multiple of 4");
 	s = (struct frame_spec){ .l3 = 6, .proto = 44 };
-	CHECK_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "L4 protocol 44 over IPv6");
+	ASSERT_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "L4 protocol 44 over IPv6");
 	s = (struct frame_spec){ .ethertype_override = 0x8100 };
-	CHECK_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "EtherType override 0x8100");
+	ASSERT_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "EtherType override 0x8100");
 	s = (struct frame_spec){ .l3 = 6, .proto = 6, .ethertype_override = 0x0800,
 				 .ip_version_override = 4 };
-	CHECK_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "IPv6 bytes that pass as IPv4");
+	ASSERT_EQ(frame_build(&s, buf, sizeof(buf)), -EINVAL, "IPv6 bytes that pass as IPv4");
 	s = (struct frame_spec){ .l3 = 4, .proto = 6, .payload_len = 100 };
-	CHECK_EQ(frame_build(&s, buf, 100), -EMSGSIZE, "buffer too small");
+	ASSERT_EQ(frame_build(&s, buf, 100), -EMSGSIZE, "buffer too small");
 	s.payload_len = 65535;
-	CHECK_EQ(frame_build(&s, buf, sizeof(buf)), -EMSGSIZE, "IPv4 total length over 65535");
+	ASSERT_EQ(frame_build(&s, buf, sizeof(buf)), -EMSGSIZE, "IPv4 total length over 65535");
 	s.payload_len = 0;
-	CHECK_EQ(frame_classify(&s, 55, 0, 0, &c), -EINVAL, "len past the whole frame");
+	ASSERT_EQ(frame_classify(&s, 55, 0, 0, &c), -EINVAL, "len past the whole frame");
 }
 
 /*
@@ -467,31 +457,31 @@ static void test_mix_bytes_agree_with_description(void)
 
 	for (i = 0; i < 200000; i++) {
 		max_frame = i % 2 ? 1514 : MIX_MIN_FRAME;
-		CHECK_EQ(mix_spec(42, i, max_frame, 50, &s), 0, "mix_spec");
+		ASSERT_EQ(mix_spec(42, i, max_frame, 50, &s), 0, "mix_spec");
 		len = build(&s);
-		CHECK(len >= 14 && len <= max_frame, "mix frame length within 14..max_frame");
+		ASSERT_TRUE(len >= 14 && len <= max_frame, "mix frame length within 14..max_frame");
 		/* Linux would drop these on receive before tc ingress could count them. */
-		CHECK(!s.vlan_tags || len >= 20, "tagged mix frames are at least 20 bytes");
+		ASSERT_TRUE(!s.vlan_tags || len >= 20, "tagged mix frames are at least 20 bytes");
 		runts += len < 60;
 		classify(&s, len, &c);
 		got = parse_bytes(buf, len, &k);
-		CHECK_EQ(got, c.classified ? -1 : c.reason, "byte parser agrees on the reason");
+		ASSERT_EQ(got, c.classified ? -1 : c.reason, "byte parser agrees on the reason");
 		if (got == -1) {
 			k.dir = FT_DIR_EGRESS;
 			k.ifindex = 7;
-			CHECK(!memcmp(&k, &c.key, sizeof(k)), "byte parser agrees on the key");
+			ASSERT_TRUE(!memcmp(&k, &c.key, sizeof(k)), "byte parser agrees on the key");
 		}
 		reasons[c.classified ? FT_UNCL_REASONS : c.reason]++;
-		if (fails) {
+		if (check_fails) {
 			fprintf(stderr, "  first disagreement: seed 42 frame %u\n", i);
 			return;
 		}
 	}
 	/* mix frames are keyed without --decap: never tunnel_truncated */
 	for (i = 0; i <= FT_UNCL_REASONS; i++)
-		CHECK(reasons[i] > 100 || i == FT_UNCL_TUNNEL_TRUNCATED,
-		      "every outcome is drawn often");
-	CHECK(runts > 100, "runts are drawn");
+		ASSERT_TRUE(reasons[i] > 100 || i == FT_UNCL_TUNNEL_TRUNCATED,
+			    "every outcome is drawn often");
+	ASSERT_TRUE(runts > 100, "runts are drawn");
 }
 
 static void test_mix_is_deterministic(void)
@@ -504,19 +494,19 @@ static void test_mix_is_deterministic(void)
 	for (i = 0; i < 20000; i++) {
 		mix_spec(7, i, 9000, 20, &a);
 		mix_spec(7, i, 9000, 20, &b);
-		CHECK(!memcmp(&a, &b, sizeof(a)), "same seed and index, same frame");
+		ASSERT_TRUE(!memcmp(&a, &b, sizeof(a)), "same seed and index, same frame");
 		/* Without noise only fragments go unclassified. */
 		mix_spec(7, i, 1514, 0, &a);
 		len = build(&a);
 		classify(&a, len, &c);
-		CHECK(c.classified || c.reason == FT_UNCL_FRAGMENT, "clean mix is classified");
-		CHECK(len >= 60, "clean mix has no runts");
+		ASSERT_TRUE(c.classified || c.reason == FT_UNCL_FRAGMENT, "clean mix is classified");
+		ASSERT_TRUE(len >= 60, "clean mix has no runts");
 	}
 	mix_spec(7, 1, 1514, 0, &a);
 	mix_spec(8, 1, 1514, 0, &b);
-	CHECK(memcmp(&a, &b, sizeof(a)), "another seed, another frame");
-	CHECK_EQ(mix_spec(7, 1, MIX_MIN_FRAME - 1, 0, &a), -EINVAL, "max_frame too small");
-	CHECK_EQ(mix_spec(7, 1, 1514, 101, &a), -EINVAL, "malformed over 100");
+	ASSERT_TRUE(memcmp(&a, &b, sizeof(a)), "another seed, another frame");
+	ASSERT_EQ(mix_spec(7, 1, MIX_MIN_FRAME - 1, 0, &a), -EINVAL, "max_frame too small");
+	ASSERT_EQ(mix_spec(7, 1, 1514, 101, &a), -EINVAL, "malformed over 100");
 }
 
 static void test_expect_json(void)
@@ -551,63 +541,31 @@ static void test_expect_json(void)
 	expect_add(&e, &tcp443, 200);
 	expect_add(&e, &tcp22, 60);
 	f = open_memstream(&got, &n);
-	CHECK_EQ(expect_write_json(&e, f), 0, "expect_write_json");
+	ASSERT_EQ(expect_write_json(&e, f), 0, "expect_write_json");
 	fclose(f);
-	if (strcmp(got, want) && !fails++)
-		snprintf(first_fail, sizeof(first_fail), "JSON: got %s", got);
+	ASSERT_STREQ(got, want, "JSON");
 	free(got);
 
 	/* Enough keys to make the table grow several times. */
 	for (i = 0; i < 5000; i++) {
 		other.key.dport = i;
-		CHECK_EQ(expect_add(&e, &other, 1), 0, "expect_add");
+		ASSERT_EQ(expect_add(&e, &other, 1), 0, "expect_add");
 	}
-	CHECK_EQ(expect_add(&e, &tcp22, 1), 0, "expect_add");
-	CHECK_EQ(e.nentries, 3 + 5000, "distinct keys");
-	CHECK_EQ(expect_entry(&e, 6, 443)->packets, 2, "443 survives the growth");
-	CHECK_EQ(expect_entry(&e, 6, 22)->packets, 2, "22 counted again");
-	CHECK_EQ(expect_entry(&e, 99, 4999)->bytes, 1, "last new key");
-	CHECK_EQ(e.seen.packets, 5 + 5001, "seen");
-	CHECK(!expect_entry(&e, 17, 443), "no UDP 443");
+	ASSERT_EQ(expect_add(&e, &tcp22, 1), 0, "expect_add");
+	ASSERT_EQ(e.nentries, 3 + 5000, "distinct keys");
+	ASSERT_EQ(expect_entry(&e, 6, 443)->packets, 2, "443 survives the growth");
+	ASSERT_EQ(expect_entry(&e, 6, 22)->packets, 2, "22 counted again");
+	ASSERT_EQ(expect_entry(&e, 99, 4999)->bytes, 1, "last new key");
+	ASSERT_EQ(e.seen.packets, 5 + 5001, "seen");
+	ASSERT_TRUE(!expect_entry(&e, 17, 443), "no UDP 443");
 	expect_fini(&e);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
-	{ "ipv4_tcp_layout_and_key", test_ipv4_tcp_layout_and_key },
-	{ "ipv4_options_move_l4", test_ipv4_options_move_l4 },
-	{ "ipv6_ext_headers_chain", test_ipv6_ext_headers_chain },
-	{ "vlan_qinq_keys_outer_vid", test_vlan_qinq_keys_outer_vid },
-	{ "vlan_tag_limit_and_truncation", test_vlan_tag_limit_and_truncation },
-	{ "truncation_boundaries", test_truncation_boundaries },
-	{ "bare_protocols_need_no_header", test_bare_protocols_need_no_header },
-	{ "bad_ihl_and_version", test_bad_ihl_and_version },
-	{ "fragments", test_fragments },
-	{ "ipv6_ext_limit", test_ipv6_ext_limit },
-	{ "non_ip", test_non_ip },
-	{ "icmp_keys", test_icmp_keys },
-	{ "invalid_specs_are_refused", test_invalid_specs_are_refused },
-	{ "mix_bytes_agree_with_description", test_mix_bytes_agree_with_description },
-	{ "mix_is_deterministic", test_mix_is_deterministic },
-	{ "expect_json", test_expect_json },
+static const struct check_test tests[] = {
+#include "test_frames.tests.h"
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
-	unsigned int i, failed = 0;
-
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		fails = 0;
-		tests[i].fn();
-		if (fails) {
-			printf("FAIL %s: %s", tests[i].name, first_fail);
-			printf(fails > 1 ? " (+%d more)\n" : "\n", fails - 1);
-			failed++;
-		} else {
-			printf("PASS %s\n", tests[i].name);
-		}
-	}
-	return failed ? 1 : 0;
+	return check_main(tests, (int)(sizeof(tests) / sizeof(tests[0])), argc, argv);
 }

@@ -156,24 +156,10 @@ static void test_wire_vlan_outside_adds_four_bytes_a_segment(void)
 }
 
 static const struct check_test tests[] = {
-	{ "test_hook_virtual_devices_get_tcx", test_hook_virtual_devices_get_tcx },
-	{ "test_hook_loopback_without_kind_gets_tcx", test_hook_loopback_without_kind_gets_tcx },
-	{ "test_hook_allow_listed_nic_gets_native_xdp",
-	  test_hook_allow_listed_nic_gets_native_xdp },
-	{ "test_hook_paravirtual_and_unknown_nics_get_tcx",
-	  test_hook_paravirtual_and_unknown_nics_get_tcx },
-	{ "test_hook_asked_for_wins_over_the_device", test_hook_asked_for_wins_over_the_device },
-	{ "test_hook_never_generic_unless_asked", test_hook_never_generic_unless_asked },
-	{ "test_hook_names_are_the_records", test_hook_names_are_the_records },
-	{ "test_wire_gso_segments_repeat_the_headers", test_wire_gso_segments_repeat_the_headers },
-	{ "test_wire_plain_frame_is_its_length", test_wire_plain_frame_is_its_length },
-	{ "test_wire_segments_from_gso_size_when_gso_segs_is_0",
-	  test_wire_segments_from_gso_size_when_gso_segs_is_0 },
-	{ "test_wire_vlan_outside_adds_four_bytes_a_segment",
-	  test_wire_vlan_outside_adds_four_bytes_a_segment },
+#include "test_hook.tests.h"
 };
 
 int main(int argc, char **argv)
 {
-	return check_run(tests, (int)ARRAY_SIZE(tests), argc > 1 ? argv[1] : NULL) ? 1 : 0;
+	return check_main(tests, (int)ARRAY_SIZE(tests), argc, argv);
 }

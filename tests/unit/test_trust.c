@@ -18,8 +18,9 @@
 
 #include "check.h"
 #include "instance.h"
+#include "lifecycle.h"
 #include "log.h"
-#include "names.h"
+#include "ident.h"
 #include "options.h"
 #include "pin.h"
 #include "run.h"
@@ -27,7 +28,6 @@
 #include "tablespec.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define T(fn) { #fn, fn }
 
 /* Every way a name could reach outside its folder. */
 static const char *const path_names[] = {
@@ -273,8 +273,8 @@ static struct run_state *state_with_ports(void)
 {
 	struct run_state *st = calloc(1, sizeof(*st));
 
-	st->inst.tables[0].used = true;
-	strcpy(st->inst.tables[0].spec.name, "ports");
+	st->inst.cat.tables[0].used = true;
+	strcpy(st->inst.cat.tables[0].spec.name, "ports");
 	return st;
 }
 
@@ -307,24 +307,10 @@ static void test_resize_request_is_exactly_table_and_size(void)
 }
 
 static const struct check_test tests[] = {
-	T(test_instance_name_refuses_every_path_and_control_char),
-	T(test_instance_name_accepts_plain_names),
-	T(test_table_name_has_no_dot_slash_or_space),
-	T(test_pin_path_refuses_a_path_as_name),
-	T(test_opts_instance_name_is_never_a_path),
-	T(test_opts_interval_is_decimal_seconds_only),
-	T(test_spec_prefix_slash_without_length_is_refused),
-	T(test_spec_option_given_twice_is_refused),
-	T(test_spec_empty_field_or_option_is_refused),
-	T(test_instance_close_on_a_zeroed_instance_closes_nothing),
-	T(test_error_with_a_newline_in_a_name_is_one_line),
-	T(test_sink_write_error_is_reported_once),
-	T(test_sink_refuses_a_symlink),
-	T(test_sink_cut_record_is_taken_back),
-	T(test_resize_request_is_exactly_table_and_size),
+#include "test_trust.tests.h"
 };
 
 int main(int argc, char **argv)
 {
-	return check_run(tests, (int)ARRAY_SIZE(tests), argc > 1 ? argv[1] : NULL) ? 1 : 0;
+	return check_main(tests, (int)ARRAY_SIZE(tests), argc, argv);
 }

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "ident.h"
+#include "options.h"
+
+/* Seconds as people write them: digits with an optional fraction. strtod
+ * alone takes '0x10', 'inf', ' 1' and '1e3' too. */
+static int parse_seconds(const char *s, double min, double *out)
+{
+	size_t digits = strspn(s, "0123456789"), frac = 0;
+	char *end;
+
+	if (s[digits] == '.')
+		frac = strspn(s + digits + 1, "0123456789");
+	if (!digits || (s[digits] == '.' && !frac) || s[digits + (s[digits] == '.') + frac])
+		return -EINVAL;
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(*out) || *out < min || *out > 86400.0 * 365)
+		return -EINVAL;
+	return 0;
+}
+
+/* --prometheus listens only on an address given as such: no name to resolve
+ * to something unexpected. */
+static bool valid_listen_addr(const char *text)
+{
+	struct sockaddr_storage ss;
+	socklen_t salen;
+	bool dual;
+
+	return !parse_listen_addr(text, &ss, &salen, &dual);
+}
+
+static int usage_error(char *err, size_t errlen, const char *fmt, const char *what)
+{
+	snprintf(err, errlen, fmt, what);
+	return -EINVAL;
+}
+
+/* A number in [min, max], as strtol reads it whole. */
+static int parse_long(const char *text, long min, long max, long *n)
+{
+	char *end;
+
+	errno = 0;
+	*n = strtol(text, &end, 10);
+	return errno || end == text || *end || *n < min || *n > max ? -EINVAL : 0;
+}
+
+/* One word of a fixed list: its index, or -EINVAL. */
+static int parse_word(const char *text, const char *const *words, int nr)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(text, words[i]))
+			return i;
+	return -EINVAL;
+}
+
+#define OPT_FN(name) static int name(struct run_opts *o, const char *arg, char *err, size_t errlen)
+
+OPT_FN(opt_iface)
+{
+	if (o->nr_ifaces == FT_MAX_IFACES) {
+		snprintf(err, errlen, "too many interfaces (at most %d)", FT_MAX_IFACES);
+		return -EINVAL;
+	}
+	o->ifaces[o->nr_ifaces++] = arg;
+	return 0;
+}
+
+OPT_FN(opt_table)
+{
+	struct table_spec *t = &o->tables[o->nr_tables];
+	int i, ret;
+
+	if (o->nr_tables == FT_MAX_TABLES) {
+		snprintf(err, errlen, "too many tables (at most %d)", FT_MAX_TABLES);
+		return -EINVAL;
+	}
+	ret = table_spec_parse(arg, t, err, errlen);
+	if (ret)
+		return ret;
+	for (i = 0; i < o->nr_tables; i++)
+		if (!strcmp(o->tables[i].name, t->name))
+			return usage_error(err, errlen, "table name '%s' given twice", t->name);
+	o->nr_tables++;
+	return 0;
+}
+
+OPT_FN(opt_direction)
+{
+	static const char *const words[] = { "ingress", "egress", "both" };
+	static const __u8 masks[] = {
+		FT_DIRMASK(FT_DIR_INGRESS),
+		FT_DIRMASK(FT_DIR_EGRESS),
+		FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS),
+	};
+	int i = parse_word(arg, words, 3);
+
+	if (i < 0)
+		return usage_error(err, errlen, "direction '%s' unknown (ingress, egress, both)",
+				   arg);
+	o->dirmask = masks[i];
+	return 0;
+}
+
+OPT_FN(opt_interval)
+{
+	if (parse_seconds(arg, FT_MIN_INTERVAL, &o->interval)) {
+		snprintf(err, errlen, "interval '%s' invalid (seconds, at least %g)", arg,
+			 FT_MIN_INTERVAL);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+OPT_FN(opt_duration)
+{
+	if (parse_seconds(arg, 0.001, &o->duration))
+		return usage_error(err, errlen, "duration '%s' invalid (seconds, above 0)", arg);
+	return 0;
+}
+
+OPT_FN(opt_top)
+{
+	long n;
+
+	if (parse_long(arg, 0, 1000000, &n))
+		return usage_error(err, errlen, "--top '%s' invalid (0 or more)", arg);
+	o->top = (int)n;
+	return 0;
+}
+
+OPT_FN(opt_xdp_mode)
+{
+	static const char *const words[] = { "auto", "native", "generic" };
+	static const enum xdp_mode_req modes[] = { XDP_MODE_AUTO, XDP_MODE_NATIVE,
+						   XDP_MODE_GENERIC };
+	int i = parse_word(arg, words, 3);
+
+	if (i < 0)
+		return usage_error(err, errlen, "XDP mode '%s' unknown (auto, native, generic)",
+				   arg);
+	o->xdp_mode = modes[i];
+	return 0;
+}
+
+OPT_FN(opt_ingress_hook)
+{
+	static const char *const words[] = { "auto", "xdp", "tcx" };
+	static const enum ingress_hook_req hooks[] = { INGRESS_HOOK_AUTO, INGRESS_HOOK_XDP,
+						       INGRESS_HOOK_TCX };
+	int i = parse_word(arg, words, 3);
+
+	if (i < 0)
+		return usage_error(err, errlen, "ingress hook '%s' unknown (auto, xdp, tcx)", arg);
+	o->ingress_hook = hooks[i];
+	return 0;
+}
+
+OPT_FN(opt_prometheus)
+{
+	if (!valid_listen_addr(arg))
+		return usage_error(err, errlen,
+				   "--prometheus '%s' invalid (ADDR:PORT, e.g. 127.0.0.1:9753, "
+				   "[::1]:9753, or :9753 for every address)",
+				   arg);
+	o->prometheus = arg;
+	return 0;
+}
+
+OPT_FN(opt_prom_max)
+{
+	long n;
+
+	if (parse_long(arg, 1, 1000000, &n))
+		return usage_error(err, errlen, "--prometheus-max-series '%s' invalid (1 or more)",
+				   arg);
+	o->prom_max_series = (int)n;
+	return 0;
+}
+
+OPT_FN(opt_ipfix)
+{
+	char host[FT_HOST_MAX];
+	unsigned short port;
+
+	if (parse_host_port(arg, host, sizeof(host), &port))
+		return usage_error(err, errlen,
+				   "--ipfix '%s' invalid (HOST:PORT, e.g. 127.0.0.1:4739)", arg);
+	o->ipfix = arg;
+	return 0;
+}
+
+OPT_FN(opt_idle)
+{
+	double secs;
+
+	if (parse_seconds(arg, 0, &secs) || secs > FT_TABLE_MAX_IDLE || secs != (__u32)secs) {
+		snprintf(err, errlen, "idle '%s' invalid (whole seconds, at most %u days)", arg,
+			 FT_TABLE_MAX_IDLE / 86400);
+		return -EINVAL;
+	}
+	o->idle = (__u32)secs;
+	return 0;
+}
+
+static int add_vxlan_port(struct ft_decap *d, unsigned long port, const char *text, char *err,
+			  size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < FT_MAX_VXLAN_PORTS; i++) {
+		if (d->vxlan_port[i] == port)
+			return usage_error(err, errlen, "--decap: VXLAN port in '%s' given twice",
+					   text);
+		if (!d->vxlan_port[i]) {
+			d->vxlan_port[i] = (__u16)port;
+			return 0;
+		}
+	}
+	return usage_error(err, errlen, "--decap '%s': at most 4 VXLAN ports", text);
+}
+
+int parse_decap(const char *text, struct ft_decap *d, char *err, size_t errlen)
+{
+	char buf[128], *rest = buf, *tok, *end;
+	bool vxlan_default = false;
+	unsigned long port;
+	int ret = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (strlen(text) >= sizeof(buf))
+		return usage_error(err, errlen, "--decap '%.40s...' too long", text);
+	strcpy(buf, text);
+	while (!ret && (tok = strsep(&rest, ","))) {
+		if (!strcmp(tok, "geneve") && !(d->kinds & FT_DECAP_GENEVE)) {
+			d->kinds |= FT_DECAP_GENEVE;
+		} else if (!strcmp(tok, "gre") && !(d->kinds & FT_DECAP_GRE)) {
+			d->kinds |= FT_DECAP_GRE;
+		} else if (!strcmp(tok, "vxlan") && !vxlan_default) {
+			vxlan_default = true;
+			d->kinds |= FT_DECAP_VXLAN;
+		} else if (!strncmp(tok, "vxlan:", 6)) {
+			errno = 0;
+			port = strtoul(tok + 6, &end, 10);
+			if (!isdigit((unsigned char)tok[6]) || errno || *end || port < 1 ||
+			    port > 65535)
+				return usage_error(err, errlen,
+						   "--decap '%s': VXLAN port must be 1-65535 "
+						   "(vxlan:4789)",
+						   tok);
+			d->kinds |= FT_DECAP_VXLAN;
+			ret = add_vxlan_port(d, port, tok, err, errlen);
+		} else if (!strcmp(tok, "geneve") || !strcmp(tok, "gre") || !strcmp(tok, "vxlan")) {
+			return usage_error(err, errlen, "--decap: '%s' given twice", tok);
+		} else {
+			return usage_error(err, errlen,
+					   "--decap: unknown tunnel '%s' (vxlan[:PORT], geneve, gre)",
+					   tok);
+		}
+	}
+	/* plain 'vxlan': both ports Linux and IANA use, beside any given */
+	if (!ret && vxlan_default)
+		ret = add_vxlan_port(d, FT_VXLAN_PORT, "vxlan", err, errlen) ?:
+		      add_vxlan_port(d, FT_VXLAN_PORT_LINUX, "vxlan", err, errlen);
+	return ret;
+}
+
+OPT_FN(opt_decap)
+{
+	return parse_decap(arg, &o->decap, err, errlen);
+}
+
+static int instance_name(const char *arg, const char **to, char *err, size_t errlen)
+{
+	if (!valid_instance_name(arg))
+		return usage_error(err, errlen,
+				   "instance name '%s' invalid (" FT_INSTANCE_NAME_RULE ")", arg);
+	*to = arg;
+	return 0;
+}
+
+OPT_FN(opt_name)
+{
+	return instance_name(arg, &o->name, err, errlen);
+}
+
+OPT_FN(opt_pin)
+{
+	return instance_name(arg, &o->pin, err, errlen);
+}
+
+OPT_FN(opt_help)
+{
+	(void)o, (void)arg, (void)err, (void)errlen;
+	return OPTS_HELP;
+}
+
+/*
+ * The options of `flowtally run`, declared once: getopt_long's tables and
+ * --help are both made from this, so that they cannot drift apart. A flag or
+ * a plain string sets its field (`field`); the others parse with `parse`.
+ * `help` is a format given `help_value` (limits come from their constants);
+ * its lines after the first are indented under the first.
+ */
+enum opt_kind { OPT_FLAG, OPT_STRING, OPT_PARSE };
+
+struct run_option {
+	const char *name;
+	char short_name;	/* 0: long only */
+	const char *arg;	/* the value's name in --help; NULL: takes none */
+	enum opt_kind kind;
+	size_t field;		/* OPT_FLAG (bool), OPT_STRING (const char *) */
+	int (*parse)(struct run_opts *o, const char *arg, char *err, size_t errlen);
+	const char *help;
+	double help_value;
+};
+
+#define FLAG(n, s, f, h) { n, s, NULL, OPT_FLAG, offsetof(struct run_opts, f), NULL, h, 0 }
+#define STRING(n, s, a, f, h) { n, s, a, OPT_STRING, offsetof(struct run_opts, f), NULL, h, 0 }
+#define PARSED(n, s, a, fn, h, v) { n, s, a, OPT_PARSE, 0, fn, h, v }
+
+static const struct run_option run_options[] = {
+	PARSED("iface", 'i', "IFACE", opt_iface,
+	       "interface to count on (repeat for more, up to %.0f)", FT_MAX_IFACES),
+	PARSED("table", 't', "SPEC", opt_table,
+	       "a table: NAME=FIELD[,FIELD...][:size=N][:lru][:dir=DIR]\n"
+	       "[:idle=SECONDS]\n"
+	       "fields: proto sport dport saddr[/V4[/V6]] daddr[/V4[/V6]]\n"
+	       "vlan ifindex dscp vni, and flow (the 5-tuple); up to\n"
+	       "%.0f tables; default: ports=proto,dport",
+	       FT_MAX_TABLES),
+	PARSED("direction", 'd', "DIR", opt_direction, "ingress, egress or both (default both)", 0),
+	PARSED("interval", 'n', "SECONDS", opt_interval,
+	       "time between records (default 1, minimum %.2f)", FT_MIN_INTERVAL),
+	PARSED("duration", 'D', "SECONDS", opt_duration,
+	       "stop after this long (default: until Ctrl-C)", 0),
+	FLAG("json", 'j', json, "one JSON object per line on stdout"),
+	FLAG("csv", 0, csv, "CSV: a header, then one row per entry per interval"),
+	STRING("output", 0, "FILE", output,
+	       "records to FILE (appended; reopened on SIGHUP; not\n"
+	       "through a symbolic link)"),
+	PARSED("prometheus", 0, "ADDR:PORT", opt_prometheus,
+	       "serve /metrics on ADDR:PORT (e.g. 127.0.0.1:9753;\n"
+	       ":PORT or [::]:PORT: every address)",
+	       0),
+	PARSED("prometheus-max-series", 0, "N", opt_prom_max,
+	       "own series per table, top N by bytes (default %.0f);\n"
+	       "later keys add up in one 'other' series",
+	       FT_PROM_MAX_SERIES),
+	PARSED("ipfix", 0, "HOST:PORT", opt_ipfix,
+	       "each interval's entries to an IPFIX collector (UDP)", 0),
+	PARSED("name", 0, "NAME", opt_name,
+	       "instance name for 'flowtally table' (default: the\n"
+	       "first interface)",
+	       0),
+	PARSED("pin", 0, "NAME", opt_pin,
+	       "pin links, maps and totals under /sys/fs/bpf/flowtally/NAME:\n"
+	       "counting goes on if flowtally dies, and the next\n"
+	       "'run --pin NAME' adopts it with its totals",
+	       0),
+	FLAG("keep", 0, keep,
+	     "with --pin: a clean exit leaves the instance counting\n"
+	     "('flowtally stop NAME' removes it)"),
+	PARSED("decap", 0, "LIST", opt_decap,
+	       "key tunnelled frames by their inner frame and the\n"
+	       "tunnel id (vni): vxlan[:PORT] (default ports 4789 and\n"
+	       "8472; repeat for more), geneve (6081), gre (GRE and\n"
+	       "GRETAP), comma-separated",
+	       0),
+	PARSED("idle", 0, "SECONDS", opt_idle,
+	       "a key without a packet for this long leaves its table\n"
+	       "(default %.0f; per table: :idle=SECONDS; 0 = every\n"
+	       "interval)",
+	       FT_TABLE_DEFAULT_IDLE),
+	PARSED("top", 0, "N", opt_top, "text: show N rows per table (default %.0f, 0 = all)",
+	       FT_TOP_ROWS),
+	PARSED("ingress-hook", 0, "HOOK", opt_ingress_hook,
+	       "auto, xdp or tcx (default auto: native XDP on NICs\n"
+	       "whose driver runs it on its own receive ring, tcx on\n"
+	       "virtual devices, lo and paravirtual NICs)",
+	       0),
+	PARSED("xdp-mode", 0, "MODE", opt_xdp_mode,
+	       "native or generic: force XDP in that mode (auto: native)", 0),
+	FLAG("verbose", 'v', verbose, "libbpf and verifier messages, swap timings"),
+	PARSED("help", 'h', NULL, opt_help, "this text", 0),
+};
+
+#define NR_RUN_OPTIONS (sizeof(run_options) / sizeof(run_options[0]))
+#define HELP_COLUMN 26
+
+/* "  -i, --iface IFACE" and its help, wrapped under HELP_COLUMN. */
+static void print_option(FILE *f, const struct run_option *opt)
+{
+	char help[512];
+	const char *line, *nl;
+	int len;
+
+	len = fprintf(f, "  %c%c%c --%s%s%s", opt->short_name ? '-' : ' ',
+		      opt->short_name ? opt->short_name : ' ', opt->short_name ? ',' : ' ',
+		      opt->name, opt->arg ? " " : "", opt->arg ? opt->arg : "");
+	if (len >= HELP_COLUMN)
+		len = fprintf(f, "\n") - 1;
+	fprintf(f, "%*s", HELP_COLUMN - len, "");
+	snprintf(help, sizeof(help), opt->help, opt->help_value);
+	for (line = help; (nl = strchr(line, '\n')); line = nl + 1)
+		fprintf(f, "%.*s\n%*s", (int)(nl - line), line, HELP_COLUMN, "");
+	fprintf(f, "%s\n", line);
+}
+
+void run_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: flowtally run -i IFACE [-i IFACE ...] [OPTIONS]\n"
+		   "\n"
+		   "Counts every frame IFACE receives (XDP or tcx, per device) and transmits\n"
+		   "(tcx) into per-CPU tables, prints one record per interval and, on exit,\n"
+		   "the totals.\n"
+		   "\n");
+	for (i = 0; i < NR_RUN_OPTIONS; i++)
+		print_option(f, &run_options[i]);
+	fprintf(f, "\n"
+		   "Packets and bytes are what went over the wire: a GSO/GRO packet on tcx counts\n"
+		   "as its segments, each with its headers. Frames without a key are counted by\n"
+		   "reason under 'unclassified'; a full table counts in its 'overflow'.\n"
+		   "Exit status: 0 done, 1 runtime error, 2 usage error.\n");
+}
+
+static void set_defaults(struct run_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->interval = 1.0;
+	o->idle = FT_TABLE_DEFAULT_IDLE;
+	o->top = FT_TOP_ROWS;
+	o->prom_max_series = -1;	/* not given */
+	o->dirmask = FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS);
+}
+
+/* What the options mean together, and the defaults that depend on others. */
+static int finish_opts(struct run_opts *o, char *err, size_t errlen)
+{
+	int i;
+
+	if (!o->nr_ifaces)
+		return usage_error(err, errlen, "%s", "no interface given (-i IFACE)");
+	if (o->csv && o->json)
+		return usage_error(err, errlen, "%s", "--csv and --json exclude each other");
+	if (o->prom_max_series > 0 && !o->prometheus)
+		return usage_error(err, errlen, "%s", "--prometheus-max-series needs --prometheus");
+	if (o->prom_max_series < 0)
+		o->prom_max_series = FT_PROM_MAX_SERIES;
+	if (o->ingress_hook == INGRESS_HOOK_TCX && o->xdp_mode != XDP_MODE_AUTO)
+		return usage_error(err, errlen, "%s",
+				   "--xdp-mode is for XDP: not with --ingress-hook tcx");
+	if (o->keep && !o->pin)
+		return usage_error(err, errlen, "%s", "--keep needs --pin NAME");
+	if (o->pin && o->name && strcmp(o->pin, o->name))
+		return usage_error(err, errlen, "%s", "--pin and --name must be the same name");
+	if (!o->name)
+		o->name = o->pin ? o->pin : o->ifaces[0];
+	if (!o->nr_tables) {
+		table_spec_default(&o->tables[0]);
+		o->nr_tables = 1;
+	}
+	for (i = 0; i < o->nr_tables; i++)
+		if (!o->tables[i].idle_given)
+			o->tables[i].idle = o->idle;
+	return OPTS_RUN;
+}
+
+static int apply_option(struct run_opts *o, const struct run_option *opt, const char *arg,
+			char *err, size_t errlen)
+{
+	switch (opt->kind) {
+	case OPT_FLAG:
+		*(bool *)((char *)o + opt->field) = true;
+		return 0;
+	case OPT_STRING:
+		*(const char **)((char *)o + opt->field) = arg;
+		return 0;
+	default:
+		return opt->parse(o, arg, err, errlen);
+	}
+}
+
+int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
+{
+	struct option longopts[NR_RUN_OPTIONS + 1] = {};
+	char shortopts[2 * NR_RUN_OPTIONS + 2] = ":", *sp = shortopts + 1;
+	size_t i;
+	int c, ret;
+
+	/* short options return their letter, long-only ones 256 + their index */
+	for (i = 0; i < NR_RUN_OPTIONS; i++) {
+		const struct run_option *opt = &run_options[i];
+
+		longopts[i] = (struct option){ opt->name,
+					       opt->arg ? required_argument : no_argument, NULL,
+					       opt->short_name ? opt->short_name : 256 + (int)i };
+		if (opt->short_name) {
+			*sp++ = opt->short_name;
+			if (opt->arg)
+				*sp++ = ':';
+		}
+	}
+	set_defaults(o);
+	optind = 0;	/* 0, not 1: also forgets a half-parsed option group */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == ':')
+			return usage_error(err, errlen, "option '%s' needs a value",
+					   argv[optind - 1]);
+		for (i = 0; i < NR_RUN_OPTIONS; i++)
+			if (longopts[i].val == c)
+				break;
+		if (c == '?' || i == NR_RUN_OPTIONS)
+			return usage_error(err, errlen, "unknown option '%s'", argv[optind - 1]);
+		ret = apply_option(o, &run_options[i], optarg, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		return usage_error(err, errlen, "unexpected argument '%s'", argv[optind]);
+	return finish_opts(o, err, errlen);
+}

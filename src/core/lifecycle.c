@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * An instance's life: its programs loaded and maps created (or the pinned
+ * ones reused), and every kernel object freed again, in one place.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "flowtally/abi.h"
+#include "flowtally.skel.h"
+#include "attach.h"
+#include "instance.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "pin.h"
+#include "tables.h"
+
+static void instance_reset_fds(struct ft_instance *inst)
+{
+	int i, g;
+
+	inst->sync_fd = -1;
+	inst->counters_fd = -1;
+	for (i = 0; i < FT_KCLASSES; i++)
+		inst->outer_fd[i] = -1;
+	for (i = 0; i < FT_MAX_IFACES; i++) {
+		inst->links[i].xdp_link_fd = -1;
+		inst->links[i].tc_in_link_fd = -1;
+		inst->links[i].tc_link_fd = -1;
+	}
+	for (i = 0; i < FT_MAX_TABLES; i++)
+		for (g = 0; g < FT_GENERATIONS; g++)
+			inst->table_fd[i][g] = -1;
+}
+
+/* The sync slot holds a map no program reads; updating the slot makes the
+ * kernel wait for a grace period. */
+static int create_sync_map(struct ft_instance *inst)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	__u32 slot = FT_SYNC_SLOT;
+
+	inst->sync_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "ft_sync", FT_KEY_NARROW_SIZE,
+				       sizeof(struct ft_value), 1, &opts);
+	if (inst->sync_fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(inst->outer_fd[FT_KCLASS_NARROW], &slot, &inst->sync_fd, 0))
+		return -errno;
+	return 0;
+}
+
+/* The maps a pinned instance keeps, by pin name. */
+static const char *const pinned_maps[] = {
+	"ft_narrow", "ft_wide", "ft_narrow_lru", "ft_wide_lru", "ft_counters", "config",
+};
+
+/* Adopting: the maps come from the pins; programs stay unloaded, the pinned
+ * links hold the ones that count. */
+static int reuse_pinned_maps(struct ft_instance *inst)
+{
+	size_t i;
+	int fd, err;
+
+	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		fd = pin_open(inst->pin, pinned_maps[i]);
+		if (fd < 0)
+			return log_errno(fd, "pinned instance '%s' lacks its map %s (remove it with "
+					 "'flowtally stop %s')",
+					 inst->pin, pinned_maps[i], inst->pin);
+		err = bpf_map__reuse_fd(instance_skel_map(inst->skel, i), fd);
+		close(fd);
+		if (err)
+			return log_errno(err, "cannot reuse pinned map %s", pinned_maps[i]);
+	}
+	bpf_program__set_autoload(inst->skel->progs.flowtally_tc, false);
+	bpf_program__set_autoload(inst->skel->progs.flowtally_tc_in, false);
+	bpf_program__set_autoload(inst->skel->progs.flowtally_xdp, false);
+	return 0;
+}
+
+static int pin_maps(struct ft_instance *inst)
+{
+	size_t i;
+	int err;
+
+	err = pin_create_dir(inst->pin);
+	for (i = 0; !err && i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
+		err = pin_object(bpf_map__fd(instance_skel_map(inst->skel, i)), inst->pin, pinned_maps[i]);
+	return err;
+}
+
+/* The sync map of an adopted instance: the one in the sync slot. */
+static int adopt_sync_map(struct ft_instance *inst)
+{
+	__u32 slot = FT_SYNC_SLOT, id;
+
+	if (bpf_map_lookup_elem(inst->outer_fd[FT_KCLASS_NARROW], &slot, &id))
+		return -errno;
+	inst->sync_fd = bpf_map_get_fd_by_id(id);
+	return inst->sync_fd < 0 ? -errno : 0;
+}
+
+static int instance_load(struct ft_instance *inst, __u8 dirmask, bool verbose, const char *pin,
+			 bool adopt)
+{
+	size_t cnt_size;
+	int err;
+
+	memset(inst, 0, sizeof(*inst));
+	instance_reset_fds(inst);
+	inst->cat.dirmask = dirmask;
+	if (pin)
+		snprintf(inst->pin, sizeof(inst->pin), "%s", pin);
+	inst->ncpus = libbpf_num_possible_cpus();
+	if (inst->ncpus <= 0)
+		return log_errno(inst->ncpus, "cannot count possible CPUs");
+
+	log_libbpf_capture(verbose);
+	inst->skel = flowtally__open();
+	if (!inst->skel)
+		return log_load_error(-errno, "open");
+	/* The device-bound XDP copy loads per device (instance_load_xdp_dev);
+	 * unbound, the verifier refuses its rx VLAN kfunc. */
+	bpf_program__set_autoload(inst->skel->progs.flowtally_xdp_dev, false);
+	/* Nothing else is loaded when egress is not counted. */
+	if (!(dirmask & FT_DIRMASK(FT_DIR_EGRESS)))
+		bpf_program__set_autoload(inst->skel->progs.flowtally_tc, false);
+	if (!(dirmask & FT_DIRMASK(FT_DIR_INGRESS))) {
+		bpf_program__set_autoload(inst->skel->progs.flowtally_xdp, false);
+		bpf_program__set_autoload(inst->skel->progs.flowtally_tc_in, false);
+	}
+	if (adopt) {
+		err = reuse_pinned_maps(inst);
+		if (err)
+			return err;
+	}
+	err = flowtally__load(inst->skel);
+	if (err)
+		return log_load_error(err, "load");
+
+	inst->cfg = &inst->skel->bss->ft_cfg;
+	inst->outer_fd[FT_KCLASS_NARROW] = bpf_map__fd(inst->skel->maps.ft_narrow);
+	inst->outer_fd[FT_KCLASS_WIDE] = bpf_map__fd(inst->skel->maps.ft_wide);
+	inst->outer_fd[FT_KCLASS_NARROW_LRU] = bpf_map__fd(inst->skel->maps.ft_narrow_lru);
+	inst->outer_fd[FT_KCLASS_WIDE_LRU] = bpf_map__fd(inst->skel->maps.ft_wide_lru);
+	inst->counters_fd = bpf_map__fd(inst->skel->maps.ft_counters);
+
+	cnt_size = FT_GEN_COUNTERS * ft_value_stride() * inst->ncpus;
+	inst->cnt_keys = calloc(FT_GEN_COUNTERS, sizeof(__u32));
+	inst->cnt_vals = calloc(1, cnt_size);
+	if (!inst->cnt_keys || !inst->cnt_vals)
+		return log_errno(-ENOMEM, "cannot allocate counter buffers");
+
+	if (adopt) {
+		if (inst->cfg->abi_version != FT_ABI_VERSION) {
+			log_err("pinned instance '%s' has layout version %u, this flowtally %u: "
+				"stop it with the flowtally that made it",
+				pin, inst->cfg->abi_version, FT_ABI_VERSION);
+			return -EPROTO;
+		}
+		err = adopt_sync_map(inst);
+		if (err)
+			return log_errno(err, "cannot find the sync map of '%s'", pin);
+		return 0;
+	}
+	inst->cfg->abi_version = FT_ABI_VERSION;
+	err = create_sync_map(inst);
+	if (err)
+		return log_errno(err, "cannot create the sync map");
+	return pin ? pin_maps(inst) : 0;
+}
+
+int instance_open(struct ft_instance *inst, __u8 dirmask, bool verbose)
+{
+	return instance_load(inst, dirmask, verbose, NULL, false);
+}
+
+int instance_open_pinned(struct ft_instance *inst, const char *name, __u8 dirmask,
+			 bool verbose, bool adopt)
+{
+	return instance_load(inst, dirmask, verbose, name, adopt);
+}
+
+void instance_close(struct ft_instance *inst)
+{
+	int i;
+
+	/* Never loaded (a zeroed struct, or a load that failed before the
+	 * skeleton): its fds are not ours, and 0 is stdin. */
+	if (!inst->skel) {
+		for (i = 0; i < FT_GENERATIONS; i++) {
+			counts_free(&inst->base[i]);
+			counts_free(&inst->expiring[i]);
+		}
+		memset(inst, 0, sizeof(*inst));
+		instance_reset_fds(inst);
+		return;
+	}
+
+	for (i = 0; i < inst->cat.nr_ifaces; i++) {
+		detach_iface(inst, &inst->cat.ifaces[i]);
+		instance_free_xdp_dev(inst, &inst->cat.ifaces[i]);
+	}
+	for (i = 0; i < FT_MAX_TABLES; i++)
+		tables_free_maps(inst, i);
+	if (inst->sync_fd >= 0)
+		close(inst->sync_fd);
+	/* the skeleton owns the programs, the outer maps and the counters */
+	flowtally__destroy(inst->skel);
+	free(inst->cnt_keys);
+	free(inst->cnt_vals);
+	for (i = 0; i < FT_GENERATIONS; i++) {
+		counts_free(&inst->base[i]);
+		counts_free(&inst->expiring[i]);
+	}
+	memset(inst, 0, sizeof(*inst));
+	instance_reset_fds(inst);
+}

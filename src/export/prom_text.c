@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include <bpf/libbpf.h>
+
+#include "output.h"
+#include "prom_text.h"
+#include "names.h"
+
+void prom_series_init(struct prom_series *s, unsigned int max)
+{
+	memset(s, 0, sizeof(*s));
+	counts_init(&s->own);
+	s->max = max;
+}
+
+void prom_series_free(struct prom_series *s)
+{
+	counts_free(&s->own);
+}
+
+int prom_series_update(struct prom_series *s, const struct ft_counts *total)
+{
+	static const struct ft_value zero;
+	struct ft_counts cand;
+	struct ft_entry *found;
+	size_t i;
+	int err = 0;
+
+	counts_init(&cand);
+	for (i = 0; i < total->nr_entries; i++) {
+		const struct ft_entry *e = &total->entries[i];
+
+		if (e->table >= FT_MAX_TABLES || s->nr[e->table] >= s->max)
+			continue;
+		err = counts_lookup(&s->own, e->table, &e->key, &found);
+		if (!err && !found)
+			err = counts_append(&cand, e->table, &e->key, &e->val);
+		if (err)
+			goto out;
+	}
+	/* by table, then largest bytes first */
+	counts_sort(&cand);
+	for (i = 0; i < cand.nr_entries; i++) {
+		const struct ft_entry *e = &cand.entries[i];
+
+		if (s->nr[e->table] >= s->max)
+			continue;
+		err = counts_append(&s->own, e->table, &e->key, &zero);
+		if (err)
+			goto out;
+		s->nr[e->table]++;
+	}
+out:
+	counts_free(&cand);
+	return err;
+}
+
+void prom_put_label_value(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* name{ then labels with label(); close with "} value". */
+static void label(FILE *f, bool *first, const char *key, const char *value)
+{
+	fprintf(f, "%s%s=\"", *first ? "{" : ",", key);
+	prom_put_label_value(f, value);
+	fputc('"', f);
+	*first = false;
+}
+
+static void label_u(FILE *f, bool *first, const char *key, unsigned int value)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", value);
+	label(f, first, key, buf);
+}
+
+static void value(FILE *f, bool first, unsigned long long v)
+{
+	fprintf(f, "%s %llu\n", first ? "" : "}", v);
+}
+
+static void table_labels(FILE *f, bool *first, const struct table_spec *s, int dir)
+{
+	label(f, first, "table", s->name);
+	if (dir >= 0)
+		label(f, first, "direction", ft_dir_names[dir]);
+}
+
+static void addr_label(FILE *f, bool *first, const struct table_spec *s, int field,
+		       const __u8 *addr)
+{
+	int w = field == FT_F_DADDR;
+	char text[FT_ADDR_TEXT_MAX];
+
+	label(f, first, ft_field_names[field],
+	      ft_addr_text(addr, s->prefix[w][FT_FAMILY_IPV4], s->prefix[w][FT_FAMILY_IPV6], text,
+			   sizeof(text)));
+}
+
+/* The table's key fields; ICMP's type and code have labels of their own. */
+static void key_labels(FILE *f, bool *first, const struct table_spec *s, const struct ft_key *k)
+{
+	char buf[16];
+
+	if (s->fields & FT_FIELD_BIT(FT_F_PROTO))
+		label(f, first, "proto", proto_name(k->proto, buf, sizeof(buf)));
+	if (s->fields & FT_FIELD_BIT(FT_F_SPORT))
+		label_u(f, first, "sport", k->sport);
+	if ((s->fields & FT_FIELD_BIT(FT_F_DPORT)) && ft_key_is_icmp(k, s->fields)) {
+		label_u(f, first, "icmp_type", k->dport >> 8);
+		label_u(f, first, "icmp_code", k->dport & 0xff);
+	} else if (s->fields & FT_FIELD_BIT(FT_F_DPORT)) {
+		label_u(f, first, "dport", k->dport);
+	}
+	if (s->fields & FT_FIELD_BIT(FT_F_SADDR))
+		addr_label(f, first, s, FT_F_SADDR, k->saddr);
+	if (s->fields & FT_FIELD_BIT(FT_F_DADDR))
+		addr_label(f, first, s, FT_F_DADDR, k->daddr);
+	if (s->fields & FT_FIELD_BIT(FT_F_VLAN))
+		label_u(f, first, "vlan", k->vlan);
+	if (s->fields & FT_FIELD_BIT(FT_F_IFINDEX))
+		label_u(f, first, "ifindex", k->ifindex);
+	if (s->fields & FT_FIELD_BIT(FT_F_DSCP))
+		label_u(f, first, "dscp", k->dscp);
+	if (s->fields & FT_FIELD_BIT(FT_F_VNI))
+		label_u(f, first, "vni", ft_key_vni(k));
+}
+
+static void other_labels(FILE *f, bool *first, const struct table_spec *s)
+{
+	int field;
+
+	for (field = 0; field < FT_FIELDS; field++)
+		if (s->fields & FT_FIELD_BIT(field))
+			label(f, first, ft_field_names[field], "other");
+}
+
+/* A removed table keeps its series until a new table takes its name: two
+ * series with the same labels would make the exposition invalid. */
+static bool table_shown(const struct ft_catalog *cat, __u32 t)
+{
+	__u32 u;
+
+	if (t >= FT_MAX_TABLES || !cat->tables[t].used)
+		return false;
+	for (u = t + 1; u < FT_MAX_TABLES; u++)
+		if (cat->tables[u].used &&
+		    !strcmp(cat->tables[u].spec.name, cat->tables[t].spec.name))
+			return false;
+	return true;
+}
+
+static bool table_counts(const struct ft_catalog *cat, int t, int d)
+{
+	return table_shown(cat, t) && (cat->tables[t].cfg.dirmask & FT_DIRMASK(d));
+}
+
+/* One family of entry counters: the keys with their own series, then the
+ * "other" series of each table that ran out of room. */
+static int put_entries(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total,
+		       struct prom_series *s, bool bytes)
+{
+	const char *name = bytes ? "flowtally_bytes_total" : "flowtally_packets_total";
+	struct ft_value other[FT_MAX_TABLES][FT_DIRS] = {};
+	bool shown[FT_MAX_TABLES];
+	struct ft_entry *own;
+	size_t i;
+	int t, d, err;
+
+	for (t = 0; t < FT_MAX_TABLES; t++)
+		shown[t] = table_shown(cat, t);
+
+	family(f, name, "counter",
+	       bytes ? "Bytes counted in a table entry (whole frames), by table, direction and key."
+		     : "Packets counted in a table entry, by table, direction and key.");
+	for (i = 0; i < total->nr_entries; i++) {
+		const struct ft_entry *e = &total->entries[i];
+		const struct table_spec *spec;
+		bool first = true;
+
+		if (e->table >= FT_MAX_TABLES || e->key.dir >= FT_DIRS || !shown[e->table])
+			continue;
+		err = counts_lookup(&s->own, e->table, &e->key, &own);
+		if (err)
+			return err;
+		if (!own) {
+			value_add(&other[e->table][e->key.dir], &e->val);
+			continue;
+		}
+		spec = &cat->tables[e->table].spec;
+		fputs(name, f);
+		table_labels(f, &first, spec, e->key.dir);
+		key_labels(f, &first, spec, &e->key);
+		value(f, first, bytes ? e->val.bytes : e->val.packets);
+	}
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		for (d = 0; d < FT_DIRS; d++) {
+			const struct ft_value *v = &other[t][d];
+			bool first = true;
+
+			if (!table_counts(cat, t, d) || (s->nr[t] < s->max && !v->packets))
+				continue;
+			fputs(name, f);
+			table_labels(f, &first, &cat->tables[t].spec, d);
+			other_labels(f, &first, &cat->tables[t].spec);
+			value(f, first, bytes ? v->bytes : v->packets);
+		}
+	}
+	return 0;
+}
+
+/* The interfaces, then the slot of frames from an unknown one if it has any;
+ * -1 after the last. */
+static int next_iface(const struct ft_catalog *cat, const struct ft_counts *total, int slot)
+{
+	int d;
+
+	if (slot + 1 < cat->nr_ifaces)
+		return slot + 1;
+	if (slot >= FT_MAX_IFACES)
+		return -1;
+	for (d = 0; d < FT_DIRS; d++)
+		if (total->iface[FT_MAX_IFACES][d][FT_CNT_SEEN].packets)
+			return FT_MAX_IFACES;
+	return -1;
+}
+
+/* seen, or with `uncl` one series per unclassified reason */
+static void put_ifaces(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total,
+		       const char *name, const char *help, bool uncl, bool bytes)
+{
+	int slot, d, r;
+
+	family(f, name, "counter", help);
+	for (slot = next_iface(cat, total, -1); slot >= 0; slot = next_iface(cat, total, slot)) {
+		for (d = 0; d < FT_DIRS; d++) {
+			if (!(cat->dirmask & FT_DIRMASK(d)))
+				continue;
+			for (r = 0; r < (uncl ? FT_UNCL_REASONS : 1); r++) {
+				const struct ft_value *v =
+					&total->iface[slot][d][uncl ? FT_CNT_UNCL(r) : FT_CNT_SEEN];
+				bool first = true;
+
+				fputs(name, f);
+				label(f, &first, "iface",
+				      slot < cat->nr_ifaces ? cat->ifaces[slot].name : "(other)");
+				label(f, &first, "direction", ft_dir_names[d]);
+				if (uncl)
+					label(f, &first, "reason", ft_uncl_names[r]);
+				value(f, first, bytes ? v->bytes : v->packets);
+			}
+		}
+	}
+}
+
+static void put_table_counter(FILE *f, const struct ft_catalog *cat,
+			      const struct ft_counts *total, const char *name, const char *help,
+			      int cnt, bool bytes)
+{
+	int t, d;
+
+	family(f, name, "counter", help);
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		for (d = 0; d < FT_DIRS; d++) {
+			const struct ft_value *v = &total->table[t][d][cnt];
+			bool first = true;
+
+			if (!table_counts(cat, t, d))
+				continue;
+			fputs(name, f);
+			table_labels(f, &first, &cat->tables[t].spec, d);
+			value(f, first, bytes ? v->bytes : v->packets);
+		}
+	}
+}
+
+/* LRU tables only: the others never evict. */
+static void put_evictions(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total)
+{
+	int t, d;
+
+	family(f, "flowtally_table_evictions_total", "counter",
+	       "Keys an LRU table's kernel map evicted, with their counts (lost).");
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		for (d = 0; d < FT_DIRS; d++) {
+			bool first = true;
+
+			if (!table_counts(cat, t, d) || !cat->tables[t].spec.lru)
+				continue;
+			fputs("flowtally_table_evictions_total", f);
+			table_labels(f, &first, &cat->tables[t].spec, d);
+			value(f, first, total->evicted[t][d]);
+		}
+	}
+}
+
+/* What the table gauges read from. */
+struct gauge_src {
+	const struct ft_catalog *cat;
+	const struct prom_series *series;
+	unsigned long long keys[FT_MAX_TABLES][FT_DIRS];	/* in the last interval */
+};
+
+static unsigned long long gauge_size(const struct gauge_src *g, int t, int d)
+{
+	(void)d;
+	return g->cat->tables[t].removed ? 0 : g->cat->tables[t].spec.size;
+}
+
+static unsigned long long gauge_keys(const struct gauge_src *g, int t, int d)
+{
+	return g->keys[t][d];
+}
+
+static unsigned long long gauge_memory(const struct gauge_src *g, int t, int d)
+{
+	(void)d;
+	return g->cat->tables[t].mem_bytes;
+}
+
+static unsigned long long gauge_series(const struct gauge_src *g, int t, int d)
+{
+	(void)d;
+	return g->series->nr[t];
+}
+
+static const struct table_gauge {
+	const char *name, *help;
+	bool per_dir;		/* a line per direction the table counts; else per table */
+	unsigned long long (*get)(const struct gauge_src *g, int t, int d);
+} table_gauges[] = {
+	{ "flowtally_table_size", "Keys a table holds in one interval; more go to its overflow.",
+	  false, gauge_size },
+	{ "flowtally_table_keys", "Keys a table counted in the last interval.", true, gauge_keys },
+	{ "flowtally_table_memory_bytes",
+	  "Kernel memory of a table's maps (both generations), as bpftool shows it.", false,
+	  gauge_memory },
+	{ "flowtally_table_series",
+	  "Keys of a table exported as series of their own (the rest add up in 'other').", false,
+	  gauge_series },
+};
+
+static void put_table_gauge(FILE *f, const struct table_gauge *tg, const struct gauge_src *g)
+{
+	int t, d;
+
+	family(f, tg->name, "gauge", tg->help);
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		for (d = tg->per_dir ? 0 : -1; d < (tg->per_dir ? FT_DIRS : 0); d++) {
+			bool first = true;
+
+			if (tg->per_dir ? !table_counts(g->cat, t, d) : !table_shown(g->cat, t))
+				continue;
+			fputs(tg->name, f);
+			table_labels(f, &first, &g->cat->tables[t].spec, d);
+			value(f, first, tg->get(g, t, d));
+		}
+	}
+}
+
+static void put_table_gauges(FILE *f, const struct ft_catalog *cat,
+			     const struct ft_counts *interval, const struct prom_series *s)
+{
+	struct gauge_src g = { .cat = cat, .series = s };
+	size_t i;
+
+	for (i = 0; interval && i < interval->nr_entries; i++) {
+		const struct ft_entry *e = &interval->entries[i];
+
+		if (e->table < FT_MAX_TABLES && e->key.dir < FT_DIRS)
+			g.keys[e->table][e->key.dir]++;
+	}
+	for (i = 0; i < sizeof(table_gauges) / sizeof(table_gauges[0]); i++)
+		put_table_gauge(f, &table_gauges[i], &g);
+}
+
+static void put_self(FILE *f, const struct prom_self *self)
+{
+	int i;
+
+	struct utsname u;
+	bool first = true;
+
+	family(f, "flowtally_build_info", "gauge",
+	       "Always 1: the version of flowtally, the kernel it runs on and libbpf.");
+	fputs("flowtally_build_info", f);
+	label(f, &first, "version", FT_VERSION);
+	label(f, &first, "kernel", uname(&u) ? "unknown" : u.release);
+	label(f, &first, "libbpf", libbpf_version_string());
+	value(f, first, 1);
+	if (!self)
+		return;
+	if (self->last_interval_end > 0) {
+		family(f, "flowtally_last_interval_timestamp_seconds", "gauge",
+		       "When the last interval ended (unix seconds): its counts are the ones "
+		       "served.");
+		fprintf(f, "flowtally_last_interval_timestamp_seconds %.6f\n",
+			self->last_interval_end);
+	}
+	family(f, "flowtally_interval_seconds", "gauge", "Length of the last interval.");
+	fprintf(f, "flowtally_interval_seconds %.6f\n", self->interval_seconds);
+	family(f, "flowtally_swap_seconds", "gauge",
+	       "The last generation flip: waiting until no program writes the old one.");
+	fprintf(f, "flowtally_swap_seconds %.6f\n", self->swap_seconds);
+	family(f, "flowtally_read_seconds", "gauge", "Reading and emptying the last generation.");
+	fprintf(f, "flowtally_read_seconds %.6f\n", self->read_seconds);
+	family(f, "flowtally_store_bytes", "gauge", "Memory of the totals flowtally keeps.");
+	fprintf(f, "flowtally_store_bytes %zu\n", self->store_bytes);
+	family(f, "flowtally_intervals_total", "counter", "Intervals exported.");
+	fprintf(f, "flowtally_intervals_total %llu\n", self->intervals);
+	if (!self->status)
+		return;
+	family(f, "flowtally_export_errors_total", "counter",
+	       "Intervals an exporter failed to export, by exporter.");
+	for (i = 0; i < self->status->nr; i++)
+		fprintf(f, "flowtally_export_errors_total{exporter=\"%s\"} %llu\n",
+			self->status->name[i], self->status->count[i]);
+}
+
+int prom_render(FILE *f, const struct ft_catalog *cat, const struct ft_counts *interval,
+		const struct ft_counts *total, struct prom_series *s, const struct prom_self *self)
+{
+	int err = 0;
+
+	put_self(f, self);
+	if (cat && total) {
+		put_ifaces(f, cat, total, "flowtally_seen_packets_total",
+			   "Frames seen on an interface, by direction.", false, false);
+		put_ifaces(f, cat, total, "flowtally_seen_bytes_total",
+			   "Bytes of the frames seen on an interface, by direction.", false, true);
+		put_ifaces(f, cat, total, "flowtally_unclassified_packets_total",
+			   "Frames that got no key, by interface, direction and reason.", true,
+			   false);
+		put_ifaces(f, cat, total, "flowtally_unclassified_bytes_total",
+			   "Bytes of the frames that got no key, by interface, direction and "
+			   "reason.",
+			   true, true);
+		err = put_entries(f, cat, total, s, false);
+		if (!err)
+			err = put_entries(f, cat, total, s, true);
+		put_table_counter(f, cat, total, "flowtally_overflow_packets_total",
+				  "Frames a full table could not count under their key.",
+				  FT_TBL_OVERFLOW, false);
+		put_table_counter(f, cat, total, "flowtally_overflow_bytes_total",
+				  "Bytes of the frames a full table could not count under their "
+				  "key.",
+				  FT_TBL_OVERFLOW, true);
+		put_table_counter(f, cat, total, "flowtally_table_inserts_total",
+				  "Keys a table created (once per key and interval).",
+				  FT_TBL_INSERTS, false);
+		put_evictions(f, cat, total);
+		put_table_gauges(f, cat, interval, s);
+	}
+	if (err)
+		return err;
+	return fflush(f) || ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The Prometheus text exposition (format 0.0.4) of a run's totals, and which
+ * keys get a series of their own: at most `max` a table, chosen by bytes when
+ * they first appear. A key that has its series keeps it, so every series is a
+ * counter that only grows; keys that came too late add up in one series per
+ * table and direction whose key labels are all "other".
+ */
+#ifndef FT_PROM_TEXT_H
+#define FT_PROM_TEXT_H
+
+#include <stdio.h>
+
+#include "counts.h"
+#include "export.h"
+#include "catalog.h"
+
+struct prom_series {
+	struct ft_counts own;		/* keys with a series of their own; values unused */
+	unsigned int nr[FT_MAX_TABLES];	/* of them per table */
+	unsigned int max;		/* per table */
+};
+
+/* What flowtally says about itself. */
+struct prom_self {
+	double interval_seconds;	/* length of the last interval */
+	double last_interval_end;	/* unix seconds; 0 before the first */
+	unsigned long long intervals;	/* intervals exported */
+	double swap_seconds, read_seconds;	/* of the last interval */
+	size_t store_bytes;		/* the host-side totals */
+	const struct export_status *status;	/* exporters' errors; may be NULL */
+};
+
+void prom_series_init(struct prom_series *s, unsigned int max);
+void prom_series_free(struct prom_series *s);
+/* Gives keys of `total` a series while their table has room, largest bytes
+ * first. 0 or -ENOMEM. */
+int prom_series_update(struct prom_series *s, const struct ft_counts *total);
+
+/* Writes every metric family; with cat NULL only build info and self. Of
+ * `interval`, only the number of keys is used. 0 or -errno. */
+int prom_render(FILE *f, const struct ft_catalog *cat, const struct ft_counts *interval,
+		const struct ft_counts *total, struct prom_series *s, const struct prom_self *self);
+
+/* "\"", "\\" and newline escaped as the exposition format wants. */
+void prom_put_label_value(FILE *f, const char *v);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The command line of `flowtally run`, parsed apart from doing anything. */
+#ifndef FT_OPTIONS_H
+#define FT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "addr.h"
+#include "hook.h"
+#include "tablespec.h"
+
+#define FT_MIN_INTERVAL 0.01	/* seconds; below this the swaps are all there is */
+#define FT_PROM_MAX_SERIES 1000	/* default --prometheus-max-series */
+#define FT_TOP_ROWS 20		/* default --top: text rows per table */
+
+struct run_opts {
+	const char *ifaces[FT_MAX_IFACES];
+	int nr_ifaces;
+	double interval;	/* seconds between records */
+	double duration;	/* 0: until SIGINT/SIGTERM */
+	bool json;
+	bool verbose;
+	int top;		/* text rows per table, 0: all */
+	__u8 dirmask;
+	enum xdp_mode_req xdp_mode;
+	enum ingress_hook_req ingress_hook;
+	struct table_spec tables[FT_MAX_TABLES];
+	int nr_tables;
+	bool csv;		/* CSV rows instead of text/JSON records */
+	const char *output;	/* records to this file (appended), not stdout */
+	const char *prometheus;	/* ADDR:PORT to serve /metrics on */
+	int prom_max_series;	/* own series per table, the rest sum up in "other" */
+	const char *ipfix;	/* HOST:PORT of an IPFIX collector */
+	const char *name;	/* instance name: control socket, pins */
+	const char *pin;	/* pin the instance as this name (or adopt it) */
+	bool keep;		/* a clean exit leaves a pinned instance counting */
+	__u32 idle;		/* --idle: tables without :idle= */
+	bool top_view;		/* flowtally top: the full-screen view, no records */
+	struct ft_decap decap;	/* --decap: tunnels keyed by their inner frame */
+};
+
+enum { OPTS_RUN = 0, OPTS_HELP = 1 };
+
+/* OPTS_RUN, OPTS_HELP (usage printed), or -EINVAL with a one-line reason in err. */
+int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
+void run_usage(FILE *f);
+/* A --decap list: 'vxlan[:PORT],geneve,gre'. 0, or -EINVAL with a reason. */
+int parse_decap(const char *text, struct ft_decap *d, char *err, size_t errlen);
+#endif

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * flowtally run: attach, print a record per interval, and on a signal or at
+ * the end of --duration detach, read the last counts and print the totals.
+ * Between intervals it answers its control socket (flowtally table ...).
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "clock.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "ident.h"
+#include "netdev.h"
+#include "run.h"
+#include "pin.h"
+#include "snapshot.h"
+#include "state.h"
+#include "tables.h"
+
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t hangup;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void on_hangup(int sig)
+{
+	(void)sig;
+	hangup = 1;
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction hup = { .sa_handler = on_hangup };
+
+	/* no SA_RESTART: the interval wait must end at once */
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&hup.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGHUP, &hup, NULL))
+		return -errno;
+	/* a closed stdout ends the run like a signal (see write_failed) */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* logrotate moved the file: records go on in a new one of the same name. */
+static void reopen_output(struct run_state *st)
+{
+	hangup = 0;
+	if (st->o->output && sink_reopen(&st->out))
+		log_info("still writing the old %s", st->o->output);
+}
+
+#define WAIT_FDS (1 + CONTROL_MAX_CLIENTS + FT_MAX_EXPORTERS + 1)
+
+/* Whether the run loop should stop waiting and end the run. */
+static bool run_ending(const struct run_state *st)
+{
+	return stop_signal || st->stop_requested || st->view_closed || st->out.err;
+}
+
+/* Until `deadline` (monotonic seconds) or a reason to end, answers the
+ * control socket, takes top's keys and watches the output: a reader of
+ * stdout that went away ends the run even when there is nothing to write
+ * (POLLERR is reported whatever the events asked). */
+static void wait_until(struct run_state *st, double deadline)
+{
+	struct pollfd pfd[WAIT_FDS];
+	double left, first;
+	int nc, ne;
+
+	while (!run_ending(st) && (left = deadline - ft_now_mono()) > 0) {
+		int ms;
+
+		first = control_deadline(&st->ctl);
+		if (first && first - ft_now_mono() < left)
+			left = first - ft_now_mono() > 0 ? first - ft_now_mono() : 0;
+		ms = (int)(left * 1000) + 1;
+		pfd[0] = (struct pollfd){ .fd = st->out.fd, .events = 0 };
+		nc = control_pollfds(&st->ctl, pfd + 1, 1 + CONTROL_MAX_CLIENTS);
+		ne = exporters_pollfds(&st->ex, pfd + 1 + nc, FT_MAX_EXPORTERS);
+		if (poll(pfd, (nfds_t)(1 + nc + ne), ms) >= 0) {
+			sink_check_revents(&st->out, pfd[0].revents);
+			control_process(&st->ctl, pfd + 1, nc, table_control, st);
+			if (exporters_input(&st->ex, pfd + 1 + nc, ne))
+				st->view_closed = true;
+		}
+		if (hangup)
+			reopen_output(st);
+	}
+}
+
+static struct ft_devcount devcount_sub(const struct ft_devcount *a, const struct ft_devcount *b)
+{
+	return (struct ft_devcount){ a->packets - b->packets, a->bytes - b->bytes,
+				     a->dropped - b->dropped };
+}
+
+/*
+ * The devices' own counters, read right after the drain: over the interval
+ * and since flowtally started counting, beside what the hooks saw. A frame
+ * between the flip and this read lands in the device's interval and the
+ * hook's next one; over a whole run the two cover the same frames.
+ */
+static void read_device_counters(struct run_state *st)
+{
+	int i, d;
+
+	for (i = 0; i < st->inst.cat.nr_ifaces; i++) {
+		struct ft_iface *ifc = &st->inst.cat.ifaces[i];
+		struct ft_devcount now[FT_DIRS];
+
+		st->dev_interval[i].valid = false;
+		st->dev_total[i].valid = false;
+		if (!ifc->dev_valid || ifc->gone || netdev_counters(ifc->ifindex, now))
+			continue;
+		for (d = 0; d < FT_DIRS; d++) {
+			st->dev_interval[i].count[d] = devcount_sub(&now[d], &ifc->dev_last[d]);
+			st->dev_total[i].count[d] = devcount_sub(&now[d], &ifc->dev_start[d]);
+			ifc->dev_last[d] = now[d];
+		}
+		st->dev_interval[i].valid = true;
+		st->dev_total[i].valid = true;
+	}
+}
+
+/* One interval: drain, print its counts, add them to the totals. */
+static int take_interval(struct run_state *st, bool last)
+{
+	double end = ft_now_wall();
+	int err;
+
+	err = run_drain(st, last);
+	if (err)
+		return err;
+	read_device_counters(st);
+	st->oo.device = st->dev_interval;
+	st->interval.end = end;
+	st->total.end = end;
+	tables_update_memory(&st->inst);
+	st->oo.store_bytes = counts_memory(&st->total);
+	/* sorted once here: the printer and every exporter see the same order */
+	counts_sort(&st->interval);
+	if (!st->o->csv && !st->o->top_view)	/* those two are exporters */
+		output_record(&st->p, &st->inst.cat, &st->interval, "interval", &st->oo);
+	st->ex.status.swap_seconds = st->swap_seconds;
+	st->ex.status.read_seconds = st->read_seconds;
+	exporters_interval(&st->ex, &st->inst.cat, &st->interval, &st->total);
+	tables_mark_reported(&st->inst);
+	counts_reset(&st->interval);
+	st->interval.start = end;
+	/* a record that cannot be written ends the run (run_ending) */
+	sink_flush(&st->out);
+	return 0;
+}
+
+static int setup(struct run_state *st)
+{
+	const struct run_opts *o = st->o;
+	int i, err;
+
+	st->inst.xdp_mode = o->xdp_mode;
+	st->inst.ingress_hook = o->ingress_hook;
+	st->inst.cfg->decap = o->decap;	/* before the first frame */
+	for (i = 0; i < o->nr_tables; i++) {
+		err = tables_add(&st->inst, &o->tables[i]);
+		if (err < 0)
+			return err;
+	}
+	/* Counting starts with the first attach: loading took its time, and
+	 * the first record's seconds are not to include it. */
+	st->interval.start = st->total.start = ft_now_wall();
+	for (i = 0; i < o->nr_ifaces; i++) {
+		err = attach_iface(&st->inst, o->ifaces[i]);
+		if (err)
+			return err;
+	}
+	if (o->pin) {
+		err = state_save(o->pin, &st->inst, &st->total, st->inst.cfg->flips);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void say_counting(const struct run_state *st)
+{
+	int i;
+
+	for (i = 0; i < st->inst.cat.nr_ifaces; i++) {
+		const struct ft_iface *ifc = &st->inst.cat.ifaces[i];
+
+		const struct ft_iface_links *lk = &st->inst.links[i];
+		bool in = lk->xdp_link_fd >= 0 || lk->tc_in_link_fd >= 0;
+
+		log_info("counting on %s (ifindex %u)%s%s%s%s%s%s%s", ifc->name, ifc->ifindex,
+			 in ? ", ingress: " : "", in ? hook_name(ifc->ingress_hook) : "",
+			 in ? " (" : "", in ? ifc->hook_reason : "", in ? ")" : "",
+			 lk->tc_link_fd >= 0 ? ", egress: tcx" : "",
+			 ifc->tc_clsact ? ", egress: clsact" : "");
+	}
+}
+
+/* An interface deleted under a running instance: its links went with it.
+ * Its counts until then stay in the records. Returns how many remain. */
+static int check_ifaces(struct run_state *st)
+{
+	int i, left = 0;
+
+	for (i = 0; i < st->inst.cat.nr_ifaces; i++) {
+		struct ft_iface *ifc = &st->inst.cat.ifaces[i];
+
+		if (!ifc->gone && if_nametoindex(ifc->name) != ifc->ifindex) {
+			ifc->gone = true;
+			log_info("%s is gone; its counts until then are kept", ifc->name);
+		}
+		left += !ifc->gone;
+	}
+	return left;
+}
+
+/* Checks that need no kernel: before the slow part, loading the programs. */
+static int check_opts(const struct run_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->nr_tables; i++) {
+		if (o->tables[i].dirmask & ~o->dirmask) {
+			log_err("run: table '%s' counts a direction --direction leaves out",
+				o->tables[i].name);
+			return 2;
+		}
+	}
+	if (!valid_instance_name(o->name)) {
+		log_err("run: '%s' cannot name the instance: give one with --name NAME", o->name);
+		return 2;
+	}
+	for (i = 0; i < o->nr_ifaces; i++) {
+		if (!if_nametoindex(o->ifaces[i])) {
+			log_err("no interface '%s' (see 'ip link')", o->ifaces[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int open_output(struct run_state *st)
+{
+	int err = sink_open(&st->out, st->o->output);
+
+	return err ? err : printer_init(&st->p, st->out.f, st->o->json);
+}
+
+static void run_state_free(struct run_state *st)
+{
+	exporters_close(&st->ex);
+	control_close(&st->ctl);
+	instance_close(&st->inst);
+	printer_fini(&st->p);
+	sink_close(&st->out);
+	counts_free(&st->interval);
+	counts_free(&st->total);
+	counts_free(&st->scratch);
+}
+
+/* Opens what the run needs and starts counting: a new instance, or the pinned
+ * one it adopts. 0 or -errno (message printed). */
+static int run_start(struct run_state *st)
+{
+	const struct run_opts *o = st->o;
+	struct export_opts eo = {
+		.csv = o->csv,
+		.prometheus = o->prometheus,
+		.prom_max_series = o->prom_max_series,
+		.ipfix = o->ipfix,
+		.top_view = o->top_view,
+	};
+	bool adopting;
+
+	control_init(&st->ctl);
+	st->oo.top = o->json ? 0 : o->top;
+	counts_init(&st->interval);
+	counts_init(&st->total);
+	counts_init(&st->scratch);
+	if (install_signals() || open_output(st) || exporters_open(&st->ex, &eo, &st->out))
+		return -1;
+	if (!o->pin) {
+		if (control_open(&st->ctl, o->name) ||
+		    instance_open(&st->inst, o->dirmask, o->verbose) || run_hook_checkpoint(st) ||
+		    setup(st))
+			return -1;
+		return 0;
+	}
+	/* The name first: two starts of one name must not both pin. */
+	if (pin_prepare() || control_open(&st->ctl, o->name))
+		return -1;
+	adopting = pin_instance_exists(o->pin);
+	if (instance_open_pinned(&st->inst, o->pin, o->dirmask, o->verbose, adopting) ||
+	    run_hook_checkpoint(st) || (adopting ? run_adopt(st) : setup(st))) {
+		/* what this failed start pinned, it removes; an adopted
+		 * instance stays as it was */
+		if (!adopting)
+			run_unpin(st);
+		return -1;
+	}
+	if (adopting) {	/* the totals keep their start; this interval starts now */
+		st->inst.cfg->decap = st->o->decap;	/* this run's --decap, as a fresh one */
+		st->interval.start = ft_now_wall();
+	}
+	return 0;
+}
+
+/* A record per interval until a signal, --duration, 'flowtally stop' or top's
+ * 'q'. Returns 0 when the run ends, 1 when no interface is left, -errno. */
+static int run_loop(struct run_state *st)
+{
+	double deadline = ft_now_mono(), end = 0;
+	int err;
+
+	if (st->o->duration > 0)
+		end = deadline + st->o->duration;
+	for (;;) {
+		deadline += st->o->interval;
+		if (end && deadline > end)
+			deadline = end;
+		wait_until(st, deadline);
+		if (run_ending(st) || (end && ft_now_mono() >= end))
+			return 0;
+		err = take_interval(st, false);
+		if (err)
+			return err;
+		if (!check_ifaces(st)) {
+			log_err("every interface is gone: nothing left to count");
+			return 1;
+		}
+	}
+}
+
+/* The last interval and the final record. `keep`: the instance stays attached
+ * and pinned for the next start. The exit status, or -errno. */
+static int run_finish(struct run_state *st, bool keep)
+{
+	const struct run_opts *o = st->o;
+	int i, err;
+
+	if (keep) {
+		/* Still attached: the last interval ends with a flip like the others,
+		 * and the pins go on counting for the next start to adopt. */
+		err = take_interval(st, false);
+	} else {
+		/* Off the interfaces first: once detached and synced, the
+		 * generation being written holds the last frames. */
+		if (o->pin)
+			attach_unpin(&st->inst);	/* the links go when their fds close */
+		for (i = 0; i < st->inst.cat.nr_ifaces; i++)
+			detach_iface(&st->inst, &st->inst.cat.ifaces[i]);
+		err = take_interval(st, true);
+	}
+	if (err)
+		return err;
+	counts_sort(&st->total);
+	exporters_final(&st->ex, &st->inst.cat, &st->total);
+	exporters_close(&st->ex);	/* top gives the terminal back for the final record */
+	log_set_quiet(false);
+	st->oo.device = st->dev_total;
+	if (!st->out.err) {	/* where a write failed, the final record cannot go */
+		if (!o->csv)	/* top too prints the final record, once the screen is back */
+			output_record(&st->p, &st->inst.cat, &st->total, "final", &st->oo);
+		sink_flush(&st->out);
+	}
+	if (stop_signal)
+		log_info("stopped by %s", strsignal(stop_signal));
+	if (keep)
+		log_info("instance '%s' keeps counting; 'flowtally run --pin %s' adopts it, "
+			 "'flowtally stop %s' removes it",
+			 o->pin, o->pin, o->pin);
+	else if (o->pin)
+		run_unpin(st);
+	return check_ifaces(st) && !st->out.err ? 0 : 1;
+}
+
+int run_main(const struct run_opts *o)
+{
+	struct run_state st = { .out.fd = -1, .o = o };
+	int err, ret = 1;
+
+	err = check_opts(o);
+	if (err)
+		return err;
+	if (run_start(&st))
+		goto out;
+	say_counting(&st);
+	err = run_loop(&st);
+	if (err < 0)
+		goto out;
+	err = run_finish(&st, !err && o->keep && !st.stop_requested);
+	if (err >= 0)
+		ret = err;
+out:
+	run_state_free(&st);
+	return ret;
+}
