@@ -66,11 +66,12 @@ for keep in --keep ""; do
 	tmux kill-session -t "$TM" 2>/dev/null
 	tmux new-session -d -s "$TM" -x 120 -y 40 \
 		"$FT top -i $VA --direction ingress --interval 0.3 --pin $PIN $keep; echo status \$?; sleep 30"
-	for _ in $(seq 100); do screen | grep -q "^table ports" && break; sleep 0.1; done
+	# loading takes longer on a busy machine: 30 s at most
+	for _ in $(seq 300); do screen | grep -q "^table ports" && break; sleep 0.1; done
 	in_ns "$FTSEND" -i "$VB" --seed 82 --count 200 --expect "$LIVE_TMP/k.json" >/dev/null
 	sleep 0.7
 	tmux send-keys -t "$TM" q
-	for _ in $(seq 50); do screen | grep -q "^status" && break; sleep 0.1; done
+	for _ in $(seq 150); do screen | grep -q "^status" && break; sleep 0.1; done
 	name=top_q_keeps_pinned_instance${keep:+_with_keep}
 	got=$("$FT" dump "$PIN" --json 2>/dev/null | jq -c .total.ingress.packets)
 	if screen | grep -q "^status 0" && [ -d "/sys/fs/bpf/flowtally/$PIN" ] &&
