@@ -29,19 +29,16 @@
 #include "decap.h"
 
 #include "check.h"
+#include "rng.h"
 #include "frames.h"
 
 #define ROUNDS 100000
 
-/* xorshift64*: deterministic, so a failure names its round. */
 static __u64 rng_state = 0x9E3779B97F4A7C15ULL;
 
 static __u64 rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
+	return rng_next(&rng_state);
 }
 
 /* Every tunnel, as `flowtally run --decap vxlan,geneve,gre` asks. */

@@ -24,20 +24,17 @@
 
 #define CHECK_PREFIX ""
 #include "check.h"
+#include "rng.h"
 #include "frames.h"
 #include "mix.h"
 
 #define ROUNDS 100000
 
-/* xorshift64*: deterministic, so a failure names its round. */
 static __u64 rng_state = 0x9E3779B97F4A7C15ULL;
 
 static __u64 rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
+	return rng_next(&rng_state);
 }
 
 /* Parses a copy of the frame that ends where its allocation ends. It starts

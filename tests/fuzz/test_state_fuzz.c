@@ -13,6 +13,7 @@
 
 #define CHECK_PREFIX ""
 #include "check.h"
+#include "rng.h"
 #include "state.h"
 
 #define ROUNDS 20000
@@ -21,10 +22,7 @@ static __u64 rng_state = 0x2545F4914F6CDD1DULL;
 
 static __u64 rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
+	return rng_next(&rng_state);
 }
 
 static void add_table(struct ft_instance *inst, int slot, const char *spec, bool removed)
