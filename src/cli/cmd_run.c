@@ -16,11 +16,12 @@ static int run_command(int argc, char **argv, bool top)
 
 	err = run_opts_parse(argc, argv, &o, err_msg, sizeof(err_msg));
 	if (err == OPTS_HELP) {
-		run_usage(stdout);
+		run_usage(stdout, top);
 		return 0;
 	}
 	if (err < 0) {
-		log_err("run: %s (see 'flowtally run --help')", err_msg);
+		log_err("%s: %s (see 'flowtally %s --help')", top ? "top" : "run", err_msg,
+			top ? "top" : "run");
 		return 2;
 	}
 	if (top && (o.json || o.csv || o.output)) {

@@ -45,11 +45,29 @@ static const struct cmd {
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
 #define CMD_HELP_COLUMN 21
 
+static const struct cmd *cmd_find(const char *name);
+
+/* 'flowtally help' lists the commands; 'flowtally help CMD' is CMD --help. */
 static int cmd_help(int argc, char **argv)
 {
+	const struct cmd *c;
 	size_t i;
 
-	(void)argc, (void)argv;
+	if (argc > 2) {
+		log_err("help: one command at most (see 'flowtally help')");
+		return 2;
+	}
+	if (argc == 2) {
+		char *help_argv[] = { argv[1], "--help", NULL };
+
+		c = cmd_find(argv[1]);
+		if (!c) {
+			log_err("help: unknown command '%s' (see 'flowtally help')", argv[1]);
+			return 2;
+		}
+		if (c->fn != cmd_help)
+			return c->fn(2, help_argv);
+	}
 	printf("Usage: flowtally COMMAND [OPTIONS]\n\nCommands:\n");
 	for (i = 0; i < NR_CMDS; i++) {
 		const char *u = cmds[i].usage ? cmds[i].usage : cmds[i].name;

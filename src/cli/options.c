@@ -15,18 +15,33 @@
 
 /* Seconds as people write them: digits with an optional fraction. strtod
  * alone takes '0x10', 'inf', ' 1' and '1e3' too. */
+/* A duration: decimal digits, an optional fraction, and an optional unit
+ * (ms, s, m, h; none is seconds, as every script and unit already uses it).
+ * No hex, no exponent, no sign: '0x10' or '1e3' is a typo, not a number. */
 static int parse_seconds(const char *s, double min, double *out)
 {
-	size_t digits = strspn(s, "0123456789"), frac = 0;
-	char *end;
+	static const struct {
+		const char *name;
+		double seconds;
+	} units[] = { { "", 1 }, { "ms", 0.001 }, { "s", 1 }, { "m", 60 }, { "h", 3600 } };
+	size_t digits = strspn(s, "0123456789"), frac = 0, num, i;
+	char buf[32];
 
 	if (s[digits] == '.')
 		frac = strspn(s + digits + 1, "0123456789");
-	if (!digits || (s[digits] == '.' && !frac) || s[digits + (s[digits] == '.') + frac])
+	num = digits + (s[digits] == '.') + frac;
+	if (!digits || (s[digits] == '.' && !frac) || num >= sizeof(buf))
 		return -EINVAL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(s + num, units[i].name))
+			break;
+	if (i == sizeof(units) / sizeof(units[0]))
+		return -EINVAL;
+	memcpy(buf, s, num);
+	buf[num] = '\0';
 	errno = 0;
-	*out = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(*out) || *out < min || *out > 86400.0 * 365)
+	*out = strtod(buf, NULL) * units[i].seconds;
+	if (errno || !isfinite(*out) || *out < min || *out > 86400.0 * 365)
 		return -EINVAL;
 	return 0;
 }
@@ -120,8 +135,9 @@ OPT_FN(opt_direction)
 OPT_FN(opt_interval)
 {
 	if (parse_seconds(arg, FT_MIN_INTERVAL, &o->interval)) {
-		snprintf(err, errlen, "interval '%s' invalid (seconds, at least %g)", arg,
-			 FT_MIN_INTERVAL);
+		snprintf(err, errlen,
+			 "interval '%s' invalid (seconds, or 500ms, 10s, 5m, 1h; at least %g s)",
+			 arg, FT_MIN_INTERVAL);
 		return -EINVAL;
 	}
 	return 0;
@@ -130,7 +146,9 @@ OPT_FN(opt_interval)
 OPT_FN(opt_duration)
 {
 	if (parse_seconds(arg, 0.001, &o->duration))
-		return usage_error(err, errlen, "duration '%s' invalid (seconds, above 0)", arg);
+		return usage_error(err, errlen,
+				   "duration '%s' invalid (seconds, or 500ms, 10s, 5m, 1h; above 0)",
+				   arg);
 	return 0;
 }
 
@@ -210,8 +228,8 @@ OPT_FN(opt_idle)
 	double secs;
 
 	if (parse_seconds(arg, 0, &secs) || secs > FT_TABLE_MAX_IDLE || secs != (__u32)secs) {
-		snprintf(err, errlen, "idle '%s' invalid (whole seconds, at most %u days)", arg,
-			 FT_TABLE_MAX_IDLE / 86400);
+		snprintf(err, errlen, "idle '%s' invalid (whole seconds, or 10m, 1h; at most %u days)",
+			 arg, FT_TABLE_MAX_IDLE / 86400);
 		return -EINVAL;
 	}
 	o->idle = (__u32)secs;
@@ -346,9 +364,13 @@ static const struct run_option run_options[] = {
 	       FT_MAX_TABLES),
 	PARSED("direction", 'd', "DIR", opt_direction, "ingress, egress or both (default both)", 0),
 	PARSED("interval", 'n', "SECONDS", opt_interval,
-	       "time between records (default 1, minimum %.2f)", FT_MIN_INTERVAL),
+	       "time between records (default 1, minimum %.2f; units:\n"
+	       "500ms, 10s, 5m, 1h)",
+	       FT_MIN_INTERVAL),
 	PARSED("duration", 'D', "SECONDS", opt_duration,
-	       "stop after this long (default: until Ctrl-C)", 0),
+	       "stop after this long (10s, 5m, 1h; default: until\n"
+	       "Ctrl-C)",
+	       0),
 	FLAG("json", 'j', json, "one JSON object per line on stdout"),
 	FLAG("csv", 0, csv, "CSV: a header, then one row per entry per interval"),
 	STRING("output", 0, "FILE", output,
@@ -422,18 +444,35 @@ static void print_option(FILE *f, const struct run_option *opt)
 	fprintf(f, "%s\n", line);
 }
 
-void run_usage(FILE *f)
+/* Options a full-screen view has no use for: top refuses them. */
+static bool run_only(const struct run_option *opt)
+{
+	return !strcmp(opt->name, "json") || !strcmp(opt->name, "csv") ||
+	       !strcmp(opt->name, "output");
+}
+
+void run_usage(FILE *f, bool top)
 {
 	size_t i;
 
-	fprintf(f, "Usage: flowtally run -i IFACE [-i IFACE ...] [OPTIONS]\n"
-		   "\n"
-		   "Counts every frame IFACE receives (XDP or tcx, per device) and transmits\n"
-		   "(tcx) into per-CPU tables, prints one record per interval and, on exit,\n"
-		   "the totals.\n"
-		   "\n");
+	if (top)
+		fprintf(f, "Usage: flowtally top -i IFACE [-i IFACE ...] [OPTIONS]\n"
+			   "\n"
+			   "The counting of 'flowtally run', as a live full-screen view: the top\n"
+			   "entries of a table by rate, bytes or packets (keys r, b, p), Tab the next\n"
+			   "table, space pauses, q leaves with the final record (a pinned instance\n"
+			   "keeps counting: 'flowtally stop NAME' removes it).\n"
+			   "\n");
+	else
+		fprintf(f, "Usage: flowtally run -i IFACE [-i IFACE ...] [OPTIONS]\n"
+			   "\n"
+			   "Counts every frame IFACE receives (XDP or tcx, per device) and transmits\n"
+			   "(tcx) into per-CPU tables, prints one record per interval and, on exit,\n"
+			   "the totals.\n"
+			   "\n");
 	for (i = 0; i < NR_RUN_OPTIONS; i++)
-		print_option(f, &run_options[i]);
+		if (!top || !run_only(&run_options[i]))
+			print_option(f, &run_options[i]);
 	fprintf(f, "\n"
 		   "Packets and bytes are what went over the wire: a GSO/GRO packet on tcx counts\n"
 		   "as its segments, each with its headers. Frames without a key are counted by\n"

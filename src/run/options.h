@@ -45,7 +45,8 @@ enum { OPTS_RUN = 0, OPTS_HELP = 1 };
 
 /* OPTS_RUN, OPTS_HELP (usage printed), or -EINVAL with a one-line reason in err. */
 int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
-void run_usage(FILE *f);
+/* run's --help, or top's (without the options top refuses). */
+void run_usage(FILE *f, bool top);
 /* A --decap list: 'vxlan[:PORT],geneve,gre'. 0, or -EINVAL with a reason. */
 int parse_decap(const char *text, struct ft_decap *d, char *err, size_t errlen);
 #endif

@@ -179,6 +179,44 @@ static void test_opts_interval_takes_fractions(void)
 	ASSERT_DBL_EQ(opts.interval, 2.0, "interval");
 }
 
+/* 500ms, 10s, 5m, 1h as nfcapd and systemd write them; a bare number stays
+ * seconds; anything else (hex, exponents, other units) is a usage error. */
+static void test_opts_durations_take_units(void)
+{
+	static const struct {
+		const char *text;
+		double seconds;
+	} good[] = { { "500ms", 0.5 }, { "10s", 10 }, { "5m", 300 }, { "1h", 3600 },
+		     { "1.5m", 90 }, { "90", 90 }, { "0.25", 0.25 } };
+	static const char *const bad[] = { "1x", "10 s", "0x10", "1e3", "m", "5mm", "-5m",
+					   "1.h", "" };
+	char err[256];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		const char *args[] = { "-i", "eth0", "--duration", good[i].text };
+
+		ret = parse_args(&opts, err, sizeof(err), args, 4);
+		expect_opts_ok(ret, err, good[i].text);
+		ASSERT_DBL_EQ(opts.duration, good[i].seconds, good[i].text);
+	}
+	ret = PARSE(&opts, err, "-i", "eth0", "-n", "200ms");
+	expect_opts_ok(ret, err, "-n 200ms");
+	ASSERT_DBL_EQ(opts.interval, 0.2, "interval 200ms");
+	ret = PARSE(&opts, err, "-i", "eth0", "--idle", "2m");
+	expect_opts_ok(ret, err, "--idle 2m");
+	ASSERT_EQ(opts.idle, 120, "idle 2m");
+	ret = PARSE(&opts, err, "-i", "eth0", "--idle", "1500ms");
+	expect_opts_error(ret, err, "whole seconds", "--idle 1500ms");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *args[] = { "-i", "eth0", "--duration", bad[i] };
+
+		ret = parse_args(&opts, err, sizeof(err), args, 4);
+		expect_opts_error(ret, err, "500ms, 10s, 5m, 1h", bad[i]);
+	}
+}
+
 static void test_opts_interval_at_minimum_is_accepted(void)
 {
 	const char *args[4] = { "-i", "eth0", "--interval" };
@@ -299,8 +337,9 @@ static void test_opts_interval_not_a_number_is_an_error(void)
 
 	expect_opts_error(PARSE(&opts, err, "-i", "eth0", "--interval", "abc"), err, "'abc'",
 			  "--interval abc");
-	expect_opts_error(PARSE(&opts, err, "-i", "eth0", "--interval", "1s"), err, "'1s'",
-			  "--interval 1s");
+	/* 1s is a duration with a unit now; 1x is not */
+	expect_opts_error(PARSE(&opts, err, "-i", "eth0", "--interval", "1x"), err, "'1x'",
+			  "--interval 1x");
 	expect_opts_error(PARSE(&opts, err, "-i", "eth0", "--interval", "nan"), err, "'nan'",
 			  "--interval nan");
 }
