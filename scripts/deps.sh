@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing flowtally needs on Debian 12, and only
-# what is missing. Run as root (make demo / make test call it).
+# what is missing; more packages may be given as arguments. Run as root
+# (make demo / make test call it).
 set -euo pipefail
 
 packages=(
@@ -20,6 +21,7 @@ packages=(
 	man-db groff-base		# tests: the man page renders without warnings
 	libcap2-bin strace curl		# tests: the unit's capabilities and system calls
 )
+packages+=("$@")			# more, for a caller (scripts/deps-package.sh)
 
 missing=()
 for p in "${packages[@]}"; do

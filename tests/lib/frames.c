@@ -626,21 +626,29 @@ static int inner_len(const struct frame_spec *s)
 	return n < 0 ? n : n - (s->tunnel == FRAME_TUN_GRE ? ETH_HLEN : 0);
 }
 
-int frame_full_len(const struct frame_spec *s)
+/* The outer frame of tunnel spec `s` in *o: its inner frame's length, or
+ * -EINVAL for a spec no tunnel can carry. */
+static int tunnel_outer(const struct frame_spec *s, struct frame_spec *o)
 {
-	struct frame_spec o;
-	int n, err;
+	int err = validate_tunnel(s), n;
 
-	if (!s->tunnel)
-		return plain_full_len(s);
-	err = validate_tunnel(s);
 	if (err)
 		return err;
 	n = inner_len(s);
-	if (n < 0)
-		return n;
-	o = outer_spec(s, n);
-	return plain_full_len(&o);
+	if (n >= 0)
+		*o = outer_spec(s, n);
+	return n;
+}
+
+int frame_full_len(const struct frame_spec *s)
+{
+	struct frame_spec o;
+	int err;
+
+	if (!s->tunnel)
+		return plain_full_len(s);
+	err = tunnel_outer(s, &o);
+	return err < 0 ? err : plain_full_len(&o);
 }
 
 static void put_tunnel_header(const struct frame_spec *s, __u8 *h)
@@ -742,13 +750,9 @@ int frame_classify_decap(const struct frame_spec *s, int len, __u32 ifindex, int
 
 	if (!s->tunnel)
 		return plain_classify(s, len, ifindex, dir, out);
-	err = validate_tunnel(s);
-	if (err)
-		return err;
-	n = inner_len(s);
+	n = tunnel_outer(s, &o);
 	if (n < 0)
 		return n;
-	o = outer_spec(s, n);
 	o.truncate_at = 0;
 	err = plain_classify(&o, len, ifindex, dir, out);
 	if (err || !out->classified || !decap_enabled(s, decap))
