@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "identity.h"
 #include "log.h"
 #include "netdev.h"
 #include "pin.h"
@@ -290,6 +291,8 @@ int attach_adopt(struct ft_instance *inst)
 		/* the device's counts from this start on: the state has none */
 		iface->dev_valid = !iface->gone &&
 				   !netdev_counters(iface->ifindex, iface->dev_start);
+		if (!iface->gone)
+			iface_identify_now(iface);
 		memcpy(iface->dev_last, iface->dev_start, sizeof(iface->dev_last));
 	}
 	return 0;
@@ -341,6 +344,7 @@ int attach_iface(struct ft_instance *inst, const char *name)
 		return refuse_taken(iface, NULL, prog_id, -EBUSY);
 	/* the device's own count from before the first frame is counted */
 	iface->dev_valid = !netdev_counters(ifindex, iface->dev_start);
+	iface_identify_now(iface);
 	memcpy(iface->dev_last, iface->dev_start, sizeof(iface->dev_last));
 
 	if (inst->cat.dirmask & FT_DIRMASK(FT_DIR_INGRESS))

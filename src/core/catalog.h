@@ -26,6 +26,10 @@ struct ft_iface {
 	struct ft_devcount dev_start[FT_DIRS], dev_last[FT_DIRS];
 	bool dev_valid;
 	bool gone;		/* the interface disappeared */
+	/* a veth's peer (identity.h): its ifindex and namespace id as rtnetlink
+	 * gives them, and that namespace's inode; 0: unknown */
+	struct ft_devlink link;
+	__u64 peer_netns_inode;
 };
 
 struct ft_table {

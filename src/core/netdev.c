@@ -26,6 +26,7 @@ struct link_reply {
 	char kind[32];
 	struct rtnl_link_stats64 stats;
 	int has_stats;
+	struct ft_devlink link;
 };
 
 static void parse_linkinfo(struct rtattr *info, int len, struct link_reply *r)
@@ -55,8 +56,13 @@ static int parse_link(struct nlmsghdr *h, __u32 ifindex, struct link_reply *r)
 		else if (a->rta_type == IFLA_STATS64 && RTA_PAYLOAD(a) >= sizeof(r->stats)) {
 			memcpy(&r->stats, RTA_DATA(a), sizeof(r->stats));
 			r->has_stats = 1;
+		} else if (a->rta_type == IFLA_LINK && RTA_PAYLOAD(a) >= sizeof(__u32)) {
+			memcpy(&r->link.peer_ifindex, RTA_DATA(a), sizeof(__u32));
+		} else if (a->rta_type == IFLA_LINK_NETNSID && RTA_PAYLOAD(a) >= sizeof(__s32)) {
+			memcpy(&r->link.netnsid, RTA_DATA(a), sizeof(__s32));
 		}
 	}
+	r->link.veth = !strcmp(r->kind, "veth");
 	return 0;
 }
 
@@ -76,6 +82,7 @@ static int get_link(__u32 ifindex, struct link_reply *r)
 	ssize_t n;
 
 	memset(r, 0, sizeof(*r));
+	r->link.netnsid = FT_NETNSID_NONE;
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
@@ -145,12 +152,19 @@ int netdev_info(__u32 ifindex, const char *name, struct ft_devinfo *info)
 
 int netdev_counters(__u32 ifindex, struct ft_devcount count[2])
 {
+	return netdev_state(ifindex, count, NULL);
+}
+
+int netdev_state(__u32 ifindex, struct ft_devcount count[2], struct ft_devlink *link)
+{
 	struct link_reply r;
 	int err;
 
 	err = get_link(ifindex, &r);
 	if (err)
 		return err;
+	if (link)
+		*link = r.link;
 	if (!r.has_stats)
 		return -ENODATA;
 	count[0] = (struct ft_devcount){ r.stats.rx_packets, r.stats.rx_bytes,

@@ -7,6 +7,7 @@
 #ifndef FT_NETDEV_H
 #define FT_NETDEV_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 
 #include "hook.h"
@@ -18,9 +19,22 @@ struct ft_devcount {
 	__u64 dropped;
 };
 
+/* Where a device's other end is: a veth's peer, which may sit in another
+ * network namespace (a container's). */
+#define FT_NETNSID_NONE (-1)	/* the peer is in flowtally's own namespace */
+struct ft_devlink {
+	bool veth;
+	__u32 peer_ifindex;	/* IFLA_LINK: the peer's ifindex, in its namespace */
+	__s32 netnsid;		/* IFLA_LINK_NETNSID: the peer's namespace as this one
+				 * numbers it, or FT_NETNSID_NONE */
+};
+
 /* Link kind, loopback flag and driver of `ifindex`. 0 or -errno. */
 int netdev_info(__u32 ifindex, const char *name, struct ft_devinfo *info);
 /* IFLA_STATS64 of `ifindex`: [0] rx (ingress), [1] tx (egress). 0 or -errno. */
 int netdev_counters(__u32 ifindex, struct ft_devcount count[2]);
+/* Both of the above from one request; `link` may be NULL. The counters are
+ * filled only when the return is 0 (-ENODATA: no IFLA_STATS64, link valid). */
+int netdev_state(__u32 ifindex, struct ft_devcount count[2], struct ft_devlink *link);
 
 #endif

@@ -18,6 +18,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "ident.h"
+#include "identity.h"
 #include "netdev.h"
 #include "run.h"
 #include "pin.h"
@@ -121,10 +122,17 @@ static void read_device_counters(struct run_state *st)
 	for (i = 0; i < st->inst.cat.nr_ifaces; i++) {
 		struct ft_iface *ifc = &st->inst.cat.ifaces[i];
 		struct ft_devcount now[FT_DIRS];
+		struct ft_devlink link;
+		int err;
 
 		st->dev_interval[i].valid = false;
 		st->dev_total[i].valid = false;
-		if (!ifc->dev_valid || ifc->gone || netdev_counters(ifc->ifindex, now))
+		if (ifc->gone)
+			continue;
+		err = netdev_state(ifc->ifindex, now, &link);
+		if (!err || err == -ENODATA)
+			iface_identify(ifc, &link);	/* a peer moved into a container */
+		if (!ifc->dev_valid || err)
 			continue;
 		for (d = 0; d < FT_DIRS; d++) {
 			st->dev_interval[i].count[d] = devcount_sub(&now[d], &ifc->dev_last[d]);
