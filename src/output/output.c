@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "fields.h"
 #include "names.h"
 #include "output.h"
 
-static void print_value(struct printer *p, const char *key, const struct ft_value *v)
+void print_value(struct printer *p, const char *key, const struct ft_value *v)
 {
 	print_open_object(p, key);
 	print_u64(p, PRINT_JSON, "packets", NULL, v->packets);
@@ -20,7 +22,7 @@ static double record_seconds(const struct ft_counts *c)
 	return c->end > c->start ? c->end - c->start : 0;
 }
 
-static void print_rates(struct printer *p, const struct ft_value *v, double secs)
+void print_rates(struct printer *p, const struct ft_value *v, double secs)
 {
 	double pps = secs > 0 ? v->packets / secs : 0, bps = secs > 0 ? v->bytes * 8.0 / secs : 0;
 	char buf[32];
@@ -31,7 +33,7 @@ static void print_rates(struct printer *p, const struct ft_value *v, double secs
 	print_string(p, PRINT_FP, NULL, " %9s", fmt_si(bps, buf, sizeof(buf)));
 }
 
-static const char *iface_hook(const struct ft_iface *ifc, int dir)
+const char *iface_hook(const struct ft_iface *ifc, int dir)
 {
 	if (!ifc)
 		return "-";
@@ -40,7 +42,7 @@ static const char *iface_hook(const struct ft_iface *ifc, int dir)
 	return hook_name(ifc->ingress_hook);
 }
 
-static const char *iface_hook_reason(const struct ft_iface *ifc, int dir)
+const char *iface_hook_reason(const struct ft_iface *ifc, int dir)
 {
 	if (!ifc)
 		return "-";
@@ -72,15 +74,14 @@ static void print_ifaces(struct printer *p, const struct ft_catalog *cat,
 		   "BYTES", "DEVICE_PKTS", "UNCLASSIFIED");
 	print_open_array(p, "ifaces");
 	for (i = 0; i <= cat->nr_ifaces; i++) {
-		/* the last slot catches frames of an unknown interface */
-		int slot = i < cat->nr_ifaces ? i : FT_MAX_IFACES;
-		const struct ft_iface *ifc = i < cat->nr_ifaces ? &cat->ifaces[i] : NULL;
+		const struct ft_iface *ifc;
+		int slot = iface_row_slot(cat, i, &ifc);
 
 		for (d = 0; d < FT_DIRS; d++) {
 			const struct ft_value *cnt = c->iface[slot][d];
 			bool first = true;
 
-			if (ifc ? !(cat->dirmask & FT_DIRMASK(d)) : !cnt[FT_CNT_SEEN].packets)
+			if (!iface_row_shown(cat, c, i, d))
 				continue;
 			print_open_object(p, NULL);
 			print_string(p, PRINT_ANY, "name", "%-16s", ifc ? ifc->name : "(other)");
@@ -166,7 +167,7 @@ static void print_dport(struct printer *p, const struct table_spec *s, const str
 	print_string(p, PRINT_FP, NULL, " %-16.16s", name);
 }
 
-static void print_key(struct printer *p, const struct table_spec *s, const struct ft_key *k)
+void print_key(struct printer *p, const struct table_spec *s, const struct ft_key *k)
 {
 	char buf[16];
 
@@ -266,16 +267,66 @@ static void print_table(struct printer *p, const struct ft_catalog *cat,
 	print_close_object(p);
 }
 
+/* Text: local time with its offset from UTC, as RFC 3339 allows it with a
+ * space for readability (2026-11-29 01:12:27+01:00), so that records read
+ * on another host or across a change of summer time still say when. */
 static void print_time(struct printer *p, const char *key, double t)
 {
-	char buf[64];
+	char buf[64], off[8];
 	time_t s = (time_t)t;
 	struct tm tm;
 
 	print_float(p, PRINT_JSON, key, NULL, t, 6);
+	if (print_is_json(p))
+		return;
 	localtime_r(&s, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	print_string(p, PRINT_FP, NULL, "%s", buf);
+	strftime(off, sizeof(off), "%z", &tm);	/* +0100 */
+	print_text(p, "%s%.3s:%.2s", buf, off, off + 3);
+}
+
+const char *rfc3339_utc(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	long usec = (long)((t - (double)s) * 1e6 + 0.5);
+	struct tm tm;
+	char date[32];
+
+	if (usec >= 1000000) {
+		s++;
+		usec -= 1000000;
+	}
+	gmtime_r(&s, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06ldZ", date, usec < 0 ? 0 : usec);
+	return buf;
+}
+
+void print_origin(struct printer *p, const char *schema, const struct output_opts *opts)
+{
+	const char *name = opts->host;
+	char host[256];
+
+	/* read each time: a renamed host's next record says so */
+	if (!name) {
+		if (gethostname(host, sizeof(host)))
+			snprintf(host, sizeof(host), "%s", "unknown");
+		host[sizeof(host) - 1] = '\0';
+		name = host;
+	}
+	print_string(p, PRINT_JSON, "schema", NULL, schema);
+	print_string(p, PRINT_JSON, "host", NULL, name);
+	print_string(p, PRINT_JSON, "instance", NULL, opts->instance);
+}
+
+const char *iface_name_of(const struct ft_catalog *cat, __u32 ifindex)
+{
+	int i;
+
+	for (i = 0; i < cat->nr_ifaces; i++)
+		if (cat->ifaces[i].ifindex == ifindex)
+			return cat->ifaces[i].name;
+	return NULL;
 }
 
 void output_record(struct printer *p, const struct ft_catalog *cat, const struct ft_counts *c,
@@ -284,8 +335,13 @@ void output_record(struct printer *p, const struct ft_catalog *cat, const struct
 	double secs = record_seconds(c);
 	int slot, d, i;
 
+	if (opts->entries && print_is_json(p)) {
+		output_entries(p, cat, c, type, opts);
+		return;
+	}
 	print_open_object(p, NULL);
 	print_string(p, PRINT_ANY, "type", "== %s ", type);
+	print_origin(p, FT_SCHEMA_RECORD, opts);
 	print_time(p, "start", c->start);
 	print_text(p, " .. ");
 	print_time(p, "end", c->end);
@@ -297,11 +353,7 @@ void output_record(struct printer *p, const struct ft_catalog *cat, const struct
 
 	print_open_array(p, "tables");
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
-		const struct ft_table *t = &cat->tables[slot];
-
-		/* a removed table shows in the record of its last interval and
-		 * in the final one */
-		if (!t->used || (t->removed && t->removal_reported && strcmp(type, "final")))
+		if (!table_shown(&cat->tables[slot], type))
 			continue;
 		for (d = 0; d < FT_DIRS; d++)
 			if (cat->tables[slot].cfg.dirmask & FT_DIRMASK(d))
