@@ -38,7 +38,7 @@ static void line_start(const struct line_ctx *lc, const char *type)
 
 	print_open_object(p, NULL);
 	print_string(p, PRINT_JSON, "type", NULL, type);
-	print_origin(p, FT_SCHEMA_ENTRY, lc->opts);
+	print_origin(p, FT_SCHEMA_ENTRY, lc->opts->host, lc->opts->instance);
 	print_string(p, PRINT_JSON, "record", NULL, lc->record);
 	print_string(p, PRINT_JSON, "time", NULL, lc->time);
 }

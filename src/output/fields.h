@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "output.h"
+#include "catalog.h"
+#include "counts.h"
+#include "print.h"
 
 void print_value(struct printer *p, const char *key, const struct ft_value *v);
 /* pps and bps over `secs`; text: both in SI units. */
@@ -21,8 +23,9 @@ void print_key(struct printer *p, const struct table_spec *s, const struct ft_ke
 /* What counts direction dir of ifc (NULL: the "(other)" slot), and why. */
 const char *iface_hook(const struct ft_iface *ifc, int dir);
 const char *iface_hook_reason(const struct ft_iface *ifc, int dir);
-/* "schema", "host" and "instance" of a JSON line. */
-void print_origin(struct printer *p, const char *schema, const struct output_opts *opts);
+/* "schema", "host" and "instance" of a JSON line; host NULL: gethostname(). */
+void print_origin(struct printer *p, const char *schema, const char *host,
+		  const char *instance);
 /* Unix seconds as RFC 3339 in UTC with microseconds: 2026-11-29T00:12:27.676409Z */
 const char *rfc3339_utc(double t, char *buf, size_t len);
 
