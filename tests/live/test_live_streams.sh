@@ -5,12 +5,16 @@
 # host and instance; in entries mode each record's interface, table and entry
 # lines add up (seen = entries + overflow + unclassified, per table and
 # direction, a table of 4 keys overflowing), interval_end counts the lines
-# before it, and the final entries equal what ftsend sent.
+# before it, and the final entries equal what ftsend sent; flowtally dump's
+# record validates too.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/live/lib.sh
 FAILED=0
 ENTRY_SCHEMA=schema/flowtally-entry.schema.json
 RECORD_SCHEMA=schema/flowtally-record.schema.json
+PIN=fts$LIVE_ID
+# a pinned instance this test left behind, whatever happened
+trap '"$FT" stop "$PIN" >/dev/null 2>&1; live_cleanup' EXIT
 
 python3 -c 'import jsonschema' 2>/dev/null ||
 	{ skip streams "python3-jsonschema is missing (scripts/deps.sh installs it)"; exit 0; }
@@ -115,6 +119,20 @@ icmp=$(jq -s '[.[].tables[].entries[] | select(.proto == "icmp")] | length' "$RE
 [ "$n" -eq "$(wc -l <"$RECORDS")" ] && [ "$n" -ge 2 ] && [ "${icmp:-0}" -gt 0 ] &&
 	pass streams_records_name_schema_host_and_instance ||
 	fail streams_records_name_schema_host_and_instance "$n of $(wc -l <"$RECORDS") records, $icmp ICMP entries"
+
+# flowtally dump's record of a pinned instance, without its process
+live_spawn "$LIVE_TMP/pinned.json" --json --pin "$PIN" --keep --interval 0.2 ||
+	{ fail streams_pinned_start "flowtally did not start"; exit 1; }
+in_ns "$FTSEND" -i "$VB" --seed 63 --count 100 --rate 2000 --malformed 5 >/dev/null ||
+	fail streams_send_pinned "ftsend failed"
+live_stop INT
+"$FT" dump "$PIN" --json >"$LIVE_TMP/dump.json" 2>"$LIVE_TMP/dump.err" ||
+	fail streams_dump "$(cat "$LIVE_TMP/dump.err")"
+"$FT" stop "$PIN" >/dev/null 2>&1 || fail streams_stop_pinned "flowtally stop $PIN failed"
+validates streams_dump_record_validates_against_the_schema "$RECORD_SCHEMA" "$LIVE_TMP/dump.json"
+jq -e --arg p "$PIN" '.type == "dump" and .instance == $p and .schema == "flowtally-record/1"' \
+	"$LIVE_TMP/dump.json" >/dev/null && pass streams_dump_names_its_instance ||
+	fail streams_dump_names_its_instance "$(head -c 200 "$LIVE_TMP/dump.json")"
 
 # and what the schema refuses: an ICMP entry with a dport, a line without host
 bad=$LIVE_TMP/bad.json
