@@ -29,6 +29,7 @@ struct line_ctx {
 	struct printer *p;
 	const char *record;	/* "interval", "final", "dump" */
 	const char *time;	/* RFC 3339 */
+	const char *host;	/* read once per record, not per line */
 	const struct output_opts *opts;
 };
 
@@ -38,7 +39,7 @@ static void line_start(const struct line_ctx *lc, const char *type)
 
 	print_open_object(p, NULL);
 	print_string(p, PRINT_JSON, "type", NULL, type);
-	print_origin(p, FT_SCHEMA_ENTRY, lc->opts->host, lc->opts->instance);
+	print_origin(p, FT_SCHEMA_ENTRY, lc->host, lc->opts->instance);
 	print_string(p, PRINT_JSON, "record", NULL, lc->record);
 	print_string(p, PRINT_JSON, "time", NULL, lc->time);
 }
@@ -150,14 +151,48 @@ static void entry_line(const struct line_ctx *lc, const struct ft_catalog *cat,
 	line_end(lc);
 }
 
+/* The record's last line: its span, how many lines of each type came
+ * before it, and seen per direction; flushes the record out. */
+static void interval_end_line(const struct line_ctx *lc, const struct ft_catalog *cat,
+			      const struct ft_counts *c, int nifaces, int ntables,
+			      size_t nentries)
+{
+	struct printer *p = lc->p;
+	int d, i;
+
+	line_start(lc, "interval_end");
+	print_float(p, PRINT_JSON, "start", NULL, c->start, 6);
+	print_float(p, PRINT_JSON, "end", NULL, c->end, 6);
+	print_float(p, PRINT_JSON, "seconds", NULL, c->end > c->start ? c->end - c->start : 0, 6);
+	if (lc->opts->store_bytes)
+		print_u64(p, PRINT_JSON, "store_bytes", NULL, lc->opts->store_bytes);
+	print_u64(p, PRINT_JSON, "interfaces", NULL, nifaces);
+	print_u64(p, PRINT_JSON, "tables", NULL, ntables);
+	print_u64(p, PRINT_JSON, "entries", NULL, nentries);
+	print_open_object(p, "total");
+	for (d = 0; d < FT_DIRS; d++) {
+		struct ft_value sum = {};
+
+		if (!(cat->dirmask & FT_DIRMASK(d)))
+			continue;
+		for (i = 0; i < FT_IFACE_SLOTS; i++)
+			value_add(&sum, &c->iface[i][d][FT_CNT_SEEN]);
+		print_value(p, ft_dir_names[d], &sum);
+	}
+	print_close_object(p);
+	print_close_object(p);
+	print_end_record(p);
+}
+
 void output_entries(struct printer *p, const struct ft_catalog *cat, const struct ft_counts *c,
 		    const char *type, const struct output_opts *opts)
 {
 	double secs = c->end > c->start ? c->end - c->start : 0;
 	size_t i, nentries = 0, nkeys;
 	int slot, d, ntables = 0, nifaces;
-	char when[40];
-	struct line_ctx lc = { p, type, rfc3339_utc(c->end, when, sizeof(when)), opts };
+	char when[40], host[256];
+	struct line_ctx lc = { p, type, rfc3339_utc(c->end, when, sizeof(when)),
+			       record_host(opts->host, host, sizeof(host)), opts };
 
 	nifaces = interface_lines(&lc, cat, c);
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
@@ -185,26 +220,5 @@ void output_entries(struct printer *p, const struct ft_catalog *cat, const struc
 		}
 	}
 
-	line_start(&lc, "interval_end");
-	print_float(p, PRINT_JSON, "start", NULL, c->start, 6);
-	print_float(p, PRINT_JSON, "end", NULL, c->end, 6);
-	print_float(p, PRINT_JSON, "seconds", NULL, secs, 6);
-	if (opts->store_bytes)
-		print_u64(p, PRINT_JSON, "store_bytes", NULL, opts->store_bytes);
-	print_u64(p, PRINT_JSON, "interfaces", NULL, nifaces);
-	print_u64(p, PRINT_JSON, "tables", NULL, ntables);
-	print_u64(p, PRINT_JSON, "entries", NULL, nentries);
-	print_open_object(p, "total");
-	for (d = 0; d < FT_DIRS; d++) {
-		struct ft_value sum = {};
-
-		if (!(cat->dirmask & FT_DIRMASK(d)))
-			continue;
-		for (i = 0; i < FT_IFACE_SLOTS; i++)
-			value_add(&sum, &c->iface[i][d][FT_CNT_SEEN]);
-		print_value(p, ft_dir_names[d], &sum);
-	}
-	print_close_object(p);
-	print_close_object(p);
-	print_end_record(p);
+	interval_end_line(&lc, cat, c, nifaces, ntables, nentries);
 }

@@ -119,21 +119,22 @@ const char *rfc3339_utc(double t, char *buf, size_t len)
 	return buf;
 }
 
-void print_origin(struct printer *p, const char *schema, const char *host_name,
+const char *record_host(const char *given, char *buf, size_t len)
+{
+	if (given)
+		return given;
+	/* read at each record: a renamed host's next record says so */
+	if (gethostname(buf, len))
+		snprintf(buf, len, "%s", "unknown");
+	buf[len - 1] = '\0';
+	return buf;
+}
+
+void print_origin(struct printer *p, const char *schema, const char *host,
 		  const char *instance)
 {
-	const char *name = host_name;
-	char host[256];
-
-	/* read each time: a renamed host's next record says so */
-	if (!name) {
-		if (gethostname(host, sizeof(host)))
-			snprintf(host, sizeof(host), "%s", "unknown");
-		host[sizeof(host) - 1] = '\0';
-		name = host;
-	}
 	print_string(p, PRINT_JSON, "schema", NULL, schema);
-	print_string(p, PRINT_JSON, "host", NULL, name);
+	print_string(p, PRINT_JSON, "host", NULL, host);
 	print_string(p, PRINT_JSON, "instance", NULL, instance);
 }
 

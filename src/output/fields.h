@@ -23,7 +23,9 @@ void print_key(struct printer *p, const struct table_spec *s, const struct ft_ke
 /* What counts direction dir of ifc (NULL: the "(other)" slot), and why. */
 const char *iface_hook(const struct ft_iface *ifc, int dir);
 const char *iface_hook_reason(const struct ft_iface *ifc, int dir);
-/* "schema", "host" and "instance" of a JSON line; host NULL: gethostname(). */
+/* The host name a record gives: `given`, or gethostname() into buf. */
+const char *record_host(const char *given, char *buf, size_t len);
+/* "schema", "host" and "instance" of a JSON line. */
 void print_origin(struct printer *p, const char *schema, const char *host,
 		  const char *instance);
 /* Unix seconds as RFC 3339 in UTC with microseconds: 2026-11-29T00:12:27.676409Z */

@@ -194,6 +194,7 @@ void output_record(struct printer *p, const struct ft_catalog *cat, const struct
 		   const char *type, const struct output_opts *opts)
 {
 	double secs = record_seconds(c);
+	char host[256];
 	int slot, d, i;
 
 	if (opts->entries && print_is_json(p)) {
@@ -202,7 +203,8 @@ void output_record(struct printer *p, const struct ft_catalog *cat, const struct
 	}
 	print_open_object(p, NULL);
 	print_string(p, PRINT_ANY, "type", "== %s ", type);
-	print_origin(p, FT_SCHEMA_RECORD, opts->host, opts->instance);
+	print_origin(p, FT_SCHEMA_RECORD, record_host(opts->host, host, sizeof(host)),
+		     opts->instance);
 	print_time(p, "start", c->start);
 	print_text(p, " .. ");
 	print_time(p, "end", c->end);
