@@ -391,7 +391,9 @@ static const struct run_option run_options[] = {
 			"JSON lines on stdout: records (default), a record\n"
 			"a line; entries: an entry, interface or table a\n"
 			"line"),
-	FLAG("csv", 0, csv, "CSV: a header, then one row per entry per interval"),
+	FLAG("csv", 0, csv,
+	     "CSV: a header, then per interval rows of seen,\n"
+	     "unclassified, overflow and every entry"),
 	STRING("output", 0, "FILE", output,
 	       "records to FILE (appended; reopened on SIGHUP; not\n"
 	       "through a symbolic link)"),
