@@ -57,7 +57,7 @@ start_config() {
 		# not through ns_s: a function in the background is a subshell, and
 		# a non-interactive shell's background jobs ignore SIGINT
 		live_spawn_cmd "$TMP/ft.json" "$TMP/ft.err" nsenter --net="/run/netns/$NSS" \
-			build/flowtally run -i "$VS" $hook --json -n 1
+			build/flowtally run -i "$VS" $hook --json --interval 1
 		;;
 	nftables)
 		ns_s nft -f - <<-EOF || return 1

@@ -11,6 +11,7 @@ packages=(
 	bpftool				# vmlinux.h and the skeleton at build time
 	iproute2 util-linux procps	# ip, nsenter, pgrep in tests and the demo
 	jq				# tests read flowtally's JSON
+	python3-jsonschema		# tests: records and entries against schema/*.json
 	netbase				# /etc/services: port names
 	iputils-ping			# the demo pings across its veth
 	iperf3 ethtool			# tests: TCP through a veth, TSO and GRO switched

@@ -235,6 +235,7 @@ int cmd_dump(int argc, char **argv)
 		goto out;
 	}
 	total.end = (double)time(NULL);
+	oo.instance = name;
 	if (printer_init(&p, stdout, json))
 		goto out;
 	counts_sort(&total);

@@ -322,6 +322,19 @@ OPT_FN(opt_pin)
 	return instance_name(arg, &o->pin, err, errlen);
 }
 
+/* --json or --json=records: a record a line; --json=entries: an entry a line. */
+OPT_FN(opt_json)
+{
+	static const char *const words[] = { "records", "entries" };
+	int i = arg ? parse_word(arg, words, 2) : 0;
+
+	if (i < 0)
+		return usage_error(err, errlen, "--json='%s' unknown (records or entries)", arg);
+	o->json = true;
+	o->json_entries = i == 1;
+	return 0;
+}
+
 OPT_FN(opt_help)
 {
 	(void)o, (void)arg, (void)err, (void)errlen;
@@ -341,6 +354,7 @@ struct run_option {
 	const char *name;
 	char short_name;	/* 0: long only */
 	const char *arg;	/* the value's name in --help; NULL: takes none */
+	bool arg_optional;	/* --name=VALUE or --name alone; the short one takes none */
 	enum opt_kind kind;
 	size_t field;		/* OPT_FLAG (bool), OPT_STRING (const char *) */
 	int (*parse)(struct run_opts *o, const char *arg, char *err, size_t errlen);
@@ -348,9 +362,11 @@ struct run_option {
 	double help_value;
 };
 
-#define FLAG(n, s, f, h) { n, s, NULL, OPT_FLAG, offsetof(struct run_opts, f), NULL, h, 0 }
-#define STRING(n, s, a, f, h) { n, s, a, OPT_STRING, offsetof(struct run_opts, f), NULL, h, 0 }
-#define PARSED(n, s, a, fn, h, v) { n, s, a, OPT_PARSE, 0, fn, h, v }
+#define FLAG(n, s, f, h) { n, s, NULL, false, OPT_FLAG, offsetof(struct run_opts, f), NULL, h, 0 }
+#define STRING(n, s, a, f, h) \
+	{ n, s, a, false, OPT_STRING, offsetof(struct run_opts, f), NULL, h, 0 }
+#define PARSED(n, s, a, fn, h, v) { n, s, a, false, OPT_PARSE, 0, fn, h, v }
+#define PARSED_OPTIONAL(n, s, a, fn, h) { n, s, a, true, OPT_PARSE, 0, fn, h, 0 }
 
 static const struct run_option run_options[] = {
 	PARSED("iface", 'i', "IFACE", opt_iface,
@@ -363,16 +379,21 @@ static const struct run_option run_options[] = {
 	       "%.0f tables; default: ports=proto,dport",
 	       FT_MAX_TABLES),
 	PARSED("direction", 'd', "DIR", opt_direction, "ingress, egress or both (default both)", 0),
-	PARSED("interval", 'n', "SECONDS", opt_interval,
+	PARSED("interval", 0, "SECONDS", opt_interval,
 	       "time between records (default 1, minimum %.2f; units:\n"
 	       "500ms, 10s, 5m, 1h)",
 	       FT_MIN_INTERVAL),
-	PARSED("duration", 'D', "SECONDS", opt_duration,
+	PARSED("duration", 0, "SECONDS", opt_duration,
 	       "stop after this long (10s, 5m, 1h; default: until\n"
 	       "Ctrl-C)",
 	       0),
-	FLAG("json", 'j', json, "one JSON object per line on stdout"),
-	FLAG("csv", 0, csv, "CSV: a header, then one row per entry per interval"),
+	PARSED_OPTIONAL("json", 'j', "FORM", opt_json,
+			"JSON lines on stdout: records (default), a record\n"
+			"a line; entries: an entry, interface or table a\n"
+			"line"),
+	FLAG("csv", 0, csv,
+	     "CSV: a header, then per interval rows of seen,\n"
+	     "unclassified, overflow and every entry"),
 	STRING("output", 0, "FILE", output,
 	       "records to FILE (appended; reopened on SIGHUP; not\n"
 	       "through a symbolic link)"),
@@ -432,9 +453,10 @@ static void print_option(FILE *f, const struct run_option *opt)
 	const char *line, *nl;
 	int len;
 
-	len = fprintf(f, "  %c%c%c --%s%s%s", opt->short_name ? '-' : ' ',
+	len = fprintf(f, "  %c%c%c --%s%s%s%s", opt->short_name ? '-' : ' ',
 		      opt->short_name ? opt->short_name : ' ', opt->short_name ? ',' : ' ',
-		      opt->name, opt->arg ? " " : "", opt->arg ? opt->arg : "");
+		      opt->name, !opt->arg ? "" : opt->arg_optional ? "[=" : " ",
+		      opt->arg ? opt->arg : "", opt->arg && opt->arg_optional ? "]" : "");
 	if (len >= HELP_COLUMN)
 		len = fprintf(f, "\n") - 1;
 	fprintf(f, "%*s", HELP_COLUMN - len, "");
@@ -522,6 +544,23 @@ static int finish_opts(struct run_opts *o, char *err, size_t errlen)
 	return OPTS_RUN;
 }
 
+/*
+ * Short options flowtally had once and dropped, because the tools beside it
+ * give the letter another meaning (nfcapd, nfdump and pmacctd: -D
+ * daemonizes; -n is nfdump's record count): what to write instead.
+ */
+static const char *removed_short(int c)
+{
+	switch (c) {
+	case 'D':
+		return "option '-D' was removed: use --duration SECONDS (elsewhere -D daemonizes)";
+	case 'n':
+		return "option '-n' was removed: use --interval SECONDS";
+	default:
+		return NULL;
+	}
+}
+
 static int apply_option(struct run_opts *o, const struct run_option *opt, const char *arg,
 			char *err, size_t errlen)
 {
@@ -549,11 +588,13 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		const struct run_option *opt = &run_options[i];
 
 		longopts[i] = (struct option){ opt->name,
-					       opt->arg ? required_argument : no_argument, NULL,
-					       opt->short_name ? opt->short_name : 256 + (int)i };
+					       !opt->arg	   ? no_argument
+					       : opt->arg_optional ? optional_argument
+								   : required_argument,
+					       NULL, opt->short_name ? opt->short_name : 256 + (int)i };
 		if (opt->short_name) {
 			*sp++ = opt->short_name;
-			if (opt->arg)
+			if (opt->arg && !opt->arg_optional)
 				*sp++ = ':';
 		}
 	}
@@ -567,6 +608,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, char *err, size_t 
 		for (i = 0; i < NR_RUN_OPTIONS; i++)
 			if (longopts[i].val == c)
 				break;
+		if (c == '?' && removed_short(optopt))
+			return usage_error(err, errlen, "%s", removed_short(optopt));
 		if (c == '?' || i == NR_RUN_OPTIONS)
 			return usage_error(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		ret = apply_option(o, &run_options[i], optarg, err, errlen);

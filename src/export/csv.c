@@ -1,18 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * CSV records: one header, then one row per entry of every table and
- * direction, for each interval ("interval" rows: that interval's counts) and
- * at the end ("final" rows: the totals). Every table's rows share the same
- * columns; a field the table does not key by is left empty, and so are
- * dport for ICMP (icmp_type and icmp_code instead) and the ICMP columns for
- * everything else. No value needs quoting: table names are [A-Za-z0-9_-],
- * protocols names or numbers, addresses have no commas.
+ * CSV records: one header, then for each interval ("interval" rows: that
+ * interval's counts) and at the end ("final" rows: the totals) rows of four
+ * kinds, named in the `row` column:
+ *
+ *   seen          per interface and direction, always, 0 included: an idle
+ *                 interval still has its rows, a stopped flowtally has none
+ *   unclassified  per interface, direction and `reason`, when not 0
+ *   overflow      per table and direction, always
+ *   entry         per entry of every table and direction
+ *
+ * so that, per interval and direction, the seen rows add up to each table's
+ * entry rows plus its overflow row plus the unclassified rows. Every row
+ * has the same columns; a field the row's table does not key by is left
+ * empty, and so are dport for ICMP (icmp_type and icmp_code instead) and
+ * the ICMP columns for everything else. `interface` names the interface of
+ * a seen or unclassified row, and of an entry of a table keyed on ifindex;
+ * it is empty for other tables' entries, which count every interface. No
+ * value needs quoting: table and interface names have no commas, protocols
+ * are names or numbers, addresses have no commas.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "csv.h"
+#include "fields.h"
 #include "log.h"
 #include "output.h"
 #include "names.h"
@@ -20,7 +33,7 @@
 
 #define CSV_HEADER                                                                        \
 	"type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr," \
-	"vlan,ifindex,dscp,packets,bytes,vni\n"
+	"vlan,ifindex,dscp,packets,bytes,vni,interface,row,reason\n"
 
 static bool csv_wanted(const struct export_opts *o)
 {
@@ -58,8 +71,8 @@ static void put_addr(FILE *f, const struct table_spec *s, int field, const __u8 
 	fputc(',', f);
 }
 
-static void put_row(FILE *f, const char *type, const struct ft_counts *c,
-		    const struct table_spec *s, const struct ft_entry *e)
+static void put_row(FILE *f, const char *type, const struct ft_catalog *cat,
+		    const struct ft_counts *c, const struct table_spec *s, const struct ft_entry *e)
 {
 	const struct ft_key *k = &e->key;
 	bool icmp = ft_key_is_icmp(k, s->fields), dport = s->fields & FT_FIELD_BIT(FT_F_DPORT);
@@ -87,20 +100,73 @@ static void put_row(FILE *f, const char *type, const struct ft_counts *c,
 		(unsigned long long)e->val.bytes);
 	if (s->fields & FT_FIELD_BIT(FT_F_VNI))
 		fprintf(f, "%u", ft_key_vni(k));
-	fputc('\n', f);
+	fputc(',', f);
+	if (s->fields & FT_FIELD_BIT(FT_F_IFINDEX) && iface_name_of(cat, k->ifindex))
+		fputs(iface_name_of(cat, k->ifindex), f);
+	fputs(",entry,\n", f);
+}
+
+/* A row without a key: seen, unclassified or overflow of one interface or
+ * table and direction. The columns up to packets are empty but for these. */
+static void put_count(FILE *f, const char *type, const struct ft_counts *c, const char *table,
+		      int dir, const struct ft_iface *ifc, const struct ft_value *v,
+		      const char *row, const char *reason)
+{
+	fprintf(f, "%s,%.6f,%.6f,%s,%s,,,,,,,,,", type, c->start, c->end, table ? table : "",
+		ft_dir_names[dir]);
+	if (!table)
+		fprintf(f, "%u", ifc ? ifc->ifindex : 0);
+	fprintf(f, ",,%llu,%llu,,%s,%s,%s\n", (unsigned long long)v->packets,
+		(unsigned long long)v->bytes, table ? "" : ifc ? ifc->name : "(other)", row,
+		reason ? reason : "");
+}
+
+static void put_iface_rows(FILE *f, const struct ft_catalog *cat, const struct ft_counts *c,
+			   const char *type)
+{
+	int i, d, r;
+
+	for (i = 0; i <= cat->nr_ifaces; i++) {
+		const struct ft_iface *ifc;
+		int slot = iface_row_slot(cat, i, &ifc);
+
+		for (d = 0; d < FT_DIRS; d++) {
+			const struct ft_value *cnt = c->iface[slot][d];
+
+			if (!iface_row_shown(cat, c, i, d))
+				continue;
+			put_count(f, type, c, NULL, d, ifc, &cnt[FT_CNT_SEEN], "seen", NULL);
+			for (r = 0; r < FT_UNCL_REASONS; r++)
+				if (cnt[FT_CNT_UNCL(r)].packets)
+					put_count(f, type, c, NULL, d, ifc, &cnt[FT_CNT_UNCL(r)],
+						  "unclassified", ft_uncl_names[r]);
+		}
+	}
 }
 
 static int put_rows(FILE *f, const struct ft_catalog *cat, const struct ft_counts *c,
 		    const char *type)
 {
 	size_t i;
+	int t, d;
 
+	put_iface_rows(f, cat, c, type);
+	for (t = 0; t < FT_MAX_TABLES; t++) {
+		const struct ft_table *tb = &cat->tables[t];
+
+		if (!table_shown(tb, type))
+			continue;
+		for (d = 0; d < FT_DIRS; d++)
+			if (tb->cfg.dirmask & FT_DIRMASK(d))
+				put_count(f, type, c, tb->spec.name, d, NULL,
+					  &c->table[t][d][FT_TBL_OVERFLOW], "overflow", NULL);
+	}
 	for (i = 0; i < c->nr_entries; i++) {
 		const struct ft_entry *e = &c->entries[i];
 
 		if (e->table < FT_MAX_TABLES && e->key.dir < FT_DIRS &&
 		    cat->tables[e->table].used)
-			put_row(f, type, c, &cat->tables[e->table].spec, e);
+			put_row(f, type, cat, c, &cat->tables[e->table].spec, e);
 	}
 	return ferror(f) ? -EIO : 0;	/* memory: the run writes it out */
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* --csv: one row per table entry per interval, and the totals at the end. */
+/* --csv: per interval, and for the totals at the end, rows of seen,
+ * unclassified and overflow, and one per table entry (csv.c). */
 #ifndef FT_CSV_H
 #define FT_CSV_H
 

@@ -152,11 +152,16 @@ void jsonw_null(struct json_writer *self)
 	fputs("null", self->out);
 }
 
-void jsonw_end_line(struct json_writer *self)
+void jsonw_next_line(struct json_writer *self)
 {
 	fputc('\n', self->out);
-	fflush(self->out);
 	self->depth = 0;
 	self->first[0] = true;
 	self->after_name = false;
+}
+
+void jsonw_end_line(struct json_writer *self)
+{
+	jsonw_next_line(self);
+	fflush(self->out);
 }

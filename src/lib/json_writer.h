@@ -23,5 +23,7 @@ void jsonw_bool(struct json_writer *self, bool value);
 void jsonw_null(struct json_writer *self);
 /* Ends the top-level value with a newline and flushes: one record a line. */
 void jsonw_end_line(struct json_writer *self);
+/* The same without the flush, for many short lines written at once. */
+void jsonw_next_line(struct json_writer *self);
 
 #endif

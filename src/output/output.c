@@ -4,49 +4,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "fields.h"
 #include "names.h"
 #include "output.h"
-
-static void print_value(struct printer *p, const char *key, const struct ft_value *v)
-{
-	print_open_object(p, key);
-	print_u64(p, PRINT_JSON, "packets", NULL, v->packets);
-	print_u64(p, PRINT_JSON, "bytes", NULL, v->bytes);
-	print_close_object(p);
-}
 
 static double record_seconds(const struct ft_counts *c)
 {
 	return c->end > c->start ? c->end - c->start : 0;
-}
-
-static void print_rates(struct printer *p, const struct ft_value *v, double secs)
-{
-	double pps = secs > 0 ? v->packets / secs : 0, bps = secs > 0 ? v->bytes * 8.0 / secs : 0;
-	char buf[32];
-
-	print_float(p, PRINT_JSON, "pps", NULL, pps, 3);
-	print_float(p, PRINT_JSON, "bps", NULL, bps, 1);
-	print_string(p, PRINT_FP, NULL, " %9s", fmt_si(pps, buf, sizeof(buf)));
-	print_string(p, PRINT_FP, NULL, " %9s", fmt_si(bps, buf, sizeof(buf)));
-}
-
-static const char *iface_hook(const struct ft_iface *ifc, int dir)
-{
-	if (!ifc)
-		return "-";
-	if (dir == FT_DIR_EGRESS)
-		return ifc->tc_clsact ? "clsact" : "tcx";
-	return hook_name(ifc->ingress_hook);
-}
-
-static const char *iface_hook_reason(const struct ft_iface *ifc, int dir)
-{
-	if (!ifc)
-		return "-";
-	if (dir == FT_DIR_EGRESS)
-		return ifc->tc_clsact ? "no tcx in this kernel" : "egress is counted by tcx";
-	return ifc->hook_reason[0] ? ifc->hook_reason : "-";
 }
 
 /* What the device itself counted: rx on ingress, tx on egress. */
@@ -88,15 +52,14 @@ static void print_ifaces(struct printer *p, const struct ft_catalog *cat,
 		   "BYTES", "DEVICE_PKTS", "UNCLASSIFIED");
 	print_open_array(p, "ifaces");
 	for (i = 0; i <= cat->nr_ifaces; i++) {
-		/* the last slot catches frames of an unknown interface */
-		int slot = i < cat->nr_ifaces ? i : FT_MAX_IFACES;
-		const struct ft_iface *ifc = i < cat->nr_ifaces ? &cat->ifaces[i] : NULL;
+		const struct ft_iface *ifc;
+		int slot = iface_row_slot(cat, i, &ifc);
 
 		for (d = 0; d < FT_DIRS; d++) {
 			const struct ft_value *cnt = c->iface[slot][d];
 			bool first = true;
 
-			if (ifc ? !(cat->dirmask & FT_DIRMASK(d)) : !cnt[FT_CNT_SEEN].packets)
+			if (!iface_row_shown(cat, c, i, d))
 				continue;
 			print_open_object(p, NULL);
 			print_string(p, PRINT_ANY, "name", "%-16s", ifc ? ifc->name : "(other)");
@@ -129,15 +92,6 @@ static void print_ifaces(struct printer *p, const struct ft_catalog *cat,
 	print_close_array(p);
 }
 
-static void print_addr(struct printer *p, const char *key, const __u8 *addr, __u8 plen4,
-		       __u8 plen6)
-{
-	char text[FT_ADDR_TEXT_MAX];
-
-	print_string(p, PRINT_ANY, key, " %-20s",
-		     ft_addr_text(addr, plen4, plen6, text, sizeof(text)));
-}
-
 static void print_key_header(struct printer *p, const struct table_spec *s)
 {
 	if (s->fields & FT_FIELD_BIT(FT_F_IFINDEX))
@@ -159,54 +113,6 @@ static void print_key_header(struct printer *p, const struct table_spec *s)
 	if (s->fields & FT_FIELD_BIT(FT_F_DSCP))
 		print_text(p, " %4s", "DSCP");
 	print_text(p, " %12s %14s %9s %9s\n", "PACKETS", "BYTES", "PKT/S", "BIT/S");
-}
-
-/* ICMP has no ports: the key's dport holds type << 8 | code. */
-static void print_dport(struct printer *p, const struct table_spec *s, const struct ft_key *k)
-{
-	bool icmp = ft_key_is_icmp(k, s->fields);
-	const char *name;
-	char buf[16];
-
-	if (icmp) {
-		__u8 type = k->dport >> 8, code = k->dport & 0xff;
-
-		print_u64(p, PRINT_JSON, "icmp_type", NULL, type);
-		print_u64(p, PRINT_JSON, "icmp_code", NULL, code);
-		snprintf(buf, sizeof(buf), "%u/%u", type, code);
-		print_string(p, PRINT_FP, NULL, " %5s", buf);
-		name = icmp_type_name(k->proto, type);
-	} else {
-		print_u64(p, PRINT_ANY, "dport", " %5llu", k->dport);
-		name = service_name(k->proto, k->dport);
-	}
-	print_string(p, PRINT_FP, NULL, " %-16.16s", name);
-}
-
-static void print_key(struct printer *p, const struct table_spec *s, const struct ft_key *k)
-{
-	char buf[16];
-
-	if (s->fields & FT_FIELD_BIT(FT_F_IFINDEX))
-		print_u64(p, PRINT_ANY, "ifindex", " %-8llu", k->ifindex);
-	if (s->fields & FT_FIELD_BIT(FT_F_VNI))
-		print_u64(p, PRINT_ANY, "vni", " %-8llu", ft_key_vni(k));
-	if (s->fields & FT_FIELD_BIT(FT_F_VLAN))
-		print_u64(p, PRINT_ANY, "vlan", " %-5llu", k->vlan);
-	if (s->fields & FT_FIELD_BIT(FT_F_SADDR))
-		print_addr(p, "saddr", k->saddr, s->prefix[0][FT_FAMILY_IPV4],
-			   s->prefix[0][FT_FAMILY_IPV6]);
-	if (s->fields & FT_FIELD_BIT(FT_F_DADDR))
-		print_addr(p, "daddr", k->daddr, s->prefix[1][FT_FAMILY_IPV4],
-			   s->prefix[1][FT_FAMILY_IPV6]);
-	if (s->fields & FT_FIELD_BIT(FT_F_PROTO))
-		print_string(p, PRINT_ANY, "proto", " %-7s", proto_name(k->proto, buf, sizeof(buf)));
-	if (s->fields & FT_FIELD_BIT(FT_F_SPORT))
-		print_u64(p, PRINT_ANY, "sport", " %5llu", k->sport);
-	if (s->fields & FT_FIELD_BIT(FT_F_DPORT))
-		print_dport(p, s, k);
-	if (s->fields & FT_FIELD_BIT(FT_F_DSCP))
-		print_u64(p, PRINT_ANY, "dscp", " %4llu", k->dscp);
 }
 
 static void print_table(struct printer *p, const struct ft_catalog *cat,
@@ -283,26 +189,39 @@ static void print_table(struct printer *p, const struct ft_catalog *cat,
 	print_close_object(p);
 }
 
+/* Text: local time with its offset from UTC, as RFC 3339 allows it with a
+ * space for readability (2026-11-29 01:12:27+01:00), so that records read
+ * on another host or across a change of summer time still say when. */
 static void print_time(struct printer *p, const char *key, double t)
 {
-	char buf[64];
+	char buf[64], off[8];
 	time_t s = (time_t)t;
 	struct tm tm;
 
 	print_float(p, PRINT_JSON, key, NULL, t, 6);
+	if (print_is_json(p))
+		return;
 	localtime_r(&s, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	print_string(p, PRINT_FP, NULL, "%s", buf);
+	strftime(off, sizeof(off), "%z", &tm);	/* +0100 */
+	print_text(p, "%s%.3s:%.2s", buf, off, off + 3);
 }
 
 void output_record(struct printer *p, const struct ft_catalog *cat, const struct ft_counts *c,
 		   const char *type, const struct output_opts *opts)
 {
 	double secs = record_seconds(c);
+	char host[256];
 	int slot, d, i;
 
+	if (opts->entries && print_is_json(p)) {
+		output_entries(p, cat, c, type, opts);
+		return;
+	}
 	print_open_object(p, NULL);
 	print_string(p, PRINT_ANY, "type", "== %s ", type);
+	print_origin(p, FT_SCHEMA_RECORD, record_host(opts->host, host, sizeof(host)),
+		     opts->instance);
 	print_time(p, "start", c->start);
 	print_text(p, " .. ");
 	print_time(p, "end", c->end);
@@ -314,11 +233,7 @@ void output_record(struct printer *p, const struct ft_catalog *cat, const struct
 
 	print_open_array(p, "tables");
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
-		const struct ft_table *t = &cat->tables[slot];
-
-		/* a removed table shows in the record of its last interval and
-		 * in the final one */
-		if (!t->used || (t->removed && t->removal_reported && strcmp(type, "final")))
+		if (!table_shown(&cat->tables[slot], type))
 			continue;
 		for (d = 0; d < FT_DIRS; d++)
 			if (cat->tables[slot].cfg.dirmask & FT_DIRMASK(d))

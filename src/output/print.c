@@ -69,6 +69,12 @@ void print_end_record(struct printer *p)
 	fflush(p->out);
 }
 
+void print_end_line(struct printer *p)
+{
+	if (p->jw)
+		jsonw_next_line(p->jw);
+}
+
 void print_string(struct printer *p, enum print_type t, const char *key, const char *fmt,
 		  const char *value)
 {

@@ -39,6 +39,8 @@ void print_open_array(struct printer *p, const char *key);
 void print_close_array(struct printer *p);
 /* Ends a record: a newline after a JSON object, flushes both. */
 void print_end_record(struct printer *p);
+/* Ends a JSON line without flushing (a stream of many); nothing in text. */
+void print_end_line(struct printer *p);
 
 void print_string(struct printer *p, enum print_type t, const char *key, const char *fmt,
 		  const char *value);

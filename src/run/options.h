@@ -20,7 +20,8 @@ struct run_opts {
 	int nr_ifaces;
 	double interval;	/* seconds between records */
 	double duration;	/* 0: until SIGINT/SIGTERM */
-	bool json;
+	bool json;		/* JSON lines: records, or entries if json_entries */
+	bool json_entries;	/* --json=entries: an entry a line */
 	bool verbose;
 	int top;		/* text rows per table, 0: all */
 	__u8 dirmask;

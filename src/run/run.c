@@ -299,6 +299,8 @@ static int run_start(struct run_state *st)
 
 	control_init(&st->ctl);
 	st->oo.top = o->json ? 0 : o->top;
+	st->oo.entries = o->json_entries;
+	st->oo.instance = o->name;
 	counts_init(&st->interval);
 	counts_init(&st->total);
 	counts_init(&st->scratch);

@@ -29,4 +29,15 @@ rc=$?
 [ $rc -eq 2 ] && grep -q "see 'flowtally top --help'" "${TMPDIR:-/tmp}/ft-help.$$" &&
 	pass top_usage_error_points_at_top_help || fail top_usage_error_points_at_top_help "status $rc"
 rm -f "${TMPDIR:-/tmp}/ft-help.$$"
+# -D and -n are gone (-D daemonizes in nfcapd and pmacctd): one line that
+# says what to write instead, exit 2, nothing started
+for opt in "-D 10:--duration" "-n 1:--interval"; do
+	"$FT" run -i lo ${opt%%:*} >/dev/null 2>"${TMPDIR:-/tmp}/ft-help.$$"
+	rc=$?
+	err=$(cat "${TMPDIR:-/tmp}/ft-help.$$")
+	name=dropped_option_${opt:1:1}_says_use_${opt##*--}
+	[ $rc -eq 2 ] && [ "$(wc -l <<<"$err")" -eq 1 ] && grep -q "use ${opt##*:}" <<<"$err" &&
+		pass "$name" || fail "$name" "status $rc: $err"
+done
+rm -f "${TMPDIR:-/tmp}/ft-help.$$"
 exit $FAILED

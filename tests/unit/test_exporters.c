@@ -592,21 +592,72 @@ static char *csv_run(bool final)
 	return buf;
 }
 
-static void test_csv_header_then_one_row_per_entry(void)
+/*
+ * Per direction: the interface's seen row, its unclassified rows that are
+ * not 0 (ingress: 2 fragments), the table's overflow row (ingress: 1 frame)
+ * and its entries; seen is the sum of the others (12 = 9 + 1 + 2 ingress,
+ * 3 egress).
+ */
+static void test_csv_header_then_count_rows_then_entries(void)
 {
 	static const char want[] =
 		"type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,"
-		"daddr,vlan,ifindex,dscp,packets,bytes,vni\n"
-		"interval,1000.000000,1002.000000,ports,ingress,tcp,,443,,,,,,,,10,15000,\n"
-		"interval,1000.000000,1002.000000,ports,egress,icmp,,,8,0,,,,,,3,294,\n";
+		"daddr,vlan,ifindex,dscp,packets,bytes,vni,interface,row,reason\n"
+		"interval,1000.000000,1002.000000,,ingress,,,,,,,,,7,,12,15180,,veth0,seen,\n"
+		"interval,1000.000000,1002.000000,,ingress,,,,,,,,,7,,2,120,,veth0,unclassified,"
+		"fragment\n"
+		"interval,1000.000000,1002.000000,,egress,,,,,,,,,7,,3,294,,veth0,seen,\n"
+		"interval,1000.000000,1002.000000,ports,ingress,,,,,,,,,,,1,60,,,overflow,\n"
+		"interval,1000.000000,1002.000000,ports,egress,,,,,,,,,,,0,0,,,overflow,\n"
+		"interval,1000.000000,1002.000000,ports,ingress,tcp,,443,,,,,,,,9,15000,,,entry,\n"
+		"interval,1000.000000,1002.000000,ports,egress,icmp,,,8,0,,,,,,3,294,,,entry,\n";
 	char *text;
 
 	make_catalog("ports=proto,dport");
-	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 10, 15000);
+	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 9, 15000);
 	append(&total, port_key(IPPROTO_ICMP, 8 << 8, FT_DIR_EGRESS), 3, 294);
+	total.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 12, 15180 };
+	total.iface[0][FT_DIR_INGRESS][FT_CNT_UNCL(FT_UNCL_FRAGMENT)] = (struct ft_value){ 2, 120 };
+	total.table[0][FT_DIR_INGRESS][FT_TBL_OVERFLOW] = (struct ft_value){ 1, 60 };
+	total.iface[0][FT_DIR_EGRESS][FT_CNT_SEEN] = (struct ft_value){ 3, 294 };
 	text = csv_run(false);
 	if (!ASSERT_TRUE(text && !strcmp(text, want), "header and rows"))
 		fprintf(stderr, "      got:\n%s      want:\n%s", text ? text : "", want);
+	free(text);
+}
+
+/* Nothing arrived: still a seen row per interface and direction, and an
+ * overflow row per table and direction, all 0. */
+static void test_csv_empty_interval_still_has_rows(void)
+{
+	char *text;
+
+	make_catalog("ports=proto,dport");
+	text = csv_run(false);
+	if (!ASSERT_TRUE(text, "rows"))
+		return;
+	ASSERT_CONTAINS(text, "\ninterval,1000.000000,1002.000000,,ingress,,,,,,,,,7,,0,0,,veth0,seen,\n",
+			"ingress seen 0");
+	ASSERT_CONTAINS(text, "\ninterval,1000.000000,1002.000000,,egress,,,,,,,,,7,,0,0,,veth0,seen,\n",
+			"egress seen 0");
+	ASSERT_LACKS(text, ",entry,", "no entry row");
+	ASSERT_LACKS(text, ",unclassified,", "no unclassified row");
+	free(text);
+}
+
+/* An entry of a table keyed on ifindex names its interface. */
+static void test_csv_ifindex_entry_names_its_interface(void)
+{
+	struct ft_key k = port_key(IPPROTO_UDP, 0, FT_DIR_INGRESS);
+	char *text;
+
+	make_catalog("i=ifindex,proto");
+	k.ifindex = 7;
+	append(&total, k, 1, 60);
+	text = csv_run(false);
+	ASSERT_CONTAINS(text, "\ninterval,1000.000000,1002.000000,i,ingress,udp,,,,,,,,7,,1,60,,veth0,"
+			      "entry,\n",
+			"entry row with the interface");
 	free(text);
 }
 
@@ -624,7 +675,7 @@ static void test_csv_final_rows_and_address_columns(void)
 	text = csv_run(true);
 	ASSERT_CONTAINS(text,
 			"\nfinal,1000.000000,1002.000000,f,ingress,udp,5353,53,,,2001:db8::1,"
-			"2001:db8::2,12,,,1,90,\n",
+			"2001:db8::2,12,,,1,90,,,entry,\n",
 			"final row");
 	free(text);
 }

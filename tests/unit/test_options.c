@@ -174,9 +174,47 @@ static void test_opts_interval_takes_fractions(void)
 
 	expect_opts_ok(ret, err, "--interval 0.5");
 	ASSERT_DBL_EQ(opts.interval, 0.5, "interval");
-	ret = PARSE(&opts, err, "-i", "eth0", "-n", "2");
-	expect_opts_ok(ret, err, "-n 2");
+	ret = PARSE(&opts, err, "-i", "eth0", "--interval=2");
+	expect_opts_ok(ret, err, "--interval=2");
 	ASSERT_DBL_EQ(opts.interval, 2.0, "interval");
+}
+
+/* -D daemonizes in nfcapd and pmacctd, -n counts records in nfdump: both
+ * letters are gone, and using one says what to write instead. */
+static void test_opts_dropped_short_options_name_their_long_form(void)
+{
+	char err[256];
+	int ret = PARSE(&opts, err, "-i", "eth0", "-D", "10");
+
+	expect_opts_error(ret, err, "use --duration", "-D 10");
+	ret = PARSE(&opts, err, "-i", "eth0", "-n", "2");
+	expect_opts_error(ret, err, "use --interval", "-n 2");
+	ret = PARSE(&opts, err, "-i", "eth0", "-vn1");
+	expect_opts_error(ret, err, "use --interval", "-vn1");
+}
+
+/* --json alone and -j are records; --json=entries an entry a line;
+ * another form is named. */
+static void test_opts_json_forms(void)
+{
+	char err[256];
+	int ret = PARSE(&opts, err, "-i", "eth0", "--json=entries");
+
+	expect_opts_ok(ret, err, "--json=entries");
+	ASSERT_EQ(opts.json && opts.json_entries, true, "--json=entries");
+	ret = PARSE(&opts, err, "-i", "eth0", "--json=records");
+	expect_opts_ok(ret, err, "--json=records");
+	ASSERT_EQ(opts.json && !opts.json_entries, true, "--json=records");
+	ret = PARSE(&opts, err, "-i", "eth0", "--json");
+	expect_opts_ok(ret, err, "--json");
+	ASSERT_EQ(opts.json && !opts.json_entries, true, "--json");
+	ret = PARSE(&opts, err, "-jv", "-i", "eth0");
+	expect_opts_ok(ret, err, "-jv");
+	ASSERT_EQ(opts.json && opts.verbose && !opts.json_entries, true, "-jv");
+	ret = PARSE(&opts, err, "-i", "eth0", "--json=entry");
+	expect_opts_error(ret, err, "records or entries", "--json=entry");
+	ret = PARSE(&opts, err, "-i", "eth0", "--json=entries", "--csv");
+	expect_opts_error(ret, err, "exclude", "--json=entries --csv");
 }
 
 /* 500ms, 10s, 5m, 1h as nfcapd and systemd write them; a bare number stays
@@ -201,8 +239,8 @@ static void test_opts_durations_take_units(void)
 		expect_opts_ok(ret, err, good[i].text);
 		ASSERT_DBL_EQ(opts.duration, good[i].seconds, good[i].text);
 	}
-	ret = PARSE(&opts, err, "-i", "eth0", "-n", "200ms");
-	expect_opts_ok(ret, err, "-n 200ms");
+	ret = PARSE(&opts, err, "-i", "eth0", "--interval", "200ms");
+	expect_opts_ok(ret, err, "--interval 200ms");
 	ASSERT_DBL_EQ(opts.interval, 0.2, "interval 200ms");
 	ret = PARSE(&opts, err, "-i", "eth0", "--idle", "2m");
 	expect_opts_ok(ret, err, "--idle 2m");

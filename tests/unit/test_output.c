@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -26,6 +27,7 @@
 #include "tablespec.h"
 
 #include "capture.h"
+#include "fields.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -90,9 +92,10 @@ static void make_counts(void)
 		}
 }
 
-static char *record(bool json, int top)
+static char *record_as(bool json, int top, bool entries)
 {
-	struct output_opts oo = { .top = top };
+	struct output_opts oo = { .top = top, .entries = entries, .instance = "inst0",
+				  .host = "host0" };
 	struct capture cap;
 	struct printer p;
 
@@ -106,6 +109,186 @@ static char *record(bool json, int top)
 	output_record(&p, &cat, &rec, "interval", &oo);
 	printer_fini(&p);
 	return capture_close(&cap);
+}
+
+static char *record(bool json, int top)
+{
+	return record_as(json, top, false);
+}
+
+/* Lines of `out` that contain `needle`. */
+static int count_lines(const char *out, const char *needle)
+{
+	const char *line = out, *nl;
+	int n = 0;
+
+	for (; *line; line = nl + 1) {
+		char buf[1024];
+
+		nl = strchrnul(line, '\n');
+		snprintf(buf, sizeof(buf), "%.*s", (int)(nl - line), line);
+		n += strstr(buf, needle) != NULL;
+		if (!*nl)
+			break;
+	}
+	return n;
+}
+
+static void test_output_json_record_names_schema_host_and_instance(void)
+{
+	char *out;
+
+	make_catalog(NULL);
+	make_counts();
+	out = record(true, 20);
+	if (!ASSERT_TRUE(out, "record"))
+		return;
+	ASSERT_CONTAINS(out, "{\"type\":\"interval\",\"schema\":\"" FT_SCHEMA_RECORD
+			     "\",\"host\":\"host0\",\"instance\":\"inst0\",",
+			"schema, host and instance lead the record");
+	free(out);
+}
+
+/*
+ * --json=entries: per direction one interface line (the fixture has one
+ * interface), per table and direction one table line followed by its
+ * entries, and an interval_end line last that counts them; every line is a
+ * whole object with the schema, host, instance and the span's end in UTC.
+ */
+static void test_output_entries_one_line_each_then_interval_end(void)
+{
+	char needle[320], *out;
+	double secs = REC_END - REC_START;
+	size_t i;
+	int lines;
+
+	make_catalog(NULL);
+	make_counts();
+	out = record_as(true, 20, true);
+	if (!ASSERT_TRUE(out, "entries"))
+		return;
+	lines = count_lines(out, "");
+	ASSERT_EQ(lines, 2 + 2 + (int)ARRAY_SIZE(rec_entries) + 1, "lines: 2 interfaces, 2 tables, "
+								   "the entries, interval_end");
+	ASSERT_EQ(count_lines(out, "{\"type\":\""), lines, "every line is an object with a type");
+	ASSERT_EQ(count_lines(out, "\"schema\":\"" FT_SCHEMA_ENTRY "\",\"host\":\"host0\","
+				   "\"instance\":\"inst0\",\"record\":\"interval\","
+				   "\"time\":\"1970-01-01T00:16:42.000000Z\""),
+		  lines, "every line says what, where and when");
+	ASSERT_EQ(count_lines(out, "{\"type\":\"interface\""), 2, "interface lines");
+	ASSERT_EQ(count_lines(out, "{\"type\":\"table\""), 2, "table lines");
+	ASSERT_EQ(count_lines(out, "{\"type\":\"entry\""), (int)ARRAY_SIZE(rec_entries),
+		  "entry lines");
+	for (i = 0; i < ARRAY_SIZE(rec_entries); i++) {
+		const struct rec_entry *e = &rec_entries[i];
+
+		if (e->proto == IPPROTO_ICMP)
+			snprintf(needle, sizeof(needle),
+				 "\"interface\":null,\"table\":\"ports\",\"direction\":\"%s\","
+				 "\"proto\":\"icmp\",\"icmp_type\":%u,\"icmp_code\":%u,"
+				 "\"packets\":%llu,\"bytes\":%llu,",
+				 ft_dir_names[e->dir], e->dport >> 8, e->dport & 0xff,
+				 (unsigned long long)e->packets, (unsigned long long)e->bytes);
+		else
+			snprintf(needle, sizeof(needle),
+				 "\"interface\":null,\"table\":\"ports\",\"direction\":\"%s\","
+				 "\"proto\":\"%s\",\"dport\":%u,\"packets\":%llu,\"bytes\":%llu,"
+				 "\"pps\":%.3f,\"bps\":%.1f}",
+				 ft_dir_names[e->dir], e->proto == IPPROTO_TCP ? "tcp" : "udp",
+				 e->dport, (unsigned long long)e->packets,
+				 (unsigned long long)e->bytes, e->packets / secs,
+				 e->bytes * 8.0 / secs);
+		ASSERT_EQ(count_lines(out, needle), 1, "entry line");
+	}
+	snprintf(needle, sizeof(needle),
+		 "\"start\":%.6f,\"end\":%.6f,\"seconds\":%.6f,\"interfaces\":2,\"tables\":2,"
+		 "\"entries\":%zu,",
+		 REC_START, REC_END, secs, ARRAY_SIZE(rec_entries));
+	ASSERT_CONTAINS(out, needle, "interval_end counts the lines before it");
+	{
+		size_t len = strlen(out);
+		const char *last = out + len - 1;	/* the final newline */
+
+		while (last > out && last[-1] != '\n')
+			last--;
+		ASSERT_TRUE(len && !strncmp(last, "{\"type\":\"interval_end\"",
+					    strlen("{\"type\":\"interval_end\"")),
+			    "interval_end is the last line");
+	}
+	free(out);
+}
+
+/* A table keyed on ifindex names the interface of each entry; the key's
+ * ifindex is there too. */
+static void test_output_entries_of_an_ifindex_table_name_the_interface(void)
+{
+	char needle[160], *out;
+
+	make_catalog("per_if=ifindex,proto");
+	counts_free(&rec);
+	rec.start = REC_START;
+	rec.end = REC_END;
+	{
+		struct ft_key k = port_key(IPPROTO_UDP, 0, FT_DIR_INGRESS);
+
+		k.ifindex = IFINDEX;
+		fixture_append(&rec, 0, k, 3, 300);
+		k.ifindex = 99;	/* not in the catalog */
+		fixture_append(&rec, 0, k, 1, 100);
+	}
+	out = record_as(true, 20, true);
+	if (!ASSERT_TRUE(out, "entries"))
+		return;
+	snprintf(needle, sizeof(needle),
+		 "\"interface\":\"veth0\",\"table\":\"per_if\",\"direction\":\"ingress\","
+		 "\"ifindex\":%d,\"proto\":\"udp\",\"packets\":3,",
+		 IFINDEX);
+	ASSERT_CONTAINS(out, needle, "the interface by name");
+	ASSERT_CONTAINS(out, "\"interface\":null,\"table\":\"per_if\",\"direction\":\"ingress\","
+			     "\"ifindex\":99,",
+			"an ifindex the catalog does not know: null");
+	free(out);
+}
+
+/* RFC 3339 in UTC, microseconds rounded, a carry into the next second. */
+static void test_output_rfc3339_utc(void)
+{
+	char buf[40];
+
+	ASSERT_STREQ(rfc3339_utc(1000.5, buf, sizeof(buf)), "1970-01-01T00:16:40.500000Z",
+		     "half a second");
+	ASSERT_STREQ(rfc3339_utc(1795911289.9999996, buf, sizeof(buf)),
+		     "2026-11-29T00:14:50.000000Z", "rounds up into the next second");
+}
+
+/* Text records say their zone: the offset from UTC after each time. */
+static void test_output_text_times_carry_the_utc_offset(void)
+{
+	const char *old = getenv("TZ");
+	char *saved = old ? strdup(old) : NULL, *out;
+
+	make_catalog(NULL);
+	make_counts();
+	setenv("TZ", "XST-3", 1);	/* three hours east of UTC, no summer time */
+	tzset();
+	out = record(false, 20);
+	if (ASSERT_TRUE(out, "record"))
+		ASSERT_CONTAINS(out, "== interval 1970-01-01 03:16:40+03:00 .. "
+				     "1970-01-01 03:16:42+03:00 (2.000 s)",
+				"local times with their offset");
+	free(out);
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	out = record(false, 20);
+	if (ASSERT_TRUE(out, "record"))
+		ASSERT_CONTAINS(out, "== interval 1970-01-01 00:16:40+00:00", "UTC: +00:00");
+	free(out);
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
 }
 
 static void test_output_json_record_is_one_line(void)

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* What both JSON forms print the same way: see fields.h. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fields.h"
+#include "names.h"
+
+void print_value(struct printer *p, const char *key, const struct ft_value *v)
+{
+	print_open_object(p, key);
+	print_u64(p, PRINT_JSON, "packets", NULL, v->packets);
+	print_u64(p, PRINT_JSON, "bytes", NULL, v->bytes);
+	print_close_object(p);
+}
+
+void print_rates(struct printer *p, const struct ft_value *v, double secs)
+{
+	double pps = secs > 0 ? v->packets / secs : 0, bps = secs > 0 ? v->bytes * 8.0 / secs : 0;
+	char buf[32];
+
+	print_float(p, PRINT_JSON, "pps", NULL, pps, 3);
+	print_float(p, PRINT_JSON, "bps", NULL, bps, 1);
+	print_string(p, PRINT_FP, NULL, " %9s", fmt_si(pps, buf, sizeof(buf)));
+	print_string(p, PRINT_FP, NULL, " %9s", fmt_si(bps, buf, sizeof(buf)));
+}
+
+const char *iface_hook(const struct ft_iface *ifc, int dir)
+{
+	if (!ifc)
+		return "-";
+	if (dir == FT_DIR_EGRESS)
+		return ifc->tc_clsact ? "clsact" : "tcx";
+	return hook_name(ifc->ingress_hook);
+}
+
+const char *iface_hook_reason(const struct ft_iface *ifc, int dir)
+{
+	if (!ifc)
+		return "-";
+	if (dir == FT_DIR_EGRESS)
+		return ifc->tc_clsact ? "no tcx in this kernel" : "egress is counted by tcx";
+	return ifc->hook_reason[0] ? ifc->hook_reason : "-";
+}
+
+static void print_addr(struct printer *p, const char *key, const __u8 *addr, __u8 plen4,
+		       __u8 plen6)
+{
+	char text[FT_ADDR_TEXT_MAX];
+
+	print_string(p, PRINT_ANY, key, " %-20s",
+		     ft_addr_text(addr, plen4, plen6, text, sizeof(text)));
+}
+
+/* ICMP has no ports: the key's dport holds type << 8 | code. */
+static void print_dport(struct printer *p, const struct table_spec *s, const struct ft_key *k)
+{
+	bool icmp = ft_key_is_icmp(k, s->fields);
+	const char *name;
+	char buf[16];
+
+	if (icmp) {
+		__u8 type = k->dport >> 8, code = k->dport & 0xff;
+
+		print_u64(p, PRINT_JSON, "icmp_type", NULL, type);
+		print_u64(p, PRINT_JSON, "icmp_code", NULL, code);
+		snprintf(buf, sizeof(buf), "%u/%u", type, code);
+		print_string(p, PRINT_FP, NULL, " %5s", buf);
+		name = icmp_type_name(k->proto, type);
+	} else {
+		print_u64(p, PRINT_ANY, "dport", " %5llu", k->dport);
+		name = service_name(k->proto, k->dport);
+	}
+	print_string(p, PRINT_FP, NULL, " %-16.16s", name);
+}
+
+void print_key(struct printer *p, const struct table_spec *s, const struct ft_key *k)
+{
+	char buf[16];
+
+	if (s->fields & FT_FIELD_BIT(FT_F_IFINDEX))
+		print_u64(p, PRINT_ANY, "ifindex", " %-8llu", k->ifindex);
+	if (s->fields & FT_FIELD_BIT(FT_F_VNI))
+		print_u64(p, PRINT_ANY, "vni", " %-8llu", ft_key_vni(k));
+	if (s->fields & FT_FIELD_BIT(FT_F_VLAN))
+		print_u64(p, PRINT_ANY, "vlan", " %-5llu", k->vlan);
+	if (s->fields & FT_FIELD_BIT(FT_F_SADDR))
+		print_addr(p, "saddr", k->saddr, s->prefix[0][FT_FAMILY_IPV4],
+			   s->prefix[0][FT_FAMILY_IPV6]);
+	if (s->fields & FT_FIELD_BIT(FT_F_DADDR))
+		print_addr(p, "daddr", k->daddr, s->prefix[1][FT_FAMILY_IPV4],
+			   s->prefix[1][FT_FAMILY_IPV6]);
+	if (s->fields & FT_FIELD_BIT(FT_F_PROTO))
+		print_string(p, PRINT_ANY, "proto", " %-7s", proto_name(k->proto, buf, sizeof(buf)));
+	if (s->fields & FT_FIELD_BIT(FT_F_SPORT))
+		print_u64(p, PRINT_ANY, "sport", " %5llu", k->sport);
+	if (s->fields & FT_FIELD_BIT(FT_F_DPORT))
+		print_dport(p, s, k);
+	if (s->fields & FT_FIELD_BIT(FT_F_DSCP))
+		print_u64(p, PRINT_ANY, "dscp", " %4llu", k->dscp);
+}
+
+const char *rfc3339_utc(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	long usec = (long)((t - (double)s) * 1e6 + 0.5);
+	struct tm tm;
+	char date[32];
+
+	if (usec >= 1000000) {
+		s++;
+		usec -= 1000000;
+	}
+	gmtime_r(&s, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06ldZ", date, usec < 0 ? 0 : usec);
+	return buf;
+}
+
+const char *record_host(const char *given, char *buf, size_t len)
+{
+	if (given)
+		return given;
+	/* read at each record: a renamed host's next record says so */
+	if (gethostname(buf, len))
+		snprintf(buf, len, "%s", "unknown");
+	buf[len - 1] = '\0';
+	return buf;
+}
+
+void print_origin(struct printer *p, const char *schema, const char *host,
+		  const char *instance)
+{
+	print_string(p, PRINT_JSON, "schema", NULL, schema);
+	print_string(p, PRINT_JSON, "host", NULL, host);
+	print_string(p, PRINT_JSON, "instance", NULL, instance);
+}
+
+const char *iface_name_of(const struct ft_catalog *cat, __u32 ifindex)
+{
+	int i;
+
+	for (i = 0; i < cat->nr_ifaces; i++)
+		if (cat->ifaces[i].ifindex == ifindex)
+			return cat->ifaces[i].name;
+	return NULL;
+}
