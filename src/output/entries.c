@@ -72,6 +72,7 @@ static int interface_lines(const struct line_ctx *lc, const struct ft_catalog *c
 			print_string(p, PRINT_JSON, "direction", NULL, ft_dir_names[d]);
 			print_string(p, PRINT_JSON, "hook", NULL, iface_hook(ifc, d));
 			print_string(p, PRINT_JSON, "hook_reason", NULL, iface_hook_reason(ifc, d));
+			print_peer(p, ifc);
 			print_value(p, "seen", &cnt[FT_CNT_SEEN]);
 			if (dev && dev->valid) {
 				print_open_object(p, "device");

@@ -23,6 +23,8 @@ void print_key(struct printer *p, const struct table_spec *s, const struct ft_ke
 /* What counts direction dir of ifc (NULL: the "(other)" slot), and why. */
 const char *iface_hook(const struct ft_iface *ifc, int dir);
 const char *iface_hook_reason(const struct ft_iface *ifc, int dir);
+/* A veth's "peer" object (nothing for other interfaces or NULL). */
+void print_peer(struct printer *p, const struct ft_iface *ifc);
 /* The host name a record gives: `given`, or gethostname() into buf. */
 const char *record_host(const char *given, char *buf, size_t len);
 /* "schema", "host" and "instance" of a JSON line. */

@@ -27,22 +27,6 @@ static void print_device(struct printer *p, const struct ft_devrecord *dev, int 
 	print_close_object(p);
 }
 
-/* A veth's other end: its ifindex and namespace (a container's), so that
- * the counts join with what a runtime or `lsns -t net` shows. netnsid only
- * when the peer is in another namespace, netns_inode only when known. */
-static void print_peer(struct printer *p, const struct ft_iface *ifc)
-{
-	if (!ifc || !ifc->link.veth)
-		return;
-	print_open_object(p, "peer");
-	print_u64(p, PRINT_JSON, "ifindex", NULL, ifc->link.peer_ifindex);
-	if (ifc->link.netnsid != FT_NETNSID_NONE)
-		print_u64(p, PRINT_JSON, "netnsid", NULL, (__u64)ifc->link.netnsid);
-	if (ifc->peer_netns_inode)
-		print_u64(p, PRINT_JSON, "netns_inode", NULL, ifc->peer_netns_inode);
-	print_close_object(p);
-}
-
 static void print_ifaces(struct printer *p, const struct ft_catalog *cat,
 			 const struct ft_counts *c, const struct output_opts *opts)
 {

@@ -81,4 +81,6 @@ missing=$(jq -c 'select(.type == "interval") | .ifaces[] | select(.peer.netns_in
 records=$(grep -c '"type":"interval"' "$LIVE_TMP/out.json")
 [ "$records" -gt 0 ] && [ -z "$missing" ] && pass identity_in_every_record ||
 	fail identity_in_every_record "$records interval records, no peer namespace on: $missing"
+out=$(python3 tests/live/validate_json.py schema/flowtally-record.schema.json "$LIVE_TMP/out.json" 2>&1)
+[ $? -eq 0 ] && pass identity_records_valid || fail identity_records_valid "$(echo "$out" | tail -1)"
 exit $FAILED
