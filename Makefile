@@ -194,6 +194,8 @@ install: $(BUILD)/flowtally
 	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/prometheus contrib/prometheus/flowtally.rules.yml \
 		contrib/prometheus/flowtally.alerts.yml
 	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/grafana contrib/grafana/flowtally.json
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/schema schema/flowtally-record.schema.json \
+		schema/flowtally-entry.schema.json
 
 # make deb: a Debian package built by dpkg-buildpackage in a copy of the
 # tree, so that nothing lands outside build/; the .deb in build/deb/.

@@ -85,7 +85,9 @@ missing=
 for f in etc/default/flowtally etc/logrotate.d/flowtally \
 	usr/local/share/flowtally/prometheus/flowtally.rules.yml \
 	usr/local/share/flowtally/prometheus/flowtally.alerts.yml \
-	usr/local/share/flowtally/grafana/flowtally.json; do
+	usr/local/share/flowtally/grafana/flowtally.json \
+	usr/local/share/flowtally/schema/flowtally-record.schema.json \
+	usr/local/share/flowtally/schema/flowtally-entry.schema.json; do
 	[ -f "$dest/$f" ] || missing+="$f "
 done
 [ -d "$dest/etc/flowtally" ] || missing+="etc/flowtally/ "
