@@ -21,11 +21,18 @@ struct export_opts {
 	bool csv;		/* CSV rows instead of text/JSON records */
 	const char *prometheus;	/* ADDR:PORT to serve /metrics on */
 	int prom_max_series;	/* own series per table, the rest sum up in "other" */
-	const char *ipfix;	/* HOST:PORT of an IPFIX collector */
+	const char *const *ipfix;	/* [udp://|tcp://]HOST:PORT of IPFIX collectors */
+	int nr_ipfix;
+	__u32 ipfix_domain_base;	/* a table's domain: this + its id */
+	double ipfix_refresh_secs;	/* UDP: templates again after this long, 0: never */
+	unsigned int ipfix_refresh_msgs; /* or after this many messages of a domain, 0: never */
 	bool top_view;		/* flowtally top: the full-screen view */
 };
 
 #define FT_MAX_EXPORTERS 4
+#define FT_MAX_IPFIX 8		/* --ipfix collectors */
+#define FT_IPFIX_REFRESH_SECS 10.0	/* default --ipfix-template-refresh */
+#define FT_IPFIX_REFRESH_MSGS 20	/* default --ipfix-template-refresh-messages */
 
 /* What the run says of itself, for Prometheus to serve: its exporters and
  * the intervals each failed to export (flowtally_export_errors_total), and

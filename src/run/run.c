@@ -285,6 +285,10 @@ static int run_start(struct run_state *st)
 		.prometheus = o->prometheus,
 		.prom_max_series = o->prom_max_series,
 		.ipfix = o->ipfix,
+		.nr_ipfix = o->nr_ipfix,
+		.ipfix_domain_base = o->ipfix_domain_base,
+		.ipfix_refresh_secs = o->ipfix_refresh_secs,
+		.ipfix_refresh_msgs = o->ipfix_refresh_msgs,
 		.top_view = o->top_view,
 	};
 	bool adopting;
