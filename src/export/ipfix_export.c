@@ -6,10 +6,13 @@
  *
  * Each table is an observation domain of its own, id = --ipfix-domain-base
  * + the table's id (never reused within an instance, even when its slot is),
- * so that a collector keeps tables apart instead of adding them up. Each
- * domain has an options record naming it (observationDomainName: "ports:
- * proto,dport") and one per interface (ingressInterface -> interfaceName),
- * read from the catalog at every export: interfaces may come and go.
+ * so that a collector keeps tables apart instead of adding them up; its
+ * messages carry data records only. The base itself is the instance's
+ * domain (with the default base 0, the domain RFC 7011 keeps for what is
+ * not one Observation Domain's): options records naming each table's domain
+ * (observationDomainId -> observationDomainName, "ports: proto,dport") and
+ * each interface (ingressInterface -> interfaceName), read from the catalog
+ * at every export since interfaces may come and go.
  *
  * Templates go out when a domain first appears on a transport session, and
  * over UDP again every --ipfix-template-refresh seconds or
@@ -47,7 +50,8 @@ struct ipfix_exp {
 	double refresh_secs;
 	unsigned int refresh_msgs;
 	__u32 said_id[FT_MAX_TABLES];	/* domains the log has named */
-	__u32 ifaces_crc;		/* the interface list last sent */
+	bool said_instance;
+	__u32 options_crc;		/* what the options records said last */
 };
 
 static bool ipfix_wanted(const struct export_opts *o)
@@ -124,9 +128,9 @@ static __u32 domain_of(const struct ipfix_exp *x, const struct ft_table *t)
 	return x->domain_base + t->id;
 }
 
-/* The interfaces, as the options records have them: a change sends them
- * in every domain. */
-static __u32 ifaces_crc(const struct ft_catalog *cat)
+/* What the options records say: the interfaces and the tables' domains. A
+ * change sends them again. */
+static __u32 options_crc(const struct ft_catalog *cat)
 {
 	__u32 h = 2166136261u;
 	int i;
@@ -139,6 +143,9 @@ static __u32 ifaces_crc(const struct ft_catalog *cat)
 		for (j = 0; j < sizeof(f->name) && f->name[j]; j++)
 			h = (h ^ (__u8)f->name[j]) * 16777619u;
 	}
+	for (i = 0; i < FT_MAX_TABLES; i++)
+		if (table_reported(&cat->tables[i]))
+			h = (h ^ cat->tables[i].id) * 16777619u;
 	return h;
 }
 
@@ -152,14 +159,21 @@ static int put_string_record(struct ipfix_stream *st, int k, __u32 scope, const 
 	return ipfix_stream_append(st, k, rec, sizeof(rec));
 }
 
-static int put_options(struct ipfix_stream *st, const struct ft_catalog *cat,
-		       const struct ft_table *t, __u32 domain)
+/* The options records: each table's domain named, each interface. */
+static int put_options(struct ipfix_exp *x, struct ipfix_stream *st, const struct ft_catalog *cat)
 {
 	char name[FT_TABLE_NAME_MAX + 160];
-	int i, err;
+	int i, err = 0;
 
-	ipfix_domain_name(&t->spec, name, sizeof(name));
-	err = put_string_record(st, IPFIX_TID_DOMAIN_NAME - IPFIX_TID_DATA, domain, name);
+	for (i = 0; i < FT_MAX_TABLES && !err; i++) {
+		const struct ft_table *t = &cat->tables[i];
+
+		if (!table_reported(t))
+			continue;
+		ipfix_domain_name(&t->spec, name, sizeof(name));
+		err = put_string_record(st, IPFIX_TID_DOMAIN_NAME - IPFIX_TID_DATA,
+					domain_of(x, t), name);
+	}
 	for (i = 0; i < cat->nr_ifaces && !err; i++)
 		err = put_string_record(st, IPFIX_TID_IFACE_NAME - IPFIX_TID_DATA,
 					cat->ifaces[i].ifindex, cat->ifaces[i].name);
@@ -174,20 +188,22 @@ static bool refresh_due(const struct ipfix_exp *x, const struct ipfix_collector 
 	       (x->refresh_msgs && c->st.msgs_since[slot] >= x->refresh_msgs);
 }
 
-/* One table's records of the interval, in its domain. */
-static int send_table(struct ipfix_exp *x, struct ipfix_collector *c, const struct ft_catalog *cat,
-		      int slot, const struct ft_counts *interval, bool ifaces_changed)
+/*
+ * The instance's own domain (the base): options records naming the tables'
+ * domains and the interfaces, when its templates go out and when what they
+ * say changed. In a domain of their own, the tables' domains carry data
+ * records only: collectors that count only the records they decode (nfcapd
+ * skips options records it has no use for) see their sequence numbers add
+ * up.
+ */
+static int send_instance(struct ipfix_exp *x, struct ipfix_collector *c,
+			 const struct ft_catalog *cat, bool changed)
 {
-	const struct ft_table *t = &cat->tables[slot];
-	__u64 start_ms = (__u64)(interval->start * 1000), end_ms = (__u64)(interval->end * 1000);
-	__u32 domain = domain_of(x, t), ifindex = ipfix_table_ifindex(cat, &t->spec);
-	struct ipfix_template tmpl[IPFIX_VARIANTS];
+	const int slot = IPFIX_INSTANCE_SLOT;
 	bool announced, due;
-	__u8 rec[256];
-	size_t i;
-	int v, err;
+	int err;
 
-	err = ipfix_stream_domain(&c->st, slot, t->id, domain, &t->spec, &announced);
+	err = ipfix_stream_domain(&c->st, slot, 1, x->domain_base, NULL, &announced);
 	if (err)
 		return err;
 	due = announced || refresh_due(x, c, slot);
@@ -195,8 +211,35 @@ static int send_table(struct ipfix_exp *x, struct ipfix_collector *c, const stru
 		err = ipfix_stream_export_templates(&c->st);
 	if (due)
 		c->st.tmpl_at[slot] = c->now;
-	if (!err && (due || ifaces_changed))
-		err = put_options(&c->st, cat, t, domain);
+	if (!err && (due || changed))
+		err = put_options(x, &c->st, cat);
+	if (!err)
+		err = ipfix_stream_emit(&c->st);
+	return err;
+}
+
+/* One table's records of the interval, in its domain. */
+static int send_table(struct ipfix_exp *x, struct ipfix_collector *c, const struct ft_catalog *cat,
+		      int slot, const struct ft_counts *interval)
+{
+	const struct ft_table *t = &cat->tables[slot];
+	__u64 start_ms = (__u64)(interval->start * 1000), end_ms = (__u64)(interval->end * 1000);
+	__u32 domain = domain_of(x, t), ifindex = ipfix_table_ifindex(cat, &t->spec);
+	struct ipfix_template tmpl[IPFIX_VARIANTS];
+	bool announced;
+	__u8 rec[256];
+	size_t i;
+	int v, err;
+
+	err = ipfix_stream_domain(&c->st, slot, t->id, domain, &t->spec, &announced);
+	if (err)
+		return err;
+	if (announced)
+		c->st.tmpl_at[slot] = c->now;
+	else if (refresh_due(x, c, slot)) {
+		err = ipfix_stream_export_templates(&c->st);
+		c->st.tmpl_at[slot] = c->now;
+	}
 	for (v = 0; v < IPFIX_VARIANTS; v++)
 		if (ipfix_variant_used(&t->spec, v))
 			ipfix_template_init(&tmpl[v], &t->spec, v);
@@ -220,7 +263,7 @@ static int send_table(struct ipfix_exp *x, struct ipfix_collector *c, const stru
 
 static int send_interval(struct ipfix_exp *x, struct ipfix_collector *c,
 			 const struct ft_catalog *cat, const struct ft_counts *interval,
-			 bool ifaces_changed)
+			 bool changed)
 {
 	bool fresh;
 	int slot, err = 0, ret;
@@ -242,10 +285,11 @@ static int send_interval(struct ipfix_exp *x, struct ipfix_collector *c,
 		c->have_stream = true;
 	}
 	c->st.err = 0;
+	err = send_instance(x, c, cat, changed);
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
 		if (!table_reported(&cat->tables[slot]))
 			continue;
-		ret = send_table(x, c, cat, slot, interval, ifaces_changed);
+		ret = send_table(x, c, cat, slot, interval);
 		if (ret && !err)
 			err = ret;
 	}
@@ -257,6 +301,10 @@ static void say_domains(struct ipfix_exp *x, const struct ft_catalog *cat)
 	char name[FT_TABLE_NAME_MAX + 160];
 	int slot;
 
+	if (!x->said_instance)
+		log_info("IPFIX observation domain %u: the instance (options records: the "
+			 "tables' domains, the interfaces)", x->domain_base);
+	x->said_instance = true;
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
 		const struct ft_table *t = &cat->tables[slot];
 
@@ -272,15 +320,15 @@ static int ipfix_interval(struct exporter *e, const struct ft_catalog *cat,
 			  const struct ft_counts *interval, const struct ft_counts *total)
 {
 	struct ipfix_exp *x = e->priv;
-	__u32 crc = ifaces_crc(cat);
-	bool ifaces_changed = crc != x->ifaces_crc;
+	__u32 crc = options_crc(cat);
+	bool changed = crc != x->options_crc;
 	int i, err = 0, ret;
 
 	(void)total;
 	say_domains(x, cat);
-	x->ifaces_crc = crc;
+	x->options_crc = crc;
 	for (i = 0; i < x->nr; i++) {
-		ret = send_interval(x, &x->coll[i], cat, interval, ifaces_changed);
+		ret = send_interval(x, &x->coll[i], cat, interval, changed);
 		if (ret && !err)
 			err = ret;
 	}

@@ -159,6 +159,14 @@ static int add_templates(struct ipfix_stream *s, const struct table_spec *spec)
 	struct ipfix_template t;
 	int v, err;
 
+	if (!spec) {
+		ipfix_domain_name_template(&t);
+		err = add_template(s, IPFIX_TID_DOMAIN_NAME - IPFIX_TID_DATA, &t);
+		if (err)
+			return err;
+		ipfix_iface_name_template(&t);
+		return add_template(s, IPFIX_TID_IFACE_NAME - IPFIX_TID_DATA, &t);
+	}
 	for (v = 0; v < IPFIX_VARIANTS; v++) {
 		if (!ipfix_variant_used(spec, v))
 			continue;
@@ -167,12 +175,7 @@ static int add_templates(struct ipfix_stream *s, const struct table_spec *spec)
 		if (err)
 			return err;
 	}
-	ipfix_domain_name_template(&t);
-	err = add_template(s, IPFIX_TID_DOMAIN_NAME - IPFIX_TID_DATA, &t);
-	if (err)
-		return err;
-	ipfix_iface_name_template(&t);
-	return add_template(s, IPFIX_TID_IFACE_NAME - IPFIX_TID_DATA, &t);
+	return 0;
 }
 
 int ipfix_stream_domain(struct ipfix_stream *s, int slot, __u32 table_id, __u32 domain,
@@ -180,9 +183,18 @@ int ipfix_stream_domain(struct ipfix_stream *s, int slot, __u32 table_id, __u32 
 {
 	int err;
 
+	GError *gerr = NULL;
+
 	*announced = false;
 	ipfix_stream_emit(s);
 	fbSessionSetDomain(s->session, domain);
+	/* Every domain uses the same template ids, and fBufSetExportTemplate()
+	 * looks a template up only when the id changes: it would go on with
+	 * the previous domain's template of that id. Template id 0 is none,
+	 * which leaves the buffer without one, so the next id is looked up
+	 * in this domain. */
+	fBufSetExportTemplate(s->fbuf, 0, &gerr);
+	g_clear_error(&gerr);
 	s->slot = slot;
 	if (s->table_id[slot] == table_id)
 		return 0;

@@ -16,6 +16,11 @@
 
 #include "ipfix.h"
 
+/* The instance's own domain (--ipfix-domain-base itself: table ids start at
+ * 1) carries the options records, in the slot after the tables'. */
+#define IPFIX_INSTANCE_SLOT	FT_MAX_TABLES
+#define IPFIX_SLOTS		(FT_MAX_TABLES + 1)
+
 typedef int (*ipfix_send_fn)(void *ctx, const void *msg, size_t len);
 
 struct ipfix_stream {
@@ -29,11 +34,12 @@ struct ipfix_stream {
 	int slot;			/* the table whose domain is current, -1: none */
 	ipfix_send_fn send;
 	void *ctx;
-	/* per table slot: the table id whose templates this session has (0:
-	 * none), when they last went out, and messages of it since */
-	__u32 table_id[FT_MAX_TABLES];
-	double tmpl_at[FT_MAX_TABLES];
-	unsigned int msgs_since[FT_MAX_TABLES];
+	/* per table slot, and the instance's domain after them: the table id
+	 * whose templates this session has (0: none), when they last went
+	 * out, and messages of the domain since */
+	__u32 table_id[IPFIX_SLOTS];
+	double tmpl_at[IPFIX_SLOTS];
+	unsigned int msgs_since[IPFIX_SLOTS];
 	int err;			/* the first send error since ipfix_stream_take_err() */
 };
 
@@ -43,8 +49,9 @@ void ipfix_stream_free(struct ipfix_stream *s);
 /*
  * Makes table `slot` (id `table_id`, spec `spec`) current, in observation
  * domain `domain`: sends what the previous domain had, and announces the
- * table's templates if this session does not have them. *announced: they
- * went out now. 0, or -errno after a message.
+ * table's data templates if this session does not have them. With slot
+ * IPFIX_INSTANCE_SLOT and no spec: the instance's domain and its options
+ * templates. *announced: they went out now. 0, or -errno after a message.
  */
 int ipfix_stream_domain(struct ipfix_stream *s, int slot, __u32 table_id, __u32 domain,
 			const struct table_spec *spec, bool *announced);
