@@ -81,8 +81,8 @@ int ipfix_conn_open(struct ipfix_conn *c, const char *text)
 	struct addrinfo hints = { .ai_flags = AI_NUMERICSERV };
 	struct addrinfo *res = NULL;
 	char host[FT_HOST_MAX], port[8];
+	int gai, sndbuf = 4 << 20;
 	unsigned short pnum;
-	int gai;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
@@ -102,11 +102,18 @@ int ipfix_conn_open(struct ipfix_conn *c, const char *text)
 	memcpy(&c->dst, res->ai_addr, res->ai_addrlen);
 	c->dst_len = res->ai_addrlen;
 	freeaddrinfo(res);
-	if (c->transport == IPFIX_TCP)
-		return 0;	/* connects on the first ipfix_conn_ready() */
-	c->fd = socket(c->dst.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->transport == IPFIX_TCP) {
+		/* connecting from now: up by the first interval, or said then */
+		tcp_connect(c, 0);
+		return 0;
+	}
+	/* blocking: sendto() waits for room in the socket buffer (the device
+	 * queue drains it), which a burst of messages needs more than a lost
+	 * message; the buffer as large as the system allows, up to 4 MiB */
+	c->fd = socket(c->dst.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return log_errno(-errno, "cannot open a UDP socket for IPFIX");
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	c->up = true;
 	return 0;
 }
@@ -149,8 +156,10 @@ bool ipfix_conn_ready(struct ipfix_conn *c, double now, bool *fresh)
 	}
 	if (c->connecting) {
 		pfd = (struct pollfd){ .fd = c->fd, .events = POLLOUT };
-		if (poll(&pfd, 1, 0) <= 0)
+		if (poll(&pfd, 1, 0) <= 0) {
+			say_failed(c, -EINPROGRESS, "not connected yet");
 			return false;
+		}
 		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
 			drop(c, now);
 			say_failed(c, -(err ?: errno), "cannot connect");

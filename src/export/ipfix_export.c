@@ -50,6 +50,12 @@ struct ipfix_exp {
 	double refresh_secs;
 	unsigned int refresh_msgs;
 	__u32 said_id[FT_MAX_TABLES];	/* domains the log has named */
+	/* the interval's entries by table and template variant, once for all
+	 * collectors: order[first[k] .. first[k + 1]) for k = slot *
+	 * IPFIX_VARIANTS + variant */
+	__u32 *order;
+	size_t order_cap;
+	size_t first[FT_MAX_TABLES * IPFIX_VARIANTS + 1];
 	bool said_instance;
 	__u32 options_crc;		/* what the options records said last */
 };
@@ -88,6 +94,7 @@ static void ipfix_close(struct exporter *e)
 	}
 	if (x->model)
 		fbInfoModelFree(x->model);
+	free(x->order);
 	free(x);
 	e->priv = NULL;
 }
@@ -243,15 +250,13 @@ static int send_table(struct ipfix_exp *x, struct ipfix_collector *c, const stru
 	for (v = 0; v < IPFIX_VARIANTS; v++)
 		if (ipfix_variant_used(&t->spec, v))
 			ipfix_template_init(&tmpl[v], &t->spec, v);
-	/* one set per template: entries grouped by variant */
+	/* one set per template: entries grouped by variant (sort_entries) */
 	for (v = 0; v < IPFIX_VARIANTS && !err; v++) {
-		if (!ipfix_variant_used(&t->spec, v))
-			continue;
-		for (i = 0; i < interval->nr_entries && !err; i++) {
-			const struct ft_entry *ent = &interval->entries[i];
+		size_t k = (size_t)slot * IPFIX_VARIANTS + (size_t)v;
 
-			if (ent->table != (__u32)slot || ipfix_entry_variant(&t->spec, &ent->key) != v)
-				continue;
+		for (i = x->first[k]; i < x->first[k + 1] && !err; i++) {
+			const struct ft_entry *ent = &interval->entries[x->order[i]];
+
 			ipfix_record_encode(&tmpl[v], &t->spec, ent, start_ms, end_ms, ifindex, rec);
 			err = ipfix_stream_append(&c->st, v, rec, tmpl[v].record_len);
 		}
@@ -296,6 +301,51 @@ static int send_interval(struct ipfix_exp *x, struct ipfix_collector *c,
 	return err ?: c->st.err;
 }
 
+/* Orders the interval's entries by table and variant (a counting sort):
+ * each table's records are then read once per collector, not found among
+ * all entries once per table and variant. Entries of tables not reported
+ * are left out. */
+static int sort_entries(struct ipfix_exp *x, const struct ft_catalog *cat,
+			const struct ft_counts *interval)
+{
+	const size_t nk = FT_MAX_TABLES * IPFIX_VARIANTS;
+	size_t i, k, at[FT_MAX_TABLES * IPFIX_VARIANTS];
+
+	if (interval->nr_entries > x->order_cap) {
+		__u32 *o = realloc(x->order, interval->nr_entries * sizeof(*o));
+
+		if (!o)
+			return log_errno(-ENOMEM, "IPFIX: ordering %zu entries",
+					 interval->nr_entries);
+		x->order = o;
+		x->order_cap = interval->nr_entries;
+	}
+	memset(x->first, 0, sizeof(x->first));
+	for (i = 0; i < interval->nr_entries; i++) {
+		const struct ft_entry *e = &interval->entries[i];
+
+		if (e->table >= FT_MAX_TABLES || !table_reported(&cat->tables[e->table]))
+			continue;
+		k = e->table * IPFIX_VARIANTS +
+		    (size_t)ipfix_entry_variant(&cat->tables[e->table].spec, &e->key);
+		x->first[k + 1]++;
+	}
+	for (k = 0; k < nk; k++) {
+		x->first[k + 1] += x->first[k];
+		at[k] = x->first[k];
+	}
+	for (i = 0; i < interval->nr_entries; i++) {
+		const struct ft_entry *e = &interval->entries[i];
+
+		if (e->table >= FT_MAX_TABLES || !table_reported(&cat->tables[e->table]))
+			continue;
+		k = e->table * IPFIX_VARIANTS +
+		    (size_t)ipfix_entry_variant(&cat->tables[e->table].spec, &e->key);
+		x->order[at[k]++] = (__u32)i;
+	}
+	return 0;
+}
+
 static void say_domains(struct ipfix_exp *x, const struct ft_catalog *cat)
 {
 	char name[FT_TABLE_NAME_MAX + 160];
@@ -326,6 +376,9 @@ static int ipfix_interval(struct exporter *e, const struct ft_catalog *cat,
 
 	(void)total;
 	say_domains(x, cat);
+	err = sort_entries(x, cat, interval);
+	if (err)
+		return err;
 	x->options_crc = crc;
 	for (i = 0; i < x->nr; i++) {
 		ret = send_interval(x, &x->coll[i], cat, interval, changed);
