@@ -210,7 +210,7 @@ static int send_instance(struct ipfix_exp *x, struct ipfix_collector *c,
 	bool announced, due;
 	int err;
 
-	err = ipfix_stream_domain(&c->st, slot, 1, x->domain_base, NULL, &announced);
+	err = ipfix_stream_domain(&c->st, slot, 1, x->domain_base, NULL, 0, &announced);
 	if (err)
 		return err;
 	due = announced || refresh_due(x, c, slot);
@@ -233,12 +233,19 @@ static int send_table(struct ipfix_exp *x, struct ipfix_collector *c, const stru
 	__u64 start_ms = (__u64)(interval->start * 1000), end_ms = (__u64)(interval->end * 1000);
 	__u32 domain = domain_of(x, t), ifindex = ipfix_table_ifindex(cat, &t->spec);
 	struct ipfix_template tmpl[IPFIX_VARIANTS];
+	unsigned int variants = 0;
 	bool announced;
 	__u8 rec[256];
 	size_t i;
 	int v, err;
 
-	err = ipfix_stream_domain(&c->st, slot, t->id, domain, &t->spec, &announced);
+	for (v = 0; v < IPFIX_VARIANTS; v++) {
+		size_t k = (size_t)slot * IPFIX_VARIANTS + (size_t)v;
+
+		if (x->first[k + 1] > x->first[k])
+			variants |= 1u << v;
+	}
+	err = ipfix_stream_domain(&c->st, slot, t->id, domain, &t->spec, variants, &announced);
 	if (err)
 		return err;
 	if (announced)

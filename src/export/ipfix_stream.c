@@ -154,7 +154,11 @@ err:
 	return -EINVAL;
 }
 
-static int add_templates(struct ipfix_stream *s, const struct table_spec *spec)
+/* The options templates (the instance's domain, spec NULL), or the data
+ * templates of the variants in `variants` that this session has not
+ * announced in the table's domain yet. */
+static int add_templates(struct ipfix_stream *s, const struct table_spec *spec,
+			 unsigned int variants)
 {
 	struct ipfix_template t;
 	int v, err;
@@ -168,22 +172,22 @@ static int add_templates(struct ipfix_stream *s, const struct table_spec *spec)
 		return add_template(s, IPFIX_TID_IFACE_NAME - IPFIX_TID_DATA, &t);
 	}
 	for (v = 0; v < IPFIX_VARIANTS; v++) {
-		if (!ipfix_variant_used(spec, v))
+		if (!(variants & ~s->variants[s->slot] & (1u << v)) || !ipfix_variant_used(spec, v))
 			continue;
 		ipfix_template_init(&t, spec, v);
 		err = add_template(s, v, &t);
 		if (err)
 			return err;
+		s->variants[s->slot] |= 1u << v;
 	}
 	return 0;
 }
 
 int ipfix_stream_domain(struct ipfix_stream *s, int slot, __u32 table_id, __u32 domain,
-			const struct table_spec *spec, bool *announced)
+			const struct table_spec *spec, unsigned int variants, bool *announced)
 {
-	int err;
-
 	GError *gerr = NULL;
+	int err;
 
 	*announced = false;
 	ipfix_stream_emit(s);
@@ -196,15 +200,19 @@ int ipfix_stream_domain(struct ipfix_stream *s, int slot, __u32 table_id, __u32 
 	fBufSetExportTemplate(s->fbuf, 0, &gerr);
 	g_clear_error(&gerr);
 	s->slot = slot;
-	if (s->table_id[slot] == table_id)
+	if (s->table_id[slot] != table_id) {
+		/* a new domain in this session (a slot reused: another id) */
+		s->table_id[slot] = table_id;
+		s->variants[slot] = 0;
+		s->msgs_since[slot] = 0;
+		*announced = true;
+	}
+	if (!spec && !*announced)
 		return 0;
-	err = add_templates(s, spec);
+	err = add_templates(s, spec, variants);
 	if (err)
-		return err;
-	s->table_id[slot] = table_id;
-	s->msgs_since[slot] = 0;
-	*announced = true;
-	return 0;
+		s->table_id[slot] = 0;	/* all again next time */
+	return err;
 }
 
 int ipfix_stream_export_templates(struct ipfix_stream *s)

@@ -38,6 +38,7 @@ struct ipfix_stream {
 	 * whose templates this session has (0: none), when they last went
 	 * out, and messages of the domain since */
 	__u32 table_id[IPFIX_SLOTS];
+	unsigned int variants[IPFIX_SLOTS];	/* data templates announced: 1 << variant */
 	double tmpl_at[IPFIX_SLOTS];
 	unsigned int msgs_since[IPFIX_SLOTS];
 	int err;			/* the first send error since ipfix_stream_take_err() */
@@ -49,12 +50,15 @@ void ipfix_stream_free(struct ipfix_stream *s);
 /*
  * Makes table `slot` (id `table_id`, spec `spec`) current, in observation
  * domain `domain`: sends what the previous domain had, and announces the
- * table's data templates if this session does not have them. With slot
- * IPFIX_INSTANCE_SLOT and no spec: the instance's domain and its options
- * templates. *announced: they went out now. 0, or -errno after a message.
+ * templates of the variants in `variants` (1 << variant: those the interval
+ * has records of) that this session has not announced in the domain yet:
+ * only templates that are used go out. With slot IPFIX_INSTANCE_SLOT and no
+ * spec: the instance's domain and its options templates. *announced: the
+ * domain is new to this session (its templates went out now). 0, or
+ * -errno after a message.
  */
 int ipfix_stream_domain(struct ipfix_stream *s, int slot, __u32 table_id, __u32 domain,
-			const struct table_spec *spec, bool *announced);
+			const struct table_spec *spec, unsigned int variants, bool *announced);
 /* The current domain's templates again (UDP refresh). */
 int ipfix_stream_export_templates(struct ipfix_stream *s);
 /* One record of template k (IPFIX_TID_* - IPFIX_TID_DATA) of the current table. */
