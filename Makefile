@@ -120,8 +120,8 @@ $(TEST_GEN)/%.tests.h: tests/fuzz/%.c scripts/gen-tests.sh
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_GEN)/%.tests.h $(LIB_OBJS) $(TEST_LIB) \
 		  $(wildcard tests/lib/*.h) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SRC_INC) -I$(TEST_GEN) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) \
-		$(LIB_OBJS) -o $@ $(CORE_LIBS)
+	$(CC) $(CFLAGS) $(SRC_INC) $(FIXBUF_CFLAGS) -I$(TEST_GEN) -Itests/lib -Itests -Ibpf $< \
+		$(TEST_LIB) $(LIB_OBJS) -o $@ $(CORE_LIBS) $(FIXBUF_LIBS)
 
 $(BUILD)/tests/%: tests/testrun/%.c $(TEST_GEN)/%.tests.h tests/testrun/harness.c \
 		  tests/testrun/harness.h $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h)
