@@ -41,7 +41,8 @@ static void drop(struct ipfix_conn *c, double now)
 static int say_failed(struct ipfix_conn *c, int err, const char *what)
 {
 	if (!c->failing)
-		log_errno(err, "IPFIX to %s: %s; records are lost until it works", c->text, what);
+		log_err("IPFIX to %s: %s: %s; records are lost until it works", c->text, what,
+			strerror(-err));
 	c->failing = true;
 	return err;
 }
@@ -187,7 +188,7 @@ static int tcp_send(struct ipfix_conn *c, const void *msg, size_t len, double no
 
 	if (c->out_len + len > IPFIX_TCP_BACKLOG) {
 		drop(c, now);
-		return say_failed(c, -ENOBUFS, "the collector does not keep up; reconnecting");
+		return say_failed(c, -ENOBUFS, "the collector does not keep up, reconnecting");
 	}
 	if (c->out_len + len > c->out_cap) {
 		size_t cap = c->out_cap ? c->out_cap : 65536;
