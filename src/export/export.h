@@ -58,6 +58,8 @@ struct exporter_ops {
 	/* 0, or -errno after printing a one-line error. `out` is where the
 	 * run's records go (CSV writes its rows there). */
 	int (*open)(struct exporter *e, const struct export_opts *o, struct sink *out);
+	/* Counting started: the catalog as it is then. May be NULL. */
+	void (*started)(struct exporter *e, const struct ft_catalog *cat);
 	/* One interval ended: its counts and the totals including it. */
 	int (*interval)(struct exporter *e, const struct ft_catalog *cat,
 			const struct ft_counts *interval, const struct ft_counts *total);

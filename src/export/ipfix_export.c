@@ -395,10 +395,18 @@ static int ipfix_interval(struct exporter *e, const struct ft_catalog *cat,
 	return err;
 }
 
+/* The domains of the tables there at the start, in the log; those added
+ * later are named as they first go out. */
+static void ipfix_started(struct exporter *e, const struct ft_catalog *cat)
+{
+	say_domains(e->priv, cat);
+}
+
 const struct exporter_ops ipfix_exporter = {
 	.name = "ipfix",
 	.wanted = ipfix_wanted,
 	.open = ipfix_open,
+	.started = ipfix_started,
 	.interval = ipfix_interval,
 	.close = ipfix_close,
 };

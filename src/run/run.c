@@ -406,6 +406,7 @@ int run_main(const struct run_opts *o)
 	if (run_start(&st))
 		goto out;
 	say_counting(&st);
+	exporters_started(&st.ex, &st.inst.cat);	/* IPFIX names its domains */
 	err = run_loop(&st);
 	if (err < 0)
 		goto out;
