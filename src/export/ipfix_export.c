@@ -14,8 +14,10 @@
  * each interface (ingressInterface -> interfaceName), read from the catalog
  * at every export since interfaces may come and go.
  *
- * Templates go out when a domain first appears on a transport session, and
- * over UDP again every --ipfix-template-refresh seconds or
+ * A data template goes out on a transport session once its domain has a
+ * record of it (only templates that are used), the options templates with
+ * the instance's domain; over UDP again every --ipfix-template-refresh
+ * seconds or
  * --ipfix-template-refresh-messages messages of the domain, whichever comes
  * first (RFC 7011 section 8.4); over TCP once per connection (a new
  * connection is a new session: templates first, section 10.4.2).
