@@ -35,7 +35,10 @@ layer_inc  = $(addprefix -Isrc/,$(1) $(below_$(1)))
 SRC_INC   := $(addprefix -Isrc/,$(LAYERS))
 CFLAGS    += -Wall -Wextra -std=gnu11 -Iinclude -I$(BUILD) -DFT_VERSION='"$(VERSION)"'
 CORE_LIBS := -lbpf -lelf -lz -lm
-LDLIBS    := $(CORE_LIBS) -lmicrohttpd -lpthread -lncurses
+# libfixbuf (IPFIX) brings GLib: its flags from pkg-config
+FIXBUF_CFLAGS := $(shell pkg-config --cflags libfixbuf 2>/dev/null)
+FIXBUF_LIBS   := $(shell pkg-config --libs libfixbuf 2>/dev/null || echo -lfixbuf)
+LDLIBS    := $(CORE_LIBS) -lmicrohttpd -lpthread -lncurses $(FIXBUF_LIBS)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
 	      -Wno-unused-parameter -I$(BUILD) -Iinclude -Ibpf
 
@@ -86,7 +89,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/%.o: src/%.c | $(BUILD)/flowtally.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(call layer_inc,$(firstword $(subst /, ,$*))) \
-		-c $< -o $@
+		$(if $(filter export/ipfix%,$*),$(FIXBUF_CFLAGS)) -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -117,8 +120,8 @@ $(TEST_GEN)/%.tests.h: tests/fuzz/%.c scripts/gen-tests.sh
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_GEN)/%.tests.h $(LIB_OBJS) $(TEST_LIB) \
 		  $(wildcard tests/lib/*.h) $(BPF_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SRC_INC) -I$(TEST_GEN) -Itests/lib -Itests -Ibpf $< $(TEST_LIB) \
-		$(LIB_OBJS) -o $@ $(CORE_LIBS)
+	$(CC) $(CFLAGS) $(SRC_INC) $(FIXBUF_CFLAGS) -I$(TEST_GEN) -Itests/lib -Itests -Ibpf $< \
+		$(TEST_LIB) $(LIB_OBJS) -o $@ $(CORE_LIBS) $(FIXBUF_LIBS)
 
 $(BUILD)/tests/%: tests/testrun/%.c $(TEST_GEN)/%.tests.h tests/testrun/harness.c \
 		  tests/testrun/harness.h $(LIB_OBJS) $(TEST_LIB) $(wildcard tests/lib/*.h)

@@ -17,8 +17,10 @@ packages=(
 	iperf3 ethtool			# tests: TCP through a veth, TSO and GRO switched
 	tmux				# tests drive flowtally top in a real terminal
 	libmicrohttpd-dev		# --prometheus serves /metrics with it
+	libfixbuf-dev			# --ipfix: templates, sessions, messages (CERT NetSA)
 	prometheus			# tests: promtool, and a server that scrapes flowtally
 	nfdump tshark			# tests: an IPFIX collector and a decoder of what it got
+	socat				# tests: a TCP listener for IPFIX over TCP
 	man-db groff-base		# tests: the man page renders without warnings
 	libcap2-bin strace curl		# tests: the unit's capabilities and system calls
 )

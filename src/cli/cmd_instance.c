@@ -112,9 +112,17 @@ static void status_one(const char *name, void *arg)
 		print_close_array(&sc->p);
 		print_open_array(&sc->p, "tables");
 		print_text(&sc->p, "\n  tables:");
-		for (i = 0; i < FT_MAX_TABLES; i++)
-			if (inst.cat.tables[i].used && !inst.cat.tables[i].removed)
-				print_string(&sc->p, PRINT_ANY, NULL, " %s", inst.cat.tables[i].spec.name);
+		for (i = 0; i < FT_MAX_TABLES; i++) {
+			const struct ft_table *t = &inst.cat.tables[i];
+
+			if (!t->used || t->removed)
+				continue;
+			/* the id: IPFIX's observation domain is --ipfix-domain-base + it */
+			print_open_object(&sc->p, NULL);
+			print_string(&sc->p, PRINT_ANY, "name", " %s", t->spec.name);
+			print_u64(&sc->p, PRINT_ANY, "id", " (id %llu)", t->id);
+			print_close_object(&sc->p);
+		}
 		print_close_array(&sc->p);
 		print_open_object(&sc->p, "saved");
 		print_text(&sc->p, "\n  saved totals:");

@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "ident.h"
+#include "ipfix_conn.h"
 #include "options.h"
 
 /* Seconds as people write them: digits with an optional fraction. strtod
@@ -213,13 +214,66 @@ OPT_FN(opt_prom_max)
 
 OPT_FN(opt_ipfix)
 {
+	enum ipfix_transport transport;
 	char host[FT_HOST_MAX];
 	unsigned short port;
+	int i;
 
-	if (parse_host_port(arg, host, sizeof(host), &port))
+	if (ipfix_conn_parse(arg, &transport, host, &port))
 		return usage_error(err, errlen,
-				   "--ipfix '%s' invalid (HOST:PORT, e.g. 127.0.0.1:4739)", arg);
-	o->ipfix = arg;
+				   "--ipfix '%s' invalid ([udp://|tcp://]HOST:PORT, e.g. "
+				   "127.0.0.1:4739 or tcp://[2001:db8::1]:4739)",
+				   arg);
+	for (i = 0; i < o->nr_ipfix; i++)
+		if (!strcmp(o->ipfix[i], arg))
+			return usage_error(err, errlen, "--ipfix '%s' given twice", arg);
+	if (o->nr_ipfix == FT_MAX_IPFIX) {
+		snprintf(err, errlen, "too many IPFIX collectors (at most %d)", FT_MAX_IPFIX);
+		return -EINVAL;
+	}
+	o->ipfix[o->nr_ipfix++] = arg;
+	return 0;
+}
+
+/* Table ids count from 1: room for 2^24 table additions above the base. */
+#define FT_IPFIX_DOMAIN_BASE_MAX (0xffffffffu - 0xffffffu)
+
+OPT_FN(opt_ipfix_domain_base)
+{
+	long n;
+
+	if (parse_long(arg, 0, FT_IPFIX_DOMAIN_BASE_MAX, &n))
+		return usage_error(err, errlen,
+				   "--ipfix-domain-base '%s' invalid (0 to 4278190080: a table's "
+				   "observation domain is this plus its id)",
+				   arg);
+	o->ipfix_domain_base = (__u32)n;
+	o->ipfix_tuned = true;
+	return 0;
+}
+
+OPT_FN(opt_ipfix_refresh)
+{
+	if (parse_seconds(arg, 0, &o->ipfix_refresh_secs))
+		return usage_error(err, errlen,
+				   "--ipfix-template-refresh '%s' invalid (seconds, or 500ms, 10s, "
+				   "5m; 0 = not by time)",
+				   arg);
+	o->ipfix_tuned = true;
+	return 0;
+}
+
+OPT_FN(opt_ipfix_refresh_msgs)
+{
+	long n;
+
+	if (parse_long(arg, 0, 1000000, &n))
+		return usage_error(err, errlen,
+				   "--ipfix-template-refresh-messages '%s' invalid (0 to 1000000; "
+				   "0 = not by count)",
+				   arg);
+	o->ipfix_refresh_msgs = (unsigned int)n;
+	o->ipfix_tuned = true;
 	return 0;
 }
 
@@ -405,8 +459,24 @@ static const struct run_option run_options[] = {
 	       "own series per table, top N by bytes (default %.0f);\n"
 	       "later keys add up in one 'other' series",
 	       FT_PROM_MAX_SERIES),
-	PARSED("ipfix", 0, "HOST:PORT", opt_ipfix,
-	       "each interval's entries to an IPFIX collector (UDP)", 0),
+	PARSED("ipfix", 0, "COLLECTOR", opt_ipfix,
+	       "each interval's entries to an IPFIX collector:\n"
+	       "HOST:PORT or udp://HOST:PORT (UDP), tcp://HOST:PORT;\n"
+	       "repeat for more, up to %.0f; one observation domain\n"
+	       "per table",
+	       FT_MAX_IPFIX),
+	PARSED("ipfix-domain-base", 0, "N", opt_ipfix_domain_base,
+	       "a table's IPFIX observation domain is N + its id\n"
+	       "(default 0; ids in 'flowtally status')",
+	       0),
+	PARSED("ipfix-template-refresh", 0, "SECONDS", opt_ipfix_refresh,
+	       "UDP: templates again after this long (default %.0f;\n"
+	       "0 = not by time)",
+	       FT_IPFIX_REFRESH_SECS),
+	PARSED("ipfix-template-refresh-messages", 0, "N", opt_ipfix_refresh_msgs,
+	       "UDP: templates again after N messages of a domain\n"
+	       "(default %.0f; 0 = not by count)",
+	       FT_IPFIX_REFRESH_MSGS),
 	PARSED("name", 0, "NAME", opt_name,
 	       "instance name for 'flowtally table' (default: the\n"
 	       "first interface)",
@@ -509,6 +579,8 @@ static void set_defaults(struct run_opts *o)
 	o->idle = FT_TABLE_DEFAULT_IDLE;
 	o->top = FT_TOP_ROWS;
 	o->prom_max_series = -1;	/* not given */
+	o->ipfix_refresh_secs = FT_IPFIX_REFRESH_SECS;
+	o->ipfix_refresh_msgs = FT_IPFIX_REFRESH_MSGS;
 	o->dirmask = FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS);
 }
 
@@ -523,6 +595,9 @@ static int finish_opts(struct run_opts *o, char *err, size_t errlen)
 		return usage_error(err, errlen, "%s", "--csv and --json exclude each other");
 	if (o->prom_max_series > 0 && !o->prometheus)
 		return usage_error(err, errlen, "%s", "--prometheus-max-series needs --prometheus");
+	if (o->ipfix_tuned && !o->nr_ipfix)
+		return usage_error(err, errlen, "%s",
+				   "--ipfix-domain-base and --ipfix-template-refresh* need --ipfix");
 	if (o->prom_max_series < 0)
 		o->prom_max_series = FT_PROM_MAX_SERIES;
 	if (o->ingress_hook == INGRESS_HOOK_TCX && o->xdp_mode != XDP_MODE_AUTO)

@@ -35,6 +35,11 @@ struct ft_iface {
 struct ft_table {
 	struct table_spec spec;
 	struct ft_table_cfg cfg;
+	/* Never reused within an instance, even when the slot is: 1 for the
+	 * first table, one more for each added since (IPFIX's observation
+	 * domains). A freed slot keeps its last id, so the largest id of the
+	 * slots is the last one given; the state file keeps them. */
+	__u32 id;
 	bool used;		/* the slot is taken, by a live or a removed table */
 	/* Removed at run time: maps freed, counts kept for the records. Its slot
 	 * stays taken until exit so that the final record still has it. */

@@ -46,7 +46,8 @@ struct state_table {
 	struct ft_table_cfg cfg;
 	__u8 used;
 	__u8 removed;
-	__u8 _pad[6];
+	__u8 _pad[2];
+	__u32 id;		/* struct ft_table's; 0 in files from before it */
 };
 
 /* The counters of a counts, as the file has them. */
@@ -124,7 +125,7 @@ int state_encode(const struct ft_instance *inst, const struct ft_counts *total, 
 	for (i = 0; i < FT_MAX_TABLES; i++) {
 		const struct ft_table *t = &inst->cat.tables[i];
 		struct state_table st = { .spec = t->spec, .cfg = t->cfg, .used = t->used,
-					  .removed = t->removed };
+					  .removed = t->removed, .id = t->id };
 
 		p = put(p, &st, sizeof(st));
 	}
@@ -272,7 +273,8 @@ static int check_table(const struct state_table *st, char *why, size_t whylen)
 {
 	struct ft_table_cfg cfg;
 
-	if (st->used > 1 || st->removed > 1 || (st->removed && !st->used))
+	if (st->used > 1 || st->removed > 1 || (st->removed && !st->used) ||
+	    (!st->used && st->id))
 		return refuse(why, whylen, -EBADMSG, "a table's flags");
 	if (!st->used)
 		return 0;
@@ -356,6 +358,27 @@ static int take_ifaces(struct cursor *c, __u32 n, struct ft_instance *inst, char
 	return 0;
 }
 
+/* Ids of the tables: each its own; a file from before ids gives them in
+ * slot order. */
+static int check_table_ids(struct ft_instance *inst, char *why, size_t whylen)
+{
+	struct ft_table *t = inst->cat.tables;
+	__u32 last = 0;
+	int i, j;
+
+	for (i = 0; i < FT_MAX_TABLES; i++) {
+		for (j = 0; j < i && t[i].id; j++)
+			if (t[j].id == t[i].id)
+				return refuse(why, whylen, -EBADMSG, "two tables with one id");
+		if (t[i].id > last)
+			last = t[i].id;
+	}
+	for (i = 0; i < FT_MAX_TABLES; i++)
+		if (t[i].used && !t[i].id)
+			t[i].id = ++last;
+	return 0;
+}
+
 static int take_tables(struct cursor *c, struct ft_instance *inst, char *why, size_t whylen)
 {
 	struct state_table st;
@@ -371,10 +394,11 @@ static int take_tables(struct cursor *c, struct ft_instance *inst, char *why, si
 		inst->cat.tables[i].cfg = st.cfg;
 		inst->cat.tables[i].used = st.used;
 		inst->cat.tables[i].removed = st.removed;
+		inst->cat.tables[i].id = st.id;
 		/* shown once more: its slot is taken until a record says so */
 		inst->cat.tables[i].removal_reported = false;
 	}
-	return 0;
+	return check_table_ids(inst, why, whylen);
 }
 
 int state_parse(const void *buf, size_t len, struct ft_instance *inst, struct ft_counts *total,

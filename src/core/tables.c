@@ -122,6 +122,18 @@ static void update_ntables(struct ft_instance *inst)
 	__atomic_store_n(&inst->cfg->ntables, n, __ATOMIC_RELEASE);
 }
 
+/* The id of a new table: one more than any a slot has or had. */
+static __u32 next_table_id(const struct ft_instance *inst)
+{
+	__u32 last = 0;
+	int slot;
+
+	for (slot = 0; slot < FT_MAX_TABLES; slot++)
+		if (inst->cat.tables[slot].id > last)
+			last = inst->cat.tables[slot].id;
+	return last + 1;
+}
+
 /* A free slot: one never used, else one whose table was removed and whose
  * last counts an interval record has shown. -ENOSPC when there is none. */
 static int free_slot(const struct ft_instance *inst)
@@ -163,6 +175,7 @@ int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 		return slot;
 	}
 	t.spec = *spec;
+	t.id = next_table_id(inst);
 	table_spec_to_cfg(spec, inst->cat.dirmask, &t.cfg);
 	err = create_inner_maps(&t, fd);
 	if (err) {

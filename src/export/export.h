@@ -21,11 +21,18 @@ struct export_opts {
 	bool csv;		/* CSV rows instead of text/JSON records */
 	const char *prometheus;	/* ADDR:PORT to serve /metrics on */
 	int prom_max_series;	/* own series per table, the rest sum up in "other" */
-	const char *ipfix;	/* HOST:PORT of an IPFIX collector */
+	const char *const *ipfix;	/* [udp://|tcp://]HOST:PORT of IPFIX collectors */
+	int nr_ipfix;
+	__u32 ipfix_domain_base;	/* a table's domain: this + its id */
+	double ipfix_refresh_secs;	/* UDP: templates again after this long, 0: never */
+	unsigned int ipfix_refresh_msgs; /* or after this many messages of a domain, 0: never */
 	bool top_view;		/* flowtally top: the full-screen view */
 };
 
 #define FT_MAX_EXPORTERS 4
+#define FT_MAX_IPFIX 8		/* --ipfix collectors */
+#define FT_IPFIX_REFRESH_SECS 10.0	/* default --ipfix-template-refresh */
+#define FT_IPFIX_REFRESH_MSGS 20	/* default --ipfix-template-refresh-messages */
 
 /* What the run says of itself, for Prometheus to serve: its exporters and
  * the intervals each failed to export (flowtally_export_errors_total), and
@@ -51,6 +58,8 @@ struct exporter_ops {
 	/* 0, or -errno after printing a one-line error. `out` is where the
 	 * run's records go (CSV writes its rows there). */
 	int (*open)(struct exporter *e, const struct export_opts *o, struct sink *out);
+	/* Counting started: the catalog as it is then. May be NULL. */
+	void (*started)(struct exporter *e, const struct ft_catalog *cat);
 	/* One interval ended: its counts and the totals including it. */
 	int (*interval)(struct exporter *e, const struct ft_catalog *cat,
 			const struct ft_counts *interval, const struct ft_counts *total);

@@ -46,6 +46,15 @@ int exporters_open(struct exporters *ex, const struct export_opts *o, struct sin
 	return 0;
 }
 
+void exporters_started(struct exporters *ex, const struct ft_catalog *cat)
+{
+	int i;
+
+	for (i = 0; i < ex->nr; i++)
+		if (ex->list[i].ops->started)
+			ex->list[i].ops->started(&ex->list[i], cat);
+}
+
 void exporters_interval(struct exporters *ex, const struct ft_catalog *cat,
 			const struct ft_counts *interval, const struct ft_counts *total)
 {

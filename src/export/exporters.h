@@ -17,6 +17,8 @@ struct exporters {
 
 /* Opens every exporter the options ask for. 0 or -errno (message printed). */
 int exporters_open(struct exporters *ex, const struct export_opts *o, struct sink *out);
+/* Counting started (exporters that say something about it then). */
+void exporters_started(struct exporters *ex, const struct ft_catalog *cat);
 void exporters_interval(struct exporters *ex, const struct ft_catalog *cat,
 			const struct ft_counts *interval, const struct ft_counts *total);
 void exporters_final(struct exporters *ex, const struct ft_catalog *cat,

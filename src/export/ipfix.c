@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
 #include <string.h>
 
 #include "ipfix.h"
 #include "output.h"
-
-static void put_be(__u8 *p, __u64 v, unsigned int len)
-{
-	while (len--) {
-		p[len] = v & 0xff;
-		v >>= 8;
-	}
-}
 
 static void add_field(struct ipfix_template *t, __u16 ie, __u16 len)
 {
@@ -35,9 +28,17 @@ bool ipfix_variant_used(const struct table_spec *spec, int v)
 	bool v6 = v >= IPFIX_L4_KINDS;
 	int l4 = v % IPFIX_L4_KINDS;
 
-	if (v6 && !wide(spec))
+	if (v < 0 || v >= IPFIX_VARIANTS || (v6 && !wide(spec)))
 		return false;
-	return l4 == IPFIX_L4_PORTS || (has(spec, FT_F_PROTO) && has(spec, FT_F_DPORT));
+	if (l4 == IPFIX_L4_PORTS)
+		return true;
+	if (!has(spec, FT_F_PROTO) || !has(spec, FT_F_DPORT))
+		return false;
+	/* with addresses the family is known: ICMP only over IPv4, ICMPv6
+	 * only over IPv6, as the parser keys them */
+	if (wide(spec))
+		return l4 == (v6 ? IPFIX_L4_ICMPV6 : IPFIX_L4_ICMP);
+	return true;
 }
 
 int ipfix_entry_variant(const struct table_spec *spec, const struct ft_key *k)
@@ -53,8 +54,7 @@ int ipfix_entry_variant(const struct table_spec *spec, const struct ft_key *k)
 	return v;
 }
 
-void ipfix_template_init(struct ipfix_template *t, __u16 id, const struct table_spec *spec,
-			 int v)
+void ipfix_template_init(struct ipfix_template *t, const struct table_spec *spec, int v)
 {
 	static const __u16 dport_ie[IPFIX_L4_KINDS] = {
 		[IPFIX_L4_PORTS] = IE_DST_PORT,
@@ -66,7 +66,6 @@ void ipfix_template_init(struct ipfix_template *t, __u16 id, const struct table_
 	__u8 full = v6 ? 128 : 32;
 
 	memset(t, 0, sizeof(*t));
-	t->id = id;
 	add_field(t, IE_FLOW_START_MS, 8);
 	add_field(t, IE_FLOW_END_MS, 8);
 	if (has(spec, FT_F_SADDR)) {
@@ -91,41 +90,41 @@ void ipfix_template_init(struct ipfix_template *t, __u16 id, const struct table_
 		add_field(t, IE_CLASS_OF_SERVICE, 1);
 	if (has(spec, FT_F_VNI))
 		add_field(t, IE_L2_SEGMENT_ID, 8);
-	if (has(spec, FT_F_IFINDEX)) {
-		add_field(t, IE_INGRESS_IF, 4);
-		add_field(t, IE_EGRESS_IF, 4);
-	}
+	/* on every record, keyed by interface or not (ipfix_table_ifindex) */
+	add_field(t, IE_INGRESS_IF, 4);
+	add_field(t, IE_EGRESS_IF, 4);
 	add_field(t, IE_FLOW_DIRECTION, 1);
 	add_field(t, IE_PACKET_DELTA, 8);
 	add_field(t, IE_OCTET_DELTA, 8);
 	add_field(t, IE_L2_OCTET_DELTA, 8);
 }
 
-size_t ipfix_template_len(const struct ipfix_template *t)
+/* A string in libfixbuf's memory layout is an fbVarfield_t: a size_t length
+ * and a pointer. */
+#define IPFIX_VARFIELD_SIZE (sizeof(size_t) + sizeof(void *))
+
+void ipfix_domain_name_template(struct ipfix_template *t)
 {
-	return 4 + 4 * (size_t)t->nr_fields;
+	memset(t, 0, sizeof(*t));
+	add_field(t, IE_OBSERVATION_DOMAIN_ID, 4);
+	add_field(t, IE_OBSERVATION_DOMAIN_NAME, IPFIX_VARLEN);
+	t->scope = 1;
+	t->record_len = 4 + IPFIX_VARFIELD_SIZE;
 }
 
-void ipfix_template_encode(const struct ipfix_template *t, __u8 *out)
+void ipfix_iface_name_template(struct ipfix_template *t)
 {
-	int i;
-
-	put_be(out, t->id, 2);
-	put_be(out + 2, t->nr_fields, 2);
-	for (i = 0; i < t->nr_fields; i++) {
-		put_be(out + 4 + 4 * i, t->fields[i].ie, 2);
-		put_be(out + 6 + 4 * i, t->fields[i].len, 2);
-	}
+	memset(t, 0, sizeof(*t));
+	add_field(t, IE_INGRESS_IF, 4);
+	add_field(t, IE_INTERFACE_NAME, IPFIX_VARLEN);
+	t->scope = 1;
+	t->record_len = 4 + IPFIX_VARFIELD_SIZE;
 }
 
 /* The bytes of an address element as they go on the wire, NULL for others. */
 static const __u8 *field_addr(__u16 ie, const struct ft_key *k)
 {
 	switch (ie) {
-	case IE_SRC_IPV4:
-		return k->saddr + 12;	/* IPv4-mapped */
-	case IE_DST_IPV4:
-		return k->daddr + 12;
 	case IE_SRC_IPV6:
 		return k->saddr;
 	case IE_DST_IPV6:
@@ -135,17 +134,31 @@ static const __u8 *field_addr(__u16 ie, const struct ft_key *k)
 	}
 }
 
+/* ipv4Address is a number to libfixbuf: host order in memory */
+static __u32 ipv4_host(const __u8 *mapped)
+{
+	const __u8 *a = mapped + 12;
+
+	return (__u32)a[0] << 24 | (__u32)a[1] << 16 | (__u32)a[2] << 8 | a[3];
+}
+
 static __u64 field_value(__u16 ie, const struct table_spec *spec, const struct ft_entry *e,
-			 __u64 start_ms, __u64 end_ms)
+			 __u64 start_ms, __u64 end_ms, __u32 ifindex)
 {
 	const struct ft_key *k = &e->key;
 	bool egress = k->dir == FT_DIR_EGRESS;
 
+	if (has(spec, FT_F_IFINDEX))
+		ifindex = k->ifindex;
 	switch (ie) {
 	case IE_FLOW_START_MS:
 		return start_ms;
 	case IE_FLOW_END_MS:
 		return end_ms;
+	case IE_SRC_IPV4:
+		return ipv4_host(k->saddr);
+	case IE_DST_IPV4:
+		return ipv4_host(k->daddr);
 	case IE_SRC_IPV4_PREFIX:
 		return spec->prefix[0][FT_FAMILY_IPV4];
 	case IE_DST_IPV4_PREFIX:
@@ -169,9 +182,9 @@ static __u64 field_value(__u16 ie, const struct table_spec *spec, const struct f
 	case IE_L2_SEGMENT_ID:
 		return ft_key_vni(k);
 	case IE_INGRESS_IF:
-		return egress ? 0 : k->ifindex;
+		return egress ? 0 : ifindex;
 	case IE_EGRESS_IF:
-		return egress ? k->ifindex : 0;
+		return egress ? ifindex : 0;
 	case IE_FLOW_DIRECTION:
 		return egress;
 	case IE_PACKET_DELTA:
@@ -185,8 +198,31 @@ static __u64 field_value(__u16 ie, const struct table_spec *spec, const struct f
 	}
 }
 
+static void put_host(__u8 *p, __u64 v, unsigned int len)
+{
+	__u8 b1 = (__u8)v;
+	__u16 b2 = (__u16)v;
+	__u32 b4 = (__u32)v;
+
+	switch (len) {
+	case 1:
+		memcpy(p, &b1, 1);
+		break;
+	case 2:
+		memcpy(p, &b2, 2);
+		break;
+	case 4:
+		memcpy(p, &b4, 4);
+		break;
+	default:
+		memcpy(p, &v, 8);
+		break;
+	}
+}
+
 void ipfix_record_encode(const struct ipfix_template *t, const struct table_spec *spec,
-			 const struct ft_entry *e, __u64 start_ms, __u64 end_ms, __u8 *out)
+			 const struct ft_entry *e, __u64 start_ms, __u64 end_ms, __u32 ifindex,
+			 __u8 *out)
 {
 	int i;
 
@@ -197,56 +233,23 @@ void ipfix_record_encode(const struct ipfix_template *t, const struct table_spec
 		if (addr)
 			memcpy(out, addr, f->len);
 		else
-			put_be(out, field_value(f->ie, spec, e, start_ms, end_ms), f->len);
+			put_host(out, field_value(f->ie, spec, e, start_ms, end_ms, ifindex),
+				 f->len);
 		out += f->len;
 	}
 }
 
-void ipfix_msg_init(struct ipfix_msg *m)
+__u32 ipfix_table_ifindex(const struct ft_catalog *cat, const struct table_spec *spec)
 {
-	m->len = IPFIX_HDR_LEN;
-	m->set_off = 0;
-	m->set_id = 0;
-	m->data_records = 0;
+	if (has(spec, FT_F_IFINDEX) || cat->nr_ifaces != 1)
+		return 0;
+	return cat->ifaces[0].ifindex;
 }
 
-static void close_set(struct ipfix_msg *m)
+void ipfix_domain_name(const struct table_spec *spec, char *buf, size_t len)
 {
-	if (!m->set_off)
-		return;
-	put_be(m->buf + m->set_off, m->set_id, 2);
-	put_be(m->buf + m->set_off + 2, m->len - m->set_off, 2);
-	m->set_off = 0;
-}
+	char key[128];
 
-__u8 *ipfix_msg_add(struct ipfix_msg *m, __u16 set_id, size_t len)
-{
-	bool new_set = !m->set_off || m->set_id != set_id;
-	size_t need = len + (new_set ? IPFIX_SET_HDR_LEN : 0);
-	__u8 *p;
-
-	if (m->len + need > IPFIX_MSG_MAX)
-		return NULL;
-	if (new_set) {
-		close_set(m);
-		m->set_off = m->len;
-		m->set_id = set_id;
-		m->len += IPFIX_SET_HDR_LEN;
-	}
-	p = m->buf + m->len;
-	m->len += len;
-	if (set_id >= IPFIX_FIRST_TEMPLATE_ID)
-		m->data_records++;
-	return p;
-}
-
-size_t ipfix_msg_finish(struct ipfix_msg *m, __u32 export_time, __u32 seq, __u32 domain)
-{
-	close_set(m);
-	put_be(m->buf, IPFIX_VERSION, 2);
-	put_be(m->buf + 2, m->len, 2);
-	put_be(m->buf + 4, export_time, 4);
-	put_be(m->buf + 8, seq, 4);
-	put_be(m->buf + 12, domain, 4);
-	return m->len;
+	table_spec_key_text(spec, key, sizeof(key));
+	snprintf(buf, len, "%s: %s", spec->name, key);
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * IPFIX (RFC 7011) encoding of table entries: templates per table, data
- * records that follow them, and messages of at most IPFIX_MSG_MAX bytes. No
- * I/O here. Every record has fixed-size fields, so a small encoder does; it
- * spares a GLib dependency (libfixbuf's) and keeps message boundaries and
- * sequence numbers in our hands. nfdump and tshark check it in the tests.
+ * Which IPFIX (RFC 7011) records a table's entries become: the templates a
+ * table's key can produce, the one each entry uses, and its record in the
+ * memory layout libfixbuf's internal templates describe (fields in template
+ * order, no padding, numbers in host order). No I/O and no libfixbuf here,
+ * so that the unit tests check the choice without either.
  */
 #ifndef FT_IPFIX_H
 #define FT_IPFIX_H
@@ -12,16 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "catalog.h"
 #include "counts.h"
 #include "tablespec.h"
 
-#define IPFIX_VERSION		10
-/* fits a 1500-byte MTU with IPv6 and UDP headers and room to spare */
-#define IPFIX_MSG_MAX		1400
-#define IPFIX_HDR_LEN		16
-#define IPFIX_SET_HDR_LEN	4
-#define IPFIX_TEMPLATE_SET_ID	2
-#define IPFIX_FIRST_TEMPLATE_ID	256
 #define IPFIX_MAX_FIELDS	24
 #define IPFIX_ETH_HDR_LEN	14
 
@@ -47,11 +41,17 @@ enum ipfix_ie {
 	IE_ICMP_TYPE_CODE_V6 = 139,	/* icmpTypeCodeIPv6 */
 	IE_VLAN_ID = 58,		/* vlanId */
 	IE_FLOW_DIRECTION = 61,		/* flowDirection: 0 ingress, 1 egress */
+	IE_INTERFACE_NAME = 82,		/* interfaceName (options: ifindex -> name) */
+	IE_OBSERVATION_DOMAIN_ID = 149,	/* observationDomainId (options scope) */
 	IE_FLOW_START_MS = 152,		/* flowStartMilliseconds */
 	IE_FLOW_END_MS = 153,		/* flowEndMilliseconds */
-	IE_L2_OCTET_DELTA = 352,	/* layer2OctetDeltaCount: the frames as counted */
+	IE_OBSERVATION_DOMAIN_NAME = 300, /* observationDomainName: "TABLE: KEY" */
 	IE_L2_SEGMENT_ID = 351,		/* layer2SegmentId: VXLAN/Geneve VNI, GRE key */
+	IE_L2_OCTET_DELTA = 352,	/* layer2OctetDeltaCount: the frames as counted */
 };
+
+/* A variable-length element (a string): libfixbuf's FB_IE_VARLEN. */
+#define IPFIX_VARLEN		0xffff
 
 struct ipfix_field {
 	__u16 ie;
@@ -59,30 +59,39 @@ struct ipfix_field {
 };
 
 struct ipfix_template {
-	__u16 id;
 	__u16 nr_fields;
-	__u16 record_len;
+	__u16 scope;		/* options templates: scope fields, first */
+	__u16 record_len;	/* bytes of a record in memory (ipfix_record_encode) */
 	struct ipfix_field fields[IPFIX_MAX_FIELDS];
 };
 
 /*
- * A table has up to IPFIX_VARIANTS templates: by address family when it keys
- * by address, and, when it keys by protocol and destination port, one where
- * the port is ICMP's or ICMPv6's type and code instead.
+ * A table has up to IPFIX_VARIANTS data templates: by address family when it
+ * keys by address, and, when it keys by protocol and destination port, one
+ * where the port is ICMP's (IPv4) or ICMPv6's type and code instead. Only
+ * those a table's key can produce are announced: an IPv4 template never has
+ * icmpTypeCodeIPv6, nor an IPv6 one icmpTypeCodeIPv4, and a table without
+ * addresses has no IPv6 variant (its one template has no address).
  */
 enum ipfix_l4 { IPFIX_L4_PORTS, IPFIX_L4_ICMP, IPFIX_L4_ICMPV6, IPFIX_L4_KINDS };
 #define IPFIX_VARIANTS (2 * IPFIX_L4_KINDS)	/* [v6][l4] */
+/* Template ids within a table's observation domain: its data variants, then
+ * the two options templates. Every domain uses the same ids. */
+#define IPFIX_TID_DATA		256	/* + variant */
+#define IPFIX_TID_DOMAIN_NAME	(IPFIX_TID_DATA + IPFIX_VARIANTS)
+#define IPFIX_TID_IFACE_NAME	(IPFIX_TID_DOMAIN_NAME + 1)
+#define IPFIX_TIDS_PER_DOMAIN	(IPFIX_VARIANTS + 2)
 
 /* Whether a table can have records of template variant `v`. */
 bool ipfix_variant_used(const struct table_spec *spec, int v);
 /* The variant an entry's record uses. */
 int ipfix_entry_variant(const struct table_spec *spec, const struct ft_key *k);
 /* The template of a table's records of variant `v`. */
-void ipfix_template_init(struct ipfix_template *t, __u16 id, const struct table_spec *spec,
-			 int v);
-/* Bytes of its template record, and that record. */
-size_t ipfix_template_len(const struct ipfix_template *t);
-void ipfix_template_encode(const struct ipfix_template *t, __u8 *out);
+void ipfix_template_init(struct ipfix_template *t, const struct table_spec *spec, int v);
+/* The options templates: observationDomainId -> observationDomainName, and
+ * ingressInterface -> interfaceName. */
+void ipfix_domain_name_template(struct ipfix_template *t);
+void ipfix_iface_name_template(struct ipfix_template *t);
 
 /*
  * flowtally counts whole frames. octetDeltaCount is an IP-level count, so it
@@ -96,29 +105,18 @@ static inline __u64 ipfix_l3_bytes(const struct ft_value *v)
 	return v->bytes > l2 ? v->bytes - l2 : 0;
 }
 
-/* One data record of t->record_len bytes. */
+/*
+ * One data record of t->record_len bytes, numbers in host order. ifindex:
+ * the interface of an entry of a table that does not key by interface, 0
+ * when the instance counts on more than one (ipfix_table_ifindex).
+ */
 void ipfix_record_encode(const struct ipfix_template *t, const struct table_spec *spec,
-			 const struct ft_entry *e, __u64 start_ms, __u64 end_ms, __u8 *out);
-
-struct ipfix_msg {
-	__u8 buf[IPFIX_MSG_MAX];
-	size_t len;
-	size_t set_off;			/* offset of the open set's header, 0: none */
-	__u16 set_id;
-	unsigned int data_records;	/* in this message: the sequence number counts them */
-};
-
-void ipfix_msg_init(struct ipfix_msg *m);
-/* Room for a record of `len` bytes in a set `set_id` (a template set or the
- * data set of a template), opening the set if needed; NULL when the message
- * has no room left. */
-__u8 *ipfix_msg_add(struct ipfix_msg *m, __u16 set_id, size_t len);
-static inline bool ipfix_msg_empty(const struct ipfix_msg *m)
-{
-	return m->len <= IPFIX_HDR_LEN;
-}
-/* Closes the open set and writes the message header; returns the length.
- * `seq` is the number of data records sent before this message. */
-size_t ipfix_msg_finish(struct ipfix_msg *m, __u32 export_time, __u32 seq, __u32 domain);
+			 const struct ft_entry *e, __u64 start_ms, __u64 end_ms, __u32 ifindex,
+			 __u8 *out);
+/* What a table's records carry in ingress/egressInterface when it does not
+ * key by interface: the instance's one interface, else 0 (unknown). */
+__u32 ipfix_table_ifindex(const struct ft_catalog *cat, const struct table_spec *spec);
+/* The observationDomainName of a table: "NAME: KEY", e.g. "ports: proto,dport". */
+void ipfix_domain_name(const struct table_spec *spec, char *buf, size_t len);
 
 #endif

@@ -1,47 +1,70 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * IPFIX over UDP: after each interval, its entries as data records (deltas:
- * one interval's exact counts), flowStart/End the interval's bounds. UDP
- * loses nothing silently only if the collector hears the templates again, so
- * they go out with the first interval, whenever a table appears or changes,
- * and again every IPFIX_TEMPLATE_EVERY intervals or IPFIX_TEMPLATE_MAX_AGE
- * seconds, whichever comes first (RFC 7011 section 8.4).
+ * IPFIX: after each interval, its entries as data records (deltas: one
+ * interval's exact counts), flowStart/End the interval's bounds, to every
+ * collector given.
+ *
+ * Each table is an observation domain of its own, id = --ipfix-domain-base
+ * + the table's id (never reused within an instance, even when its slot is),
+ * so that a collector keeps tables apart instead of adding them up; its
+ * messages carry data records only. The base itself is the instance's
+ * domain (with the default base 0, the domain RFC 7011 keeps for what is
+ * not one Observation Domain's): options records naming each table's domain
+ * (observationDomainId -> observationDomainName, "ports: proto,dport") and
+ * each interface (ingressInterface -> interfaceName), read from the catalog
+ * at every export since interfaces may come and go.
+ *
+ * A data template goes out on a transport session once its domain has a
+ * record of it (only templates that are used), the options templates with
+ * the instance's domain; over UDP again every --ipfix-template-refresh
+ * seconds or
+ * --ipfix-template-refresh-messages messages of the domain, whichever comes
+ * first (RFC 7011 section 8.4); over TCP once per connection (a new
+ * connection is a new session: templates first, section 10.4.2).
  */
 #include <errno.h>
-#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "addr.h"
 #include "ipfix.h"
+#include "ipfix_conn.h"
 #include "ipfix_export.h"
+#include "ipfix_stream.h"
 #include "log.h"
 
-#define IPFIX_DOMAIN_ID		1	/* one observation domain: the instance */
-#define IPFIX_TEMPLATE_EVERY	20	/* intervals */
-#define IPFIX_TEMPLATE_MAX_AGE	10.0	/* seconds */
+/* fits a 1500-byte MTU with IPv6 and UDP headers and room to spare */
+#define IPFIX_UDP_MSG_MAX	1400
+#define IPFIX_TCP_MSG_MAX	32768
+
+struct ipfix_collector {
+	struct ipfix_conn conn;
+	struct ipfix_stream st;
+	bool have_stream;
+	double now;		/* of the interval being sent */
+};
 
 struct ipfix_exp {
-	int fd;
-	struct sockaddr_storage dst;
-	socklen_t dst_len;
-	const char *collector;		/* as given, for messages */
-	__u32 seq;			/* data records sent so far */
-	unsigned int intervals_since;	/* since the templates were last sent */
-	double templates_at;		/* monotonic seconds, 0: never */
-	/* announced: the table's templates were sent at least once */
-	struct ipfix_template tmpl[FT_MAX_TABLES][IPFIX_VARIANTS];
-	bool announced[FT_MAX_TABLES];
-	bool failing;			/* the last send failed: said once */
-	struct ipfix_msg msg;
+	fbInfoModel_t *model;
+	int nr;
+	struct ipfix_collector coll[FT_MAX_IPFIX];
+	__u32 domain_base;
+	double refresh_secs;
+	unsigned int refresh_msgs;
+	__u32 said_id[FT_MAX_TABLES];	/* domains the log has named */
+	/* the interval's entries by table and template variant, once for all
+	 * collectors: order[first[k] .. first[k + 1]) for k = slot *
+	 * IPFIX_VARIANTS + variant */
+	__u32 *order;
+	size_t order_cap;
+	size_t first[FT_MAX_TABLES * IPFIX_VARIANTS + 1];
+	bool said_instance;
+	__u32 options_crc;		/* what the options records said last */
 };
 
 static bool ipfix_wanted(const struct export_opts *o)
 {
-	return o->ipfix;
+	return o->nr_ipfix > 0;
 }
 
 static double now_mono(void)
@@ -52,95 +75,56 @@ static double now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static int collector_send(void *ctx, const void *msg, size_t len)
+{
+	struct ipfix_collector *c = ctx;
+
+	return ipfix_conn_send(&c->conn, msg, len, c->now);
+}
+
+static void ipfix_close(struct exporter *e)
+{
+	struct ipfix_exp *x = e->priv;
+	int i;
+
+	if (!x)
+		return;
+	for (i = 0; i < x->nr; i++) {
+		if (x->coll[i].have_stream)
+			ipfix_stream_free(&x->coll[i].st);
+		ipfix_conn_close(&x->coll[i].conn);
+	}
+	if (x->model)
+		fbInfoModelFree(x->model);
+	free(x->order);
+	free(x);
+	e->priv = NULL;
+}
+
 static int ipfix_open(struct exporter *e, const struct export_opts *o, struct sink *out)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *res = NULL;
-	char host[FT_HOST_MAX], port[8];
-	unsigned short pnum;
 	struct ipfix_exp *x;
-	int err, gai;
+	int i, err;
 
 	(void)out;
-	if (parse_host_port(o->ipfix, host, sizeof(host), &pnum))
-		return -EINVAL;
-	snprintf(port, sizeof(port), "%u", pnum);
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return log_errno(-ENOMEM, "IPFIX exporter");
-	x->fd = -1;
-	x->collector = o->ipfix;
-	gai = getaddrinfo(host, port, &hints, &res);
-	if (gai) {
-		log_err("cannot resolve IPFIX collector '%s': %s (see --ipfix HOST:PORT)", host,
-			gai_strerror(gai));
-		err = -EHOSTUNREACH;
-		goto err_free;
-	}
-	memcpy(&x->dst, res->ai_addr, res->ai_addrlen);
-	x->dst_len = res->ai_addrlen;
-	/* not connect()ed: an ICMP port unreachable from an absent collector
-	 * would otherwise fail the next send */
-	x->fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (x->fd < 0) {
-		err = log_errno(-errno, "cannot open a UDP socket for IPFIX");
-		goto err_free;
-	}
-	freeaddrinfo(res);
-	ipfix_msg_init(&x->msg);
 	e->priv = x;
-	return 0;
-
-err_free:
-	if (res)
-		freeaddrinfo(res);
-	free(x);
-	return err;
-}
-
-/* Sends the message being built, if it has anything; starts a new one. */
-static int flush(struct ipfix_exp *x)
-{
-	size_t len;
-	int err = 0;
-
-	if (ipfix_msg_empty(&x->msg))
-		return 0;
-	len = ipfix_msg_finish(&x->msg, (__u32)time(NULL), x->seq, IPFIX_DOMAIN_ID);
-	if (sendto(x->fd, x->msg.buf, len, 0, (struct sockaddr *)&x->dst, x->dst_len) !=
-	    (ssize_t)len) {
-		err = -errno;
-		if (!x->failing)
-			log_errno(err, "cannot send IPFIX to %s; records are lost until it works",
-				  x->collector);
-		x->failing = true;
-	} else {
-		if (x->failing)
-			log_info("IPFIX to %s works again", x->collector);
-		x->failing = false;
-		x->seq += x->msg.data_records;
+	x->domain_base = o->ipfix_domain_base;
+	x->refresh_secs = o->ipfix_refresh_secs;
+	x->refresh_msgs = o->ipfix_refresh_msgs;
+	x->model = fbInfoModelAlloc();
+	for (i = 0; i < o->nr_ipfix && i < FT_MAX_IPFIX; i++) {
+		x->coll[i].conn.fd = -1;
+		x->nr++;
+		err = ipfix_conn_open(&x->coll[i].conn, o->ipfix[i]);
+		if (err) {
+			ipfix_close(e);
+			return err;
+		}
 	}
-	ipfix_msg_init(&x->msg);
-	return err;
-}
-
-/* Room for one record, in a new message if this one is full. */
-static __u8 *add(struct ipfix_exp *x, __u16 set_id, size_t len, int *err)
-{
-	__u8 *p = ipfix_msg_add(&x->msg, set_id, len);
-	int ret;
-
-	if (p)
-		return p;
-	ret = flush(x);
-	if (ret && !*err)
-		*err = ret;
-	return ipfix_msg_add(&x->msg, set_id, len);
-}
-
-static __u16 template_id(int slot, int variant)
-{
-	return IPFIX_FIRST_TEMPLATE_ID + slot * IPFIX_VARIANTS + variant;
+	return 0;
 }
 
 static bool table_reported(const struct ft_table *t)
@@ -148,40 +132,246 @@ static bool table_reported(const struct ft_table *t)
 	return t->used && !(t->removed && t->removal_reported);
 }
 
-/* Builds each table's templates from its spec; puts those due in the message. */
-static void put_templates(struct ipfix_exp *x, const struct ft_catalog *cat, bool all,
-			  int *err)
+static __u32 domain_of(const struct ipfix_exp *x, const struct ft_table *t)
 {
-	int slot, v;
+	return x->domain_base + t->id;
+}
 
-	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
-		const struct ft_table *t = &cat->tables[slot];
+/* What the options records say: the interfaces and the tables' domains. A
+ * change sends them again. */
+static __u32 options_crc(const struct ft_catalog *cat)
+{
+	__u32 h = 2166136261u;
+	int i;
+	size_t j;
+
+	for (i = 0; i < cat->nr_ifaces; i++) {
+		const struct ft_iface *f = &cat->ifaces[i];
+
+		h = (h ^ f->ifindex) * 16777619u;
+		for (j = 0; j < sizeof(f->name) && f->name[j]; j++)
+			h = (h ^ (__u8)f->name[j]) * 16777619u;
+	}
+	for (i = 0; i < FT_MAX_TABLES; i++)
+		if (table_reported(&cat->tables[i]))
+			h = (h ^ cat->tables[i].id) * 16777619u;
+	return h;
+}
+
+static int put_string_record(struct ipfix_stream *st, int k, __u32 scope, const char *text)
+{
+	fbVarfield_t vf = { .len = strlen(text), .buf = (uint8_t *)text };
+	__u8 rec[sizeof(scope) + sizeof(vf)];
+
+	memcpy(rec, &scope, sizeof(scope));
+	memcpy(rec + sizeof(scope), &vf, sizeof(vf));
+	return ipfix_stream_append(st, k, rec, sizeof(rec));
+}
+
+/* The options records: each table's domain named, each interface. */
+static int put_options(struct ipfix_exp *x, struct ipfix_stream *st, const struct ft_catalog *cat)
+{
+	char name[FT_TABLE_NAME_MAX + 160];
+	int i, err = 0;
+
+	for (i = 0; i < FT_MAX_TABLES && !err; i++) {
+		const struct ft_table *t = &cat->tables[i];
 
 		if (!table_reported(t))
 			continue;
-		for (v = 0; v < IPFIX_VARIANTS; v++) {
-			struct ipfix_template tmpl = {};
+		ipfix_domain_name(&t->spec, name, sizeof(name));
+		err = put_string_record(st, IPFIX_TID_DOMAIN_NAME - IPFIX_TID_DATA,
+					domain_of(x, t), name);
+	}
+	for (i = 0; i < cat->nr_ifaces && !err; i++)
+		err = put_string_record(st, IPFIX_TID_IFACE_NAME - IPFIX_TID_DATA,
+					cat->ifaces[i].ifindex, cat->ifaces[i].name);
+	return err;
+}
 
-			if (ipfix_variant_used(&t->spec, v))
-				ipfix_template_init(&tmpl, template_id(slot, v), &t->spec, v);
-			if (memcmp(&tmpl, &x->tmpl[slot][v], sizeof(tmpl))) {
-				x->tmpl[slot][v] = tmpl;
-				x->announced[slot] = false;
-			}
+static bool refresh_due(const struct ipfix_exp *x, const struct ipfix_collector *c, int slot)
+{
+	if (c->conn.transport != IPFIX_UDP)
+		return false;
+	return (x->refresh_secs > 0 && c->now - c->st.tmpl_at[slot] >= x->refresh_secs) ||
+	       (x->refresh_msgs && c->st.msgs_since[slot] >= x->refresh_msgs);
+}
+
+/*
+ * The instance's own domain (the base): options records naming the tables'
+ * domains and the interfaces, when its templates go out and when what they
+ * say changed. In a domain of their own, the tables' domains carry data
+ * records only: collectors that count only the records they decode (nfcapd
+ * skips options records it has no use for) see their sequence numbers add
+ * up.
+ */
+static int send_instance(struct ipfix_exp *x, struct ipfix_collector *c,
+			 const struct ft_catalog *cat, bool changed)
+{
+	const int slot = IPFIX_INSTANCE_SLOT;
+	bool announced, due;
+	int err;
+
+	err = ipfix_stream_domain(&c->st, slot, 1, x->domain_base, NULL, 0, &announced);
+	if (err)
+		return err;
+	due = announced || refresh_due(x, c, slot);
+	if (due && !announced)
+		err = ipfix_stream_export_templates(&c->st);
+	if (due)
+		c->st.tmpl_at[slot] = c->now;
+	if (!err && (due || changed))
+		err = put_options(x, &c->st, cat);
+	if (!err)
+		err = ipfix_stream_emit(&c->st);
+	return err;
+}
+
+/* One table's records of the interval, in its domain. */
+static int send_table(struct ipfix_exp *x, struct ipfix_collector *c, const struct ft_catalog *cat,
+		      int slot, const struct ft_counts *interval)
+{
+	const struct ft_table *t = &cat->tables[slot];
+	__u64 start_ms = (__u64)(interval->start * 1000), end_ms = (__u64)(interval->end * 1000);
+	__u32 domain = domain_of(x, t), ifindex = ipfix_table_ifindex(cat, &t->spec);
+	struct ipfix_template tmpl[IPFIX_VARIANTS];
+	unsigned int variants = 0;
+	bool announced;
+	__u8 rec[256];
+	size_t i;
+	int v, err;
+
+	for (v = 0; v < IPFIX_VARIANTS; v++) {
+		size_t k = (size_t)slot * IPFIX_VARIANTS + (size_t)v;
+
+		if (x->first[k + 1] > x->first[k])
+			variants |= 1u << v;
+	}
+	err = ipfix_stream_domain(&c->st, slot, t->id, domain, &t->spec, variants, &announced);
+	if (err)
+		return err;
+	if (announced)
+		c->st.tmpl_at[slot] = c->now;
+	else if (refresh_due(x, c, slot)) {
+		err = ipfix_stream_export_templates(&c->st);
+		c->st.tmpl_at[slot] = c->now;
+	}
+	for (v = 0; v < IPFIX_VARIANTS; v++)
+		if (ipfix_variant_used(&t->spec, v))
+			ipfix_template_init(&tmpl[v], &t->spec, v);
+	/* one set per template: entries grouped by variant (sort_entries) */
+	for (v = 0; v < IPFIX_VARIANTS && !err; v++) {
+		size_t k = (size_t)slot * IPFIX_VARIANTS + (size_t)v;
+
+		for (i = x->first[k]; i < x->first[k + 1] && !err; i++) {
+			const struct ft_entry *ent = &interval->entries[x->order[i]];
+
+			ipfix_record_encode(&tmpl[v], &t->spec, ent, start_ms, end_ms, ifindex, rec);
+			err = ipfix_stream_append(&c->st, v, rec, tmpl[v].record_len);
 		}
-		if (!all && x->announced[slot])
+	}
+	if (!err)
+		err = ipfix_stream_emit(&c->st);
+	return err;
+}
+
+static int send_interval(struct ipfix_exp *x, struct ipfix_collector *c,
+			 const struct ft_catalog *cat, const struct ft_counts *interval,
+			 bool changed)
+{
+	bool fresh;
+	int slot, err = 0, ret;
+
+	c->now = now_mono();
+	if (!ipfix_conn_ready(&c->conn, c->now, &fresh))
+		return -ENOTCONN;	/* said by the connection, once */
+	if (fresh && c->have_stream) {
+		ipfix_stream_free(&c->st);
+		c->have_stream = false;
+	}
+	if (!c->have_stream) {
+		err = ipfix_stream_init(&c->st, x->model,
+					c->conn.transport == IPFIX_UDP ? IPFIX_UDP_MSG_MAX
+								       : IPFIX_TCP_MSG_MAX,
+					collector_send, c);
+		if (err)
+			return err;
+		c->have_stream = true;
+	}
+	c->st.err = 0;
+	err = send_instance(x, c, cat, changed);
+	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
+		if (!table_reported(&cat->tables[slot]))
 			continue;
-		for (v = 0; v < IPFIX_VARIANTS; v++) {
-			const struct ipfix_template *tmpl = &x->tmpl[slot][v];
-			__u8 *p;
+		ret = send_table(x, c, cat, slot, interval);
+		if (ret && !err)
+			err = ret;
+	}
+	return err ?: c->st.err;
+}
 
-			if (!tmpl->id)
-				continue;
-			p = add(x, IPFIX_TEMPLATE_SET_ID, ipfix_template_len(tmpl), err);
-			if (p)
-				ipfix_template_encode(tmpl, p);
-		}
-		x->announced[slot] = true;
+/* Orders the interval's entries by table and variant (a counting sort):
+ * each table's records are then read once per collector, not found among
+ * all entries once per table and variant. Entries of tables not reported
+ * are left out. */
+static int sort_entries(struct ipfix_exp *x, const struct ft_catalog *cat,
+			const struct ft_counts *interval)
+{
+	const size_t nk = FT_MAX_TABLES * IPFIX_VARIANTS;
+	size_t i, k, at[FT_MAX_TABLES * IPFIX_VARIANTS];
+
+	if (interval->nr_entries > x->order_cap) {
+		__u32 *o = realloc(x->order, interval->nr_entries * sizeof(*o));
+
+		if (!o)
+			return log_errno(-ENOMEM, "IPFIX: ordering %zu entries",
+					 interval->nr_entries);
+		x->order = o;
+		x->order_cap = interval->nr_entries;
+	}
+	memset(x->first, 0, sizeof(x->first));
+	for (i = 0; i < interval->nr_entries; i++) {
+		const struct ft_entry *e = &interval->entries[i];
+
+		if (e->table >= FT_MAX_TABLES || !table_reported(&cat->tables[e->table]))
+			continue;
+		k = e->table * IPFIX_VARIANTS +
+		    (size_t)ipfix_entry_variant(&cat->tables[e->table].spec, &e->key);
+		x->first[k + 1]++;
+	}
+	for (k = 0; k < nk; k++) {
+		x->first[k + 1] += x->first[k];
+		at[k] = x->first[k];
+	}
+	for (i = 0; i < interval->nr_entries; i++) {
+		const struct ft_entry *e = &interval->entries[i];
+
+		if (e->table >= FT_MAX_TABLES || !table_reported(&cat->tables[e->table]))
+			continue;
+		k = e->table * IPFIX_VARIANTS +
+		    (size_t)ipfix_entry_variant(&cat->tables[e->table].spec, &e->key);
+		x->order[at[k]++] = (__u32)i;
+	}
+	return 0;
+}
+
+static void say_domains(struct ipfix_exp *x, const struct ft_catalog *cat)
+{
+	char name[FT_TABLE_NAME_MAX + 160];
+	int slot;
+
+	if (!x->said_instance)
+		log_info("IPFIX observation domain %u: the instance (options records: the "
+			 "tables' domains, the interfaces)", x->domain_base);
+	x->said_instance = true;
+	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
+		const struct ft_table *t = &cat->tables[slot];
+
+		if (!t->used || t->removed || x->said_id[slot] == t->id)
+			continue;
+		x->said_id[slot] = t->id;
+		ipfix_domain_name(&t->spec, name, sizeof(name));
+		log_info("IPFIX observation domain %u: table %s", domain_of(x, t), name);
 	}
 }
 
@@ -189,54 +379,36 @@ static int ipfix_interval(struct exporter *e, const struct ft_catalog *cat,
 			  const struct ft_counts *interval, const struct ft_counts *total)
 {
 	struct ipfix_exp *x = e->priv;
-	__u64 start_ms = (__u64)(interval->start * 1000), end_ms = (__u64)(interval->end * 1000);
-	double now = now_mono();
-	bool refresh;
-	size_t i;
-	int err = 0, ret;
+	__u32 crc = options_crc(cat);
+	bool changed = crc != x->options_crc;
+	int i, err = 0, ret;
 
 	(void)total;
-	refresh = !x->templates_at || x->intervals_since >= IPFIX_TEMPLATE_EVERY ||
-		  now - x->templates_at >= IPFIX_TEMPLATE_MAX_AGE;
-	put_templates(x, cat, refresh, &err);
-	if (refresh) {
-		x->templates_at = now;
-		x->intervals_since = 0;
+	say_domains(x, cat);
+	err = sort_entries(x, cat, interval);
+	if (err)
+		return err;
+	x->options_crc = crc;
+	for (i = 0; i < x->nr; i++) {
+		ret = send_interval(x, &x->coll[i], cat, interval, changed);
+		if (ret && !err)
+			err = ret;
 	}
-	x->intervals_since++;
-	for (i = 0; i < interval->nr_entries; i++) {
-		const struct ft_entry *ent = &interval->entries[i];
-		const struct table_spec *spec;
-		const struct ipfix_template *tmpl;
-		__u8 *p;
-
-		if (ent->table >= FT_MAX_TABLES || !cat->tables[ent->table].used)
-			continue;
-		spec = &cat->tables[ent->table].spec;
-		tmpl = &x->tmpl[ent->table][ipfix_entry_variant(spec, &ent->key)];
-		p = add(x, tmpl->id, tmpl->record_len, &err);
-		if (p)
-			ipfix_record_encode(tmpl, spec, ent, start_ms, end_ms, p);
-	}
-	ret = flush(x);
-	return err ?: ret;
+	return err;
 }
 
-static void ipfix_close(struct exporter *e)
+/* The domains of the tables there at the start, in the log; those added
+ * later are named as they first go out. */
+static void ipfix_started(struct exporter *e, const struct ft_catalog *cat)
 {
-	struct ipfix_exp *x = e->priv;
-
-	if (!x)
-		return;
-	close(x->fd);
-	free(x);
-	e->priv = NULL;
+	say_domains(e->priv, cat);
 }
 
 const struct exporter_ops ipfix_exporter = {
 	.name = "ipfix",
 	.wanted = ipfix_wanted,
 	.open = ipfix_open,
+	.started = ipfix_started,
 	.interval = ipfix_interval,
 	.close = ipfix_close,
 };

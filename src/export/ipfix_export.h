@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* --ipfix HOST:PORT: each interval's entries to an IPFIX collector over UDP. */
+/* --ipfix [udp://|tcp://]HOST:PORT (repeatable): each interval's entries to
+ * IPFIX collectors, one observation domain per table. */
 #ifndef FT_IPFIX_EXPORT_H
 #define FT_IPFIX_EXPORT_H
 

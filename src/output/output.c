@@ -116,6 +116,8 @@ static void print_table(struct printer *p, const struct ft_catalog *cat,
 
 	print_open_object(p, NULL);
 	print_string(p, PRINT_ANY, "name", "\n%s", t->spec.name);
+	/* never reused within the instance: IPFIX's observation domain */
+	print_u64(p, PRINT_JSON, "id", NULL, t->id);
 	print_text(p, " (%s)", keytext);
 	print_open_array(p, "key");
 	for (f = 0; f < FT_FIELDS; f++)

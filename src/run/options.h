@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "export.h"
 #include "hook.h"
 #include "tablespec.h"
 
@@ -33,7 +34,12 @@ struct run_opts {
 	const char *output;	/* records to this file (appended), not stdout */
 	const char *prometheus;	/* ADDR:PORT to serve /metrics on */
 	int prom_max_series;	/* own series per table, the rest sum up in "other" */
-	const char *ipfix;	/* HOST:PORT of an IPFIX collector */
+	const char *ipfix[FT_MAX_IPFIX];	/* [udp://|tcp://]HOST:PORT of collectors */
+	int nr_ipfix;
+	__u32 ipfix_domain_base;	/* a table's observation domain: this + its id */
+	double ipfix_refresh_secs;	/* UDP template refresh: seconds, 0: never */
+	unsigned int ipfix_refresh_msgs; /* and messages of a domain, 0: never */
+	bool ipfix_tuned;		/* one of the three above was given */
 	const char *name;	/* instance name: control socket, pins */
 	const char *pin;	/* pin the instance as this name (or adopt it) */
 	bool keep;		/* a clean exit leaves a pinned instance counting */

@@ -293,6 +293,10 @@ static int run_start(struct run_state *st)
 		.prometheus = o->prometheus,
 		.prom_max_series = o->prom_max_series,
 		.ipfix = o->ipfix,
+		.nr_ipfix = o->nr_ipfix,
+		.ipfix_domain_base = o->ipfix_domain_base,
+		.ipfix_refresh_secs = o->ipfix_refresh_secs,
+		.ipfix_refresh_msgs = o->ipfix_refresh_msgs,
 		.top_view = o->top_view,
 	};
 	bool adopting;
@@ -412,6 +416,7 @@ int run_main(const struct run_opts *o)
 	if (run_start(&st))
 		goto out;
 	say_counting(&st);
+	exporters_started(&st.ex, &st.inst.cat);	/* IPFIX names its domains */
 	err = run_loop(&st);
 	if (err < 0)
 		goto out;

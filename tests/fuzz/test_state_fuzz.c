@@ -25,10 +25,12 @@ static __u64 rnd(void)
 	return rng_next(&rng_state);
 }
 
-static void add_table(struct ft_instance *inst, int slot, const char *spec, bool removed)
+static void add_table(struct ft_instance *inst, int slot, const char *spec, bool removed,
+		      __u32 id)
 {
 	char err[128];
 
+	inst->cat.tables[slot].id = id;
 	table_spec_parse(spec, &inst->cat.tables[slot].spec, err, sizeof(err));
 	table_spec_to_cfg(&inst->cat.tables[slot].spec, 3, &inst->cat.tables[slot].cfg);
 	inst->cat.tables[slot].used = true;
@@ -58,9 +60,9 @@ static void make_state(struct ft_instance *inst, struct ft_counts *total)
 	inst->cat.ifaces[0].ifindex = 2;
 	strcpy(inst->cat.ifaces[1].name, "veth-a");
 	inst->cat.ifaces[1].ifindex = 17;
-	add_table(inst, 0, "ports=proto,dport", false);
-	add_table(inst, 1, "flows=flow:size=1000:idle=5", false);
-	add_table(inst, 2, "gone=sport:lru", true);
+	add_table(inst, 0, "ports=proto,dport", false, 1);
+	add_table(inst, 1, "flows=flow:size=1000:idle=5", false, 5);	/* a reused slot */
+	add_table(inst, 2, "gone=sport:lru", true, 3);
 	total->start = 1700000000.5;
 	total->iface[0][0][FT_CNT_SEEN].packets = 1234;
 	for (p = 0; p < 40; p++)
@@ -130,6 +132,8 @@ static void test_state_reads_back_what_was_written(void)
 	ASSERT_EQ(back->base[1].entries[3].last_active, 1700000000u + 2003, "last_active kept");
 	ASSERT_EQ(back->cat.tables[1].spec.idle, 5, "idle kept");
 	ASSERT_STREQ(back->cat.ifaces[1].name, "veth-a", "interface name");
+	ASSERT_EQ(back->cat.tables[1].id, 5, "table id kept");
+	ASSERT_EQ(back->cat.tables[2].id, 3, "a removed table's id kept");
 	ASSERT_EQ(state_encode(back, &total2, flips, &buf2, &len2), 0, "encode again");
 	ASSERT_TRUE(len == len2 && !memcmp(buf, buf2, len), "the same bytes again");
 	free(buf);
@@ -207,6 +211,61 @@ static void test_state_damage_with_good_checksum_is_named(void)
 	free(buf);
 	free_state(inst, &total);
 	free(inst);
+}
+
+/* Where a table's id is in the file: after the header, the two interfaces
+ * and the slots before it; last in its slot. */
+#define STATE_TABLE_SIZE 164
+static size_t table_id_at(int slot)
+{
+	return 80 + 2 * 24 + (size_t)slot * STATE_TABLE_SIZE + STATE_TABLE_SIZE - 4;
+}
+
+/* Table ids: two tables with one id are damage; a file from before ids
+ * (zeros) gets them after the largest; an unused slot has none. */
+static void test_state_table_ids_unique_and_given_to_files_without(void)
+{
+	struct ft_instance *inst = calloc(1, sizeof(*inst)), *back = calloc(1, sizeof(*back));
+	struct ft_counts total, total2;
+	unsigned char *buf;
+	char why[128] = "";
+	__u32 id;
+	size_t len;
+	__u64 flips;
+
+	make_state(inst, &total);
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+	memcpy(&id, buf + table_id_at(1), 4);
+	ASSERT_EQ(id, 5, "the id where the test looks");
+	id = 1;
+	memcpy(buf + table_id_at(1), &id, 4);
+	fix_crc(buf, len);
+	ASSERT_EQ(parse(buf, len, why, sizeof(why)), -EBADMSG, "two tables with id 1");
+	ASSERT_CONTAINS(why, "one id", "names the ids");
+	free(buf);
+
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+	id = 9;
+	memcpy(buf + table_id_at(5), &id, 4);
+	fix_crc(buf, len);
+	ASSERT_EQ(parse(buf, len, why, sizeof(why)), -EBADMSG, "an unused slot with an id");
+	free(buf);
+
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+	id = 0;
+	memcpy(buf + table_id_at(0), &id, 4);
+	memcpy(buf + table_id_at(2), &id, 4);
+	fix_crc(buf, len);
+	counts_init(&total2);
+	ASSERT_EQ(state_parse(buf, len, back, &total2, &flips, why, sizeof(why)), 0, why);
+	ASSERT_EQ(back->cat.tables[1].id, 5, "an id in the file kept");
+	ASSERT_EQ(back->cat.tables[0].id, 6, "none: the next after the largest");
+	ASSERT_EQ(back->cat.tables[2].id, 7, "and the next");
+	free(buf);
+	free_state(back, &total2);
+	free_state(inst, &total);
+	free(inst);
+	free(back);
 }
 
 /* Random words changed, checksum fixed: refused or read, never a crash, and

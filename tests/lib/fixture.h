@@ -74,6 +74,7 @@ static inline void fixture_catalog(struct ft_catalog *cat, const char *spec)
 	cat->ifaces[0].ingress_hook = FT_HOOK_XDP_NATIVE;
 	cat->dirmask = BOTH_DIRS;
 	t->used = true;
+	t->id = 1;
 	if (spec)
 		t->spec = spec_of(spec);
 	else

@@ -388,13 +388,28 @@ static void test_prom_process_metrics_are_the_standard_families(void)
 
 /* ---- IPFIX ---- */
 
-static __u64 get_be(const __u8 *p, unsigned int len)
+/* A field of a record in libfixbuf's internal layout: host order. */
+static __u64 get_host(const __u8 *p, unsigned int len)
 {
-	__u64 v = 0;
+	__u8 b1;
+	__u16 b2;
+	__u32 b4;
+	__u64 b8;
 
-	while (len--)
-		v = v << 8 | *p++;
-	return v;
+	switch (len) {
+	case 1:
+		memcpy(&b1, p, 1);
+		return b1;
+	case 2:
+		memcpy(&b2, p, 2);
+		return b2;
+	case 4:
+		memcpy(&b4, p, 4);
+		return b4;
+	default:
+		memcpy(&b8, p, 8);
+		return b8;
+	}
 }
 
 /* Offset of element `ie` in the template's records, or -1. */
@@ -408,31 +423,91 @@ static int field_offset(const struct ipfix_template *t, __u16 ie)
 	return -1;
 }
 
-static void test_ipfix_ports_template_has_the_keys_counts_and_times(void)
+static __u64 field(const struct ipfix_template *t, const __u8 *rec, __u16 ie)
+{
+	int i, off = 0;
+
+	for (i = 0; i < t->nr_fields; off += t->fields[i].len, i++)
+		if (t->fields[i].ie == ie)
+			return get_host(rec + off, t->fields[i].len);
+	ASSERT_TRUE(false, "element in the template");
+	return 0;
+}
+
+/* The variants a table announces, as a bit mask. */
+static unsigned int variants(const char *text)
+{
+	struct table_spec s = spec_of(text);
+	unsigned int m = 0;
+	int v;
+
+	for (v = 0; v < IPFIX_VARIANTS; v++)
+		if (ipfix_variant_used(&s, v))
+			m |= 1u << v;
+	return m;
+}
+
+#define V4(l4) (1u << (l4))
+#define V6(l4) (1u << (IPFIX_L4_KINDS + (l4)))
+
+static void test_ipfix_ports_template_has_the_keys_interfaces_direction_counts_and_times(void)
 {
 	static const struct ipfix_field want[] = {
 		{ IE_FLOW_START_MS, 8 }, { IE_FLOW_END_MS, 8 },	 { IE_PROTOCOL, 1 },
-		{ IE_DST_PORT, 2 },	 { IE_FLOW_DIRECTION, 1 }, { IE_PACKET_DELTA, 8 },
-		{ IE_OCTET_DELTA, 8 },	 { IE_L2_OCTET_DELTA, 8 },
+		{ IE_DST_PORT, 2 },	 { IE_INGRESS_IF, 4 },	 { IE_EGRESS_IF, 4 },
+		{ IE_FLOW_DIRECTION, 1 }, { IE_PACKET_DELTA, 8 }, { IE_OCTET_DELTA, 8 },
+		{ IE_L2_OCTET_DELTA, 8 },
 	};
 	struct table_spec s = spec_of("ports=proto,dport");
 	struct ipfix_template t;
-	__u8 rec[4 + 4 * IPFIX_MAX_FIELDS];
 	size_t i;
 
-	ipfix_template_init(&t, 256, &s, 0);
+	ipfix_template_init(&t, &s, 0);
 	ASSERT_EQ(t.nr_fields, ARRAY_SIZE(want), "fields");
 	for (i = 0; i < ARRAY_SIZE(want) && i < t.nr_fields; i++) {
 		ASSERT_EQ(t.fields[i].ie, want[i].ie, "element id");
 		ASSERT_EQ(t.fields[i].len, want[i].len, "element length");
 	}
-	ASSERT_EQ(t.record_len, 44, "record length");
-	ASSERT_EQ(ipfix_template_len(&t), 4 + 4 * ARRAY_SIZE(want), "template record length");
-	ipfix_template_encode(&t, rec);
-	ASSERT_EQ(get_be(rec, 2), 256, "template id");
-	ASSERT_EQ(get_be(rec + 2, 2), ARRAY_SIZE(want), "field count");
-	ASSERT_EQ(get_be(rec + 4 + 4 * 3, 2), IE_DST_PORT, "4th element id");
-	ASSERT_EQ(get_be(rec + 6 + 4 * 3, 2), 2, "4th element length");
+	ASSERT_EQ(t.record_len, 52, "record length");
+	ASSERT_EQ(t.scope, 0, "a data template");
+}
+
+/* The issue's impossible templates: IPv4 with icmpTypeCodeIPv6 and IPv6
+ * with icmpTypeCodeIPv4; a port-only table with an IPv6 variant. */
+static void test_ipfix_only_templates_a_table_can_produce_are_announced(void)
+{
+	ASSERT_EQ(variants("ports=proto,dport"),
+		  V4(IPFIX_L4_PORTS) | V4(IPFIX_L4_ICMP) | V4(IPFIX_L4_ICMPV6),
+		  "ports: no addresses, so one family-less variant per L4 kind");
+	ASSERT_EQ(variants("f=flow"),
+		  V4(IPFIX_L4_PORTS) | V4(IPFIX_L4_ICMP) | V6(IPFIX_L4_PORTS) | V6(IPFIX_L4_ICMPV6),
+		  "flow: ICMP only with IPv4, ICMPv6 only with IPv6");
+	ASSERT_EQ(variants("src=saddr"), V4(IPFIX_L4_PORTS) | V6(IPFIX_L4_PORTS),
+		  "sources: one template per family, no ICMP");
+	ASSERT_EQ(variants("d=dport"), V4(IPFIX_L4_PORTS), "dport without proto: ports only");
+	ASSERT_EQ(variants("p=proto"), V4(IPFIX_L4_PORTS), "proto alone: one template");
+	ASSERT_EQ(variants("x=daddr/24/64,proto,dport"),
+		  V4(IPFIX_L4_PORTS) | V4(IPFIX_L4_ICMP) | V6(IPFIX_L4_PORTS) | V6(IPFIX_L4_ICMPV6),
+		  "daddr decides the family too");
+	ASSERT_TRUE(!ipfix_variant_used(&(struct table_spec){ .fields = 1 }, IPFIX_VARIANTS),
+		    "no variant past the last");
+}
+
+static void test_ipfix_templates_without_addresses_carry_none(void)
+{
+	struct table_spec s = spec_of("ports=proto,dport");
+	struct ipfix_template t;
+	int v;
+	static const __u16 addr_ies[] = { IE_SRC_IPV4, IE_DST_IPV4, IE_SRC_IPV6, IE_DST_IPV6 };
+	size_t i;
+
+	for (v = 0; v < IPFIX_VARIANTS; v++) {
+		if (!ipfix_variant_used(&s, v))
+			continue;
+		ipfix_template_init(&t, &s, v);
+		for (i = 0; i < ARRAY_SIZE(addr_ies); i++)
+			ASSERT_EQ(field_offset(&t, addr_ies[i]), -1, "no address element");
+	}
 }
 
 static void test_ipfix_icmp_records_carry_type_and_code_in_their_own_element(void)
@@ -446,13 +521,36 @@ static void test_ipfix_icmp_records_carry_type_and_code_in_their_own_element(voi
 	ASSERT_EQ(ipfix_entry_variant(&s, &tcp), IPFIX_L4_PORTS, "TCP: ports");
 	ASSERT_EQ(ipfix_entry_variant(&s, &icmp), IPFIX_L4_ICMP, "ICMP");
 	ASSERT_EQ(ipfix_entry_variant(&s, &icmp6), IPFIX_L4_ICMPV6, "ICMPv6");
-	ipfix_template_init(&t, 257, &s, IPFIX_L4_ICMP);
+	ipfix_template_init(&t, &s, IPFIX_L4_ICMP);
 	ASSERT_EQ(field_offset(&t, IE_DST_PORT), -1, "no destinationTransportPort");
 	ASSERT_EQ(field_offset(&t, IE_ICMP_TYPE_CODE_V4), 17, "icmpTypeCodeIPv4");
-	ipfix_template_init(&t, 258, &s, IPFIX_L4_ICMPV6);
+	ipfix_template_init(&t, &s, IPFIX_L4_ICMPV6);
 	ASSERT_EQ(field_offset(&t, IE_ICMP_TYPE_CODE_V6), 17, "icmpTypeCodeIPv6");
-	s = spec_of("d=dport");
-	ASSERT_TRUE(!ipfix_variant_used(&s, IPFIX_L4_ICMP), "no ICMP template without proto");
+}
+
+/* Every entry's variant is one the table announces. */
+static void test_ipfix_every_entry_uses_an_announced_variant(void)
+{
+	static const char *const specs[] = { "f=flow", "s=saddr", "p=proto,dport", "d=dport",
+					     "x=daddr,proto,dport" };
+	static const __u8 protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6 };
+	static const char *const addrs[] = { "192.0.2.1", "2001:db8::1" };
+	size_t i, p, a;
+
+	for (i = 0; i < ARRAY_SIZE(specs); i++) {
+		struct table_spec s = spec_of(specs[i]);
+
+		for (p = 0; p < ARRAY_SIZE(protos); p++) {
+			for (a = 0; a < ARRAY_SIZE(addrs); a++) {
+				struct ft_key k = port_key(protos[p], 8 << 8, FT_DIR_INGRESS);
+
+				set_addr(k.saddr, addrs[a]);
+				set_addr(k.daddr, addrs[a]);
+				ASSERT_TRUE(ipfix_variant_used(&s, ipfix_entry_variant(&s, &k)),
+					    specs[i]);
+			}
+		}
+	}
 }
 
 static void test_ipfix_address_tables_have_an_ipv4_and_an_ipv6_template(void)
@@ -461,8 +559,8 @@ static void test_ipfix_address_tables_have_an_ipv4_and_an_ipv6_template(void)
 	struct ft_key k = port_key(IPPROTO_UDP, 53, FT_DIR_INGRESS);
 	struct ipfix_template t4, t6;
 
-	ipfix_template_init(&t4, 256, &s, 0);
-	ipfix_template_init(&t6, 259, &s, IPFIX_L4_KINDS);
+	ipfix_template_init(&t4, &s, 0);
+	ipfix_template_init(&t6, &s, IPFIX_L4_KINDS);
 	ASSERT_EQ(field_offset(&t4, IE_SRC_IPV4), 16, "sourceIPv4Address after the times");
 	ASSERT_EQ(field_offset(&t4, IE_DST_IPV4), 20, "destinationIPv4Address");
 	ASSERT_EQ(field_offset(&t6, IE_SRC_IPV6), 16, "sourceIPv6Address");
@@ -475,11 +573,9 @@ static void test_ipfix_address_tables_have_an_ipv4_and_an_ipv6_template(void)
 	set_addr(k.saddr, "192.0.2.1");
 	set_addr(k.daddr, "198.51.100.1");
 	ASSERT_EQ(ipfix_entry_variant(&s, &k), 0, "IPv4 entry: IPv4 template");
-	s = spec_of("ports=proto,dport");
-	ASSERT_TRUE(!ipfix_variant_used(&s, IPFIX_L4_KINDS), "no IPv6 template without addresses");
 }
 
-static void test_ipfix_record_encodes_each_field_big_endian(void)
+static void test_ipfix_record_has_each_field_in_host_order_for_libfixbuf(void)
 {
 	struct table_spec s = spec_of("n=saddr/24,proto,dport,vlan,dscp");
 	struct ft_entry e = { .key = port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS) };
@@ -490,24 +586,26 @@ static void test_ipfix_record_encodes_each_field_big_endian(void)
 	e.key.dscp = 46;
 	set_addr(e.key.saddr, "192.0.2.0");
 	e.val = (struct ft_value){ .packets = 10, .bytes = 15000 };
-	ipfix_template_init(&t, 256, &s, 0);
-	ipfix_record_encode(&t, &s, &e, 1000000, 1002000, rec);
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_FLOW_START_MS), 8), 1000000, "start ms");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_FLOW_END_MS), 8), 1002000, "end ms");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_SRC_IPV4), 4), 0xc0000200, "192.0.2.0");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_SRC_IPV4_PREFIX), 1), 24, "prefix length");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_PROTOCOL), 1), IPPROTO_TCP, "protocol");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_DST_PORT), 2), 443, "port");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_VLAN_ID), 2), 100, "vlan");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_CLASS_OF_SERVICE), 1), 46 << 2, "DSCP in TOS");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_FLOW_DIRECTION), 1), 0, "ingress");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_PACKET_DELTA), 8), 10, "packets");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_OCTET_DELTA), 8), 15000 - 10 * 14,
+	ipfix_template_init(&t, &s, 0);
+	ipfix_record_encode(&t, &s, &e, 1000000, 1002000, 7, rec);
+	ASSERT_EQ(field(&t, rec, IE_FLOW_START_MS), 1000000, "start ms");
+	ASSERT_EQ(field(&t, rec, IE_FLOW_END_MS), 1002000, "end ms");
+	ASSERT_EQ(field(&t, rec, IE_SRC_IPV4), 0xc0000200, "192.0.2.0, a number");
+	ASSERT_EQ(field(&t, rec, IE_SRC_IPV4_PREFIX), 24, "prefix length");
+	ASSERT_EQ(field(&t, rec, IE_PROTOCOL), IPPROTO_TCP, "protocol");
+	ASSERT_EQ(field(&t, rec, IE_DST_PORT), 443, "port");
+	ASSERT_EQ(field(&t, rec, IE_VLAN_ID), 100, "vlan");
+	ASSERT_EQ(field(&t, rec, IE_CLASS_OF_SERVICE), 46 << 2, "DSCP in TOS");
+	ASSERT_EQ(field(&t, rec, IE_INGRESS_IF), 7, "the instance's interface");
+	ASSERT_EQ(field(&t, rec, IE_EGRESS_IF), 0, "ingress: no egressInterface");
+	ASSERT_EQ(field(&t, rec, IE_FLOW_DIRECTION), 0, "ingress");
+	ASSERT_EQ(field(&t, rec, IE_PACKET_DELTA), 10, "packets");
+	ASSERT_EQ(field(&t, rec, IE_OCTET_DELTA), 15000 - 10 * 14,
 		  "octets: frames less an Ethernet header each");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_L2_OCTET_DELTA), 8), 15000, "frame bytes");
+	ASSERT_EQ(field(&t, rec, IE_L2_OCTET_DELTA), 15000, "frame bytes");
 }
 
-static void test_ipfix_ifindex_goes_to_the_interface_of_the_direction(void)
+static void test_ipfix_ifindex_key_goes_to_the_interface_of_the_direction(void)
 {
 	struct table_spec s = spec_of("i=ifindex");
 	struct ft_entry in = { .key = port_key(0, 0, FT_DIR_INGRESS) }, out = in;
@@ -516,59 +614,49 @@ static void test_ipfix_ifindex_goes_to_the_interface_of_the_direction(void)
 
 	in.key.ifindex = out.key.ifindex = 9;
 	out.key.dir = FT_DIR_EGRESS;
-	ipfix_template_init(&t, 256, &s, 0);
-	ipfix_record_encode(&t, &s, &in, 0, 0, rec);
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_INGRESS_IF), 4), 9, "ingress: ingressInterface");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_EGRESS_IF), 4), 0,
-		  "ingress: no egressInterface");
-	ipfix_record_encode(&t, &s, &out, 0, 0, rec);
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_INGRESS_IF), 4), 0,
-		  "egress: no ingressInterface");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_EGRESS_IF), 4), 9, "egress: egressInterface");
-	ASSERT_EQ(get_be(rec + field_offset(&t, IE_FLOW_DIRECTION), 1), 1, "egress");
+	ipfix_template_init(&t, &s, 0);
+	ipfix_record_encode(&t, &s, &in, 0, 0, 3, rec);
+	ASSERT_EQ(field(&t, rec, IE_INGRESS_IF), 9, "ingress: the key's, not the hint");
+	ASSERT_EQ(field(&t, rec, IE_EGRESS_IF), 0, "ingress: no egressInterface");
+	ipfix_record_encode(&t, &s, &out, 0, 0, 3, rec);
+	ASSERT_EQ(field(&t, rec, IE_INGRESS_IF), 0, "egress: no ingressInterface");
+	ASSERT_EQ(field(&t, rec, IE_EGRESS_IF), 9, "egress: egressInterface");
+	ASSERT_EQ(field(&t, rec, IE_FLOW_DIRECTION), 1, "egress");
 }
 
-static void test_ipfix_message_header_and_sets_add_up(void)
+/* A table without ifindex in its key: the instance's interface when it
+ * counts on one, 0 (unknown) when on several. */
+static void test_ipfix_table_without_ifindex_names_the_one_interface_or_none(void)
+{
+	struct table_spec ports = spec_of("ports=proto,dport"), ifs = spec_of("i=ifindex");
+	struct ft_catalog c = {};
+
+	c.nr_ifaces = 1;
+	c.ifaces[0].ifindex = 12;
+	ASSERT_EQ(ipfix_table_ifindex(&c, &ports), 12, "one interface: it");
+	ASSERT_EQ(ipfix_table_ifindex(&c, &ifs), 0, "keyed by ifindex: the key's");
+	c.nr_ifaces = 2;
+	c.ifaces[1].ifindex = 13;
+	ASSERT_EQ(ipfix_table_ifindex(&c, &ports), 0, "two interfaces: unknown");
+}
+
+static void test_ipfix_options_templates_scope_the_domain_and_the_interface(void)
 {
 	struct table_spec s = spec_of("ports=proto,dport");
 	struct ipfix_template t;
-	struct ipfix_msg m;
-	size_t len, tlen;
-	int i;
+	char name[128];
 
-	ipfix_template_init(&t, 256, &s, 0);
-	tlen = ipfix_template_len(&t);
-	ipfix_msg_init(&m);
-	ASSERT_TRUE(ipfix_msg_empty(&m), "a new message is empty");
-	ipfix_template_encode(&t, ipfix_msg_add(&m, IPFIX_TEMPLATE_SET_ID, tlen));
-	for (i = 0; i < 3; i++)
-		memset(ipfix_msg_add(&m, 256, t.record_len), 0, t.record_len);
-	len = ipfix_msg_finish(&m, 1795600000, 7, 1);
-	ASSERT_EQ(len, 16 + 4 + tlen + 4 + 3 * t.record_len, "message length");
-	ASSERT_EQ(m.data_records, 3, "data records counted, templates not");
-	ASSERT_EQ(get_be(m.buf, 2), 10, "version");
-	ASSERT_EQ(get_be(m.buf + 2, 2), len, "length in the header");
-	ASSERT_EQ(get_be(m.buf + 4, 4), 1795600000, "export time");
-	ASSERT_EQ(get_be(m.buf + 8, 4), 7, "sequence number");
-	ASSERT_EQ(get_be(m.buf + 12, 4), 1, "observation domain");
-	ASSERT_EQ(get_be(m.buf + 16, 2), 2, "template set id");
-	ASSERT_EQ(get_be(m.buf + 18, 2), 4 + tlen, "template set length");
-	ASSERT_EQ(get_be(m.buf + 16 + 4 + tlen, 2), 256, "data set id");
-	ASSERT_EQ(get_be(m.buf + 18 + 4 + tlen, 2), 4 + 3 * t.record_len, "data set length");
-}
-
-static void test_ipfix_message_stays_within_1400_bytes(void)
-{
-	struct ipfix_msg m;
-	unsigned int n = 0;
-
-	ipfix_msg_init(&m);
-	while (ipfix_msg_add(&m, 256, 44) && n < 1000)
-		n++;
-	ASSERT_EQ(n, (1400 - 16 - 4) / 44, "records that fit");
-	ASSERT_TRUE(m.len <= IPFIX_MSG_MAX, "within 1400 bytes");
-	ASSERT_EQ(m.len, 16 + 4 + 44 * n, "nothing added past the limit");
-	ASSERT_EQ(ipfix_msg_finish(&m, 0, 0, 1), m.len, "finish keeps the length");
+	ipfix_domain_name_template(&t);
+	ASSERT_EQ(t.nr_fields, 2, "two elements");
+	ASSERT_EQ(t.scope, 1, "one scope element");
+	ASSERT_EQ(t.fields[0].ie, IE_OBSERVATION_DOMAIN_ID, "scope: observationDomainId");
+	ASSERT_EQ(t.fields[1].ie, IE_OBSERVATION_DOMAIN_NAME, "observationDomainName");
+	ASSERT_EQ(t.fields[1].len, IPFIX_VARLEN, "a string");
+	ipfix_iface_name_template(&t);
+	ASSERT_EQ(t.fields[0].ie, IE_INGRESS_IF, "scope: ingressInterface");
+	ASSERT_EQ(t.fields[1].ie, IE_INTERFACE_NAME, "interfaceName");
+	ipfix_domain_name(&s, name, sizeof(name));
+	ASSERT_STREQ(name, "ports: proto,dport", "the domain's name");
 }
 
 /* ---- CSV ---- */
@@ -762,9 +850,11 @@ static void test_opts_listen_addr_any_is_dual_stack(void)
 static void test_opts_ipfix_takes_host_and_port(void)
 {
 	static const char *const good[] = { "127.0.0.1:4739", "collector.example:4739",
-					    "[2001:db8::1]:4739" };
+					    "[2001:db8::1]:4739", "udp://127.0.0.1:4739",
+					    "tcp://[2001:db8::1]:4739" };
 	static const char *const bad[] = { "2001:db8::1:4739", "collector:", ":4739",
-					   "collector" };
+					   "collector", "sctp://127.0.0.1:4739",
+					   "tcp://127.0.0.1", "tcp:/127.0.0.1:4739" };
 	struct run_opts o;
 	size_t i;
 
@@ -788,6 +878,34 @@ static void test_opts_prometheus_max_series_needs_prometheus(void)
 						NULL },
 				 &o, err, sizeof(err)),
 		  -EINVAL, "zero");
+}
+
+static void test_opts_ipfix_repeats_and_tunes(void)
+{
+	char *argv[] = { "run", "-i", "lo", "--ipfix", "127.0.0.1:4739", "--ipfix",
+			 "tcp://127.0.0.1:4740", "--ipfix-domain-base", "100",
+			 "--ipfix-template-refresh", "1m", "--ipfix-template-refresh-messages", "5",
+			 NULL };
+	struct run_opts o;
+	char err[256];
+
+	ASSERT_EQ(run_opts_parse(13, argv, &o, err, sizeof(err)), OPTS_RUN, "two collectors");
+	ASSERT_EQ(o.nr_ipfix, 2, "both kept");
+	ASSERT_STREQ(o.ipfix[1], "tcp://127.0.0.1:4740", "in order");
+	ASSERT_EQ(o.ipfix_domain_base, 100, "base");
+	ASSERT_EQ(o.ipfix_refresh_secs, 60, "refresh seconds");
+	ASSERT_EQ(o.ipfix_refresh_msgs, 5, "refresh messages");
+	ASSERT_EQ(parse("--ipfix-domain-base", "5", &o), -EINVAL, "base alone");
+	ASSERT_EQ(run_opts_parse(7, (char *[]){ "run", "-i", "lo", "--ipfix", "127.0.0.1:1",
+						"--ipfix", "127.0.0.1:1", NULL },
+				 &o, err, sizeof(err)),
+		  -EINVAL, "one collector twice");
+	ASSERT_EQ(run_opts_parse(5, (char *[]){ "run", "-i", "lo", "--ipfix", "127.0.0.1:1", NULL },
+				 &o, err, sizeof(err)),
+		  OPTS_RUN, "defaults");
+	ASSERT_EQ(o.ipfix_refresh_secs, FT_IPFIX_REFRESH_SECS, "default seconds");
+	ASSERT_EQ(o.ipfix_refresh_msgs, FT_IPFIX_REFRESH_MSGS, "default messages");
+	ASSERT_EQ(o.ipfix_domain_base, 0, "default base");
 }
 
 static const struct check_test tests[] = {

@@ -452,7 +452,8 @@ static void test_output_json_table_header_and_overflow(void)
 	if (!ASSERT_TRUE(out, "record"))
 		return;
 	snprintf(needle, sizeof(needle),
-		 "{\"name\":\"ports\",\"key\":[\"proto\",\"dport\"],\"direction\":\"ingress\","
+		 "{\"name\":\"ports\",\"id\":1,\"key\":[\"proto\",\"dport\"],"
+		 "\"direction\":\"ingress\","
 		 "\"kind\":\"hash\",\"removed\":false,\"approximate\":false,\"size\":%u,\"keys\":%zu,"
 		 "\"fill\":%.4f,\"memory_bytes\":0,"
 		 "\"overflow\":{\"packets\":2,\"bytes\":120},\"inserts\":9,",
