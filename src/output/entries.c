@@ -102,6 +102,7 @@ static void table_line(const struct line_ctx *lc, const struct ft_catalog *cat,
 
 	line_start(lc, "table");
 	print_string(p, PRINT_JSON, "table", NULL, t->spec.name);
+	print_u64(p, PRINT_JSON, "table_id", NULL, t->id);
 	print_string(p, PRINT_JSON, "direction", NULL, ft_dir_names[dir]);
 	print_open_array(p, "key");
 	for (f = 0; f < FT_FIELDS; f++)
@@ -144,6 +145,7 @@ static void entry_line(const struct line_ctx *lc, const struct ft_catalog *cat,
 			     ? iface_name_of(cat, e->key.ifindex)
 			     : NULL);
 	print_string(p, PRINT_JSON, "table", NULL, t->spec.name);
+	print_u64(p, PRINT_JSON, "table_id", NULL, t->id);
 	print_string(p, PRINT_JSON, "direction", NULL, ft_dir_names[e->key.dir]);
 	print_key(p, &t->spec, &e->key);
 	print_u64(p, PRINT_JSON, "packets", NULL, e->val.packets);
