@@ -184,14 +184,14 @@ static void test_output_entries_one_line_each_then_interval_end(void)
 
 		if (e->proto == IPPROTO_ICMP)
 			snprintf(needle, sizeof(needle),
-				 "\"interface\":null,\"table\":\"ports\",\"direction\":\"%s\","
+				 "\"interface\":null,\"table\":\"ports\",\"table_id\":1,\"direction\":\"%s\","
 				 "\"proto\":\"icmp\",\"icmp_type\":%u,\"icmp_code\":%u,"
 				 "\"packets\":%llu,\"bytes\":%llu,",
 				 ft_dir_names[e->dir], e->dport >> 8, e->dport & 0xff,
 				 (unsigned long long)e->packets, (unsigned long long)e->bytes);
 		else
 			snprintf(needle, sizeof(needle),
-				 "\"interface\":null,\"table\":\"ports\",\"direction\":\"%s\","
+				 "\"interface\":null,\"table\":\"ports\",\"table_id\":1,\"direction\":\"%s\","
 				 "\"proto\":\"%s\",\"dport\":%u,\"packets\":%llu,\"bytes\":%llu,"
 				 "\"pps\":%.3f,\"bps\":%.1f}",
 				 ft_dir_names[e->dir], e->proto == IPPROTO_TCP ? "tcp" : "udp",
@@ -240,11 +240,11 @@ static void test_output_entries_of_an_ifindex_table_name_the_interface(void)
 	if (!ASSERT_TRUE(out, "entries"))
 		return;
 	snprintf(needle, sizeof(needle),
-		 "\"interface\":\"veth0\",\"table\":\"per_if\",\"direction\":\"ingress\","
+		 "\"interface\":\"veth0\",\"table\":\"per_if\",\"table_id\":1,\"direction\":\"ingress\","
 		 "\"ifindex\":%d,\"proto\":\"udp\",\"packets\":3,",
 		 IFINDEX);
 	ASSERT_CONTAINS(out, needle, "the interface by name");
-	ASSERT_CONTAINS(out, "\"interface\":null,\"table\":\"per_if\",\"direction\":\"ingress\","
+	ASSERT_CONTAINS(out, "\"interface\":null,\"table\":\"per_if\",\"table_id\":1,\"direction\":\"ingress\","
 			     "\"ifindex\":99,",
 			"an ifindex the catalog does not know: null");
 	free(out);
