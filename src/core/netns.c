@@ -6,10 +6,11 @@
  * (RTM_GETNSID with NETNSA_FD): the named ones in /run/netns and those of the
  * processes in /proc, each inode opened once. The kernel reuses the id of a
  * namespace that died, so what a scan found is trusted for
- * FT_NETNS_RESCAN_S only: one scan answers every veth that came in that
+ * FT_NETNS_FRESH_S only: one scan answers every veth that came in that
  * second (a start with hundreds of them scans once), and the caller keeps
  * the answer for as long as the veth's netnsid stays the same (a veth's
- * peer cannot change namespace without its id changing).
+ * peer cannot change namespace without its id changing). An id no scan
+ * finds is tried again with a growing backoff, up to FT_NETNS_BACKOFF_MAX_S.
  *
  * Plain rtnetlink as in netdev.c; no container runtime is asked.
  */
@@ -29,18 +30,30 @@
 
 #include "netns.h"
 
-#define FT_NETNS_CACHE		256	/* namespaces remembered */
-#define FT_NETNS_SCAN_MAX	65536	/* entries of /proc looked at per scan */
-#define FT_NETNS_RESCAN_S	1
+#define FT_NETNS_SCAN_MAX	65536	/* entries of a folder looked at per scan */
+#define FT_NETNS_FRESH_S	1	/* a scan answers for this long */
+#define FT_NETNS_BACKOFF_MAX_S	300	/* an id no scan found is tried this seldom */
 
-struct nsid_inode {
-	__s32 nsid;
+/* A namespace a scan opened: its inode and the id ours gives it (-1: none). */
+struct ns_seen {
 	__u64 inode;
+	__s32 nsid;
+};
+
+/* An id no scan found, and when to try again: a peer namespace that cannot
+ * be opened from here (bind-mounted elsewhere, another mount namespace's
+ * /proc) would otherwise cost a scan a second forever. */
+struct ns_miss {
+	__s32 nsid;
+	unsigned int backoff_s;
+	time_t retry_at;
 };
 
 static struct {
-	struct nsid_inode map[FT_NETNS_CACHE];
-	int n;
+	struct ns_seen *seen;
+	size_t nseen, cap_seen;
+	struct ns_miss *miss;
+	size_t nmiss, cap_miss;
 	__u64 own_inode;
 	time_t scanned_at;	/* monotonic seconds of the last scan, 0: never */
 } cache;
@@ -99,41 +112,45 @@ static int ask_nsid(int nl, int fd)
 	return -ENOENT;
 }
 
-static void remember(__s32 nsid, __u64 inode)
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
 {
-	int i;
+	size_t ncap = *cap ? *cap * 2 : 64;
+	void *p;
 
-	for (i = 0; i < cache.n; i++)
-		if (cache.map[i].nsid == nsid)
-			return;
-	if (cache.n < FT_NETNS_CACHE)
-		cache.map[cache.n++] = (struct nsid_inode){ nsid, inode };
+	if (n < *cap)
+		return 0;
+	p = realloc(*arr, ncap * size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
 }
 
-/* One namespace file: asked for its id unless its inode was seen already. */
-static void learn(int nl, const char *path, __u64 *seen, int *nseen, int max)
+/* One namespace file: asked for its id unless its inode was seen already in
+ * this scan. */
+static void learn(int nl, const char *path)
 {
 	struct stat st;
-	int fd, id, i;
+	size_t i;
+	int fd, id;
 
 	if (stat(path, &st) || st.st_ino == cache.own_inode)
 		return;
-	for (i = 0; i < *nseen; i++)
-		if (seen[i] == st.st_ino)
+	for (i = 0; i < cache.nseen; i++)
+		if (cache.seen[i].inode == st.st_ino)
 			return;
-	if (*nseen < max)
-		seen[(*nseen)++] = st.st_ino;
+	if (grow((void **)&cache.seen, &cache.cap_seen, cache.nseen, sizeof(*cache.seen)))
+		return;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	id = ask_nsid(nl, fd);
 	close(fd);
-	if (id >= 0)
-		remember(id, st.st_ino);
+	cache.seen[cache.nseen++] = (struct ns_seen){ st.st_ino, id >= 0 ? id : -1 };
 }
 
-static void scan_dir(int nl, const char *dir, const char *suffix, __u64 *seen, int *nseen,
-		     int max)
+static void scan_dir(int nl, const char *dir, const char *suffix)
 {
 	struct dirent *de;
 	char path[512];
@@ -148,26 +165,21 @@ static void scan_dir(int nl, const char *dir, const char *suffix, __u64 *seen, i
 		if (*suffix && (de->d_name[0] < '0' || de->d_name[0] > '9'))
 			continue;	/* /proc: processes only */
 		snprintf(path, sizeof(path), "%s/%s%s", dir, de->d_name, suffix);
-		learn(nl, path, seen, nseen, max);
+		learn(nl, path);
 	}
 	closedir(d);
 }
 
 static void scan(void)
 {
-	__u64 *seen;
-	int nl, nseen = 0, max = FT_NETNS_CACHE * 4;
+	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 
-	nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	cache.nseen = 0;
 	if (nl < 0)
 		return;
-	cache.n = 0;
-	seen = calloc(max, sizeof(*seen));
-	if (seen) {
-		scan_dir(nl, "/run/netns", "", seen, &nseen, max);
-		scan_dir(nl, "/proc", "/ns/net", seen, &nseen, max);
-		free(seen);
-	}
+	scan_dir(nl, "/run/netns", "");
+	scan_dir(nl, "/run/docker/netns", "");	/* docker's, not in /run/netns */
+	scan_dir(nl, "/proc", "/ns/net");
 	close(nl);
 }
 
@@ -177,6 +189,51 @@ static time_t now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec ? ts.tv_sec : 1;
+}
+
+static __u64 found(__s32 nsid)
+{
+	size_t i;
+
+	for (i = 0; i < cache.nseen; i++)
+		if (cache.seen[i].nsid == nsid)
+			return cache.seen[i].inode;
+	return 0;
+}
+
+static struct ns_miss *miss_of(__s32 nsid)
+{
+	size_t i;
+
+	for (i = 0; i < cache.nmiss; i++)
+		if (cache.miss[i].nsid == nsid)
+			return &cache.miss[i];
+	return NULL;
+}
+
+/* No scan found nsid: try again after 1, 2, 4, ... FT_NETNS_BACKOFF_MAX_S. */
+static void missed(__s32 nsid, time_t now)
+{
+	struct ns_miss *m = miss_of(nsid);
+
+	if (!m) {
+		if (grow((void **)&cache.miss, &cache.cap_miss, cache.nmiss, sizeof(*cache.miss)))
+			return;
+		m = &cache.miss[cache.nmiss++];
+		*m = (struct ns_miss){ .nsid = nsid };
+	}
+	m->backoff_s = m->backoff_s ? m->backoff_s * 2 : 1;
+	if (m->backoff_s > FT_NETNS_BACKOFF_MAX_S)
+		m->backoff_s = FT_NETNS_BACKOFF_MAX_S;
+	m->retry_at = now + m->backoff_s;
+}
+
+static void unmissed(__s32 nsid)
+{
+	struct ns_miss *m = miss_of(nsid);
+
+	if (m)
+		*m = cache.miss[--cache.nmiss];
 }
 
 __u64 netns_own_inode(void)
@@ -190,17 +247,29 @@ __u64 netns_own_inode(void)
 
 __u64 netns_inode_of(__s32 nsid)
 {
-	int i;
+	time_t now = now_s();
+	struct ns_miss *m;
+	__u64 inode;
 
 	if (nsid < 0)
 		return netns_own_inode();
 	netns_own_inode();
-	if (!cache.scanned_at || now_s() - cache.scanned_at >= FT_NETNS_RESCAN_S) {
-		cache.scanned_at = now_s();
+	if (cache.scanned_at && now - cache.scanned_at < FT_NETNS_FRESH_S) {
+		inode = found(nsid);
+		if (inode)
+			return inode;
+	}
+	m = miss_of(nsid);
+	if (m && now < m->retry_at)
+		return 0;
+	if (!cache.scanned_at || now - cache.scanned_at >= FT_NETNS_FRESH_S) {
+		cache.scanned_at = now;
 		scan();
 	}
-	for (i = 0; i < cache.n; i++)
-		if (cache.map[i].nsid == nsid)
-			return cache.map[i].inode;
-	return 0;
+	inode = found(nsid);
+	if (inode)
+		unmissed(nsid);
+	else
+		missed(nsid, now);
+	return inode;
 }

@@ -16,13 +16,14 @@
  * empty, and so are dport for ICMP (icmp_type and icmp_code instead) and
  * the ICMP columns for everything else. `interface` names the interface of
  * a seen or unclassified row, and of an entry of a table keyed on ifindex;
- * it is empty for other tables' entries, which count every interface. No
- * value needs quoting: table and interface names have no commas, protocols
- * are names or numbers, addresses have no commas.
+ * it is empty for other tables' entries, which count every interface.
+ * Interface names are quoted (RFC 4180) when they hold a comma or a quote,
+ * which Linux allows; table names, protocols and addresses never do.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "csv.h"
 #include "fields.h"
@@ -50,6 +51,24 @@ static int csv_open(struct exporter *e, const struct export_opts *o, struct sink
 	if (!out->has_content && fputs(CSV_HEADER, out->f) == EOF)
 		return log_errno(-ENOMEM, "cannot start the CSV output");
 	return 0;
+}
+
+/* An interface name as a field: quoted, quotes doubled, when it needs it. */
+static void put_name(FILE *f, const char *name)
+{
+	const char *c;
+
+	if (!strpbrk(name, ",\"\r\n")) {
+		fputs(name, f);
+		return;
+	}
+	fputc('"', f);
+	for (c = name; *c; c++) {
+		if (*c == '"')
+			fputc('"', f);
+		fputc(*c, f);
+	}
+	fputc('"', f);
 }
 
 static void put_field(FILE *f, const struct table_spec *s, int field, unsigned int v)
@@ -102,7 +121,7 @@ static void put_row(FILE *f, const char *type, const struct ft_catalog *cat,
 		fprintf(f, "%u", ft_key_vni(k));
 	fputc(',', f);
 	if (s->fields & FT_FIELD_BIT(FT_F_IFINDEX) && iface_name_of(cat, k->ifindex))
-		fputs(iface_name_of(cat, k->ifindex), f);
+		put_name(f, iface_name_of(cat, k->ifindex));
 	fputs(",entry,\n", f);
 }
 
@@ -116,9 +135,10 @@ static void put_count(FILE *f, const char *type, const struct ft_counts *c, cons
 		ft_dir_names[dir]);
 	if (!table)
 		fprintf(f, "%u", ifc ? ifc->ifindex : 0);
-	fprintf(f, ",,%llu,%llu,,%s,%s,%s\n", (unsigned long long)v->packets,
-		(unsigned long long)v->bytes, table ? "" : ifc ? ifc->name : "(other)", row,
-		reason ? reason : "");
+	fprintf(f, ",,%llu,%llu,,", (unsigned long long)v->packets, (unsigned long long)v->bytes);
+	if (!table)
+		put_name(f, ifc ? ifc->name : "(other)");
+	fprintf(f, ",%s,%s\n", row, reason ? reason : "");
 }
 
 static void put_iface_rows(FILE *f, const struct ft_catalog *cat, const struct ft_counts *c,

@@ -27,6 +27,8 @@ for _ in $(seq 50); do
 	[ "$(stat -L -c %i /proc/$HOLDER/ns/net 2>/dev/null)" != "$(stat -L -c %i /proc/self/ns/net)" ] && break
 	sleep 0.1
 done
+[ "$(stat -L -c %i /proc/$HOLDER/ns/net 2>/dev/null)" != "$(stat -L -c %i /proc/self/ns/net)" ] ||
+	{ fail identity_setup "unshare --net gave the holder no namespace of its own"; exit 1; }
 for n in 2 3 4; do
 	a=${VA}$n b=${VB}$n
 	ip link add "$a" type veth peer name "$b" || { fail identity_setup "pair $n"; exit 1; }

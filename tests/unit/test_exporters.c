@@ -749,6 +749,22 @@ static void test_csv_ifindex_entry_names_its_interface(void)
 	free(text);
 }
 
+/* Linux allows commas and quotes in an interface name: quoted, RFC 4180. */
+static void test_csv_quotes_an_interface_name_with_a_comma(void)
+{
+	struct ft_key k = port_key(IPPROTO_UDP, 0, FT_DIR_INGRESS);
+	char *text;
+
+	make_catalog("i=ifindex,proto");
+	snprintf(cat.ifaces[0].name, sizeof(cat.ifaces[0].name), "a,b\"c");
+	k.ifindex = 7;
+	append(&total, k, 1, 60);
+	text = csv_run(false);
+	ASSERT_CONTAINS(text, ",7,,0,0,,\"a,b\"\"c\",seen,\n", "seen row, quoted");
+	ASSERT_CONTAINS(text, ",7,,1,60,,\"a,b\"\"c\",entry,\n", "entry row, quoted");
+	free(text);
+}
+
 static void test_csv_final_rows_and_address_columns(void)
 {
 	struct ft_key k = port_key(IPPROTO_UDP, 53, FT_DIR_INGRESS);
