@@ -53,6 +53,22 @@ static __always_inline void mask_key(struct ft_key *dst, const struct ft_key *sr
 }
 
 /*
+ * The frame's key as table `cfg` keeps it. A port table (FT_CFG_PORT) keys
+ * the service side: the lower of the two ports (a tie is the destination,
+ * the same number). The parser leaves both ports 0 for protocols without
+ * them; ICMP's type and code in dport are kept as they are, never folded.
+ * Two compares on values already loaded: no map lookup.
+ */
+static __always_inline void table_key(struct ft_key *dst, const struct pkt_meta *m,
+				      const struct ft_table_cfg *cfg, int bytes)
+{
+	mask_key(dst, &m->key, &cfg->mask[m->family & 1], bytes);
+	if ((cfg->flags & FT_CFG_PORT) &&
+	    !ft_proto_is_icmp(m->key.proto, m->family == FT_FAMILY_IPV6))
+		dst->dport = m->key.sport < m->key.dport ? m->key.sport : m->key.dport;
+}
+
+/*
  * Count into the inner map of `outer` at `slot`. A full table (or a missing
  * inner map, which userspace never leaves) goes to the table's overflow
  * counter: the frame is still on the books. Inlined per outer map so that
@@ -93,7 +109,6 @@ static __always_inline void count_tables(const struct pkt_meta *m, __u32 gen, __
 {
 	__u32 n = *(volatile __u32 *)&ft_cfg.ntables;
 	__u32 dirbit = FT_DIRMASK(m->key.dir);
-	const struct ft_key *mask;
 	struct ft_key key;
 	__u32 t, slot;
 
@@ -102,23 +117,22 @@ static __always_inline void count_tables(const struct pkt_meta *m, __u32 gen, __
 
 		if (!cfg->active || !(cfg->dirmask & dirbit))
 			continue;
-		mask = &cfg->mask[m->family & 1];
 		slot = ft_outer_slot(gen, t);
 		switch (cfg->kclass) {
 		case FT_KCLASS_NARROW:
-			mask_key(&key, &m->key, mask, FT_KEY_NARROW_SIZE);
+			table_key(&key, m, cfg, FT_KEY_NARROW_SIZE);
 			count_in(&ft_narrow, slot, &key, gen, t, packets, bytes);
 			break;
 		case FT_KCLASS_WIDE:
-			mask_key(&key, &m->key, mask, FT_KEY_WIDE_SIZE);
+			table_key(&key, m, cfg, FT_KEY_WIDE_SIZE);
 			count_in(&ft_wide, slot, &key, gen, t, packets, bytes);
 			break;
 		case FT_KCLASS_NARROW_LRU:
-			mask_key(&key, &m->key, mask, FT_KEY_NARROW_SIZE);
+			table_key(&key, m, cfg, FT_KEY_NARROW_SIZE);
 			count_in(&ft_narrow_lru, slot, &key, gen, t, packets, bytes);
 			break;
 		default:
-			mask_key(&key, &m->key, mask, FT_KEY_WIDE_SIZE);
+			table_key(&key, m, cfg, FT_KEY_WIDE_SIZE);
 			count_in(&ft_wide_lru, slot, &key, gen, t, packets, bytes);
 			break;
 		}

@@ -4,8 +4,8 @@
  * direction, for each interval ("interval" rows: that interval's counts) and
  * at the end ("final" rows: the totals). Every table's rows share the same
  * columns; a field the table does not key by is left empty, and so are
- * dport for ICMP (icmp_type and icmp_code instead) and the ICMP columns for
- * everything else. No value needs quoting: table names are [A-Za-z0-9_-],
+ * dport and port for ICMP (icmp_type and icmp_code instead) and the ICMP
+ * columns for everything else. Columns added later go last (vni, port). No value needs quoting: table names are [A-Za-z0-9_-],
  * protocols names or numbers, addresses have no commas.
  */
 #include <errno.h>
@@ -20,7 +20,7 @@
 
 #define CSV_HEADER                                                                        \
 	"type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr," \
-	"vlan,ifindex,dscp,packets,bytes,vni\n"
+	"vlan,ifindex,dscp,packets,bytes,vni,port\n"
 
 static bool csv_wanted(const struct export_opts *o)
 {
@@ -63,6 +63,7 @@ static void put_row(FILE *f, const char *type, const struct ft_counts *c,
 {
 	const struct ft_key *k = &e->key;
 	bool icmp = ft_key_is_icmp(k, s->fields), dport = s->fields & FT_FIELD_BIT(FT_F_DPORT);
+	bool port = s->fields & FT_FIELD_BIT(FT_F_PORT);
 	char buf[16];
 
 	fprintf(f, "%s,%.6f,%.6f,%s,%s,", type, c->start, c->end, s->name, ft_dir_names[k->dir]);
@@ -73,7 +74,7 @@ static void put_row(FILE *f, const char *type, const struct ft_counts *c,
 	if (dport && !icmp)
 		fprintf(f, "%u", k->dport);
 	fputc(',', f);
-	if (dport && icmp)
+	if ((dport || port) && icmp)
 		fprintf(f, "%u,%u,", k->dport >> 8, k->dport & 0xff);
 	else
 		fputs(",,", f);
@@ -87,6 +88,9 @@ static void put_row(FILE *f, const char *type, const struct ft_counts *c,
 		(unsigned long long)e->val.bytes);
 	if (s->fields & FT_FIELD_BIT(FT_F_VNI))
 		fprintf(f, "%u", ft_key_vni(k));
+	fputc(',', f);
+	if (port && !icmp)	/* the service port, kept in the key's dport */
+		fprintf(f, "%u", k->dport);
 	fputc('\n', f);
 }
 

@@ -116,6 +116,8 @@ static void addr_label(FILE *f, bool *first, const struct table_spec *s, int fie
 			   sizeof(text)));
 }
 
+#define PORT_BITS (FT_FIELD_BIT(FT_F_DPORT) | FT_FIELD_BIT(FT_F_PORT))
+
 /* The table's key fields; ICMP's type and code have labels of their own. */
 static void key_labels(FILE *f, bool *first, const struct table_spec *s, const struct ft_key *k)
 {
@@ -125,11 +127,13 @@ static void key_labels(FILE *f, bool *first, const struct table_spec *s, const s
 		label(f, first, "proto", proto_name(k->proto, buf, sizeof(buf)));
 	if (s->fields & FT_FIELD_BIT(FT_F_SPORT))
 		label_u(f, first, "sport", k->sport);
-	if ((s->fields & FT_FIELD_BIT(FT_F_DPORT)) && ft_key_is_icmp(k, s->fields)) {
+	if ((s->fields & PORT_BITS) && ft_key_is_icmp(k, s->fields)) {
 		label_u(f, first, "icmp_type", k->dport >> 8);
 		label_u(f, first, "icmp_code", k->dport & 0xff);
 	} else if (s->fields & FT_FIELD_BIT(FT_F_DPORT)) {
 		label_u(f, first, "dport", k->dport);
+	} else if (s->fields & FT_FIELD_BIT(FT_F_PORT)) {
+		label_u(f, first, "port", k->dport);	/* a port table keeps it in dport */
 	}
 	if (s->fields & FT_FIELD_BIT(FT_F_SADDR))
 		addr_label(f, first, s, FT_F_SADDR, k->saddr);

@@ -123,7 +123,8 @@ static void draw_key(int row, const struct ft_key *k, const struct table_spec *s
 		mvprintw(row, col, "%-7s ", proto_name(k->proto, name, sizeof(name)));
 		col += 8;
 	}
-	if (s->fields & FT_FIELD_BIT(FT_F_DPORT)) {
+	/* a port table keeps the service port in the key's dport */
+	if (s->fields & (FT_FIELD_BIT(FT_F_DPORT) | FT_FIELD_BIT(FT_F_PORT))) {
 		if (ft_key_is_icmp(k, s->fields))
 			snprintf(buf, sizeof(buf), "%u/%u", k->dport >> 8, k->dport & 0xff);
 		else

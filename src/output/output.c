@@ -139,14 +139,18 @@ static void print_key_header(struct printer *p, const struct table_spec *s)
 		print_text(p, " %5s", "SPORT");
 	if (s->fields & FT_FIELD_BIT(FT_F_DPORT))
 		print_text(p, " %5s %-16s", "DPORT", "SERVICE");
+	if (s->fields & FT_FIELD_BIT(FT_F_PORT))
+		print_text(p, " %5s %-16s", "PORT", "SERVICE");
 	if (s->fields & FT_FIELD_BIT(FT_F_DSCP))
 		print_text(p, " %4s", "DSCP");
 	print_text(p, " %12s %14s %9s %9s\n", "PACKETS", "BYTES", "PKT/S", "BIT/S");
 }
 
-/* ICMP has no ports: the key's dport holds type << 8 | code. */
+/* ICMP has no ports: the key's dport holds type << 8 | code. A port table's
+ * service port is in dport too, printed as `port`. */
 static void print_dport(struct printer *p, const struct table_spec *s, const struct ft_key *k)
 {
+	const char *key = s->fields & FT_FIELD_BIT(FT_F_PORT) ? "port" : "dport";
 	bool icmp = ft_key_is_icmp(k, s->fields);
 	const char *name;
 	char buf[16];
@@ -160,7 +164,7 @@ static void print_dport(struct printer *p, const struct table_spec *s, const str
 		print_string(p, PRINT_FP, NULL, " %5s", buf);
 		name = icmp_type_name(k->proto, type);
 	} else {
-		print_u64(p, PRINT_ANY, "dport", " %5llu", k->dport);
+		print_u64(p, PRINT_ANY, key, " %5llu", k->dport);
 		name = service_name(k->proto, k->dport);
 	}
 	print_string(p, PRINT_FP, NULL, " %-16.16s", name);
@@ -186,7 +190,7 @@ static void print_key(struct printer *p, const struct table_spec *s, const struc
 		print_string(p, PRINT_ANY, "proto", " %-7s", proto_name(k->proto, buf, sizeof(buf)));
 	if (s->fields & FT_FIELD_BIT(FT_F_SPORT))
 		print_u64(p, PRINT_ANY, "sport", " %5llu", k->sport);
-	if (s->fields & FT_FIELD_BIT(FT_F_DPORT))
+	if (s->fields & (FT_FIELD_BIT(FT_F_DPORT) | FT_FIELD_BIT(FT_F_PORT)))
 		print_dport(p, s, k);
 	if (s->fields & FT_FIELD_BIT(FT_F_DSCP))
 		print_u64(p, PRINT_ANY, "dscp", " %4llu", k->dscp);

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/live/lib.sh
 FAILED=0
 CSV=$LIVE_TMP/out.csv
-HEADER=type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr,vlan,ifindex,dscp,packets,bytes,vni
+HEADER=type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr,vlan,ifindex,dscp,packets,bytes,vni,port
 
 # flowtally with --csv in the background
 csv_start() { live_spawn /dev/null --csv --output "$CSV" "$@"; }
@@ -51,7 +51,7 @@ first=$(head -1 "$CSV")
 headers=$(grep -cx "$HEADER" "$CSV")
 [ "$first" = "$HEADER" ] && [ "$headers" -eq 1 ] && pass csv_header_once_on_the_first_line ||
 	fail csv_header_once_on_the_first_line "first line '$first', $headers headers"
-other=$(tail -n +2 "$CSV" | awk -F, 'NF != 18 || ($1 != "interval" && $1 != "final")' | head -2)
+other=$(tail -n +2 "$CSV" | awk -F, 'NF != 19 || ($1 != "interval" && $1 != "final")' | head -2)
 # (text records here mean cmd_run printed them: it must not with --csv)
 [ -z "$other" ] && pass csv_every_other_line_is_a_row ||
 	fail csv_every_other_line_is_a_row "not a row: $(echo "$other" | tr '\n' ';')"
