@@ -211,6 +211,28 @@ OPT_FN(opt_prom_max)
 	return 0;
 }
 
+OPT_FN(opt_prom_window)
+{
+	long n;
+
+	if (parse_long(arg, 1, 1000000, &n))
+		return usage_error(err, errlen,
+				   "--prometheus-window '%s' invalid (intervals, 1 or more)", arg);
+	o->prom_window = (int)n;
+	return 0;
+}
+
+OPT_FN(opt_prom_expire)
+{
+	long n;
+
+	if (parse_long(arg, 0, 1000000, &n))
+		return usage_error(err, errlen,
+				   "--prometheus-expire '%s' invalid (windows, 0 or more)", arg);
+	o->prom_expire = (int)n;
+	return 0;
+}
+
 OPT_FN(opt_ipfix)
 {
 	char host[FT_HOST_MAX];
@@ -381,9 +403,15 @@ static const struct run_option run_options[] = {
 	       ":PORT or [::]:PORT: every address)",
 	       0),
 	PARSED("prometheus-max-series", 0, "N", opt_prom_max,
-	       "own series per table, top N by bytes (default %.0f);\n"
-	       "later keys add up in one 'other' series",
+	       "own series per table and direction, the top N by\n"
+	       "bytes (default %.0f); the rest add up in 'other'",
 	       FT_PROM_MAX_SERIES),
+	PARSED("prometheus-window", 0, "N", opt_prom_window,
+	       "re-rank the series every N intervals (default %.0f)", FT_PROM_WINDOW),
+	PARSED("prometheus-expire", 0, "N", opt_prom_expire,
+	       "a series out of the top goes after N windows, its\n"
+	       "count into 'other' (default %.0f; 0: at once)",
+	       FT_PROM_EXPIRE),
 	PARSED("ipfix", 0, "HOST:PORT", opt_ipfix,
 	       "each interval's entries to an IPFIX collector (UDP)", 0),
 	PARSED("name", 0, "NAME", opt_name,
@@ -487,6 +515,8 @@ static void set_defaults(struct run_opts *o)
 	o->idle = FT_TABLE_DEFAULT_IDLE;
 	o->top = FT_TOP_ROWS;
 	o->prom_max_series = -1;	/* not given */
+	o->prom_window = -1;
+	o->prom_expire = -1;
 	o->dirmask = FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS);
 }
 
@@ -503,6 +533,13 @@ static int finish_opts(struct run_opts *o, char *err, size_t errlen)
 		return usage_error(err, errlen, "%s", "--prometheus-max-series needs --prometheus");
 	if (o->prom_max_series < 0)
 		o->prom_max_series = FT_PROM_MAX_SERIES;
+	if ((o->prom_window > 0 || o->prom_expire >= 0) && !o->prometheus)
+		return usage_error(err, errlen, "%s",
+				   "--prometheus-window and --prometheus-expire need --prometheus");
+	if (o->prom_window < 0)
+		o->prom_window = FT_PROM_WINDOW;
+	if (o->prom_expire < 0)
+		o->prom_expire = FT_PROM_EXPIRE;
 	if (o->ingress_hook == INGRESS_HOOK_TCX && o->xdp_mode != XDP_MODE_AUTO)
 		return usage_error(err, errlen, "%s",
 				   "--xdp-mode is for XDP: not with --ingress-hook tcx");

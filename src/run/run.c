@@ -284,6 +284,8 @@ static int run_start(struct run_state *st)
 		.csv = o->csv,
 		.prometheus = o->prometheus,
 		.prom_max_series = o->prom_max_series,
+		.prom_window = o->prom_window,
+		.prom_expire = o->prom_expire,
 		.ipfix = o->ipfix,
 		.top_view = o->top_view,
 	};
