@@ -484,12 +484,19 @@ void run_usage(FILE *f, bool top)
 	size_t i;
 
 	if (top)
-		fprintf(f, "Usage: flowtally top -i IFACE [-i IFACE ...] [OPTIONS]\n"
+		fprintf(f, "Usage: flowtally top NAME\n"
+			   "       flowtally top -i IFACE [-i IFACE ...] [OPTIONS]\n"
 			   "\n"
-			   "The counting of 'flowtally run', as a live full-screen view: the top\n"
-			   "entries of a table by rate, bytes or packets (keys r, b, p), Tab the next\n"
-			   "table, space pauses, q leaves with the final record (a pinned instance\n"
-			   "keeps counting: 'flowtally stop NAME' removes it).\n"
+			   "A live full-screen view: the top entries of a table by rate, bytes or\n"
+			   "packets (keys r, b, p), Tab the next table, space pauses, q leaves.\n"
+			   "\n"
+			   "top NAME views the running instance NAME (started by the unit or by\n"
+			   "hand, pinned or not) through its control socket: q ends the view and\n"
+			   "the instance counts on, its records unchanged.\n"
+			   "\n"
+			   "top -i IFACE counts as 'flowtally run' does and leaves with the final\n"
+			   "record (a pinned instance keeps counting: 'flowtally stop NAME' removes\n"
+			   "it).\n"
 			   "\n");
 	else
 		fprintf(f, "Usage: flowtally run -i IFACE [-i IFACE ...] [OPTIONS]\n"

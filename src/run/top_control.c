@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The running instance's side of 'flowtally top NAME': "top ROWS SORT [TABLE
+ * DIR]" answers what the view draws, read from what the run loop keeps
+ * anyway (the last interval reported and the totals). Only ROWS entries of
+ * one table and direction go out, chosen by SORT (rate: the last interval's
+ * bytes; bytes or packets: the totals), so the answer stays small whatever
+ * the table holds and the request never touches the maps:
+ *
+ *	interval START END DIRMASK
+ *	seen DIR PACKETS BYTES UNCL_PACKETS UNCL_BYTES	(each direction counted)
+ *	table SLOT DIRMASK NAME KEY lru|hash		(each live table)
+ *	show SLOT DIR OVERFLOW_PACKETS OVERFLOW_BYTES
+ *	entry KEY_HEX PACKETS BYTES TOTAL_PACKETS TOTAL_BYTES	(at most ROWS)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ident.h"
+#include "names.h"
+#include "run.h"
+
+#define TOP_MAX_ROWS 500
+
+enum { BY_RATE, BY_BYTES, BY_PACKETS };
+
+static __u64 rank_value(const struct ft_entry *e, int sort)
+{
+	return sort == BY_PACKETS ? e->val.packets : e->val.bytes;
+}
+
+/* Whether a ranks before b: larger first, then the key, for a stable view. */
+static bool ranks_before(const struct ft_entry *a, const struct ft_entry *b, int sort)
+{
+	__u64 x = rank_value(a, sort), y = rank_value(b, sort);
+
+	if (x != y)
+		return x > y;
+	return memcmp(&a->key, &b->key, sizeof(a->key)) < 0;
+}
+
+/* The best `rows` entries of (slot, dir) in `from`, best first, in `best`;
+ * returns how many. One pass; an entry is inserted only when it beats the
+ * last kept one. */
+static size_t select_top(const struct ft_counts *from, int slot, int dir, int sort,
+			 const struct ft_entry **best, size_t rows)
+{
+	size_t i, n = 0, at;
+
+	for (i = 0; i < from->nr_entries; i++) {
+		const struct ft_entry *e = &from->entries[i];
+
+		if (e->table != (__u32)slot || e->key.dir != dir)
+			continue;
+		if (n == rows && !ranks_before(e, best[n - 1], sort))
+			continue;
+		at = n < rows ? n++ : n - 1;
+		for (; at > 0 && ranks_before(e, best[at - 1], sort); at--)
+			best[at] = best[at - 1];
+		best[at] = e;
+	}
+	return n;
+}
+
+static void put_key(FILE *reply, const struct ft_key *k)
+{
+	const unsigned char *b = (const unsigned char *)k;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++)
+		fprintf(reply, "%02x", b[i]);
+}
+
+static void put_header(const struct run_state *st, FILE *reply)
+{
+	const struct ft_counts *c = &st->last;
+	const struct ft_catalog *cat = &st->inst.cat;
+	char key[128];
+	int d, s, r;
+
+	fprintf(reply, "interval %.6f %.6f %u\n", c->start, c->end, cat->dirmask);
+	for (d = 0; d < FT_DIRS; d++) {
+		struct ft_value seen = {}, uncl = {};
+
+		if (!(cat->dirmask & FT_DIRMASK(d)))
+			continue;
+		for (s = 0; s < FT_IFACE_SLOTS; s++) {
+			value_add(&seen, &c->iface[s][d][FT_CNT_SEEN]);
+			for (r = 0; r < FT_UNCL_REASONS; r++)
+				value_add(&uncl, &c->iface[s][d][FT_CNT_UNCL(r)]);
+		}
+		fprintf(reply, "seen %d %llu %llu %llu %llu\n", d, (unsigned long long)seen.packets,
+			(unsigned long long)seen.bytes, (unsigned long long)uncl.packets,
+			(unsigned long long)uncl.bytes);
+	}
+	for (s = 0; s < FT_MAX_TABLES; s++) {
+		const struct ft_table *t = &cat->tables[s];
+
+		if (!t->used || t->removed)
+			continue;
+		table_spec_key_text(&t->spec, key, sizeof(key));
+		fprintf(reply, "table %d %u %s %s %s\n", s, t->cfg.dirmask, t->spec.name, key,
+			t->spec.lru ? "lru" : "hash");
+	}
+}
+
+/* The table and direction asked for, or the first one counted. */
+static int pick_table(const struct run_state *st, const char *name, const char *dir, int *slot,
+		      int *d, char *err, size_t errlen)
+{
+	const struct ft_catalog *cat = &st->inst.cat;
+	int s, want_dir = -1;
+
+	if (dir && !strcmp(dir, "ingress"))
+		want_dir = FT_DIR_INGRESS;
+	else if (dir && !strcmp(dir, "egress"))
+		want_dir = FT_DIR_EGRESS;
+	else if (dir) {
+		snprintf(err, errlen, "direction '%s' unknown (ingress, egress)", dir);
+		return 2;
+	}
+	for (s = 0; s < FT_MAX_TABLES; s++) {
+		const struct ft_table *t = &cat->tables[s];
+
+		if (!t->used || t->removed || (name && strcmp(t->spec.name, name)))
+			continue;
+		for (*d = 0; *d < FT_DIRS; (*d)++) {
+			if ((t->cfg.dirmask & FT_DIRMASK(*d)) && (want_dir < 0 || *d == want_dir)) {
+				*slot = s;
+				return 0;
+			}
+		}
+		if (name)
+			break;
+	}
+	*slot = -1;
+	if (name) {
+		snprintf(err, errlen, "no table '%s' counting %s (see 'flowtally table list')",
+			 name, dir ? dir : "any direction");
+		return 2;
+	}
+	return 0;	/* no table at all: the header alone */
+}
+
+int top_control(struct run_state *st, const char *arg, FILE *reply, char *err, size_t errlen)
+{
+	char buf[CONTROL_REQUEST_MAX], *rows_s, *sort_s, *name, *dir, *end, *save = NULL;
+	const struct ft_entry **best;
+	struct ft_entry *other;
+	int sort, slot, d, ret;
+	unsigned long rows;
+	size_t i, n;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	rows_s = strtok_r(buf, " ", &save);
+	sort_s = strtok_r(NULL, " ", &save);
+	name = strtok_r(NULL, " ", &save);
+	dir = strtok_r(NULL, " ", &save);
+	if (!rows_s || !sort_s || strtok_r(NULL, " ", &save) || (name && !dir)) {
+		snprintf(err, errlen, "top wants ROWS SORT [TABLE DIR]");
+		return 2;
+	}
+	rows = strtoul(rows_s, &end, 10);
+	if (*end || !rows || rows > TOP_MAX_ROWS) {
+		snprintf(err, errlen, "top: ROWS '%.16s' out of range (1-%d)", rows_s,
+			 TOP_MAX_ROWS);
+		return 2;
+	}
+	if (!strcmp(sort_s, "rate"))
+		sort = BY_RATE;
+	else if (!strcmp(sort_s, "bytes"))
+		sort = BY_BYTES;
+	else if (!strcmp(sort_s, "packets"))
+		sort = BY_PACKETS;
+	else {
+		snprintf(err, errlen, "top: SORT '%.16s' unknown (rate, bytes, packets)", sort_s);
+		return 2;
+	}
+	if (name && !valid_table_name(name)) {
+		snprintf(err, errlen, "table name '%.40s' invalid (" FT_TABLE_NAME_RULE ")", name);
+		return 2;
+	}
+	ret = pick_table(st, name, dir, &slot, &d, err, errlen);
+	if (ret)
+		return ret;
+	put_header(st, reply);
+	if (slot < 0)
+		return 0;
+	fprintf(reply, "show %d %d %llu %llu\n", slot, d,
+		(unsigned long long)st->last.table[slot][d][FT_TBL_OVERFLOW].packets,
+		(unsigned long long)st->last.table[slot][d][FT_TBL_OVERFLOW].bytes);
+	best = calloc(rows, sizeof(*best));
+	if (!best) {
+		snprintf(err, errlen, "top: out of memory");
+		return 1;
+	}
+	n = select_top(sort == BY_RATE ? &st->last : &st->total, slot, d, sort, best, rows);
+	for (i = 0; i < n; i++) {
+		static const struct ft_value none;
+		const struct ft_value *now, *total;
+
+		/* the other side of the row: its total, or its last interval */
+		if (counts_lookup(sort == BY_RATE ? &st->total : &st->last, best[i]->table,
+				  &best[i]->key, &other)) {
+			free(best);
+			snprintf(err, errlen, "top: out of memory");
+			return 1;
+		}
+		now = sort == BY_RATE ? &best[i]->val : other ? &other->val : &none;
+		total = sort == BY_RATE ? (other ? &other->val : &best[i]->val) : &best[i]->val;
+		fputs("entry ", reply);
+		put_key(reply, &best[i]->key);
+		fprintf(reply, " %llu %llu %llu %llu\n", (unsigned long long)now->packets,
+			(unsigned long long)now->bytes, (unsigned long long)total->packets,
+			(unsigned long long)total->bytes);
+	}
+	free(best);
+	return 0;
+}
