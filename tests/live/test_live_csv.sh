@@ -19,7 +19,7 @@ csv_sums() {
 		def protonum: {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "sctp": 132,
 			"udplite": 136, "gre": 47, "esp": 50}[.] // tonumber;
 		split("\n") | map(split(",")) |
-		map(select(length == 18 and .[0] == $type and .[3] == $table and .[4] == "ingress")) |
+		map(select(length == 19 and .[0] == $type and .[3] == $table and .[4] == "ingress")) |
 		map({k: "\(.[5] | protonum)/\(if .[7] == "" then (.[8] | tonumber) * 256 + (.[9] | tonumber) else .[7] end)",
 		     p: (.[15] | tonumber), b: (.[16] | tonumber)}) |
 		group_by(.k) | map({key: .[0].k, value: [(map(.p) | add), (map(.b) | add)]}) | from_entries' "$CSV"
