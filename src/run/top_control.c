@@ -144,11 +144,30 @@ static int pick_table(const struct run_state *st, const char *name, const char *
 	return 0;	/* no table at all: the header alone */
 }
 
+/* One row: `e` from the last interval (`from_last`) or from the totals, and
+ * its count on the other side. 0 or -ENOMEM. */
+static int put_entry(struct run_state *st, const struct ft_entry *e, bool from_last, FILE *reply)
+{
+	static const struct ft_value none;
+	const struct ft_value *now, *total;
+	struct ft_entry *other;
+
+	if (counts_lookup(from_last ? &st->total : &st->last, e->table, &e->key, &other))
+		return -ENOMEM;
+	now = from_last ? &e->val : other ? &other->val : &none;
+	total = from_last ? (other ? &other->val : &e->val) : &e->val;
+	fputs("entry ", reply);
+	put_key(reply, &e->key);
+	fprintf(reply, " %llu %llu %llu %llu\n", (unsigned long long)now->packets,
+		(unsigned long long)now->bytes, (unsigned long long)total->packets,
+		(unsigned long long)total->bytes);
+	return 0;
+}
+
 int top_control(struct run_state *st, const char *arg, FILE *reply, char *err, size_t errlen)
 {
 	char buf[CONTROL_REQUEST_MAX], *rows_s, *sort_s, *name, *dir, *end, *save = NULL;
 	const struct ft_entry **best;
-	struct ft_entry *other;
 	int sort, slot, d, ret;
 	unsigned long rows;
 	size_t i, n;
@@ -191,31 +210,36 @@ int top_control(struct run_state *st, const char *arg, FILE *reply, char *err, s
 	fprintf(reply, "show %d %d %llu %llu\n", slot, d,
 		(unsigned long long)st->last.table[slot][d][FT_TBL_OVERFLOW].packets,
 		(unsigned long long)st->last.table[slot][d][FT_TBL_OVERFLOW].bytes);
-	best = calloc(rows, sizeof(*best));
+	best = calloc(2 * rows, sizeof(*best));
 	if (!best) {
 		snprintf(err, errlen, "top: out of memory");
 		return 1;
 	}
 	n = select_top(sort == BY_RATE ? &st->last : &st->total, slot, d, sort, best, rows);
-	for (i = 0; i < n; i++) {
-		static const struct ft_value none;
-		const struct ft_value *now, *total;
+	for (i = 0; i < n; i++)
+		if (put_entry(st, best[i], sort == BY_RATE, reply))
+			goto nomem;
+	/* by rate, keys idle in the last interval fill the rows left, the
+	 * largest totals first, as 'top -i' lists every key */
+	if (sort == BY_RATE && n < rows) {
+		size_t m = select_top(&st->total, slot, d, BY_BYTES, best + n, rows), j, shown = n;
 
-		/* the other side of the row: its total, or its last interval */
-		if (counts_lookup(sort == BY_RATE ? &st->total : &st->last, best[i]->table,
-				  &best[i]->key, &other)) {
-			free(best);
-			snprintf(err, errlen, "top: out of memory");
-			return 1;
+		for (i = n; i < n + m && shown < rows; i++) {
+			for (j = 0; j < n && memcmp(&best[j]->key, &best[i]->key, sizeof(best[i]->key));
+			     j++)
+				;
+			if (j < n)
+				continue;	/* listed by its rate already */
+			if (put_entry(st, best[i], false, reply))
+				goto nomem;
+			shown++;
 		}
-		now = sort == BY_RATE ? &best[i]->val : other ? &other->val : &none;
-		total = sort == BY_RATE ? (other ? &other->val : &best[i]->val) : &best[i]->val;
-		fputs("entry ", reply);
-		put_key(reply, &best[i]->key);
-		fprintf(reply, " %llu %llu %llu %llu\n", (unsigned long long)now->packets,
-			(unsigned long long)now->bytes, (unsigned long long)total->packets,
-			(unsigned long long)total->bytes);
 	}
 	free(best);
 	return 0;
+
+nomem:
+	free(best);
+	snprintf(err, errlen, "top: out of memory");
+	return 1;
 }

@@ -124,6 +124,11 @@ for t in ports svc; do
 		[ "$got" = "$want" ] && [ "$got" -gt 0 ] || bad+="$t/$d: series+other $got, entries $want; "
 	done
 done
+# the record names the field 'port'
+rec=$(jq -c '[.tables[] | select(.name == "svc" and .direction == "egress") | .entries[] |
+	{proto, port, packets}]' "$LIVE_TMP/final.json")
+[ "$rec" = '[{"proto":"udp","port":443,"packets":3000}]' ] &&
+	pass prom_series_record_prints_the_port_field || fail prom_series_record_prints_the_port_field "$rec"
 sent_in=$((ig + quiet + busy))
 [ -z "$bad" ] && [ "$(jq '[.tables[] | select(.name == "ports" and .direction == "ingress") | .entries[].packets] | add' "$LIVE_TMP/final.json")" = "$sent_in" ] &&
 	pass prom_series_plus_other_equal_the_table_entries_exactly ||
