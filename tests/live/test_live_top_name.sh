@@ -8,9 +8,14 @@ cd "$(dirname "$0")/../.." || exit 1
 FAILED=0
 TM=fttopn$LIVE_ID
 NAME=ftn$LIVE_ID
+PY=/usr/bin/python3
 
 if ! command -v tmux >/dev/null; then
 	skip top_name_view "tmux is not installed (scripts/deps.sh installs it)"
+	exit 0
+fi
+if [ ! -x "$PY" ]; then
+	skip top_name_view "$PY is missing"
 	exit 0
 fi
 top_cleanup() {
@@ -90,4 +95,61 @@ d=$(live_diff "$LIVE_TMP/final.json" "$LIVE_TMP/both.json" "$VA" ingress 2>&1) |
 	fail top_name_instance_counts_on_and_final_record_is_exact "status $rc; $(echo "$d" | head -3 | tr '\n' ';')"
 u=$(unconserved "$LIVE_TMP/final.json" ingress)
 [ -z "$u" ] && pass top_name_final_tables_add_up_to_seen || fail top_name_final_tables_add_up_to_seen "$u"
+
+# A full table (65,535 keys): the answer is only the rows asked for, well
+# inside the socket's 2 s deadline, and the instance's records go on.
+live_start --name "$NAME" --direction ingress --interval 0.3 -t wide=proto,sport ||
+	{ fail top_name_setup "flowtally did not start again"; exit 1; }
+sent=$(in_ns "$PY" - "$VB" <<'PYEOF'
+import socket, struct, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
+n = 0
+for sp in range(1, 65536):
+    udp = struct.pack("!HHHH", sp, 443, 8, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 0, 0, 64, 17, 0, bytes([192, 0, 2, 1]),
+                     bytes([198, 51, 100, 1]))
+    for _ in range(3):
+        try:
+            n += s.send(eth + ip + udp) > 0
+            break
+        except OSError:
+            pass
+print(n)
+PYEOF
+)
+sleep 1
+ask() {
+	"$PY" - "/run/flowtally/$NAME.sock" "$1" <<'PYEOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    data += b
+lines = data.decode().splitlines()
+print(len(data), sum(l.startswith("entry ") for l in lines), lines[-1] if lines else "")
+PYEOF
+}
+read -r size entries last <<<"$(ask "top 500 bytes wide ingress")"
+keys=$(ask "top 500 rate" >/dev/null; "$FT" table --name "$NAME" list >/dev/null && echo ok)
+[ "$last" = ok ] && [ "$entries" = 500 ] && [ "$size" -lt 200000 ] && [ "$keys" = ok ] && [ "$sent" = 65535 ] &&
+	pass top_name_answer_is_bounded_beside_a_full_table ||
+	fail top_name_answer_is_bounded_beside_a_full_table "sent $sent: $size bytes, $entries rows, last '$last'"
+read -r _ _ last <<<"$(ask "top 501 bytes")"
+[ "${last#error 2 }" != "$last" ] && pass top_name_refuses_more_rows_than_it_serves ||
+	fail top_name_refuses_more_rows_than_it_serves "$last"
+live_stop INT
+rc=$?
+grep '"type":"final"' "$LIVE_TMP/out.json" >"$LIVE_TMP/final2.json"
+n=$(jq '[.tables[] | select(.name == "wide") | .entries | length] | add' "$LIVE_TMP/final2.json")
+u=$(unconserved "$LIVE_TMP/final2.json" ingress)
+[ $rc -eq 0 ] && [ "$n" = 65535 ] && [ -z "$u" ] && pass top_name_full_table_counted_exactly_beside_the_view ||
+	fail top_name_full_table_counted_exactly_beside_the_view "status $rc, $n keys, $u"
 exit $FAILED
