@@ -106,8 +106,15 @@ static int fill(struct prom_series *s, const struct ft_counts *interval, struct 
 	const struct ft_entry **order;
 	struct ft_entry *own;
 	size_t i, n = 0;
-	int err = 0;
+	int err = 0, t, d;
+	bool room = false;
 
+	/* a steady state with every budget used costs nothing here */
+	for (t = 0; t < FT_MAX_TABLES && !room; t++)
+		for (d = 0; d < FT_DIRS; d++)
+			room |= s->live[t] && s->nr[t][d] < s->max;
+	if (!room)
+		return 0;
 	order = calloc(interval->nr_entries + 1, sizeof(*order));
 	if (!order)
 		return -ENOMEM;
@@ -140,6 +147,8 @@ static int set_bases(struct ft_counts *fresh, const struct ft_counts *interval,
 	size_t i;
 	int err;
 
+	if (!fresh->nr_entries)
+		return 0;
 	for (i = 0; i < total->nr_entries; i++) {
 		err = counts_lookup(fresh, total->entries[i].table, &total->entries[i].key, &f);
 		if (err)
