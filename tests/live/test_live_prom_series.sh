@@ -75,6 +75,11 @@ for t in ports svc; do
 done
 [ -z "$over" ] && pass prom_series_stay_within_budget_per_table_and_direction ||
 	fail prom_series_stay_within_budget_per_table_and_direction "$over"
+if command -v promtool >/dev/null; then
+	lint=$(promtool check metrics <"$LIVE_TMP/walk.txt" 2>&1)
+	[ $? -eq 0 ] && [ -z "$lint" ] && pass prom_series_promtool_check_metrics_is_clean ||
+		fail prom_series_promtool_check_metrics_is_clean "$(echo "$lint" | head -3 | tr '\n' ';')"
+fi
 svc_eg=$(grep '^flowtally_packets_total{table="svc",direction="egress",' "$LIVE_TMP/walk.txt")
 [ "$(echo "$svc_eg" | grep -c .)" = 1 ] &&
 	echo "$svc_eg" | grep -q 'proto="udp",port="443"} 3000$' &&
