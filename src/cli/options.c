@@ -380,9 +380,11 @@ static const struct run_option run_options[] = {
 	PARSED("table", 't', "SPEC", opt_table,
 	       "a table: NAME=FIELD[,FIELD...][:size=N][:lru][:dir=DIR]\n"
 	       "[:idle=SECONDS]\n"
-	       "fields: proto sport dport saddr[/V4[/V6]] daddr[/V4[/V6]]\n"
-	       "vlan ifindex dscp vni, and flow (the 5-tuple); up to\n"
-	       "%.0f tables; default: ports=proto,dport",
+	       "fields: proto sport dport port saddr[/V4[/V6]]\n"
+	       "daddr[/V4[/V6]] vlan ifindex dscp vni, and flow (the\n"
+	       "5-tuple); port: the lower of sport and dport, the\n"
+	       "service's (for servers: svc=proto,port); up to %.0f\n"
+	       "tables; default: ports=proto,dport",
 	       FT_MAX_TABLES),
 	PARSED("direction", 'd', "DIR", opt_direction, "ingress, egress or both (default both)", 0),
 	PARSED("interval", 'n', "SECONDS", opt_interval,
