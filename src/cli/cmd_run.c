@@ -21,7 +21,8 @@ static int run_command(int argc, char **argv, bool top)
 		return 0;
 	}
 	if (err < 0) {
-		log_err("%s: %s (see 'flowtally %s --help')", top ? "top" : "run", err_msg,
+		log_err("%s: %s%s (see 'flowtally %s --help')", top ? "top" : "run", err_msg,
+			top && !o.nr_ifaces ? ", or name a running instance: flowtally top NAME" : "",
 			top ? "top" : "run");
 		return 2;
 	}
