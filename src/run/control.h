@@ -2,7 +2,7 @@
 /*
  * The control socket of a running instance, /run/flowtally/NAME.sock: one
  * request line per connection ("add SPEC", "del NAME", "resize NAME SIZE",
- * "list", "stop"), answered with text lines and a last line "ok" or
+ * "list", "top ROWS SORT [TABLE DIR]", "stop"), answered with text lines and a last line "ok" or
  * "error N MSG", N being the exit status the client should return.
  *
  * The run loop polls the socket and its clients with everything else and
