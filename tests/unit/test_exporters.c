@@ -898,6 +898,34 @@ static void test_opts_prometheus_max_series_needs_prometheus(void)
 		  -EINVAL, "zero");
 }
 
+/* run_opts_parse with --prometheus and one more option and value */
+static int parse_prom(const char *opt, const char *val, struct run_opts *o)
+{
+	char *argv[] = { "run", "-i", "lo", "--prometheus", "127.0.0.1:9753", (char *)opt,
+			 (char *)val, NULL };
+	char err[256];
+
+	return run_opts_parse(7, argv, o, err, sizeof(err));
+}
+
+static void test_opts_prometheus_window_and_expire(void)
+{
+	struct run_opts o;
+
+	ASSERT_EQ(parse_prom("--prometheus-max-series", "5", &o), OPTS_RUN, "budget");
+	ASSERT_EQ(o.prom_window, FT_PROM_WINDOW, "default window");
+	ASSERT_EQ(o.prom_expire, FT_PROM_EXPIRE, "default expiry");
+	ASSERT_EQ(parse_prom("--prometheus-window", "3", &o), OPTS_RUN, "window 3");
+	ASSERT_EQ(o.prom_window, 3, "window given");
+	ASSERT_EQ(parse_prom("--prometheus-expire", "0", &o), OPTS_RUN, "expire 0: at once");
+	ASSERT_EQ(o.prom_expire, 0, "expiry given");
+	ASSERT_EQ(parse_prom("--prometheus-window", "0", &o), -EINVAL, "window 0");
+	ASSERT_EQ(parse_prom("--prometheus-window", "x", &o), -EINVAL, "window x");
+	ASSERT_EQ(parse_prom("--prometheus-expire", "-1", &o), -EINVAL, "expire -1");
+	ASSERT_EQ(parse("--prometheus-window", "3", &o), -EINVAL, "window without --prometheus");
+	ASSERT_EQ(parse("--prometheus-expire", "3", &o), -EINVAL, "expire without --prometheus");
+}
+
 static const struct check_test tests[] = {
 #include "test_exporters.tests.h"
 };
