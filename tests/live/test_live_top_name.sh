@@ -147,8 +147,17 @@ keys=$(ask "top 500 rate" >/dev/null; "$FT" table --name "$NAME" list >/dev/null
 read -r _ _ last <<<"$(ask "top 501 bytes")"
 [ "${last#error 2 }" != "$last" ] && pass top_name_refuses_more_rows_than_it_serves ||
 	fail top_name_refuses_more_rows_than_it_serves "$last"
+# the view of an instance that stops ends with one line and status 1
+tmux kill-session -t "$TM" 2>/dev/null
+tmux new-session -d -s "$TM" -x 140 -y 40 "$FT top $NAME; echo status \$?; sleep 30"
+for _ in $(seq 100); do screen | grep -q "^table wide ingress" && break; sleep 0.1; done
 live_stop INT
 rc=$?
+for _ in $(seq 50); do screen | grep -q "^status" && break; sleep 0.1; done
+said=$(screen | grep -B1 "^status" | head -1)
+screen | grep -q "^status 1" && [ "${said#flowtally: top: }" != "$said" ] &&
+	pass top_name_view_of_a_stopped_instance_ends_with_one_line ||
+	fail top_name_view_of_a_stopped_instance_ends_with_one_line "$(screen | grep . | tail -3 | tr '\n' ';')"
 grep '"type":"final"' "$LIVE_TMP/out.json" >"$LIVE_TMP/final2.json"
 n=$(jq '[.tables[] | select(.name == "wide") | .entries | length] | add' "$LIVE_TMP/final2.json")
 u=$(unconserved "$LIVE_TMP/final2.json" ingress)
