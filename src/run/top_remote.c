@@ -201,6 +201,8 @@ static int view_loop(struct remote *r, struct exporter *view, char *err, size_t 
 		if (!changed && mono_now() - asked < ASK_EVERY_S)
 			continue;
 		status = ask(r, view, err, errlen);
+		if (status && control_instance_running(r->name) == 0)
+			snprintf(err, errlen, "instance '%s' stopped: the view ends with it", r->name);
 		if (status)
 			return status;
 		asked = mono_now();

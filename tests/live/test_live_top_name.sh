@@ -155,7 +155,7 @@ live_stop INT
 rc=$?
 for _ in $(seq 50); do screen | grep -q "^status" && break; sleep 0.1; done
 said=$(screen | grep -B1 "^status" | head -1)
-screen | grep -q "^status 1" && [ "${said#flowtally: top: }" != "$said" ] &&
+screen | grep -q "^status 1" && [ "$said" = "flowtally: top: instance '$NAME' stopped: the view ends with it" ] &&
 	pass top_name_view_of_a_stopped_instance_ends_with_one_line ||
 	fail top_name_view_of_a_stopped_instance_ends_with_one_line "$(screen | grep . | tail -3 | tr '\n' ';')"
 grep '"type":"final"' "$LIVE_TMP/out.json" >"$LIVE_TMP/final2.json"
