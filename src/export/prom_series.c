@@ -118,21 +118,26 @@ static int fill(struct prom_series *s, const struct ft_counts *interval, struct 
 	order = calloc(interval->nr_entries + 1, sizeof(*order));
 	if (!order)
 		return -ENOMEM;
-	for (i = 0; i < interval->nr_entries; i++)
-		order[n++] = &interval->entries[i];
+	/* only keys without a series, of a table and direction with room */
+	for (i = 0; !err && i < interval->nr_entries; i++) {
+		const struct ft_entry *e = &interval->entries[i];
+
+		if (e->table >= FT_MAX_TABLES || e->key.dir >= FT_DIRS || !e->val.packets ||
+		    s->nr[e->table][e->key.dir] >= s->max)
+			continue;
+		err = counts_lookup(&s->own, e->table, &e->key, &own);
+		if (!err && !own)
+			order[n++] = e;
+	}
 	qsort(order, n, sizeof(*order), busiest_first);
 	for (i = 0; !err && i < n; i++) {
 		const struct ft_entry *e = order[i];
 		unsigned int t = e->table, d = e->key.dir;
 
-		if (t >= FT_MAX_TABLES || d >= FT_DIRS || !e->val.packets ||
-		    s->nr[t][d] + added[t][d] >= s->max)
+		if (s->nr[t][d] + added[t][d] >= s->max)
 			continue;
-		err = counts_lookup(&s->own, t, &e->key, &own);
-		if (!err && !own) {
-			err = counts_append(fresh, t, &e->key, &zero);
-			added[t][d]++;
-		}
+		err = counts_append(fresh, t, &e->key, &zero);
+		added[t][d]++;
 	}
 	free(order);
 	return err;
