@@ -164,44 +164,92 @@ static int put_entry(struct run_state *st, const struct ft_entry *e, bool from_l
 	return 0;
 }
 
-int top_control(struct run_state *st, const char *arg, FILE *reply, char *err, size_t errlen)
-{
-	char buf[CONTROL_REQUEST_MAX], *rows_s, *sort_s, *name, *dir, *end, *save = NULL;
-	const struct ft_entry **best;
-	int sort, slot, d, ret;
+struct top_request {
+	char buf[CONTROL_REQUEST_MAX];
 	unsigned long rows;
-	size_t i, n;
+	int sort;
+	const char *table, *dir;	/* NULL: the first table counted */
+};
 
-	snprintf(buf, sizeof(buf), "%s", arg);
-	rows_s = strtok_r(buf, " ", &save);
-	sort_s = strtok_r(NULL, " ", &save);
+/* "ROWS SORT [TABLE DIR]". 0, or 2 with the reason in err. */
+static int parse_request(const char *arg, struct top_request *rq, char *err, size_t errlen)
+{
+	char *rows, *sort, *name, *dir, *end, *save = NULL;
+
+	snprintf(rq->buf, sizeof(rq->buf), "%s", arg);
+	rows = strtok_r(rq->buf, " ", &save);
+	sort = strtok_r(NULL, " ", &save);
 	name = strtok_r(NULL, " ", &save);
 	dir = strtok_r(NULL, " ", &save);
-	if (!rows_s || !sort_s || strtok_r(NULL, " ", &save) || (name && !dir)) {
+	if (!rows || !sort || strtok_r(NULL, " ", &save) || (name && !dir)) {
 		snprintf(err, errlen, "top wants ROWS SORT [TABLE DIR]");
 		return 2;
 	}
-	rows = strtoul(rows_s, &end, 10);
-	if (*end || !rows || rows > TOP_MAX_ROWS) {
-		snprintf(err, errlen, "top: ROWS '%.16s' out of range (1-%d)", rows_s,
-			 TOP_MAX_ROWS);
+	rq->rows = strtoul(rows, &end, 10);
+	if (*end || !rq->rows || rq->rows > TOP_MAX_ROWS) {
+		snprintf(err, errlen, "top: ROWS '%.16s' out of range (1-%d)", rows, TOP_MAX_ROWS);
 		return 2;
 	}
-	if (!strcmp(sort_s, "rate"))
-		sort = BY_RATE;
-	else if (!strcmp(sort_s, "bytes"))
-		sort = BY_BYTES;
-	else if (!strcmp(sort_s, "packets"))
-		sort = BY_PACKETS;
-	else {
-		snprintf(err, errlen, "top: SORT '%.16s' unknown (rate, bytes, packets)", sort_s);
+	if (!strcmp(sort, "rate")) {
+		rq->sort = BY_RATE;
+	} else if (!strcmp(sort, "bytes")) {
+		rq->sort = BY_BYTES;
+	} else if (!strcmp(sort, "packets")) {
+		rq->sort = BY_PACKETS;
+	} else {
+		snprintf(err, errlen, "top: SORT '%.16s' unknown (rate, bytes, packets)", sort);
 		return 2;
 	}
 	if (name && !valid_table_name(name)) {
 		snprintf(err, errlen, "table name '%.40s' invalid (" FT_TABLE_NAME_RULE ")", name);
 		return 2;
 	}
-	ret = pick_table(st, name, dir, &slot, &d, err, errlen);
+	rq->table = name;
+	rq->dir = dir;
+	return 0;
+}
+
+/* The rows of (slot, d): the best `rows` by the order asked for; by rate,
+ * keys idle in the last interval fill the rows left, the largest totals
+ * first, as 'top -i' lists every key. 0 or -ENOMEM. */
+static int put_rows(struct run_state *st, const struct top_request *rq, int slot, int d,
+		    FILE *reply)
+{
+	const struct ft_entry **best;
+	size_t i, j, n, m, shown;
+	int err = 0;
+
+	best = calloc(2 * rq->rows, sizeof(*best));
+	if (!best)
+		return -ENOMEM;
+	n = select_top(rq->sort == BY_RATE ? &st->last : &st->total, slot, d, rq->sort, best,
+		       rq->rows);
+	for (i = 0; !err && i < n; i++)
+		err = put_entry(st, best[i], rq->sort == BY_RATE, reply);
+	if (err || rq->sort != BY_RATE || n == rq->rows)
+		goto out;
+	m = select_top(&st->total, slot, d, BY_BYTES, best + n, rq->rows);
+	for (i = n, shown = n; !err && i < n + m && shown < rq->rows; i++) {
+		for (j = 0; j < n && memcmp(&best[j]->key, &best[i]->key, sizeof(best[i]->key)); j++)
+			;
+		if (j < n)
+			continue;	/* listed by its rate already */
+		err = put_entry(st, best[i], false, reply);
+		shown++;
+	}
+out:
+	free(best);
+	return err;
+}
+
+int top_control(struct run_state *st, const char *arg, FILE *reply, char *err, size_t errlen)
+{
+	struct top_request rq;
+	int slot, d, ret;
+
+	ret = parse_request(arg, &rq, err, errlen);
+	if (!ret)
+		ret = pick_table(st, rq.table, rq.dir, &slot, &d, err, errlen);
 	if (ret)
 		return ret;
 	put_header(st, reply);
@@ -210,36 +258,9 @@ int top_control(struct run_state *st, const char *arg, FILE *reply, char *err, s
 	fprintf(reply, "show %d %d %llu %llu\n", slot, d,
 		(unsigned long long)st->last.table[slot][d][FT_TBL_OVERFLOW].packets,
 		(unsigned long long)st->last.table[slot][d][FT_TBL_OVERFLOW].bytes);
-	best = calloc(2 * rows, sizeof(*best));
-	if (!best) {
+	if (put_rows(st, &rq, slot, d, reply)) {
 		snprintf(err, errlen, "top: out of memory");
 		return 1;
 	}
-	n = select_top(sort == BY_RATE ? &st->last : &st->total, slot, d, sort, best, rows);
-	for (i = 0; i < n; i++)
-		if (put_entry(st, best[i], sort == BY_RATE, reply))
-			goto nomem;
-	/* by rate, keys idle in the last interval fill the rows left, the
-	 * largest totals first, as 'top -i' lists every key */
-	if (sort == BY_RATE && n < rows) {
-		size_t m = select_top(&st->total, slot, d, BY_BYTES, best + n, rows), j, shown = n;
-
-		for (i = n; i < n + m && shown < rows; i++) {
-			for (j = 0; j < n && memcmp(&best[j]->key, &best[i]->key, sizeof(best[i]->key));
-			     j++)
-				;
-			if (j < n)
-				continue;	/* listed by its rate already */
-			if (put_entry(st, best[i], false, reply))
-				goto nomem;
-			shown++;
-		}
-	}
-	free(best);
 	return 0;
-
-nomem:
-	free(best);
-	snprintf(err, errlen, "top: out of memory");
-	return 1;
 }
