@@ -309,6 +309,11 @@ int top_view_update(struct exporter *e, const struct ft_catalog *cat,
 	return view_update(e, cat, interval, total, new_interval);
 }
 
+bool top_view_paused(struct exporter *e)
+{
+	return ((struct top_view *)e->priv)->paused;
+}
+
 const char *top_view_shows(struct exporter *e, const struct ft_catalog *cat, int *slot, int *dir)
 {
 	struct top_view *v = e->priv;

@@ -16,5 +16,7 @@ int top_view_update(struct exporter *e, const struct ft_catalog *cat,
 /* What the view shows now: the table slot and direction (-1: none) among
  * cat's, and the order ("rate", "bytes", "packets"). */
 const char *top_view_shows(struct exporter *e, const struct ft_catalog *cat, int *slot, int *dir);
+/* Whether the view is paused (space): it wants no new counts then. */
+bool top_view_paused(struct exporter *e);
 
 #endif

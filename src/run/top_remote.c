@@ -198,7 +198,8 @@ static int view_loop(struct remote *r, struct exporter *view, char *err, size_t 
 			return 0;
 		changed = strcmp(top_view_shows(view, &r->cat, &slot, &dir), r->sort) ||
 			  slot != r->slot || dir != r->dir;
-		if (!changed && mono_now() - asked < ASK_EVERY_S)
+		/* paused, only another table or order is worth asking for */
+		if (!changed && (top_view_paused(view) || mono_now() - asked < ASK_EVERY_S))
 			continue;
 		status = ask(r, view, err, errlen);
 		if (status && control_instance_running(r->name) == 0)

@@ -57,7 +57,7 @@ leader() {
 		({"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "132": "sctp", "136": "udplite",
 		  "47": "gre", "50": "esp"}[.proto | tostring] // (.proto | tostring)) + " " +
 		(if .proto == 1 or .proto == 58 then "\(.dport / 256 | floor)/\(.dport % 256)" else "\(.dport)" end) +
-		" \(.packets) \(.bytes)"' "$LIVE_TMP/in.json"
+		" \(.packets) \(.bytes)"' "${2:-$LIVE_TMP/in.json}"
 }
 for key in b:bytes p:packets; do
 	tmux send-keys -t "$TM" "${key%%:*}"
@@ -79,6 +79,29 @@ rows=$(screen | sed -n '/^KEY/,$p' | grep -c "addresses")
 screen | grep -q "^table sources ingress" && [ "$rows" -ge 1 ] && pass top_name_tab_switches_table ||
 	fail top_name_tab_switches_table "$(screen | grep '^table'), $rows rows"
 
+# space pauses the view, not the counting: frames sent meanwhile leave the
+# screen as it was, and show once it resumes (Tab: back to the ports table,
+# still sorted by packets)
+rows() { screen | sed -n '/^KEY/,$p'; }
+tmux send-keys -t "$TM" " "
+for _ in $(seq 30); do screen | grep -q "space: resume" && break; sleep 0.1; done
+before=$(rows)
+in_ns "$FTSEND" -i "$VB" --seed 83 --count 300 --expect "$LIVE_TMP/p.json" >/dev/null ||
+	fail top_name_send "ftsend failed"
+sleep 1
+paused=$(rows)
+expect_sum "$LIVE_TMP/in.json" "$LIVE_TMP/p.json" >"$LIVE_TMP/inp.json"
+want=$(leader packets "$LIVE_TMP/inp.json")
+tmux send-keys -t "$TM" " "
+tmux send-keys -t "$TM" Tab
+for _ in $(seq 30); do
+	got=$(first_row | awk '{print $1, $2, $(NF-1), $NF}')
+	[ "$got" = "$want" ] && break
+	sleep 0.1
+done
+[ "$paused" = "$before" ] && [ "$got" = "$want" ] && pass top_name_space_pauses_the_view_not_the_counting ||
+	fail top_name_space_pauses_the_view_not_the_counting "changed while paused: $([ "$paused" = "$before" ] && echo no || echo yes); first row '$got', want '$want'"
+
 tmux send-keys -t "$TM" q
 for _ in $(seq 50); do screen | grep -q "^status" && break; sleep 0.1; done
 screen | grep -q "^status 0" && kill -0 "$FT_PID" 2>/dev/null && pass top_name_q_leaves_the_instance_running ||
@@ -90,7 +113,7 @@ in_ns "$FTSEND" -i "$VB" --seed 82 --count 500 --malformed 5 --expect "$LIVE_TMP
 sleep 0.5
 live_stop INT
 rc=$?
-expect_sum "$LIVE_TMP/in.json" "$LIVE_TMP/k.json" >"$LIVE_TMP/both.json"
+expect_sum "$LIVE_TMP/in.json" "$LIVE_TMP/p.json" "$LIVE_TMP/k.json" >"$LIVE_TMP/both.json"
 grep '"type":"final"' "$LIVE_TMP/out.json" >"$LIVE_TMP/final.json"
 d=$(live_diff "$LIVE_TMP/final.json" "$LIVE_TMP/both.json" "$VA" ingress 2>&1) || d="cannot compare: $d"
 [ $rc -eq 0 ] && [ -z "$d" ] && pass top_name_instance_counts_on_and_final_record_is_exact ||
