@@ -73,12 +73,26 @@ static void put_key(FILE *reply, const struct ft_key *k)
 		fprintf(reply, "%02x", b[i]);
 }
 
+/* What every interface saw in direction d, and what of it got no key: the
+ * one place this file reads the interface counters. */
+static void dir_totals(const struct ft_counts *c, int d, struct ft_value *seen,
+		       struct ft_value *uncl)
+{
+	int s, r;
+
+	for (s = 0; s < FT_IFACE_SLOTS; s++) {
+		value_add(seen, &c->iface[s][d][FT_CNT_SEEN]);
+		for (r = 0; r < FT_UNCL_REASONS; r++)
+			value_add(uncl, &c->iface[s][d][FT_CNT_UNCL(r)]);
+	}
+}
+
 static void put_header(const struct run_state *st, FILE *reply)
 {
 	const struct ft_counts *c = &st->last;
 	const struct ft_catalog *cat = &st->inst.cat;
 	char key[128];
-	int d, s, r;
+	int d, s;
 
 	fprintf(reply, "interval %.6f %.6f %u\n", c->start, c->end, cat->dirmask);
 	for (d = 0; d < FT_DIRS; d++) {
@@ -86,11 +100,7 @@ static void put_header(const struct run_state *st, FILE *reply)
 
 		if (!(cat->dirmask & FT_DIRMASK(d)))
 			continue;
-		for (s = 0; s < FT_IFACE_SLOTS; s++) {
-			value_add(&seen, &c->iface[s][d][FT_CNT_SEEN]);
-			for (r = 0; r < FT_UNCL_REASONS; r++)
-				value_add(&uncl, &c->iface[s][d][FT_CNT_UNCL(r)]);
-		}
+		dir_totals(c, d, &seen, &uncl);
 		fprintf(reply, "seen %d %llu %llu %llu %llu\n", d, (unsigned long long)seen.packets,
 			(unsigned long long)seen.bytes, (unsigned long long)uncl.packets,
 			(unsigned long long)uncl.bytes);

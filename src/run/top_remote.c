@@ -78,6 +78,17 @@ static int hex_key(const char *hex, struct ft_key *k)
 	return 0;
 }
 
+/* A direction's seen and unclassified, as the view reads them: the one
+ * place this file writes interface counters (all in the first slot, the
+ * view sums them). 0. */
+static int set_dir_totals(struct ft_counts *c, int dir, const struct ft_value *seen,
+			  const struct ft_value *uncl)
+{
+	c->iface[0][dir][FT_CNT_SEEN] = *seen;
+	c->iface[0][dir][FT_CNT_UNCL(0)] = *uncl;
+	return 0;
+}
+
 /* One line of the answer into r. 0 or -EINVAL (an answer this view cannot
  * read: another version of flowtally). */
 static int take_line(struct remote *r, char *line, int *shown_slot, int *shown_dir)
@@ -97,9 +108,8 @@ static int take_line(struct remote *r, char *line, int *shown_slot, int *shown_d
 	if (sscanf(line, "seen %d %llu %llu %llu %llu", &dir, &a, &b, &c, &d) == 5) {
 		if (dir < 0 || dir >= FT_DIRS)
 			return -EINVAL;
-		r->interval.iface[0][dir][FT_CNT_SEEN] = (struct ft_value){ a, b };
-		r->interval.iface[0][dir][FT_CNT_UNCL(0)] = (struct ft_value){ c, d };
-		return 0;
+		return set_dir_totals(&r->interval, dir, &(struct ft_value){ a, b },
+				      &(struct ft_value){ c, d });
 	}
 	if (sscanf(line, "table %d %u %63s %159s %7s", &slot, &dm, name, key, kind) == 5) {
 		struct ft_table *t;
