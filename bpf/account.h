@@ -53,6 +53,29 @@ static __always_inline void mask_key(struct ft_key *dst, const struct ft_key *sr
 }
 
 /*
+ * The service side's port, for port tables (FT_CFG_PORT): the lower of the
+ * two ports (a tie is the destination, the same number). The parser leaves
+ * both 0 for protocols without them; ICMP's type and code in dport are kept
+ * as they are, never folded. Worked out once per frame from values already
+ * loaded: no map lookup.
+ */
+static __always_inline __u16 service_port(const struct pkt_meta *m)
+{
+	if (ft_proto_is_icmp(m->key.proto, m->family == FT_FAMILY_IPV6))
+		return m->key.dport;
+	return m->key.sport < m->key.dport ? m->key.sport : m->key.dport;
+}
+
+/* The frame's key as table `cfg` keeps it; a port table's dport is `port`. */
+static __always_inline void table_key(struct ft_key *dst, const struct pkt_meta *m,
+				      const struct ft_table_cfg *cfg, int bytes, __u16 port)
+{
+	mask_key(dst, &m->key, &cfg->mask[m->family & 1], bytes);
+	if (cfg->flags & FT_CFG_PORT)
+		dst->dport = port;
+}
+
+/*
  * Count into the inner map of `outer` at `slot`. A full table (or a missing
  * inner map, which userspace never leaves) goes to the table's overflow
  * counter: the frame is still on the books. Inlined per outer map so that
@@ -93,7 +116,7 @@ static __always_inline void count_tables(const struct pkt_meta *m, __u32 gen, __
 {
 	__u32 n = *(volatile __u32 *)&ft_cfg.ntables;
 	__u32 dirbit = FT_DIRMASK(m->key.dir);
-	const struct ft_key *mask;
+	__u16 port = service_port(m);
 	struct ft_key key;
 	__u32 t, slot;
 
@@ -102,23 +125,22 @@ static __always_inline void count_tables(const struct pkt_meta *m, __u32 gen, __
 
 		if (!cfg->active || !(cfg->dirmask & dirbit))
 			continue;
-		mask = &cfg->mask[m->family & 1];
 		slot = ft_outer_slot(gen, t);
 		switch (cfg->kclass) {
 		case FT_KCLASS_NARROW:
-			mask_key(&key, &m->key, mask, FT_KEY_NARROW_SIZE);
+			table_key(&key, m, cfg, FT_KEY_NARROW_SIZE, port);
 			count_in(&ft_narrow, slot, &key, gen, t, packets, bytes);
 			break;
 		case FT_KCLASS_WIDE:
-			mask_key(&key, &m->key, mask, FT_KEY_WIDE_SIZE);
+			table_key(&key, m, cfg, FT_KEY_WIDE_SIZE, port);
 			count_in(&ft_wide, slot, &key, gen, t, packets, bytes);
 			break;
 		case FT_KCLASS_NARROW_LRU:
-			mask_key(&key, &m->key, mask, FT_KEY_NARROW_SIZE);
+			table_key(&key, m, cfg, FT_KEY_NARROW_SIZE, port);
 			count_in(&ft_narrow_lru, slot, &key, gen, t, packets, bytes);
 			break;
 		default:
-			mask_key(&key, &m->key, mask, FT_KEY_WIDE_SIZE);
+			table_key(&key, m, cfg, FT_KEY_WIDE_SIZE, port);
 			count_in(&ft_wide_lru, slot, &key, gen, t, packets, bytes);
 			break;
 		}

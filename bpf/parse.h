@@ -86,6 +86,7 @@ static __always_inline int l4_header_len(__u8 proto, int ipv6)
 	case IPPROTO_UDPLITE:
 		return 8;
 	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:	/* the generic header without extended sequence numbers */
 		return 12;
 	default:
 		return is_icmp(proto, ipv6) ? 8 : 0;	/* 0: keyed by protocol alone */

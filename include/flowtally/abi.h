@@ -28,8 +28,9 @@
 #include <linux/types.h>
 #endif
 
-/* 2: maps are cumulative, never emptied; 3: the key's vni, the config's decap */
-#define FT_ABI_VERSION		3
+/* 2: maps are cumulative, never emptied; 3: the key's vni, the config's decap;
+ * 4: a table's port (FT_CFG_PORT) */
+#define FT_ABI_VERSION		4
 
 #define FT_MAX_TABLES		64	/* tables per instance; also the outer-map stride */
 #define FT_MAX_IFACES		16	/* interfaces per instance */
@@ -166,6 +167,7 @@ enum ft_kclass {
 };
 
 #define FT_DIRMASK(d)		(1u << (d))
+#define FT_CFG_PORT		(1u << 0)	/* struct ft_table_cfg.flags */
 
 enum ft_family {
 	FT_FAMILY_IPV6 = 0,
@@ -177,7 +179,11 @@ struct ft_table_cfg {
 	__u8 active;		/* 0: slot unused, the program skips it */
 	__u8 dirmask;		/* FT_DIRMASK(FT_DIR_INGRESS) | ... */
 	__u8 kclass;		/* enum ft_kclass */
-	__u8 _pad[5];
+	/* FT_CFG_PORT: the key's dport becomes the service side's port, the
+	 * lower of sport and dport, for protocols with ports; ICMP keeps its
+	 * type << 8 | code. The mask keeps dport and clears sport. */
+	__u8 flags;
+	__u8 _pad[4];
 	/* AND-ed into the frame's key, by the frame's family: address prefixes
 	 * differ between IPv4 (/24) and IPv6 (/64) in one table. */
 	struct ft_key mask[FT_FAMILIES];

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "options.h"
 #include "run.h"
+#include "top_remote.h"
 
 static int run_command(int argc, char **argv, bool top)
 {
@@ -20,7 +21,8 @@ static int run_command(int argc, char **argv, bool top)
 		return 0;
 	}
 	if (err < 0) {
-		log_err("%s: %s (see 'flowtally %s --help')", top ? "top" : "run", err_msg,
+		log_err("%s: %s%s (see 'flowtally %s --help')", top ? "top" : "run", err_msg,
+			top && !o.nr_ifaces ? ", or name a running instance: flowtally top NAME" : "",
 			top ? "top" : "run");
 		return 2;
 	}
@@ -44,7 +46,12 @@ int cmd_run(int argc, char **argv)
 	return run_command(argc, argv, false);
 }
 
+/* 'top NAME' views a running instance; 'top -i IFACE ...' counts itself. */
 int cmd_top(int argc, char **argv)
 {
+	if (argc == 2 && argv[1][0] != '-') {
+		log_set_quiet(true);
+		return top_remote_main(argv[1]);
+	}
 	return run_command(argc, argv, true);
 }

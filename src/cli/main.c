@@ -27,8 +27,8 @@ static const struct cmd {
 } cmds[] = {
 	{ .name = "run", .fn = cmd_run, .usage = "run -i IFACE ...",
 	  .help = "count what IFACE receives and transmits (see run --help)" },
-	{ .name = "top", .fn = cmd_top, .usage = "top -i IFACE ...",
-	  .help = "the same counting, as a live full-screen view" },
+	{ .name = "top", .fn = cmd_top, .usage = "top NAME | -i IFACE ...",
+	  .help = "a running instance, or the same counting, as a live view" },
 	{ .name = "table", .fn = cmd_table, .usage = "table list|add|del|resize ...",
 	  .help = "change the tables of a running instance" },
 	{ .name = "status", .fn = cmd_status, .usage = "status [NAME]",

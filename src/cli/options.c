@@ -212,6 +212,28 @@ OPT_FN(opt_prom_max)
 	return 0;
 }
 
+OPT_FN(opt_prom_window)
+{
+	long n;
+
+	if (parse_long(arg, 1, 1000000, &n))
+		return usage_error(err, errlen,
+				   "--prometheus-window '%s' invalid (intervals, 1 or more)", arg);
+	o->prom_window = (int)n;
+	return 0;
+}
+
+OPT_FN(opt_prom_expire)
+{
+	long n;
+
+	if (parse_long(arg, 0, 1000000, &n))
+		return usage_error(err, errlen,
+				   "--prometheus-expire '%s' invalid (windows, 0 or more)", arg);
+	o->prom_expire = (int)n;
+	return 0;
+}
+
 OPT_FN(opt_ipfix)
 {
 	enum ipfix_transport transport;
@@ -428,9 +450,11 @@ static const struct run_option run_options[] = {
 	PARSED("table", 't', "SPEC", opt_table,
 	       "a table: NAME=FIELD[,FIELD...][:size=N][:lru][:dir=DIR]\n"
 	       "[:idle=SECONDS]\n"
-	       "fields: proto sport dport saddr[/V4[/V6]] daddr[/V4[/V6]]\n"
-	       "vlan ifindex dscp vni, and flow (the 5-tuple); up to\n"
-	       "%.0f tables; default: ports=proto,dport",
+	       "fields: proto sport dport port saddr[/V4[/V6]]\n"
+	       "daddr[/V4[/V6]] vlan ifindex dscp vni, and flow (the\n"
+	       "5-tuple); port: the lower of sport and dport, the\n"
+	       "service's (for servers: svc=proto,port); up to %.0f\n"
+	       "tables; default: ports=proto,dport",
 	       FT_MAX_TABLES),
 	PARSED("direction", 'd', "DIR", opt_direction, "ingress, egress or both (default both)", 0),
 	PARSED("interval", 0, "SECONDS", opt_interval,
@@ -456,9 +480,15 @@ static const struct run_option run_options[] = {
 	       ":PORT or [::]:PORT: every address)",
 	       0),
 	PARSED("prometheus-max-series", 0, "N", opt_prom_max,
-	       "own series per table, top N by bytes (default %.0f);\n"
-	       "later keys add up in one 'other' series",
+	       "own series per table and direction, the top N by\n"
+	       "bytes (default %.0f); the rest add up in 'other'",
 	       FT_PROM_MAX_SERIES),
+	PARSED("prometheus-window", 0, "N", opt_prom_window,
+	       "re-rank the series every N intervals (default %.0f)", FT_PROM_WINDOW),
+	PARSED("prometheus-expire", 0, "N", opt_prom_expire,
+	       "a series out of the top goes after N windows, its\n"
+	       "count into 'other' (default %.0f; 0: at once)",
+	       FT_PROM_EXPIRE),
 	PARSED("ipfix", 0, "COLLECTOR", opt_ipfix,
 	       "each interval's entries to an IPFIX collector:\n"
 	       "HOST:PORT or udp://HOST:PORT (UDP), tcp://HOST:PORT;\n"
@@ -548,12 +578,19 @@ void run_usage(FILE *f, bool top)
 	size_t i;
 
 	if (top)
-		fprintf(f, "Usage: flowtally top -i IFACE [-i IFACE ...] [OPTIONS]\n"
+		fprintf(f, "Usage: flowtally top NAME\n"
+			   "       flowtally top -i IFACE [-i IFACE ...] [OPTIONS]\n"
 			   "\n"
-			   "The counting of 'flowtally run', as a live full-screen view: the top\n"
-			   "entries of a table by rate, bytes or packets (keys r, b, p), Tab the next\n"
-			   "table, space pauses, q leaves with the final record (a pinned instance\n"
-			   "keeps counting: 'flowtally stop NAME' removes it).\n"
+			   "A live full-screen view: the top entries of a table by rate, bytes or\n"
+			   "packets (keys r, b, p), Tab the next table, space pauses, q leaves.\n"
+			   "\n"
+			   "top NAME views the running instance NAME (started by the unit or by\n"
+			   "hand, pinned or not) through its control socket: q ends the view and\n"
+			   "the instance counts on, its records unchanged.\n"
+			   "\n"
+			   "top -i IFACE counts as 'flowtally run' does and leaves with the final\n"
+			   "record (a pinned instance keeps counting: 'flowtally stop NAME' removes\n"
+			   "it).\n"
 			   "\n");
 	else
 		fprintf(f, "Usage: flowtally run -i IFACE [-i IFACE ...] [OPTIONS]\n"
@@ -581,6 +618,8 @@ static void set_defaults(struct run_opts *o)
 	o->prom_max_series = -1;	/* not given */
 	o->ipfix_refresh_secs = FT_IPFIX_REFRESH_SECS;
 	o->ipfix_refresh_msgs = FT_IPFIX_REFRESH_MSGS;
+	o->prom_window = -1;
+	o->prom_expire = -1;
 	o->dirmask = FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS);
 }
 
@@ -600,6 +639,13 @@ static int finish_opts(struct run_opts *o, char *err, size_t errlen)
 				   "--ipfix-domain-base and --ipfix-template-refresh* need --ipfix");
 	if (o->prom_max_series < 0)
 		o->prom_max_series = FT_PROM_MAX_SERIES;
+	if ((o->prom_window > 0 || o->prom_expire >= 0) && !o->prometheus)
+		return usage_error(err, errlen, "%s",
+				   "--prometheus-window and --prometheus-expire need --prometheus");
+	if (o->prom_window < 0)
+		o->prom_window = FT_PROM_WINDOW;
+	if (o->prom_expire < 0)
+		o->prom_expire = FT_PROM_EXPIRE;
 	if (o->ingress_hook == INGRESS_HOOK_TCX && o->xdp_mode != XDP_MODE_AUTO)
 		return usage_error(err, errlen, "%s",
 				   "--xdp-mode is for XDP: not with --ingress-hook tcx");

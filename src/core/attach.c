@@ -45,8 +45,9 @@ static int refuse_taken(const struct ft_iface *iface, const char *what, __u32 pr
 
 	if (!state_find_iface(iface->name, owner, sizeof(owner))) {
 		log_err("%s is counted by pinned flowtally instance '%s' already: "
-			"adopt it with --pin %s, or see 'flowtally status %s'",
-			iface->name, owner, owner, owner);
+			"adopt it with --pin %s, view it with 'flowtally top %s', or see "
+			"'flowtally status %s'",
+			iface->name, owner, owner, owner, owner);
 		return err;
 	}
 	if (what)

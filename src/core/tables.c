@@ -189,6 +189,7 @@ int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 	memcpy(kcfg->mask, t.cfg.mask, sizeof(kcfg->mask));
 	kcfg->dirmask = t.cfg.dirmask;
 	kcfg->kclass = t.cfg.kclass;
+	kcfg->flags = t.cfg.flags;
 	err = link_inner_maps(inst, slot, &t, fd);
 	if (err) {
 		log_errno(err, "cannot link the maps of table '%s'", spec->name);

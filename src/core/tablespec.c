@@ -12,7 +12,10 @@ const char *const ft_field_names[FT_FIELDS] = {
 	[FT_F_PROTO] = "proto",	  [FT_F_SPORT] = "sport", [FT_F_DPORT] = "dport",
 	[FT_F_SADDR] = "saddr",	  [FT_F_DADDR] = "daddr", [FT_F_VLAN] = "vlan",
 	[FT_F_IFINDEX] = "ifindex", [FT_F_DSCP] = "dscp", [FT_F_VNI] = "vni",
+	[FT_F_PORT] = "port",
 };
+
+#define PORT_FIELDS (FT_FIELD_BIT(FT_F_SPORT) | FT_FIELD_BIT(FT_F_DPORT) | FT_FIELD_BIT(FT_F_PORT))
 
 #define FLOW_FIELDS                                                                      \
 	(FT_FIELD_BIT(FT_F_PROTO) | FT_FIELD_BIT(FT_F_SADDR) | FT_FIELD_BIT(FT_F_DADDR) | \
@@ -110,7 +113,7 @@ static int parse_field(char *tok, struct table_spec *spec, char *err, size_t err
 	}
 	return fail(err, errlen,
 		    "unknown field '%s' (fields: proto sport dport saddr[/N] daddr[/N] vlan "
-		    "ifindex dscp vni flow)",
+		    "ifindex dscp vni port flow)",
 		    tok);
 }
 
@@ -208,6 +211,11 @@ int table_spec_parse(const char *text, struct table_spec *spec, char *err, size_
 						   spec->name);
 		ret = parse_field(tok, spec, err, errlen);
 	}
+	/* port lives in the key's dport: it is one of the two ports, never beside them */
+	if (!ret && (spec->fields & FT_FIELD_BIT(FT_F_PORT)) &&
+	    (spec->fields & PORT_FIELDS) != FT_FIELD_BIT(FT_F_PORT))
+		return fail(err, errlen, "table '%s': field 'port' (the lower of sport and dport) "
+			    "goes with neither sport nor dport", spec->name);
 	while (!ret && opts && (tok = strsep(&opts, ":"))) {
 		if (!*tok)
 			return fail(err, errlen, "table '%s' has an empty option", spec->name);
@@ -230,6 +238,8 @@ void table_spec_to_cfg(const struct table_spec *spec, __u8 dirmask, struct ft_ta
 	int fam;
 
 	memset(cfg, 0, sizeof(*cfg));
+	if (spec->fields & FT_FIELD_BIT(FT_F_PORT))
+		cfg->flags = FT_CFG_PORT;
 	cfg->dirmask = spec->dirmask ? spec->dirmask : dirmask;
 	cfg->kclass = wide ? (spec->lru ? FT_KCLASS_WIDE_LRU : FT_KCLASS_WIDE)
 			   : (spec->lru ? FT_KCLASS_NARROW_LRU : FT_KCLASS_NARROW);
@@ -247,7 +257,7 @@ void table_spec_to_cfg(const struct table_spec *spec, __u8 dirmask, struct ft_ta
 			m->vlan = 0xffff;
 		if (spec->fields & FT_FIELD_BIT(FT_F_SPORT))
 			m->sport = 0xffff;
-		if (spec->fields & FT_FIELD_BIT(FT_F_DPORT))
+		if (spec->fields & (FT_FIELD_BIT(FT_F_DPORT) | FT_FIELD_BIT(FT_F_PORT)))
 			m->dport = 0xffff;
 		if (spec->fields & FT_FIELD_BIT(FT_F_IFINDEX))
 			m->ifindex = 0xffffffff;

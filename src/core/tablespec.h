@@ -27,6 +27,7 @@ enum ft_field {
 	FT_F_IFINDEX,
 	FT_F_DSCP,
 	FT_F_VNI,	/* --decap: the tunnel's VNI or GRE key, 24 bits (abi.h) */
+	FT_F_PORT,	/* the service side's port: min(sport, dport), kept in dport */
 	FT_FIELDS,
 };
 

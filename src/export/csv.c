@@ -13,8 +13,9 @@
  * so that, per interval and direction, the seen rows add up to each table's
  * entry rows plus its overflow row plus the unclassified rows. Every row
  * has the same columns; a field the row's table does not key by is left
- * empty, and so are dport for ICMP (icmp_type and icmp_code instead) and
- * the ICMP columns for everything else. `interface` names the interface of
+ * empty, and so are dport and port for ICMP (icmp_type and icmp_code
+ * instead) and the ICMP columns for everything else. Columns added later
+ * go last (vni; interface, row, reason; port). `interface` names the interface of
  * a seen or unclassified row, and of an entry of a table keyed on ifindex;
  * it is empty for other tables' entries, which count every interface.
  * Interface names are quoted (RFC 4180) when they hold a comma or a quote,
@@ -34,7 +35,7 @@
 
 #define CSV_HEADER                                                                        \
 	"type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr," \
-	"vlan,ifindex,dscp,packets,bytes,vni,interface,row,reason\n"
+	"vlan,ifindex,dscp,packets,bytes,vni,interface,row,reason,port\n"
 
 static bool csv_wanted(const struct export_opts *o)
 {
@@ -95,6 +96,7 @@ static void put_row(FILE *f, const char *type, const struct ft_catalog *cat,
 {
 	const struct ft_key *k = &e->key;
 	bool icmp = ft_key_is_icmp(k, s->fields), dport = s->fields & FT_FIELD_BIT(FT_F_DPORT);
+	bool port = s->fields & FT_FIELD_BIT(FT_F_PORT);
 	char buf[16];
 
 	fprintf(f, "%s,%.6f,%.6f,%s,%s,", type, c->start, c->end, s->name, ft_dir_names[k->dir]);
@@ -105,7 +107,7 @@ static void put_row(FILE *f, const char *type, const struct ft_catalog *cat,
 	if (dport && !icmp)
 		fprintf(f, "%u", k->dport);
 	fputc(',', f);
-	if (dport && icmp)
+	if ((dport || port) && icmp)
 		fprintf(f, "%u,%u,", k->dport >> 8, k->dport & 0xff);
 	else
 		fputs(",,", f);
@@ -122,7 +124,10 @@ static void put_row(FILE *f, const char *type, const struct ft_catalog *cat,
 	fputc(',', f);
 	if (s->fields & FT_FIELD_BIT(FT_F_IFINDEX) && iface_name_of(cat, k->ifindex))
 		put_name(f, iface_name_of(cat, k->ifindex));
-	fputs(",entry,\n", f);
+	fputs(",entry,,", f);
+	if (port && !icmp)	/* the service port, kept in the key's dport */
+		fprintf(f, "%u", k->dport);
+	fputc('\n', f);
 }
 
 /* A row without a key: seen, unclassified or overflow of one interface or
@@ -138,7 +143,7 @@ static void put_count(FILE *f, const char *type, const struct ft_counts *c, cons
 	fprintf(f, ",,%llu,%llu,,", (unsigned long long)v->packets, (unsigned long long)v->bytes);
 	if (!table)
 		put_name(f, ifc ? ifc->name : "(other)");
-	fprintf(f, ",%s,%s\n", row, reason ? reason : "");
+	fprintf(f, ",%s,%s,\n", row, reason ? reason : "");
 }
 
 static void put_iface_rows(FILE *f, const struct ft_catalog *cat, const struct ft_counts *c,

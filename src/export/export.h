@@ -20,7 +20,9 @@ struct sink;
 struct export_opts {
 	bool csv;		/* CSV rows instead of text/JSON records */
 	const char *prometheus;	/* ADDR:PORT to serve /metrics on */
-	int prom_max_series;	/* own series per table, the rest sum up in "other" */
+	int prom_max_series;	/* own series per table and direction, the rest in "other" */
+	int prom_window;	/* intervals between re-rankings of the series */
+	int prom_expire;	/* windows a series out of the top may stay */
 	const char *const *ipfix;	/* [udp://|tcp://]HOST:PORT of IPFIX collectors */
 	int nr_ipfix;
 	__u32 ipfix_domain_base;	/* a table's domain: this + its id */

@@ -10,55 +10,6 @@
 #include "prom_text.h"
 #include "names.h"
 
-void prom_series_init(struct prom_series *s, unsigned int max)
-{
-	memset(s, 0, sizeof(*s));
-	counts_init(&s->own);
-	s->max = max;
-}
-
-void prom_series_free(struct prom_series *s)
-{
-	counts_free(&s->own);
-}
-
-int prom_series_update(struct prom_series *s, const struct ft_counts *total)
-{
-	static const struct ft_value zero;
-	struct ft_counts cand;
-	struct ft_entry *found;
-	size_t i;
-	int err = 0;
-
-	counts_init(&cand);
-	for (i = 0; i < total->nr_entries; i++) {
-		const struct ft_entry *e = &total->entries[i];
-
-		if (e->table >= FT_MAX_TABLES || s->nr[e->table] >= s->max)
-			continue;
-		err = counts_lookup(&s->own, e->table, &e->key, &found);
-		if (!err && !found)
-			err = counts_append(&cand, e->table, &e->key, &e->val);
-		if (err)
-			goto out;
-	}
-	/* by table, then largest bytes first */
-	counts_sort(&cand);
-	for (i = 0; i < cand.nr_entries; i++) {
-		const struct ft_entry *e = &cand.entries[i];
-
-		if (s->nr[e->table] >= s->max)
-			continue;
-		err = counts_append(&s->own, e->table, &e->key, &zero);
-		if (err)
-			goto out;
-		s->nr[e->table]++;
-	}
-out:
-	counts_free(&cand);
-	return err;
-}
-
 void prom_put_label_value(FILE *f, const char *v)
 {
 	for (; *v; v++) {
@@ -116,6 +67,8 @@ static void addr_label(FILE *f, bool *first, const struct table_spec *s, int fie
 			   sizeof(text)));
 }
 
+#define PORT_BITS (FT_FIELD_BIT(FT_F_DPORT) | FT_FIELD_BIT(FT_F_PORT))
+
 /* The table's key fields; ICMP's type and code have labels of their own. */
 static void key_labels(FILE *f, bool *first, const struct table_spec *s, const struct ft_key *k)
 {
@@ -125,11 +78,13 @@ static void key_labels(FILE *f, bool *first, const struct table_spec *s, const s
 		label(f, first, "proto", proto_name(k->proto, buf, sizeof(buf)));
 	if (s->fields & FT_FIELD_BIT(FT_F_SPORT))
 		label_u(f, first, "sport", k->sport);
-	if ((s->fields & FT_FIELD_BIT(FT_F_DPORT)) && ft_key_is_icmp(k, s->fields)) {
+	if ((s->fields & PORT_BITS) && ft_key_is_icmp(k, s->fields)) {
 		label_u(f, first, "icmp_type", k->dport >> 8);
 		label_u(f, first, "icmp_code", k->dport & 0xff);
 	} else if (s->fields & FT_FIELD_BIT(FT_F_DPORT)) {
 		label_u(f, first, "dport", k->dport);
+	} else if (s->fields & FT_FIELD_BIT(FT_F_PORT)) {
+		label_u(f, first, "port", k->dport);	/* a port table keeps it in dport */
 	}
 	if (s->fields & FT_FIELD_BIT(FT_F_SADDR))
 		addr_label(f, first, s, FT_F_SADDR, k->saddr);
@@ -174,8 +129,9 @@ static bool table_counts(const struct ft_catalog *cat, int t, int d)
 	return table_shown(cat, t) && (cat->tables[t].cfg.dirmask & FT_DIRMASK(d));
 }
 
-/* One family of entry counters: the keys with their own series, then the
- * "other" series of each table that ran out of room. */
+/* One family of entry counters: the keys with their own series (what they
+ * counted since they got it), then each table's and direction's "other":
+ * every other key's total and every series' base (prom_series.h). */
 static int put_entries(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total,
 		       struct prom_series *s, bool bytes)
 {
@@ -199,25 +155,27 @@ static int put_entries(FILE *f, const struct ft_catalog *cat, const struct ft_co
 
 		if (e->table >= FT_MAX_TABLES || e->key.dir >= FT_DIRS || !shown[e->table])
 			continue;
-		err = counts_lookup(&s->own, e->table, &e->key, &own);
+		err = prom_series_find(s, e->table, &e->key, &own);
 		if (err)
 			return err;
 		if (!own) {
 			value_add(&other[e->table][e->key.dir], &e->val);
 			continue;
 		}
+		value_add(&other[e->table][e->key.dir], &own->val);
 		spec = &cat->tables[e->table].spec;
 		fputs(name, f);
 		table_labels(f, &first, spec, e->key.dir);
 		key_labels(f, &first, spec, &e->key);
-		value(f, first, bytes ? e->val.bytes : e->val.packets);
+		value(f, first, bytes ? e->val.bytes - own->val.bytes
+				      : e->val.packets - own->val.packets);
 	}
 	for (t = 0; t < FT_MAX_TABLES; t++) {
 		for (d = 0; d < FT_DIRS; d++) {
 			const struct ft_value *v = &other[t][d];
 			bool first = true;
 
-			if (!table_counts(cat, t, d) || (s->nr[t] < s->max && !v->packets))
+			if (!table_counts(cat, t, d) || (s->nr[t][d] < s->max && !v->packets))
 				continue;
 			fputs(name, f);
 			table_labels(f, &first, &cat->tables[t].spec, d);
@@ -339,8 +297,7 @@ static unsigned long long gauge_memory(const struct gauge_src *g, int t, int d)
 
 static unsigned long long gauge_series(const struct gauge_src *g, int t, int d)
 {
-	(void)d;
-	return g->series->nr[t];
+	return g->series->nr[t][d];
 }
 
 static const struct table_gauge {
@@ -355,8 +312,9 @@ static const struct table_gauge {
 	  "Kernel memory of a table's maps (both generations), as bpftool shows it.", false,
 	  gauge_memory },
 	{ "flowtally_table_series",
-	  "Keys of a table exported as series of their own (the rest add up in 'other').", false,
-	  gauge_series },
+	  "Keys of a table and direction exported as series of their own (the rest add up in "
+	  "'other').",
+	  true, gauge_series },
 };
 
 static void put_table_gauge(FILE *f, const struct table_gauge *tg, const struct gauge_src *g)

@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The Prometheus text exposition (format 0.0.4) of a run's totals, and which
- * keys get a series of their own: at most `max` a table, chosen by bytes when
- * they first appear. A key that has its series keeps it, so every series is a
- * counter that only grows; keys that came too late add up in one series per
- * table and direction whose key labels are all "other".
+ * The Prometheus text exposition (format 0.0.4) of a run's totals. Which keys
+ * get a series of their own, and what "other" holds: prom_series.h.
  */
 #ifndef FT_PROM_TEXT_H
 #define FT_PROM_TEXT_H
@@ -14,12 +11,7 @@
 #include "counts.h"
 #include "export.h"
 #include "catalog.h"
-
-struct prom_series {
-	struct ft_counts own;		/* keys with a series of their own; values unused */
-	unsigned int nr[FT_MAX_TABLES];	/* of them per table */
-	unsigned int max;		/* per table */
-};
+#include "prom_series.h"
 
 /* What flowtally says about itself. */
 struct prom_self {
@@ -30,12 +22,6 @@ struct prom_self {
 	size_t store_bytes;		/* the host-side totals */
 	const struct export_status *status;	/* exporters' errors; may be NULL */
 };
-
-void prom_series_init(struct prom_series *s, unsigned int max);
-void prom_series_free(struct prom_series *s);
-/* Gives keys of `total` a series while their table has room, largest bytes
- * first. 0 or -ENOMEM. */
-int prom_series_update(struct prom_series *s, const struct ft_counts *total);
 
 /* Writes every metric family; with cat NULL only build info and self. Of
  * `interval`, only the number of keys is used. 0 or -errno. */

@@ -241,7 +241,8 @@ static int prom_open(struct exporter *e, const struct export_opts *o, struct sin
 	if (!p)
 		return log_errno(-ENOMEM, "Prometheus exporter");
 	pthread_mutex_init(&p->lock, NULL);
-	prom_series_init(&p->series, (unsigned int)o->prom_max_series);
+	prom_series_init(&p->series, (unsigned int)o->prom_max_series,
+			 (unsigned int)o->prom_window, (unsigned int)o->prom_expire);
 	/* until the first interval: build info only */
 	err = render(p, e, NULL, NULL, NULL);
 	if (err) {
@@ -280,7 +281,7 @@ static int prom_interval(struct exporter *e, const struct ft_catalog *cat,
 	int err;
 
 	p->intervals++;
-	err = prom_series_update(&p->series, total);
+	err = prom_series_update(&p->series, cat, interval, total);
 	if (!err)
 		err = render(p, e, cat, interval, total);
 	return err;

@@ -123,7 +123,8 @@ static void draw_key(int row, const struct ft_key *k, const struct table_spec *s
 		mvprintw(row, col, "%-7s ", proto_name(k->proto, name, sizeof(name)));
 		col += 8;
 	}
-	if (s->fields & FT_FIELD_BIT(FT_F_DPORT)) {
+	/* a port table keeps the service port in the key's dport */
+	if (s->fields & (FT_FIELD_BIT(FT_F_DPORT) | FT_FIELD_BIT(FT_F_PORT))) {
 		if (ft_key_is_icmp(k, s->fields))
 			snprintf(buf, sizeof(buf), "%u/%u", k->dport >> 8, k->dport & 0xff);
 		else
@@ -264,8 +265,9 @@ static void draw(struct top_view *v)
 	refresh();
 }
 
-static int top_interval(struct exporter *e, const struct ft_catalog *cat,
-			const struct ft_counts *interval, const struct ft_counts *total)
+/* `spark`: a new interval, whose rate joins the sparkline. */
+static int view_update(struct exporter *e, const struct ft_catalog *cat,
+		       const struct ft_counts *interval, const struct ft_counts *total, bool spark)
 {
 	struct top_view *v = e->priv;
 	double secs = interval->end > interval->start ? interval->end - interval->start : 1;
@@ -277,11 +279,12 @@ static int top_interval(struct exporter *e, const struct ft_catalog *cat,
 	for (s = 0; s < FT_IFACE_SLOTS; s++)
 		for (d = 0; d < FT_DIRS; d++)
 			value_add(&sum, &interval->iface[s][d][FT_CNT_SEEN]);
-	if (v->nr_bps == SPARK_LEN)
+	if (spark && v->nr_bps == SPARK_LEN)
 		memmove(v->bps, v->bps + 1, sizeof(v->bps) - sizeof(v->bps[0]));
-	else
+	else if (spark)
 		v->nr_bps++;
-	v->bps[v->nr_bps - 1] = sum.bytes * 8.0 / secs;
+	if (spark)
+		v->bps[v->nr_bps - 1] = sum.bytes * 8.0 / secs;
 	if (v->paused)
 		return 0;
 	counts_reset(&v->interval);
@@ -291,6 +294,33 @@ static int top_interval(struct exporter *e, const struct ft_catalog *cat,
 	if (!err)
 		draw(v);
 	return err;
+}
+
+static int top_interval(struct exporter *e, const struct ft_catalog *cat,
+			const struct ft_counts *interval, const struct ft_counts *total)
+{
+	return view_update(e, cat, interval, total, true);
+}
+
+int top_view_update(struct exporter *e, const struct ft_catalog *cat,
+		    const struct ft_counts *interval, const struct ft_counts *total,
+		    bool new_interval)
+{
+	return view_update(e, cat, interval, total, new_interval);
+}
+
+bool top_view_paused(struct exporter *e)
+{
+	return ((struct top_view *)e->priv)->paused;
+}
+
+const char *top_view_shows(struct exporter *e, const struct ft_catalog *cat, int *slot, int *dir)
+{
+	struct top_view *v = e->priv;
+
+	if (!nth_table(cat, v->table, slot, dir) && !nth_table(cat, 0, slot, dir))
+		*slot = *dir = -1;
+	return v->sort == SORT_PACKETS ? "packets" : v->sort == SORT_BYTES ? "bytes" : "rate";
 }
 
 static int top_input_fd(struct exporter *e)

@@ -54,9 +54,11 @@ static void print_addr(struct printer *p, const char *key, const __u8 *addr, __u
 		     ft_addr_text(addr, plen4, plen6, text, sizeof(text)));
 }
 
-/* ICMP has no ports: the key's dport holds type << 8 | code. */
+/* ICMP has no ports: the key's dport holds type << 8 | code. A port table's
+ * service port is in dport too, printed as `port`. */
 static void print_dport(struct printer *p, const struct table_spec *s, const struct ft_key *k)
 {
+	const char *key = s->fields & FT_FIELD_BIT(FT_F_PORT) ? "port" : "dport";
 	bool icmp = ft_key_is_icmp(k, s->fields);
 	const char *name;
 	char buf[16];
@@ -70,7 +72,7 @@ static void print_dport(struct printer *p, const struct table_spec *s, const str
 		print_string(p, PRINT_FP, NULL, " %5s", buf);
 		name = icmp_type_name(k->proto, type);
 	} else {
-		print_u64(p, PRINT_ANY, "dport", " %5llu", k->dport);
+		print_u64(p, PRINT_ANY, key, " %5llu", k->dport);
 		name = service_name(k->proto, k->dport);
 	}
 	print_string(p, PRINT_FP, NULL, " %-16.16s", name);
@@ -96,7 +98,7 @@ void print_key(struct printer *p, const struct table_spec *s, const struct ft_ke
 		print_string(p, PRINT_ANY, "proto", " %-7s", proto_name(k->proto, buf, sizeof(buf)));
 	if (s->fields & FT_FIELD_BIT(FT_F_SPORT))
 		print_u64(p, PRINT_ANY, "sport", " %5llu", k->sport);
-	if (s->fields & FT_FIELD_BIT(FT_F_DPORT))
+	if (s->fields & (FT_FIELD_BIT(FT_F_DPORT) | FT_FIELD_BIT(FT_F_PORT)))
 		print_dport(p, s, k);
 	if (s->fields & FT_FIELD_BIT(FT_F_DSCP))
 		print_u64(p, PRINT_ANY, "dscp", " %4llu", k->dscp);

@@ -94,6 +94,8 @@ static void print_key_header(struct printer *p, const struct table_spec *s)
 		print_text(p, " %5s", "SPORT");
 	if (s->fields & FT_FIELD_BIT(FT_F_DPORT))
 		print_text(p, " %5s %-16s", "DPORT", "SERVICE");
+	if (s->fields & FT_FIELD_BIT(FT_F_PORT))
+		print_text(p, " %5s %-16s", "PORT", "SERVICE");
 	if (s->fields & FT_FIELD_BIT(FT_F_DSCP))
 		print_text(p, " %4s", "DSCP");
 	print_text(p, " %12s %14s %9s %9s\n", "PACKETS", "BYTES", "PKT/S", "BIT/S");

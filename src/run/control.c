@@ -422,20 +422,89 @@ static int only_instance(char *name, size_t len)
 	return found;
 }
 
-static void say_permission_denied(const char *name)
+/* Connects to instance `name`'s socket and sends `request`: the stream to
+ * read the answer from, or NULL with the exit status in *status and the
+ * reason in err. */
+static FILE *send_request(const char *name, const char *request, int *status, char *err,
+			  size_t errlen)
 {
-	log_err("permission denied talking to instance '%s': run as root or as the user it "
-		"runs as",
-		name);
+	struct timeval wait = { .tv_sec = CONTROL_CLIENT_WAIT_S };
+	char path[108];
+	FILE *in;
+	int fd;
+
+	*status = 1;
+	if (run_path(path, sizeof(path), name, ".sock")) {
+		snprintf(err, errlen, "instance name '%s' invalid (" FT_INSTANCE_NAME_RULE ")",
+			 name);
+		*status = 2;
+		return NULL;
+	}
+	fd = connect_to(path);
+	if (fd == -EACCES || fd == -EPERM) {
+		snprintf(err, errlen, "permission denied talking to instance '%s': run as root or "
+			 "as the user it runs as", name);
+		return NULL;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "no instance named '%s' answers on %s: %s", name, path,
+			 strerror(-fd));
+		return NULL;
+	}
+	/* a stopped or wedged instance must not hang the client forever; a
+	 * resize of a large table takes seconds, not this long */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+	if (dprintf(fd, "%s\n", request) < 0 || !(in = fdopen(fd, "r"))) {
+		snprintf(err, errlen, "cannot talk to instance '%s': %s", name, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	return in;
+}
+
+/* Copies the answer's lines to `out` up to its last line; the exit status. */
+static int read_answer(FILE *in, FILE *out, const char *name, char *err, size_t errlen)
+{
+	char buf[4096];
+
+	while (fgets(buf, sizeof(buf), in)) {
+		if (!strcmp(buf, "ok\n"))
+			return 0;
+		if (!strncmp(buf, "error ", 6)) {
+			char *msg;
+			int status = (int)strtol(buf + 6, &msg, 10);
+
+			buf[strcspn(buf, "\n")] = '\0';
+			snprintf(err, errlen, "%s", msg + (*msg == ' '));
+			return status == 2 ? 2 : 1;
+		}
+		fputs(buf, out);
+	}
+	if (ferror(in) && (errno == EAGAIN || errno == EWOULDBLOCK))
+		snprintf(err, errlen, "instance '%s' did not answer within %d s (is it stopped?)",
+			 name, CONTROL_CLIENT_WAIT_S);
+	else
+		snprintf(err, errlen, "instance '%s' closed the connection without an answer",
+			 name);
+	return 1;
+}
+
+int control_query(const char *name, const char *request, FILE *out, char *err, size_t errlen)
+{
+	int status;
+	FILE *in = send_request(name, request, &status, err, errlen);
+
+	if (!in)
+		return status;
+	status = read_answer(in, out, name, err, errlen);
+	fclose(in);
+	return status;
 }
 
 int control_request(const char *name, const char *request)
 {
-	struct timeval wait = { .tv_sec = CONTROL_CLIENT_WAIT_S };
-	char path[108], buf[4096], found[FT_NAME_MAX];
-	bool answered = false;
-	int fd, status = 1, n;
-	FILE *in;
+	char found[FT_NAME_MAX], err[512];
+	int status, n;
 
 	if (!name) {
 		n = only_instance(found, sizeof(found));
@@ -456,52 +525,9 @@ int control_request(const char *name, const char *request)
 		}
 		name = found;
 	}
-	if (run_path(path, sizeof(path), name, ".sock")) {
-		log_err("instance name '%s' invalid (" FT_INSTANCE_NAME_RULE ")", name);
-		return 2;
-	}
-	fd = connect_to(path);
-	if (fd == -EACCES || fd == -EPERM) {
-		say_permission_denied(name);
-		return 1;
-	}
-	if (fd < 0) {
-		log_errno(fd, "no instance named '%s' answers on %s", name, path);
-		return 1;
-	}
-	/* a stopped or wedged instance must not hang the client forever; a
-	 * resize of a large table takes seconds, not this long */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
-	if (dprintf(fd, "%s\n", request) < 0 || !(in = fdopen(fd, "r"))) {
-		log_errno(-errno, "cannot talk to instance '%s'", name);
-		close(fd);
-		return 1;
-	}
-	while (fgets(buf, sizeof(buf), in)) {
-		if (!strcmp(buf, "ok\n")) {
-			status = 0;
-			answered = true;
-			break;
-		}
-		if (!strncmp(buf, "error ", 6)) {
-			char *msg;
-
-			status = (int)strtol(buf + 6, &msg, 10);
-			buf[strcspn(buf, "\n")] = '\0';
-			log_err("%s", msg + (*msg == ' '));
-			if (status != 2)
-				status = 1;
-			answered = true;
-			break;
-		}
-		fputs(buf, stdout);
-	}
-	if (!answered && ferror(in) && (errno == EAGAIN || errno == EWOULDBLOCK))
-		log_err("instance '%s' did not answer within %d s (is it stopped?)", name,
-			CONTROL_CLIENT_WAIT_S);
-	else if (!answered)
-		log_err("instance '%s' closed the connection without an answer", name);
-	fclose(in);
+	status = control_query(name, request, stdout, err, sizeof(err));
+	if (status)
+		log_err("%s", err);
 	return status;
 }
 

@@ -2,7 +2,7 @@
 /*
  * The control socket of a running instance, /run/flowtally/NAME.sock: one
  * request line per connection ("add SPEC", "del NAME", "resize NAME SIZE",
- * "list", "stop"), answered with text lines and a last line "ok" or
+ * "list", "top ROWS SORT [TABLE DIR]", "stop"), answered with text lines and a last line "ok" or
  * "error N MSG", N being the exit status the client should return.
  *
  * The run loop polls the socket and its clients with everything else and
@@ -79,6 +79,10 @@ int control_instance_running(const char *name);
 /* Client: sends `request` to the instance `name` (NULL: the only one
  * running) and copies its answer to stdout/stderr. Returns the exit status. */
 int control_request(const char *name, const char *request);
+/* Client, quietly: sends `request` to instance `name` and copies the lines of
+ * its answer (all but the last) to `out`. Returns the exit status (0, 1
+ * runtime, 2 usage), with the reason in err when not 0. */
+int control_query(const char *name, const char *request, FILE *out, char *err, size_t errlen);
 
 /* A table size in a request, "resize TABLE SIZE": decimal digits only (no
  * sign, space, hex or exponent), 1 to FT_TABLE_MAX_SIZE. 0 or -EINVAL;

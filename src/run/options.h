@@ -14,6 +14,8 @@
 
 #define FT_MIN_INTERVAL 0.01	/* seconds; below this the swaps are all there is */
 #define FT_PROM_MAX_SERIES 1000	/* default --prometheus-max-series */
+#define FT_PROM_WINDOW 10	/* default --prometheus-window: intervals */
+#define FT_PROM_EXPIRE 6	/* default --prometheus-expire: windows */
 #define FT_TOP_ROWS 20		/* default --top: text rows per table */
 
 struct run_opts {
@@ -33,7 +35,9 @@ struct run_opts {
 	bool csv;		/* CSV rows instead of text/JSON records */
 	const char *output;	/* records to this file (appended), not stdout */
 	const char *prometheus;	/* ADDR:PORT to serve /metrics on */
-	int prom_max_series;	/* own series per table, the rest sum up in "other" */
+	int prom_max_series;	/* own series per table and direction, the rest in "other" */
+	int prom_window;	/* intervals between re-rankings of the series */
+	int prom_expire;	/* windows a series out of the top may stay */
 	const char *ipfix[FT_MAX_IPFIX];	/* [udp://|tcp://]HOST:PORT of collectors */
 	int nr_ipfix;
 	__u32 ipfix_domain_base;	/* a table's observation domain: this + its id */

@@ -144,6 +144,14 @@ static void read_device_counters(struct run_state *st)
 	}
 }
 
+static void swap_counts(struct ft_counts *a, struct ft_counts *b)
+{
+	struct ft_counts t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
 /* One interval: drain, print its counts, add them to the totals. */
 static int take_interval(struct run_state *st, bool last)
 {
@@ -167,6 +175,9 @@ static int take_interval(struct run_state *st, bool last)
 	st->ex.status.read_seconds = st->read_seconds;
 	exporters_interval(&st->ex, &st->inst.cat, &st->interval, &st->total);
 	tables_mark_reported(&st->inst);
+	/* the interval just reported stays for 'flowtally top NAME': a swap, no
+	 * copy, and the older one's memory serves the next interval */
+	swap_counts(&st->last, &st->interval);
 	counts_reset(&st->interval);
 	st->interval.start = end;
 	/* a record that cannot be written ends the run (run_ending) */
@@ -281,6 +292,7 @@ static void run_state_free(struct run_state *st)
 	counts_free(&st->interval);
 	counts_free(&st->total);
 	counts_free(&st->scratch);
+	counts_free(&st->last);
 }
 
 /* Opens what the run needs and starts counting: a new instance, or the pinned
@@ -292,6 +304,8 @@ static int run_start(struct run_state *st)
 		.csv = o->csv,
 		.prometheus = o->prometheus,
 		.prom_max_series = o->prom_max_series,
+		.prom_window = o->prom_window,
+		.prom_expire = o->prom_expire,
 		.ipfix = o->ipfix,
 		.nr_ipfix = o->nr_ipfix,
 		.ipfix_domain_base = o->ipfix_domain_base,
@@ -308,6 +322,7 @@ static int run_start(struct run_state *st)
 	counts_init(&st->interval);
 	counts_init(&st->total);
 	counts_init(&st->scratch);
+	counts_init(&st->last);
 	if (install_signals() || open_output(st) || exporters_open(&st->ex, &eo, &st->out))
 		return -1;
 	if (!o->pin) {

@@ -19,6 +19,7 @@ struct run_state {
 	struct ft_counts interval;	/* counted since the last record */
 	struct ft_counts total;		/* since start */
 	struct ft_counts scratch;	/* one drain, before it joins interval */
+	struct ft_counts last;		/* the last interval reported: 'flowtally top NAME' */
 	double swap_seconds;		/* the last flip: one grace period */
 	double read_seconds;		/* reading and emptying what it left */
 	struct printer p;
@@ -54,7 +55,11 @@ void run_unpin(struct run_state *st);
  * interval and the totals (and saves a pinned instance's state). */
 int run_keep_drained(struct run_state *st);
 
-/* Control socket requests "list", "add SPEC", "del NAME", "resize NAME SIZE". */
+/* "top ROWS SORT [TABLE DIR]": what 'flowtally top NAME' shows (top_control.c). */
+int top_control(struct run_state *st, const char *arg, FILE *reply, char *err, size_t errlen);
+
+/* Control socket requests "list", "add SPEC", "del NAME", "resize NAME SIZE",
+ * "top ...", "stop". */
 int table_control(void *ctx, const char *verb, const char *arg, FILE *reply, char *err,
 		  size_t errlen);
 

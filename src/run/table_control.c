@@ -63,6 +63,7 @@ static int add_table(struct run_state *st, const char *arg, FILE *reply, char *e
 	/* a reused slot: the removed table's counts were in their last record */
 	counts_drop_table(&st->total, (__u32)slot);
 	counts_drop_table(&st->interval, (__u32)slot);
+	counts_drop_table(&st->last, (__u32)slot);
 	counts_reset(&st->scratch);
 	if (run_keep_drained(st))	/* a pinned instance's state names the table */
 		return reply_error(err, errlen, 1, "table '%s' added but not saved", spec.name);
@@ -137,6 +138,8 @@ int table_control(void *ctx, const char *verb, const char *arg, FILE *reply, cha
 		return del_table(st, arg, reply, err, errlen);
 	if (!strcmp(verb, "resize"))
 		return resize_table(st, arg, reply, err, errlen);
+	if (!strcmp(verb, "top"))
+		return top_control(st, arg, reply, err, errlen);
 	if (!strcmp(verb, "stop")) {	/* flowtally stop NAME: a clean exit, no --keep */
 		st->stop_requested = true;
 		fprintf(reply, "stopping\n");

@@ -24,6 +24,7 @@
 #define PROTO_FRAGMENT		44
 #define PROTO_ICMPV6		58
 #define PROTO_DSTOPTS		60
+#define PROTO_DCCP		33
 #define PROTO_SCTP		132
 #define PROTO_UDPLITE		136
 
@@ -89,6 +90,7 @@ static int written_l4_hlen(__u8 proto)
 	case PROTO_ICMPV6:
 		return 8;
 	case PROTO_SCTP:
+	case PROTO_DCCP:	/* generic header, X = 0 */
 		return 12;
 	default:
 		return 0;
@@ -343,6 +345,7 @@ static void put_l4(const struct frame_spec *s, __u8 *l4)
 		/* fall through */
 	case PROTO_UDPLITE:	/* length 0 there: the checksum covers everything */
 	case PROTO_SCTP:	/* verification tag and CRC32c left 0 */
+	case PROTO_DCCP:	/* data offset and the rest left 0 */
 		put16(l4, s->sport);
 		put16(l4 + 2, s->dport);
 		break;

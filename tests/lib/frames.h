@@ -51,7 +51,7 @@ struct frame_spec {
 	int ipv6_ext[FRAME_MAX_IPV6_EXT];
 	__u8 ipv6_ext_units[FRAME_MAX_IPV6_EXT];
 	int ipv6_ext_count;
-	__u8 proto;			/* 6, 17, 136, 132, 1, 58 have headers; others are bare */
+	__u8 proto;			/* 6, 17, 136, 132, 33, 1, 58 have headers; others are bare */
 	__u16 sport, dport;		/* host order */
 	__u8 icmp_type, icmp_code;
 	__u8 dscp;			/* 0..63 */

@@ -10,8 +10,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/live/lib.sh
 FAILED=0
 CSV=$LIVE_TMP/out.csv
-HEADER=type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr,vlan,ifindex,dscp,packets,bytes,vni,interface,row,reason
-NF_ROW=21
+HEADER=type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,daddr,vlan,ifindex,dscp,packets,bytes,vni,interface,row,reason,port
+NF_ROW=22
 
 # flowtally with --csv in the background
 csv_start() { live_spawn /dev/null --csv --output "$CSV" "$@"; }
@@ -23,7 +23,7 @@ csv_sums() {
 		def protonum: {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "sctp": 132,
 			"udplite": 136, "gre": 47, "esp": 50}[.] // tonumber;
 		split("\n") | map(split(",")) |
-		map(select(length == 21 and .[19] == "entry" and .[0] == $type and .[3] == $table and
+		map(select(length == 22 and .[19] == "entry" and .[0] == $type and .[3] == $table and
 			.[4] == "ingress")) |
 		map({k: "\(.[5] | protonum)/\(if .[7] == "" then (.[8] | tonumber) * 256 + (.[9] | tonumber) else .[7] end)",
 		     p: (.[15] | tonumber), b: (.[16] | tonumber)}) |

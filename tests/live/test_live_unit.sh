@@ -131,6 +131,30 @@ curl -sf "$url2" | grep -q "^flowtally_table_evictions_total{table=\"lru\",direc
 	pass unit_instance_env_file_sets_its_tables ||
 	fail unit_instance_env_file_sets_its_tables "no lru table in $VA2's exposition"
 
+# flowtally top NAME beside the unit's instance: its table with the counts
+# sent, and 'q' leaves it running (its final record below counts every frame)
+if command -v tmux >/dev/null; then
+	TM=ftunit$LIVE_ID
+	tmux new-session -d -s "$TM" -x 120 -y 30 "$FT top $VA; echo status \$?; sleep 30"
+	tmux send-keys -t "$TM" p
+	want_top=$(jq -r '.entries | max_by(.packets) | .packets' "$LIVE_TMP/a1.json")
+	got_top=
+	for _ in $(seq 100); do
+		got_top=$(tmux capture-pane -p -t "$TM" | sed -n '/^KEY/{n;p;q}' | awk '{ print $(NF-1) }')
+		[ "$got_top" = "$want_top" ] && break
+		sleep 0.1
+	done
+	tmux send-keys -t "$TM" q
+	for _ in $(seq 50); do tmux capture-pane -p -t "$TM" | grep -q "^status" && break; sleep 0.1; done
+	topped=$(tmux capture-pane -p -t "$TM" | grep "^status")
+	tmux kill-session -t "$TM" 2>/dev/null
+	[ "$got_top" = "$want_top" ] && [ "$topped" = "status 0" ] && kill -0 "$pid1" 2>/dev/null &&
+		pass unit_top_name_views_the_instance_and_q_leaves_it_running ||
+		fail unit_top_name_views_the_instance_and_q_leaves_it_running "top row $got_top of $want_top, $topped"
+else
+	skip unit_top_name_views_the_instance_and_q_leaves_it_running "tmux is not installed"
+fi
+
 # systemctl stop: the instance stays pinned and counting (--keep)
 stop "$pid1"
 rc=$?

@@ -14,6 +14,7 @@
 #include "check.h"
 #include "harness.h"
 #include "mix.h"
+#include "names.h"
 #include "snapshot.h"
 #include "tables.h"
 
@@ -526,6 +527,122 @@ static void test_vni_table_keys_each_tunnel(void)
 			    k.got.entries[i].val.packets == (__u64)want_packets[j])
 				found++;
 	ASSERT_EQ(found, 3, "VNI 42 twice, 0xabcdef once, GRE key's low 24 bits once");
+out:
+	ktest_close(&k);
+}
+
+/*
+ * A port table keys the service side: the lower of the two ports (a tie is
+ * the destination's) for TCP, UDP, UDP-Lite, SCTP and DCCP; ICMP keeps its
+ * type and code; a protocol without ports is port 0. Every key class (narrow,
+ * wide, LRU) folds alike, and a dport table beside them is unchanged.
+ */
+struct port_case {
+	struct frame_spec s;
+	__u16 port;		/* the key's dport the table must hold */
+};
+
+/* The row a case lands in: the folded port for a port table, else dport
+ * (ICMP's type and code). */
+static __u16 case_port(const struct port_case *c, bool fold)
+{
+	if (c->s.proto == 1 || c->s.proto == 58)
+		return (__u16)(c->s.icmp_type << 8 | c->s.icmp_code);
+	return fold ? c->port : c->s.dport;
+}
+
+/* Whether cases a and b land in one row of table t (t 1 keys the address,
+ * which differs between the families' default addresses). */
+static bool same_row(const struct port_case *a, const struct port_case *b, int t)
+{
+	return a->s.proto == b->s.proto && case_port(a, t < 3) == case_port(b, t < 3) &&
+	       (t != 1 || a->s.l3 == b->s.l3);
+}
+
+static void test_port_table_keys_the_lower_port(void)
+{
+	static const struct port_case c[] = {
+		{ { .l3 = 4, .proto = 6, .sport = 40000, .dport = 443, .payload_len = 10 }, 443 },
+		{ { .l3 = 4, .proto = 6, .sport = 443, .dport = 40001, .payload_len = 900 }, 443 },
+		{ { .l3 = 4, .proto = 6, .sport = 443, .dport = 52000 }, 443 },
+		{ { .l3 = 6, .proto = 6, .sport = 50000, .dport = 22, .payload_len = 3 }, 22 },
+		{ { .l3 = 4, .proto = 17, .sport = 53, .dport = 53 }, 53 },
+		{ { .l3 = 4, .proto = 17, .sport = 33000, .dport = 53, .payload_len = 40 }, 53 },
+		{ { .l3 = 6, .proto = 17, .sport = 53, .dport = 33001, .payload_len = 80 }, 53 },
+		{ { .l3 = 4, .proto = 136, .sport = 6000, .dport = 5000 }, 5000 },
+		{ { .l3 = 4, .proto = 132, .sport = 9000, .dport = 3868 }, 3868 },
+		{ { .l3 = 6, .proto = 33, .sport = 5004, .dport = 40000, .payload_len = 7 }, 5004 },
+		{ { .l3 = 4, .proto = 1, .icmp_type = 8, .icmp_code = 0 }, 8 << 8 },
+		{ { .l3 = 4, .proto = 1, .icmp_type = 3, .icmp_code = 4 }, 3 << 8 | 4 },
+		{ { .l3 = 6, .proto = 58, .icmp_type = 128, .icmp_code = 0 }, 128 << 8 },
+		{ { .l3 = 4, .proto = 47, .payload_len = 20 }, 0 },
+	};
+	static const char *const specs[] = { "svc=proto,port", "wide=saddr,proto,port",
+					      "lru=proto,port:lru", "ports=proto,dport" };
+	enum { NC = sizeof(c) / sizeof(c[0]), NT = sizeof(specs) / sizeof(specs[0]) };
+	struct table_spec spec[NT];
+	struct ft_value want[NT][NC];
+	__u64 frame_bytes[NC];
+	char err[128];
+	struct ktest k;
+	size_t i;
+	int t, j, d;
+
+	for (t = 0; t < NT; t++)
+		if (!ASSERT_EQ(table_spec_parse(specs[t], &spec[t], err, sizeof(err)), 0, specs[t]))
+			return;
+	for (d = 0; d < FT_DIRS; d++) {
+		if (!ASSERT_EQ(ktest_open(&k, spec, NT), 0, "open"))
+			goto out;
+		memset(want, 0, sizeof(want));
+		for (j = 0; j < NC; j++) {
+			struct expect e;
+
+			expect_init(&e);
+			ASSERT_EQ(ktest_send(&k, d, &c[j].s, &e), 0, "send");
+			frame_bytes[j] = e.seen.bytes;
+			expect_fini(&e);
+		}
+		/* what each table must hold, worked out from the cases alone */
+		for (t = 0; t < NT; t++)
+			for (j = 0; j < NC; j++) {
+				int first;
+
+				/* the first case of the row takes the count */
+				for (first = 0; first < j && !same_row(&c[first], &c[j], t); first++)
+					;
+				want[t][first].packets++;
+				want[t][first].bytes += frame_bytes[j];
+			}
+		if (!ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot"))
+			goto out;
+		for (t = 0; t < NT; t++) {
+			size_t rows = 0, matched = 0;
+
+			for (j = 0; j < NC; j++)
+				rows += want[t][j].packets != 0;
+			for (i = 0; i < k.got.nr_entries; i++) {
+				const struct ft_entry *en = &k.got.entries[i];
+
+				if (en->table != (__u32)t || en->key.dir != d)
+					continue;
+				ASSERT_EQ(en->key.sport, 0, "sport is never kept");
+				for (j = 0; j < NC; j++) {
+					if (!want[t][j].packets || en->key.proto != c[j].s.proto ||
+					    en->key.dport != case_port(&c[j], t < 3) ||
+					    (t == 1 && ft_addr_is_v4(en->key.saddr) != (c[j].s.l3 == 4)))
+						continue;
+					ASSERT_EQ(en->val.packets, want[t][j].packets, specs[t]);
+					ASSERT_EQ(en->val.bytes, want[t][j].bytes, specs[t]);
+					matched++;
+				}
+			}
+			ASSERT_EQ(matched, rows, specs[t]);
+			ASSERT_EQ(k.got.table[t][d][FT_TBL_OVERFLOW].packets, 0, "no overflow");
+		}
+		ktest_close(&k);
+	}
+	return;
 out:
 	ktest_close(&k);
 }

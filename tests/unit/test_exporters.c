@@ -38,12 +38,14 @@
 
 static struct ft_catalog cat;
 static struct ft_counts total;
+static struct ft_counts rendered;	/* total as the last render() saw it */
 
 /* One interface "veth0", both directions, table 0 from `spec`. */
 static void make_catalog(const char *spec)
 {
 	fixture_catalog(&cat, spec);
 	counts_free(&total);
+	counts_free(&rendered);
 	total.start = REC_START;
 	total.end = REC_END;
 }
@@ -73,17 +75,35 @@ static void add(struct ft_counts *c, struct ft_key k, __u64 packets, __u64 bytes
 
 /* ---- Prometheus ---- */
 
-/* The exposition of `total` with at most `max` series a table (the caller
- * frees). Updates `s` first, as each interval does. */
+/* The exposition of `total` (the caller frees). Updates `s` first, as each
+ * interval does, with the interval being what total grew by since the last
+ * render. */
 static char *render(struct prom_series *s)
 {
+	struct ft_counts interval;
+	struct ft_entry *was;
 	char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, i;
 	FILE *f = open_memstream(&buf, &len);
 
-	ASSERT_EQ(prom_series_update(s, &total), 0, "prom_series_update");
-	ASSERT_EQ(prom_render(f, &cat, &total, &total, s, NULL), 0, "prom_render");
+	counts_init(&interval);
+	for (i = 0; i < total.nr_entries; i++) {
+		const struct ft_entry *e = &total.entries[i];
+		struct ft_value d = e->val;
+
+		ASSERT_EQ(counts_lookup(&rendered, e->table, &e->key, &was), 0, "lookup");
+		if (was)
+			d = value_delta(&e->val, &was->val);
+		if (d.packets)
+			ASSERT_EQ(counts_append(&interval, e->table, &e->key, &d), 0, "append");
+	}
+	counts_sort(&interval);
+	ASSERT_EQ(prom_series_update(s, &cat, &interval, &total), 0, "prom_series_update");
+	ASSERT_EQ(prom_render(f, &cat, &interval, &total, s, NULL), 0, "prom_render");
 	fclose(f);
+	counts_reset(&rendered);
+	ASSERT_EQ(counts_merge(&rendered, &total), 0, "keep what was rendered");
+	counts_free(&interval);
 	return buf;
 }
 
@@ -92,7 +112,7 @@ static char *render_once(unsigned int max)
 	struct prom_series s;
 	char *text;
 
-	prom_series_init(&s, max);
+	prom_series_init(&s, max, 1, 0);
 	text = render(&s);
 	prom_series_free(&s);
 	return text;
@@ -175,39 +195,178 @@ static void test_prom_cap_gives_series_to_top_bytes_and_sums_the_rest_in_other(v
 	ASSERT_CONTAINS(text, "proto=\"tcp\",dport=\"443\"} 2\n", "largest bytes has a series");
 	ASSERT_CONTAINS(text, "proto=\"tcp\",dport=\"80\"} 5\n", "second largest too");
 	ASSERT_LACKS(text, "dport=\"53\"", "third is in other");
-	ASSERT_LACKS(text, "dport=\"22\"", "fourth is in other");
 	ASSERT_CONTAINS(text,
 			"flowtally_packets_total{table=\"ports\",direction=\"ingress\","
 			"proto=\"other\",dport=\"other\"} 4\n",
 			"ingress other");
 	ASSERT_CONTAINS(text,
 			"flowtally_bytes_total{table=\"ports\",direction=\"egress\","
-			"proto=\"other\",dport=\"other\"} 50\n",
-			"egress other");
-	ASSERT_CONTAINS(text, "flowtally_table_series{table=\"ports\"} 2\n", "series count");
+			"proto=\"tcp\",dport=\"22\"} 50\n",
+			"egress has a budget of its own");
+	ASSERT_LACKS(text, "direction=\"egress\",proto=\"other\"", "no egress other");
+	ASSERT_CONTAINS(text, "flowtally_table_series{table=\"ports\",direction=\"ingress\"} 2\n",
+			"ingress series count");
+	ASSERT_CONTAINS(text, "flowtally_table_series{table=\"ports\",direction=\"egress\"} 1\n",
+			"egress series count");
 	free(text);
 }
 
-static void test_prom_a_key_keeps_its_series_and_later_keys_go_to_other(void)
+/* Window of one interval, series stay 3 windows out of the top unless a key
+ * that ranks needs the place. */
+static void test_prom_a_late_busy_key_displaces_an_idle_one_within_a_window(void)
 {
-	struct ft_key small = port_key(IPPROTO_TCP, 1000, FT_DIR_INGRESS);
-	struct ft_key big = port_key(IPPROTO_TCP, 2000, FT_DIR_INGRESS);
+	struct ft_key idle = port_key(IPPROTO_TCP, 1000, FT_DIR_INGRESS);
+	struct ft_key busy = port_key(IPPROTO_TCP, 2000, FT_DIR_INGRESS);
 	struct prom_series s;
 	char *text;
 
 	make_catalog("ports=proto,dport");
-	prom_series_init(&s, 1);
-	add(&total, small, 1, 10);
-	free(render(&s));
-	/* a key far larger than the one that has the series comes later */
-	add(&total, big, 9, 9000);
-	add(&total, small, 1, 10);
+	prom_series_init(&s, 1, 1, 3);
+	add(&total, idle, 1, 10);
 	text = render(&s);
-	ASSERT_CONTAINS(text, "dport=\"1000\"} 2\n", "first key keeps its series, counting on");
-	ASSERT_LACKS(text, "dport=\"2000\"", "later key has none");
-	ASSERT_CONTAINS(text, "proto=\"other\",dport=\"other\"} 9\n", "later key is in other");
+	ASSERT_CONTAINS(text, "dport=\"1000\"} 1\n", "the first key gets the series");
+	free(text);
+	/* a far busier key comes later; the first one idles */
+	add(&total, busy, 9, 9000);
+	text = render(&s);
+	ASSERT_CONTAINS(text, "dport=\"2000\"} 9\n", "the busy key has the series at once");
+	ASSERT_LACKS(text, "dport=\"1000\"", "the idle one gave it up");
+	ASSERT_CONTAINS(text,
+			"flowtally_packets_total{table=\"ports\",direction=\"ingress\","
+			"proto=\"other\",dport=\"other\"} 1\n",
+			"its count moved to other");
+	free(text);
+	/* both busy again: the busier keeps it, the other counts on in other */
+	add(&total, busy, 5, 5000);
+	add(&total, idle, 2, 20);
+	text = render(&s);
+	ASSERT_CONTAINS(text, "dport=\"2000\"} 14\n", "the series counts on");
+	ASSERT_CONTAINS(text, "proto=\"other\",dport=\"other\"} 3\n", "other grows");
+	ASSERT_CONTAINS(text, "flowtally_table_series{table=\"ports\",direction=\"ingress\"} 1\n",
+			"within budget");
 	prom_series_free(&s);
 	free(text);
+}
+
+/* A series out of the top with room to spare stays `expire` windows, then
+ * its count goes to other. */
+static void test_prom_a_series_out_of_the_top_expires_after_its_windows(void)
+{
+	struct ft_key a = port_key(IPPROTO_UDP, 53, FT_DIR_EGRESS);
+	struct prom_series s;
+	char *text;
+	int i;
+
+	make_catalog("ports=proto,dport");
+	prom_series_init(&s, 10, 2, 2);	/* windows of 2 intervals, 2 windows to expire */
+	add(&total, a, 4, 400);
+	/* renders 1-2: window 1, it ranks; 3-4 and 5-6: windows 2 and 3 without
+	 * it; 7: halfway through window 4 */
+	for (i = 0; i < 7; i++) {
+		text = render(&s);
+		ASSERT_CONTAINS(text, "dport=\"53\"} 4\n", "kept while not expired");
+		free(text);
+	}
+	text = render(&s);
+	ASSERT_LACKS(text, "dport=\"53\"", "expired: out of the top for 3 windows");
+	ASSERT_CONTAINS(text, "direction=\"egress\",proto=\"other\",dport=\"other\"} 4\n",
+			"its count is in other");
+	prom_series_free(&s);
+	free(text);
+}
+
+/* Sums a render's packets per direction: series and other apart. Returns
+ * the number of series of that direction; *top the largest dport seen. */
+static int sum_packets(const char *text, const char *dir, __u64 *series, __u64 *other,
+		       __u64 *by_port)
+{
+	char want[64];
+	const char *p;
+	int n = 0;
+
+	*series = *other = 0;
+	snprintf(want, sizeof(want), "direction=\"%s\",", dir);
+	for (p = text; (p = strstr(p, "\nflowtally_packets_total{")); p++) {
+		const char *end = strchr(p + 1, '\n'), *sp = end;
+		unsigned long long v;
+
+		while (sp > p && sp[-1] != ' ')
+			sp--;
+		v = strtoull(sp, NULL, 10);
+		if (!memmem(p, (size_t)(end - p), want, strlen(want)))
+			continue;
+		if (memmem(p, (size_t)(end - p), "\"other\"", 7)) {
+			*other += v;
+		} else {
+			const char *dp = memmem(p, (size_t)(end - p), "port=\"", 6);
+
+			*series += v;
+			if (dp)
+				by_port[strtoul(dp + 6, NULL, 10) % 4096] = v;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Thousands of ephemeral ports on egress, a steady port on ingress, a busy
+ * port arriving late: every render keeps each direction within budget,
+ * "other" never decreases, a series never decreases while it lives, and
+ * series plus other are the table's entries exactly.
+ */
+static void test_prom_series_stay_in_budget_and_sums_stay_exact(void)
+{
+	__u64 last_other[FT_DIRS] = {}, last_port[FT_DIRS][4096] = {}, now_port[4096];
+	static const char *const dirs[] = { "ingress", "egress" };
+	struct prom_series s;
+	unsigned int port = 32768;
+	int round, i, d;
+
+	make_catalog("ports=proto,port");
+	prom_series_init(&s, 8, 2, 1);
+	for (round = 0; round < 40; round++) {
+		__u64 want[FT_DIRS] = {};
+		char *text;
+
+		for (i = 0; i < 100; i++, port++)	/* ephemeral: each once */
+			add(&total, port_key(IPPROTO_TCP, (__u16)port, FT_DIR_EGRESS), 1, 60);
+		add(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 50, 50000);
+		for (i = 0; i < 12; i++)	/* more steady ports than the budget */
+			add(&total, port_key(IPPROTO_TCP, (__u16)(1000 + i), FT_DIR_INGRESS), 2,
+			    200 + (__u64)i);
+		/* a trickle in other, then busy: its past stays in other */
+		if (round < 20)
+			add(&total, port_key(IPPROTO_TCP, 8443, FT_DIR_INGRESS), 1, 60);
+		else
+			add(&total, port_key(IPPROTO_TCP, 8443, FT_DIR_INGRESS), 80, 80000);
+		for (i = 0; i < (int)total.nr_entries; i++)
+			want[total.entries[i].key.dir] += total.entries[i].val.packets;
+		text = render(&s);
+		for (d = 0; d < FT_DIRS; d++) {
+			__u64 series, other;
+			int n, p;
+
+			memset(now_port, 0, sizeof(now_port));
+			n = sum_packets(text, dirs[d], &series, &other, now_port);
+			ASSERT_TRUE(n <= 8, "within budget");
+			ASSERT_EQ(series + other, want[d], "series plus other are the entries");
+			ASSERT_TRUE(other >= last_other[d], "other never decreases");
+			for (p = 0; p < 4096; p++)
+				if (now_port[p] && last_port[d][p] > now_port[p] &&
+				    !ASSERT_TRUE(false, "a living series never decreases"))
+					break;
+			memcpy(last_port[d], now_port, sizeof(now_port));
+			last_other[d] = other;
+		}
+		if (round == 19)
+			ASSERT_LACKS(text, "port=\"8443\"}", "the trickle has no series");
+		if (round == 21)
+			ASSERT_CONTAINS(text, "direction=\"ingress\",proto=\"tcp\",port=\"8443\"}",
+					"the late busy port has a series within a window");
+		free(text);
+	}
+	prom_series_free(&s);
 }
 
 static void test_prom_no_other_series_while_the_table_has_room(void)
@@ -329,7 +488,7 @@ static void test_prom_last_interval_timestamp_is_the_end_of_the_last_interval(vo
 	FILE *f = open_memstream(&buf, &len);
 
 	make_catalog("ports=proto,dport");
-	prom_series_init(&s, 1000);
+	prom_series_init(&s, 1000, 1, 0);
 	ASSERT_EQ(prom_render(f, &cat, &total, &total, &s, &self), 0, "prom_render");
 	fclose(f);
 	ASSERT_CONTAINS(buf,
@@ -690,15 +849,15 @@ static void test_csv_header_then_count_rows_then_entries(void)
 {
 	static const char want[] =
 		"type,start,end,table,direction,proto,sport,dport,icmp_type,icmp_code,saddr,"
-		"daddr,vlan,ifindex,dscp,packets,bytes,vni,interface,row,reason\n"
-		"interval,1000.000000,1002.000000,,ingress,,,,,,,,,7,,12,15180,,veth0,seen,\n"
+		"daddr,vlan,ifindex,dscp,packets,bytes,vni,interface,row,reason,port\n"
+		"interval,1000.000000,1002.000000,,ingress,,,,,,,,,7,,12,15180,,veth0,seen,,\n"
 		"interval,1000.000000,1002.000000,,ingress,,,,,,,,,7,,2,120,,veth0,unclassified,"
-		"fragment\n"
-		"interval,1000.000000,1002.000000,,egress,,,,,,,,,7,,3,294,,veth0,seen,\n"
-		"interval,1000.000000,1002.000000,ports,ingress,,,,,,,,,,,1,60,,,overflow,\n"
-		"interval,1000.000000,1002.000000,ports,egress,,,,,,,,,,,0,0,,,overflow,\n"
-		"interval,1000.000000,1002.000000,ports,ingress,tcp,,443,,,,,,,,9,15000,,,entry,\n"
-		"interval,1000.000000,1002.000000,ports,egress,icmp,,,8,0,,,,,,3,294,,,entry,\n";
+		"fragment,\n"
+		"interval,1000.000000,1002.000000,,egress,,,,,,,,,7,,3,294,,veth0,seen,,\n"
+		"interval,1000.000000,1002.000000,ports,ingress,,,,,,,,,,,1,60,,,overflow,,\n"
+		"interval,1000.000000,1002.000000,ports,egress,,,,,,,,,,,0,0,,,overflow,,\n"
+		"interval,1000.000000,1002.000000,ports,ingress,tcp,,443,,,,,,,,9,15000,,,entry,,\n"
+		"interval,1000.000000,1002.000000,ports,egress,icmp,,,8,0,,,,,,3,294,,,entry,,\n";
 	char *text;
 
 	make_catalog("ports=proto,dport");
@@ -724,9 +883,9 @@ static void test_csv_empty_interval_still_has_rows(void)
 	text = csv_run(false);
 	if (!ASSERT_TRUE(text, "rows"))
 		return;
-	ASSERT_CONTAINS(text, "\ninterval,1000.000000,1002.000000,,ingress,,,,,,,,,7,,0,0,,veth0,seen,\n",
+	ASSERT_CONTAINS(text, "\ninterval,1000.000000,1002.000000,,ingress,,,,,,,,,7,,0,0,,veth0,seen,,\n",
 			"ingress seen 0");
-	ASSERT_CONTAINS(text, "\ninterval,1000.000000,1002.000000,,egress,,,,,,,,,7,,0,0,,veth0,seen,\n",
+	ASSERT_CONTAINS(text, "\ninterval,1000.000000,1002.000000,,egress,,,,,,,,,7,,0,0,,veth0,seen,,\n",
 			"egress seen 0");
 	ASSERT_LACKS(text, ",entry,", "no entry row");
 	ASSERT_LACKS(text, ",unclassified,", "no unclassified row");
@@ -744,7 +903,7 @@ static void test_csv_ifindex_entry_names_its_interface(void)
 	append(&total, k, 1, 60);
 	text = csv_run(false);
 	ASSERT_CONTAINS(text, "\ninterval,1000.000000,1002.000000,i,ingress,udp,,,,,,,,7,,1,60,,veth0,"
-			      "entry,\n",
+			      "entry,,\n",
 			"entry row with the interface");
 	free(text);
 }
@@ -760,8 +919,8 @@ static void test_csv_quotes_an_interface_name_with_a_comma(void)
 	k.ifindex = 7;
 	append(&total, k, 1, 60);
 	text = csv_run(false);
-	ASSERT_CONTAINS(text, ",7,,0,0,,\"a,b\"\"c\",seen,\n", "seen row, quoted");
-	ASSERT_CONTAINS(text, ",7,,1,60,,\"a,b\"\"c\",entry,\n", "entry row, quoted");
+	ASSERT_CONTAINS(text, ",7,,0,0,,\"a,b\"\"c\",seen,,\n", "seen row, quoted");
+	ASSERT_CONTAINS(text, ",7,,1,60,,\"a,b\"\"c\",entry,,\n", "entry row, quoted");
 	free(text);
 }
 
@@ -779,7 +938,7 @@ static void test_csv_final_rows_and_address_columns(void)
 	text = csv_run(true);
 	ASSERT_CONTAINS(text,
 			"\nfinal,1000.000000,1002.000000,f,ingress,udp,5353,53,,,2001:db8::1,"
-			"2001:db8::2,12,,,1,90,,,entry,\n",
+			"2001:db8::2,12,,,1,90,,,entry,,\n",
 			"final row");
 	free(text);
 }
@@ -924,6 +1083,34 @@ static void test_opts_ipfix_repeats_and_tunes(void)
 	ASSERT_EQ(o.ipfix_domain_base, 0, "default base");
 }
 
+/* run_opts_parse with --prometheus and one more option and value */
+static int parse_prom(const char *opt, const char *val, struct run_opts *o)
+{
+	char *argv[] = { "run", "-i", "lo", "--prometheus", "127.0.0.1:9753", (char *)opt,
+			 (char *)val, NULL };
+	char err[256];
+
+	return run_opts_parse(7, argv, o, err, sizeof(err));
+}
+
+static void test_opts_prometheus_window_and_expire(void)
+{
+	struct run_opts o;
+
+	ASSERT_EQ(parse_prom("--prometheus-max-series", "5", &o), OPTS_RUN, "budget");
+	ASSERT_EQ(o.prom_window, FT_PROM_WINDOW, "default window");
+	ASSERT_EQ(o.prom_expire, FT_PROM_EXPIRE, "default expiry");
+	ASSERT_EQ(parse_prom("--prometheus-window", "3", &o), OPTS_RUN, "window 3");
+	ASSERT_EQ(o.prom_window, 3, "window given");
+	ASSERT_EQ(parse_prom("--prometheus-expire", "0", &o), OPTS_RUN, "expire 0: at once");
+	ASSERT_EQ(o.prom_expire, 0, "expiry given");
+	ASSERT_EQ(parse_prom("--prometheus-window", "0", &o), -EINVAL, "window 0");
+	ASSERT_EQ(parse_prom("--prometheus-window", "x", &o), -EINVAL, "window x");
+	ASSERT_EQ(parse_prom("--prometheus-expire", "-1", &o), -EINVAL, "expire -1");
+	ASSERT_EQ(parse("--prometheus-window", "3", &o), -EINVAL, "window without --prometheus");
+	ASSERT_EQ(parse("--prometheus-expire", "3", &o), -EINVAL, "expire without --prometheus");
+}
+
 static const struct check_test tests[] = {
 #include "test_exporters.tests.h"
 };
@@ -933,5 +1120,6 @@ int main(int argc, char **argv)
 	int ret = check_main(tests, (int)ARRAY_SIZE(tests), argc, argv);
 
 	counts_free(&total);
+	counts_free(&rendered);
 	return ret;
 }

@@ -127,6 +127,43 @@ static void test_spec_separate_v4_and_v6_prefixes_and_dir(void)
 	ASSERT_EQ(s.dirmask, FT_DIRMASK(FT_DIR_EGRESS), "dir=egress");
 }
 
+/* port: the service side's port, kept in the key's dport; the cfg folds it */
+static void test_spec_port_keeps_dport_and_folds(void)
+{
+	struct ft_table_cfg cfg;
+	struct table_spec s;
+	char text[64];
+
+	expect_spec_ok("svc=proto,port", &s);
+	ASSERT_EQ(s.fields, FT_FIELD_BIT(FT_F_PROTO) | FT_FIELD_BIT(FT_F_PORT), "fields");
+	table_spec_to_cfg(&s, FT_DIRMASK(FT_DIR_EGRESS), &cfg);
+	ASSERT_EQ(cfg.flags, FT_CFG_PORT, "the program folds the ports");
+	ASSERT_EQ(cfg.mask[FT_FAMILY_IPV4].dport, 0xffff, "dport kept (v4)");
+	ASSERT_EQ(cfg.mask[FT_FAMILY_IPV6].dport, 0xffff, "dport kept (v6)");
+	ASSERT_EQ(cfg.mask[FT_FAMILY_IPV4].sport, 0, "sport cleared");
+	ASSERT_EQ(cfg.kclass, FT_KCLASS_NARROW, "narrow key");
+	table_spec_key_text(&s, text, sizeof(text));
+	ASSERT_STREQ(text, "proto,port", "key text parses back");
+
+	expect_spec_ok("ports=proto,dport", &s);
+	table_spec_to_cfg(&s, FT_DIRMASK(FT_DIR_EGRESS), &cfg);
+	ASSERT_EQ(cfg.flags, 0, "a dport table does not fold");
+
+	expect_spec_ok("w=saddr/24,port:lru", &s);
+	table_spec_to_cfg(&s, FT_DIRMASK(FT_DIR_INGRESS), &cfg);
+	ASSERT_EQ(cfg.kclass, FT_KCLASS_WIDE_LRU, "wide lru with port");
+	ASSERT_EQ(cfg.flags, FT_CFG_PORT, "folds in a wide table too");
+}
+
+static void test_spec_port_goes_with_neither_sport_nor_dport(void)
+{
+	expect_spec_error("a=port,dport", "goes with neither sport nor dport");
+	expect_spec_error("a=sport,port", "goes with neither sport nor dport");
+	expect_spec_error("a=flow,port", "goes with neither sport nor dport");
+	expect_spec_error("a=port,port", "given twice");
+	expect_spec_error("a=port/24", "takes no prefix");
+}
+
 static void test_spec_vlan_ifindex_dscp(void)
 {
 	struct table_spec s;
