@@ -106,7 +106,8 @@ icmp=$(jq -s '[.[] | select(.type == "entry" and .proto == "icmp" and .table == 
 
 # the record form, ICMP included, from another run
 RECORDS=$LIVE_TMP/records.json
-live_spawn "$RECORDS" --json --interval 0.2 -t ports=proto,dport -t per_if=ifindex,proto:lru ||
+live_spawn "$RECORDS" --json --interval 0.2 -t ports=proto,dport -t per_if=ifindex,proto:lru \
+	-t svc=proto,port ||
 	{ fail streams_records_start "flowtally did not start"; exit 1; }
 in_ns "$FTSEND" -i "$VB" --seed 62 --count 300 --rate 3000 --malformed 5 >/dev/null ||
 	fail streams_send_records "ftsend failed"
@@ -116,6 +117,9 @@ validates streams_records_validate_against_the_schema "$RECORD_SCHEMA" "$RECORDS
 n=$(jq -c --arg h "$host" --arg i "$VA" 'select(.schema == "flowtally-record/1" and .host == $h and
 	.instance == $i and .type != null)' "$RECORDS" | wc -l)
 icmp=$(jq -s '[.[].tables[].entries[] | select(.proto == "icmp")] | length' "$RECORDS")
+svc=$(jq -s '[.[].tables[] | select(.name == "svc") | .entries[] | select(.port != null)] | length' "$RECORDS")
+[ "${svc:-0}" -gt 0 ] && pass streams_port_entries_validate || fail streams_port_entries_validate "no port entries"
+
 [ "$n" -eq "$(wc -l <"$RECORDS")" ] && [ "$n" -ge 2 ] && [ "${icmp:-0}" -gt 0 ] &&
 	pass streams_records_name_schema_host_and_instance ||
 	fail streams_records_name_schema_host_and_instance "$n of $(wc -l <"$RECORDS") records, $icmp ICMP entries"
