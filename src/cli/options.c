@@ -255,8 +255,8 @@ static bool ipfix_has_udp(const struct run_opts *o)
 	return false;
 }
 
-/* Table ids count from 1: room for 2^24 table additions above the base. */
-#define FT_IPFIX_DOMAIN_BASE_MAX (0xffffffffu - 0xffffffu)
+/* Table ids count from 1 to FT_TABLE_ID_MAX: base + id fits 32 bits. */
+#define FT_IPFIX_DOMAIN_BASE_MAX (0xffffffffu - FT_TABLE_ID_MAX)
 
 OPT_FN(opt_ipfix_domain_base)
 {
