@@ -20,7 +20,10 @@
  * seconds or
  * --ipfix-template-refresh-messages messages of the domain, whichever comes
  * first (RFC 7011 section 8.4); over TCP once per connection (a new
- * connection is a new session: templates first, section 10.4.2).
+ * connection is a new session: templates first, section 10.4.2; its
+ * messages wait in the backlog while it comes up). A removed table's
+ * domain ends after its last interval: its templates are withdrawn over
+ * TCP (section 8.1) and dropped without a word over UDP.
  */
 #include <errno.h>
 #include <stdlib.h>
