@@ -148,6 +148,7 @@ int ipfix_conn_open(struct ipfix_conn *c, const char *text, double now)
 static int tcp_flush(struct ipfix_conn *c)
 {
 	size_t off = 0, done = 0, i = 0;
+	int err = 0;
 
 	while (off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + off, c->out_len - off,
@@ -157,8 +158,10 @@ static int tcp_flush(struct ipfix_conn *c)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EPIPE;
+			break;
+		}
 		off += (size_t)n;
 	}
 	memmove(c->out, c->out + off, c->out_len - off);
@@ -170,7 +173,7 @@ static int tcp_flush(struct ipfix_conn *c)
 	memmove(c->lens, c->lens + i, (c->nr_lens - i) * sizeof(*c->lens));
 	c->nr_lens -= i;
 	c->head_sent = off - done;
-	return 0;
+	return err;
 }
 
 /* Connect done, backlog written: 0, or -errno after the connection was
@@ -259,8 +262,8 @@ static int tcp_send(struct ipfix_conn *c, const void *msg, size_t len, double no
 	memcpy(c->out + c->out_len, msg, len);
 	c->out_len += len;
 	c->lens[c->nr_lens++] = len;
-	if (c->connecting)
-		return 0;
+	if (c->connecting)	/* written as soon as it is up */
+		return tcp_progress(c, now);
 	err = tcp_flush(c);
 	if (err)
 		return lose(c, now, err, "the connection failed", 0);
