@@ -52,22 +52,30 @@ static int say_failed(struct ipfix_conn *c, int err, const char *what)
 
 static void say_works(struct ipfix_conn *c)
 {
-	if (c->failing)
+	if (c->failing && c->lost_unsaid)
+		log_info("IPFIX to %s works again; %llu more messages were not sent meanwhile "
+			 "(%llu in all)",
+			 c->text, c->lost_unsaid, c->lost);
+	else if (c->failing)
 		log_info("IPFIX to %s works again", c->text);
 	c->failing = false;
+	c->lost_unsaid = 0;
 }
 
 /* The connection is closed: what its backlog held (and `extra` messages
- * not taken) is lost, counted in c->lost and said each time, since the
- * collector's sequence numbers show a gap there. */
+ * not taken) is lost, counted in c->lost and said: at once the first time,
+ * and while the collector stays away, when it works again (or at exit). */
 static int lose(struct ipfix_conn *c, double now, int err, const char *what, size_t extra)
 {
 	size_t n = c->nr_lens + extra;
 
 	drop(c, now);
-	if (!n)
-		return say_failed(c, err, what);
 	c->lost += n;
+	if (!n || c->failing) {
+		/* a collector that stays away: said when it works again */
+		c->lost_unsaid += n;
+		return say_failed(c, err, what);
+	}
 	log_err("IPFIX to %s: %s: %s; %zu messages not sent (%llu in all), reconnecting",
 		c->text, what, strerror(-err), n, c->lost);
 	c->failing = true;
@@ -324,6 +332,9 @@ void ipfix_conn_close(struct ipfix_conn *c)
 		log_err("IPFIX to %s: %zu messages (%zu bytes) not sent at exit", c->text,
 			c->nr_lens, c->out_len);
 	}
+	if (c->lost_unsaid)
+		log_err("IPFIX to %s: %llu messages were not sent while it failed (%llu in all)",
+			c->text, c->lost_unsaid, c->lost);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;

@@ -46,7 +46,8 @@ struct ipfix_conn {
 	size_t *lens;			/* TCP: the length of each message waiting */
 	size_t nr_lens, lens_cap;
 	size_t head_sent;		/* bytes of the first one already written */
-	unsigned long long lost;	/* messages lost in all (said each time) */
+	unsigned long long lost;	/* messages lost in all */
+	unsigned long long lost_unsaid;	/* of them, while failing: said when it works */
 };
 
 /* Parses a --ipfix value: 0, or -EINVAL. host gets FT_HOST_MAX bytes. */

@@ -181,7 +181,7 @@ static void test_ipfix_tcp_messages_wait_for_the_connection(void)
 }
 
 /* A connection that does not come up: what waited for it is lost, and
- * counted. */
+ * counted. (Time is the test's: the timeout passes at once.) */
 static void test_ipfix_tcp_connect_timeout_counts_what_waited(void)
 {
 	unsigned char msg[100] = { 0 };
@@ -200,6 +200,14 @@ static void test_ipfix_tcp_connect_timeout_counts_what_waited(void)
 		    "not up by the timeout");
 	ASSERT_EQ(c.lost, 2, "both messages counted lost");
 	ASSERT_TRUE(c.fd < 0 && !c.out_len, "closed, nothing kept");
+	/* again, still away: counted, and said when it works again (or at
+	 * exit), not a line each retry */
+	ASSERT_TRUE(ipfix_conn_ready(&c, 30, &fresh), "connecting again");
+	ASSERT_TRUE(fresh, "a new session");
+	ASSERT_EQ(ipfix_conn_send(&c, msg, sizeof(msg), 30), 0, "queued");
+	ASSERT_TRUE(!ipfix_conn_ready(&c, 30 + IPFIX_TCP_CONNECT_TIMEOUT, &fresh), "not up");
+	ASSERT_EQ(c.lost, 3, "counted");
+	ASSERT_EQ(c.lost_unsaid, 1, "to be said when it works again");
 	ipfix_conn_close(&c);
 	close(blocker);
 	close(lfd);
