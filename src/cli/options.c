@@ -620,9 +620,9 @@ static int finish_opts(struct run_opts *o, char *err, size_t errlen)
 				   "--ipfix-domain-base and --ipfix-template-refresh* need --ipfix");
 	if (!o->ipfix_refresh_secs && !o->ipfix_refresh_msgs && ipfix_has_udp(o))
 		return usage_error(err, errlen, "%s",
-				   "--ipfix-template-refresh 0 and --ipfix-template-refresh-messages "
-				   "0: a UDP collector would never get templates again (RFC 7011 "
-				   "8.4); give one of them");
+				   "--ipfix-template-refresh 0 and "
+				   "--ipfix-template-refresh-messages 0: a UDP collector would "
+				   "never get templates again (RFC 7011 8.4); give one of them");
 	if (o->prom_max_series < 0)
 		o->prom_max_series = FT_PROM_MAX_SERIES;
 	if (o->ingress_hook == INGRESS_HOOK_TCX && o->xdp_mode != XDP_MODE_AUTO)

@@ -269,7 +269,8 @@ int ipfix_stream_forget(struct ipfix_stream *s, int slot, __u32 domain, bool wit
 	for (k = 0; k < IPFIX_TIDS_PER_DOMAIN; k++) {
 		uint16_t tid = (uint16_t)(IPFIX_TID_DATA + k);
 
-		if (!(s->have[slot] & (1u << k)) || !fbSessionGetTemplate(s->session, FALSE, tid, NULL))
+		if (!(s->have[slot] & (1u << k)) ||
+		    !fbSessionGetTemplate(s->session, FALSE, tid, NULL))
 			continue;
 		s->pending = true;
 		if (withdraw && !primed) {

@@ -38,7 +38,7 @@ struct ipfix_stream {
 	 * whose templates this session has (0: none), when they last went
 	 * out, and messages of the domain since */
 	__u32 table_id[IPFIX_SLOTS];
-	unsigned int have[IPFIX_SLOTS];	/* templates announced: 1 << (tid - IPFIX_TID_DATA) */
+	unsigned int have[IPFIX_SLOTS];	/* announced: 1 << (tid - IPFIX_TID_DATA) */
 	double tmpl_at[IPFIX_SLOTS];
 	unsigned int msgs_since[IPFIX_SLOTS];
 	int err;			/* the first send error since the caller cleared it */
