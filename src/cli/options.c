@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "addr.h"
 #include "ident.h"
@@ -236,9 +237,9 @@ OPT_FN(opt_prom_expire)
 
 OPT_FN(opt_ipfix)
 {
-	enum ipfix_transport transport;
-	char host[FT_HOST_MAX];
-	unsigned short port;
+	enum ipfix_transport transport, t2;
+	char host[FT_HOST_MAX], h2[FT_HOST_MAX];
+	unsigned short port, p2;
 	int i;
 
 	if (ipfix_conn_parse(arg, &transport, host, &port))
@@ -246,9 +247,14 @@ OPT_FN(opt_ipfix)
 				   "--ipfix '%s' invalid ([udp://|tcp://]HOST:PORT, e.g. "
 				   "127.0.0.1:4739 or tcp://[2001:db8::1]:4739)",
 				   arg);
+	/* the same collector however written: udp://H:P is H:P */
 	for (i = 0; i < o->nr_ipfix; i++)
-		if (!strcmp(o->ipfix[i], arg))
-			return usage_error(err, errlen, "--ipfix '%s' given twice", arg);
+		if (!ipfix_conn_parse(o->ipfix[i], &t2, h2, &p2) && t2 == transport &&
+		    p2 == port && !strcasecmp(h2, host))
+			return usage_error(err, errlen,
+					   "--ipfix '%s' given twice (the same transport, host "
+					   "and port as another)",
+					   arg);
 	if (o->nr_ipfix == FT_MAX_IPFIX) {
 		snprintf(err, errlen, "too many IPFIX collectors (at most %d)", FT_MAX_IPFIX);
 		return -EINVAL;
@@ -257,8 +263,22 @@ OPT_FN(opt_ipfix)
 	return 0;
 }
 
-/* Table ids count from 1: room for 2^24 table additions above the base. */
-#define FT_IPFIX_DOMAIN_BASE_MAX (0xffffffffu - 0xffffffu)
+/* Whether a --ipfix collector is reached over UDP. */
+static bool ipfix_has_udp(const struct run_opts *o)
+{
+	enum ipfix_transport t;
+	char host[FT_HOST_MAX];
+	unsigned short port;
+	int i;
+
+	for (i = 0; i < o->nr_ipfix; i++)
+		if (!ipfix_conn_parse(o->ipfix[i], &t, host, &port) && t == IPFIX_UDP)
+			return true;
+	return false;
+}
+
+/* Table ids count from 1 to FT_TABLE_ID_MAX: base + id fits 32 bits. */
+#define FT_IPFIX_DOMAIN_BASE_MAX (0xffffffffu - FT_TABLE_ID_MAX)
 
 OPT_FN(opt_ipfix_domain_base)
 {
@@ -637,6 +657,11 @@ static int finish_opts(struct run_opts *o, char *err, size_t errlen)
 	if (o->ipfix_tuned && !o->nr_ipfix)
 		return usage_error(err, errlen, "%s",
 				   "--ipfix-domain-base and --ipfix-template-refresh* need --ipfix");
+	if (!o->ipfix_refresh_secs && !o->ipfix_refresh_msgs && ipfix_has_udp(o))
+		return usage_error(err, errlen, "%s",
+				   "--ipfix-template-refresh 0 and "
+				   "--ipfix-template-refresh-messages 0: a UDP collector would "
+				   "never get templates again (RFC 7011 8.4); give one of them");
 	if (o->prom_max_series < 0)
 		o->prom_max_series = FT_PROM_MAX_SERIES;
 	if ((o->prom_window > 0 || o->prom_expire >= 0) && !o->prometheus)

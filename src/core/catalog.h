@@ -32,6 +32,10 @@ struct ft_iface {
 	__u64 peer_netns_inode;
 };
 
+/* The most table ids an instance gives: base + id of an IPFIX observation
+ * domain fits 32 bits for every base up to 2^32 - 2^24. */
+#define FT_TABLE_ID_MAX		0xffffffu
+
 struct ft_table {
 	struct table_spec spec;
 	struct ft_table_cfg cfg;
@@ -39,7 +43,7 @@ struct ft_table {
 	 * first table, one more for each added since (IPFIX's observation
 	 * domains). A freed slot keeps its last id, so the largest id of the
 	 * slots is the last one given; the state file keeps them. */
-	__u32 id;
+	__u32 id;		/* 1 to FT_TABLE_ID_MAX */
 	bool used;		/* the slot is taken, by a live or a removed table */
 	/* Removed at run time: maps freed, counts kept for the records. Its slot
 	 * stays taken until exit so that the final record still has it. */

@@ -47,7 +47,7 @@ struct state_table {
 	__u8 used;
 	__u8 removed;
 	__u8 _pad[2];
-	__u32 id;		/* struct ft_table's; 0 in files from before it */
+	__u32 id;		/* struct ft_table's, 1 to FT_TABLE_ID_MAX */
 };
 
 /* The counters of a counts, as the file has them. */
@@ -274,8 +274,8 @@ static int check_table(const struct state_table *st, char *why, size_t whylen)
 	struct ft_table_cfg cfg;
 
 	if (st->used > 1 || st->removed > 1 || (st->removed && !st->used) ||
-	    (!st->used && st->id))
-		return refuse(why, whylen, -EBADMSG, "a table's flags");
+	    (!st->used && st->id) || st->id > FT_TABLE_ID_MAX)
+		return refuse(why, whylen, -EBADMSG, "a table's flags or id");
 	if (!st->used)
 		return 0;
 	if (!name_terminated(st->spec.name, sizeof(st->spec.name)) ||
@@ -358,24 +358,20 @@ static int take_ifaces(struct cursor *c, __u32 n, struct ft_instance *inst, char
 	return 0;
 }
 
-/* Ids of the tables: each its own; a file from before ids gives them in
- * slot order. */
+/* Ids of the tables: each its own, and every table has one (since layout
+ * version 3). */
 static int check_table_ids(struct ft_instance *inst, char *why, size_t whylen)
 {
 	struct ft_table *t = inst->cat.tables;
-	__u32 last = 0;
 	int i, j;
 
 	for (i = 0; i < FT_MAX_TABLES; i++) {
+		if (t[i].used && !t[i].id)
+			return refuse(why, whylen, -EBADMSG, "a table without an id");
 		for (j = 0; j < i && t[i].id; j++)
 			if (t[j].id == t[i].id)
 				return refuse(why, whylen, -EBADMSG, "two tables with one id");
-		if (t[i].id > last)
-			last = t[i].id;
 	}
-	for (i = 0; i < FT_MAX_TABLES; i++)
-		if (t[i].used && !t[i].id)
-			t[i].id = ++last;
 	return 0;
 }
 

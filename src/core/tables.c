@@ -176,6 +176,12 @@ int tables_add(struct ft_instance *inst, const struct table_spec *spec)
 	}
 	t.spec = *spec;
 	t.id = next_table_id(inst);
+	if (t.id > FT_TABLE_ID_MAX) {
+		log_err("no id left for table '%s': an instance adds %u tables at most (start "
+			"a new one)",
+			spec->name, FT_TABLE_ID_MAX);
+		return -ENOSPC;
+	}
 	table_spec_to_cfg(spec, inst->cat.dirmask, &t.cfg);
 	err = create_inner_maps(&t, fd);
 	if (err) {

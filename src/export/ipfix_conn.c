@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipfix_conn.h"
@@ -33,8 +34,10 @@ static void drop(struct ipfix_conn *c, double now)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	c->up = c->connecting = false;
+	c->up = c->connecting = c->fresh = false;
 	c->out_len = 0;
+	c->nr_lens = 0;
+	c->head_sent = 0;
 	c->retry_at = now + IPFIX_TCP_RETRY;
 }
 
@@ -49,9 +52,34 @@ static int say_failed(struct ipfix_conn *c, int err, const char *what)
 
 static void say_works(struct ipfix_conn *c)
 {
-	if (c->failing)
+	if (c->failing && c->lost_unsaid)
+		log_info("IPFIX to %s works again; %llu more messages were not sent meanwhile "
+			 "(%llu in all)",
+			 c->text, c->lost_unsaid, c->lost);
+	else if (c->failing)
 		log_info("IPFIX to %s works again", c->text);
 	c->failing = false;
+	c->lost_unsaid = 0;
+}
+
+/* The connection is closed: what its backlog held (and `extra` messages
+ * not taken) is lost, counted in c->lost and said: at once the first time,
+ * and while the collector stays away, when it works again (or at exit). */
+static int lose(struct ipfix_conn *c, double now, int err, const char *what, size_t extra)
+{
+	size_t n = c->nr_lens + extra;
+
+	drop(c, now);
+	c->lost += n;
+	if (!n || c->failing) {
+		/* a collector that stays away: said when it works again */
+		c->lost_unsaid += n;
+		return say_failed(c, err, what);
+	}
+	log_err("IPFIX to %s: %s: %s; %zu messages not sent (%llu in all), reconnecting",
+		c->text, what, strerror(-err), n, c->lost);
+	c->failing = true;
+	return err;
 }
 
 static int tcp_connect(struct ipfix_conn *c, double now)
@@ -64,6 +92,10 @@ static int tcp_connect(struct ipfix_conn *c, double now)
 		return say_failed(c, -errno, "cannot open a TCP socket");
 	}
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* a new transport session from here: its messages (templates first)
+	 * wait in the backlog until the connection is up */
+	c->fresh = true;
+	c->connect_at = now;
 	if (!connect(c->fd, (struct sockaddr *)&c->dst, c->dst_len)) {
 		c->up = true;
 		return 0;
@@ -77,7 +109,7 @@ static int tcp_connect(struct ipfix_conn *c, double now)
 	return say_failed(c, one, "cannot connect");
 }
 
-int ipfix_conn_open(struct ipfix_conn *c, const char *text)
+int ipfix_conn_open(struct ipfix_conn *c, const char *text, double now)
 {
 	struct addrinfo hints = { .ai_flags = AI_NUMERICSERV };
 	struct addrinfo *res = NULL;
@@ -104,8 +136,9 @@ int ipfix_conn_open(struct ipfix_conn *c, const char *text)
 	c->dst_len = res->ai_addrlen;
 	freeaddrinfo(res);
 	if (c->transport == IPFIX_TCP) {
-		/* connecting from now: up by the first interval, or said then */
-		tcp_connect(c, 0);
+		/* connecting from now; the first interval's messages wait
+		 * for it in the backlog */
+		tcp_connect(c, now);
 		return 0;
 	}
 	/* blocking: sendto() waits for room in the socket buffer (the device
@@ -122,7 +155,8 @@ int ipfix_conn_open(struct ipfix_conn *c, const char *text)
 /* Writes what it can of the backlog. 0, or -errno: the connection is gone. */
 static int tcp_flush(struct ipfix_conn *c)
 {
-	size_t off = 0;
+	size_t off = 0, done = 0, i = 0;
+	int err = 0;
 
 	while (off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + off, c->out_len - off,
@@ -132,83 +166,115 @@ static int tcp_flush(struct ipfix_conn *c)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EPIPE;
+			break;
+		}
 		off += (size_t)n;
 	}
 	memmove(c->out, c->out + off, c->out_len - off);
 	c->out_len -= off;
+	/* the messages wholly written leave the count of those waiting */
+	off += c->head_sent;
+	while (i < c->nr_lens && done + c->lens[i] <= off)
+		done += c->lens[i++];
+	memmove(c->lens, c->lens + i, (c->nr_lens - i) * sizeof(*c->lens));
+	c->nr_lens -= i;
+	c->head_sent = off - done;
+	return err;
+}
+
+/* Connect done, backlog written: 0, or -errno after the connection was
+ * closed (what it held said and counted). */
+static int tcp_progress(struct ipfix_conn *c, double now)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (c->connecting) {
+		if (poll(&pfd, 1, 0) <= 0) {
+			if (now - c->connect_at < IPFIX_TCP_CONNECT_TIMEOUT)
+				return 0;	/* messages wait in the backlog */
+			return lose(c, now, -ETIMEDOUT, "cannot connect", 0);
+		}
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) || err)
+			return lose(c, now, -(err ?: errno), "cannot connect", 0);
+		c->connecting = false;
+		c->up = true;
+	}
+	if (c->up && !c->said_up) {
+		say_works(c);
+		log_info("IPFIX to %s: connected", c->text);
+		c->said_up = true;
+	}
+	err = tcp_flush(c);
+	if (err)
+		return lose(c, now, err, "the connection failed", 0);
 	return 0;
 }
 
 bool ipfix_conn_ready(struct ipfix_conn *c, double now, bool *fresh)
 {
-	struct pollfd pfd;
-	int err = 0;
-	socklen_t len = sizeof(err);
-
 	*fresh = false;
 	if (c->transport == IPFIX_UDP)
 		return true;
 	if (c->fd < 0) {
 		if (now < c->retry_at || tcp_connect(c, now))
 			return false;
-		*fresh = c->up;
+		c->said_up = false;
 	}
-	if (c->connecting) {
-		pfd = (struct pollfd){ .fd = c->fd, .events = POLLOUT };
-		if (poll(&pfd, 1, 0) <= 0) {
-			say_failed(c, -EINPROGRESS, "not connected yet");
-			return false;
-		}
-		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
-			drop(c, now);
-			say_failed(c, -(err ?: errno), "cannot connect");
-			return false;
-		}
-		c->connecting = false;
-		c->up = *fresh = true;
-	}
-	if (*fresh) {
-		say_works(c);
-		log_info("IPFIX to %s: connected", c->text);
-	}
-	err = tcp_flush(c);
-	if (err) {
-		drop(c, now);
-		say_failed(c, err, "the connection failed");
+	if (tcp_progress(c, now))
 		return false;
-	}
+	*fresh = c->fresh;
+	c->fresh = false;
 	return true;
 }
 
-static int tcp_send(struct ipfix_conn *c, const void *msg, size_t len, double now)
+/* Room in the backlog for one more message of len bytes: 0 or -ENOMEM. */
+static int grow(struct ipfix_conn *c, size_t len)
 {
-	int err;
+	size_t cap = c->out_cap ? c->out_cap : 65536;
 
-	if (c->out_len + len > IPFIX_TCP_BACKLOG) {
-		drop(c, now);
-		return say_failed(c, -ENOBUFS, "the collector does not keep up, reconnecting");
-	}
 	if (c->out_len + len > c->out_cap) {
-		size_t cap = c->out_cap ? c->out_cap : 65536;
 		unsigned char *p;
 
 		while (cap < c->out_len + len)
 			cap *= 2;
 		p = realloc(c->out, cap);
 		if (!p)
-			return say_failed(c, -ENOMEM, "no memory for the backlog");
+			return -ENOMEM;
 		c->out = p;
 		c->out_cap = cap;
 	}
+	if (c->nr_lens == c->lens_cap) {
+		size_t lcap = c->lens_cap ? c->lens_cap * 2 : 256;
+		size_t *l = realloc(c->lens, lcap * sizeof(*l));
+
+		if (!l)
+			return -ENOMEM;
+		c->lens = l;
+		c->lens_cap = lcap;
+	}
+	return 0;
+}
+
+static int tcp_send(struct ipfix_conn *c, const void *msg, size_t len, double now)
+{
+	int err;
+
+	if (c->out_len + len > IPFIX_TCP_BACKLOG)
+		return lose(c, now, -ENOBUFS, "the collector does not keep up", 1);
+	if (grow(c, len))
+		return lose(c, now, -ENOMEM, "no memory for the backlog", 1);
 	memcpy(c->out + c->out_len, msg, len);
 	c->out_len += len;
+	c->lens[c->nr_lens++] = len;
+	if (c->connecting)	/* written as soon as it is up */
+		return tcp_progress(c, now);
 	err = tcp_flush(c);
-	if (err) {
-		drop(c, now);
-		return say_failed(c, err, "the connection failed");
-	}
+	if (err)
+		return lose(c, now, err, "the connection failed", 0);
 	return 0;
 }
 
@@ -216,7 +282,7 @@ int ipfix_conn_send(struct ipfix_conn *c, const void *msg, size_t len, double no
 {
 	ssize_t n;
 
-	if (!c->up)
+	if (c->fd < 0)
 		return -ENOTCONN;
 	if (c->transport == IPFIX_TCP)
 		return tcp_send(c, msg, len, now);
@@ -227,27 +293,53 @@ int ipfix_conn_send(struct ipfix_conn *c, const void *msg, size_t len, double no
 	return 0;
 }
 
-/* At exit: the last interval's records are in the TCP backlog; a collector
- * that reads gets them, one that does not holds the exit up no more than
- * this long. */
-#define IPFIX_TCP_LINGER_MS	2000
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool lingering(const struct ipfix_conn *c)
+{
+	return c->transport == IPFIX_TCP && c->fd >= 0 && c->out_len;
+}
+
+void ipfix_conn_linger(struct ipfix_conn *const *conns, int n, int ms)
+{
+	const double deadline = now_mono() + ms / 1000.0;
+	struct pollfd pfd[IPFIX_LINGER_MAX];
+	double now;
+	int i, k;
+
+	for (now = now_mono(); now < deadline; now = now_mono()) {
+		for (i = k = 0; i < n && k < IPFIX_LINGER_MAX; i++)
+			if (lingering(conns[i]))
+				pfd[k++] = (struct pollfd){ .fd = conns[i]->fd, .events = POLLOUT };
+		if (!k || poll(pfd, (nfds_t)k, (int)((deadline - now) * 1000) + 1) < 0)
+			break;
+		for (i = 0; i < n; i++)
+			if (lingering(conns[i]))
+				tcp_progress(conns[i], now_mono());
+	}
+}
 
 void ipfix_conn_close(struct ipfix_conn *c)
 {
-	int waited;
-
-	for (waited = 0; c->up && c->transport == IPFIX_TCP && c->out_len &&
-			 waited < IPFIX_TCP_LINGER_MS; waited += 50) {
-		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
-
-		if (poll(&pfd, 1, 50) < 0 || tcp_flush(c))
-			break;
+	if (c->fd >= 0 && c->nr_lens) {
+		c->lost += c->nr_lens;
+		log_err("IPFIX to %s: %zu messages (%zu bytes) not sent at exit", c->text,
+			c->nr_lens, c->out_len);
 	}
-	if (c->up && c->out_len)
-		log_err("IPFIX to %s: %zu bytes not sent at exit", c->text, c->out_len);
+	if (c->lost_unsaid)
+		log_err("IPFIX to %s: %llu messages were not sent while it failed (%llu in all)",
+			c->text, c->lost_unsaid, c->lost);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 	free(c->out);
 	c->out = NULL;
+	free(c->lens);
+	c->lens = NULL;
 }

@@ -20,7 +20,10 @@
  * seconds or
  * --ipfix-template-refresh-messages messages of the domain, whichever comes
  * first (RFC 7011 section 8.4); over TCP once per connection (a new
- * connection is a new session: templates first, section 10.4.2).
+ * connection is a new session: templates first, section 10.4.2; its
+ * messages wait in the backlog while it comes up). A removed table's
+ * domain ends after its last interval: its templates are withdrawn over
+ * TCP (section 8.1) and dropped without a word over UDP.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -84,11 +87,16 @@ static int collector_send(void *ctx, const void *msg, size_t len)
 
 static void ipfix_close(struct exporter *e)
 {
+	struct ipfix_conn *conns[FT_MAX_IPFIX];
 	struct ipfix_exp *x = e->priv;
 	int i;
 
 	if (!x)
 		return;
+	/* the last interval's messages: all collectors under one deadline */
+	for (i = 0; i < x->nr; i++)
+		conns[i] = &x->coll[i].conn;
+	ipfix_conn_linger(conns, x->nr, IPFIX_TCP_LINGER_MS);
 	for (i = 0; i < x->nr; i++) {
 		if (x->coll[i].have_stream)
 			ipfix_stream_free(&x->coll[i].st);
@@ -118,7 +126,7 @@ static int ipfix_open(struct exporter *e, const struct export_opts *o, struct si
 	for (i = 0; i < o->nr_ipfix && i < FT_MAX_IPFIX; i++) {
 		x->coll[i].conn.fd = -1;
 		x->nr++;
-		err = ipfix_conn_open(&x->coll[i].conn, o->ipfix[i]);
+		err = ipfix_conn_open(&x->coll[i].conn, o->ipfix[i], now_mono());
 		if (err) {
 			ipfix_close(e);
 			return err;
@@ -275,6 +283,28 @@ static int send_table(struct ipfix_exp *x, struct ipfix_collector *c, const stru
 	return err;
 }
 
+/* The domains of tables gone since the last interval (removed, their last
+ * interval sent, or their slot taken by another): their templates dropped,
+ * and withdrawn over TCP. */
+static int forget_gone(struct ipfix_exp *x, struct ipfix_collector *c,
+		       const struct ft_catalog *cat)
+{
+	int slot, err = 0, ret;
+
+	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
+		const struct ft_table *t = &cat->tables[slot];
+		__u32 id = c->st.table_id[slot];
+
+		if (!id || (table_reported(t) && t->id == id))
+			continue;
+		ret = ipfix_stream_forget(&c->st, slot, x->domain_base + id,
+					  c->conn.transport == IPFIX_TCP);
+		if (ret && !err)
+			err = ret;
+	}
+	return err;
+}
+
 static int send_interval(struct ipfix_exp *x, struct ipfix_collector *c,
 			 const struct ft_catalog *cat, const struct ft_counts *interval,
 			 bool changed)
@@ -299,7 +329,10 @@ static int send_interval(struct ipfix_exp *x, struct ipfix_collector *c,
 		c->have_stream = true;
 	}
 	c->st.err = 0;
-	err = send_instance(x, c, cat, changed);
+	err = forget_gone(x, c, cat);
+	ret = send_instance(x, c, cat, changed);
+	if (ret && !err)
+		err = ret;
 	for (slot = 0; slot < FT_MAX_TABLES; slot++) {
 		if (!table_reported(&cat->tables[slot]))
 			continue;

@@ -65,6 +65,8 @@ int ipfix_stream_emit(struct ipfix_stream *s)
 	len = fbExporterGetMsgLen(s->exporter);
 	if (len < 16 || s->msg[0] != 0 || s->msg[1] != 10)
 		return 0;
+	if (s->discard)
+		return 0;
 	if (s->slot >= 0)
 		s->msgs_since[s->slot]++;
 	err = s->send(s->ctx, s->msg, len);
@@ -108,55 +110,85 @@ err:
 	return NULL;
 }
 
+/* Template tid of the current domain into the message: the first template
+ * write after data records only ends the message (see add_template). */
+static int export_template(struct ipfix_stream *s, uint16_t tid)
+{
+	GError *gerr = NULL;
+
+	if (!fbSessionExportTemplate(s->session, tid, &gerr)) {
+		if (!end_of_message(gerr))
+			return fb_error(&gerr, "cannot announce a template");
+		g_clear_error(&gerr);
+		if (!fbSessionExportTemplate(s->session, tid, &gerr))
+			return fb_error(&gerr, "cannot announce a template");
+	}
+	s->tmpl_mode = true;
+	return 0;
+}
+
 /*
  * Adds template k of a table: internal (its own id) and external (the
  * domain's id, which writes it into the message). ipfix_stream_domain()
  * starts a message first, and one table's templates fit in one (at most
- * four data templates and two options templates, under 700 bytes).
+ * six data templates and two options templates, under 900 bytes). A
+ * template the domain has already (an earlier try that failed half way) is
+ * announced again as it is: adding it would withdraw it first
+ * (fbSessionAddTemplate removes the old one, which writes a withdrawal).
  */
 static int add_template(struct ipfix_stream *s, int k, const struct ipfix_template *t)
 {
-	fbTemplate_t *in = fb_template(s->model, t), *ex = fb_template(s->model, t);
+	fbTemplate_t *in = fb_template(s->model, t), *ex = NULL;
 	uint16_t tid = (uint16_t)(IPFIX_TID_DATA + k);
 	GError *gerr = NULL;
 
-	if (!in || !ex)
-		goto err;
+	if (!in)
+		return -EINVAL;
 	if (!fbSessionAddTemplate(s->session, TRUE, internal_tid(s->slot, k), in, &gerr)) {
-		fb_error(&gerr, "cannot add a template");
-		goto err;
-	}
-	in = NULL;
-	s->pending = true;
-	if (fbSessionAddTemplate(s->session, FALSE, tid, ex, &gerr))
-		return 0;
-	/* In manual mode libfixbuf first ends the message for a template set
-	 * (end of message), then takes the template. */
-	if (!end_of_message(gerr)) {
-		fb_error(&gerr, "cannot announce a template");
-		goto err;
-	}
-	g_clear_error(&gerr);
-	if (fbSessionGetTemplate(s->session, FALSE, tid, NULL) == ex) {
-		if (!fbSessionExportTemplate(s->session, tid, &gerr))
-			return fb_error(&gerr, "cannot announce a template");
-	} else if (!fbSessionAddTemplate(s->session, FALSE, tid, ex, &gerr)) {
-		fb_error(&gerr, "cannot announce a template");
-		goto err;
-	}
-	return 0;
-
-err:
-	if (in)
 		fbTemplateFreeUnused(in);
-	if (ex)
-		fbTemplateFreeUnused(ex);
-	return -EINVAL;
+		return fb_error(&gerr, "cannot add a template");
+	}
+	s->pending = true;
+	if (fbSessionGetTemplate(s->session, FALSE, tid, NULL))
+		return export_template(s, tid);
+	ex = fb_template(s->model, t);
+	if (!ex)
+		return -EINVAL;
+	if (!fbSessionAddTemplate(s->session, FALSE, tid, ex, &gerr)) {
+		/* In manual mode libfixbuf first ends the message for a
+		 * template set (end of message), then takes the template. */
+		if (!end_of_message(gerr)) {
+			fbTemplateFreeUnused(ex);
+			return fb_error(&gerr, "cannot announce a template");
+		}
+		g_clear_error(&gerr);
+		if (!fbSessionAddTemplate(s->session, FALSE, tid, ex, &gerr)) {
+			fbTemplateFreeUnused(ex);
+			return fb_error(&gerr, "cannot announce a template");
+		}
+	}
+	s->tmpl_mode = true;
+	return 0;
+}
+
+/* Adds template k unless the domain has it from this session; its bit in
+ * s->have[] once it went out. */
+static int add_once(struct ipfix_stream *s, int k, const struct ipfix_template *t)
+{
+	int err;
+
+	if (s->have[s->slot] & (1u << k))
+		return 0;
+	err = add_template(s, k, t);
+	if (!err)
+		s->have[s->slot] |= 1u << k;
+	return err;
 }
 
 /* The options templates (the instance's domain, spec NULL), or the data
  * templates of the variants in `variants` that this session has not
- * announced in the table's domain yet. */
+ * announced in the table's domain yet. What went out before a failure
+ * stays announced: the next call adds only what is missing. */
 static int add_templates(struct ipfix_stream *s, const struct table_spec *spec,
 			 unsigned int variants)
 {
@@ -165,32 +197,28 @@ static int add_templates(struct ipfix_stream *s, const struct table_spec *spec,
 
 	if (!spec) {
 		ipfix_domain_name_template(&t);
-		err = add_template(s, IPFIX_TID_DOMAIN_NAME - IPFIX_TID_DATA, &t);
+		err = add_once(s, IPFIX_TID_DOMAIN_NAME - IPFIX_TID_DATA, &t);
 		if (err)
 			return err;
 		ipfix_iface_name_template(&t);
-		return add_template(s, IPFIX_TID_IFACE_NAME - IPFIX_TID_DATA, &t);
+		return add_once(s, IPFIX_TID_IFACE_NAME - IPFIX_TID_DATA, &t);
 	}
 	for (v = 0; v < IPFIX_VARIANTS; v++) {
-		if (!(variants & ~s->variants[s->slot] & (1u << v)) || !ipfix_variant_used(spec, v))
+		if (!(variants & (1u << v)) || !ipfix_variant_used(spec, v))
 			continue;
 		ipfix_template_init(&t, spec, v);
-		err = add_template(s, v, &t);
+		err = add_once(s, v, &t);
 		if (err)
 			return err;
-		s->variants[s->slot] |= 1u << v;
 	}
 	return 0;
 }
 
-int ipfix_stream_domain(struct ipfix_stream *s, int slot, __u32 table_id, __u32 domain,
-			const struct table_spec *spec, unsigned int variants, bool *announced)
+/* Sets domain `domain` current, with no export template chosen yet. */
+static void set_domain(struct ipfix_stream *s, __u32 domain)
 {
 	GError *gerr = NULL;
-	int err;
 
-	*announced = false;
-	ipfix_stream_emit(s);
 	fbSessionSetDomain(s->session, domain);
 	/* Every domain uses the same template ids, and fBufSetExportTemplate()
 	 * looks a template up only when the id changes: it would go on with
@@ -199,20 +227,76 @@ int ipfix_stream_domain(struct ipfix_stream *s, int slot, __u32 table_id, __u32 
 	 * in this domain. */
 	fBufSetExportTemplate(s->fbuf, 0, &gerr);
 	g_clear_error(&gerr);
+}
+
+int ipfix_stream_domain(struct ipfix_stream *s, int slot, __u32 table_id, __u32 domain,
+			const struct table_spec *spec, unsigned int variants, bool *announced)
+{
+	unsigned int had;
+	int err;
+
+	*announced = false;
+	ipfix_stream_emit(s);
+	set_domain(s, domain);
 	s->slot = slot;
 	if (s->table_id[slot] != table_id) {
 		/* a new domain in this session (a slot reused: another id) */
 		s->table_id[slot] = table_id;
-		s->variants[slot] = 0;
+		s->have[slot] = 0;
 		s->msgs_since[slot] = 0;
 		*announced = true;
 	}
-	if (!spec && !*announced)
-		return 0;
+	had = s->have[slot];
 	err = add_templates(s, spec, variants);
-	if (err)
-		s->table_id[slot] = 0;	/* all again next time */
+	/* the instance's domain: its options templates went out now (this
+	 * time or after a failure before) */
+	if (!spec && s->have[slot] != had)
+		*announced = true;
 	return err;
+}
+
+int ipfix_stream_forget(struct ipfix_stream *s, int slot, __u32 domain, bool withdraw)
+{
+	GError *gerr = NULL;
+	bool primed = s->tmpl_mode;
+	int k, err = 0;
+
+	if (!s->table_id[slot])
+		return 0;
+	ipfix_stream_emit(s);
+	set_domain(s, domain);
+	s->slot = -1;
+	for (k = 0; k < IPFIX_TIDS_PER_DOMAIN; k++) {
+		uint16_t tid = (uint16_t)(IPFIX_TID_DATA + k);
+
+		if (!(s->have[slot] & (1u << k)) ||
+		    !fbSessionGetTemplate(s->session, FALSE, tid, NULL))
+			continue;
+		s->pending = true;
+		if (withdraw && !primed) {
+			/* the first template write after data records ends the
+			 * message and writes nothing: it would take the
+			 * withdrawal with it */
+			if (!fbSessionExportTemplate(s->session, tid, &gerr) &&
+			    !end_of_message(gerr) && !err)
+				err = fb_error(&gerr, "cannot withdraw a template");
+			g_clear_error(&gerr);
+			primed = true;
+		}
+		/* removed even when writing the withdrawal failed; over UDP
+		 * what it writes is not sent */
+		if (!fbSessionRemoveTemplate(s->session, FALSE, tid, &gerr) && withdraw && !err)
+			err = fb_error(&gerr, "cannot withdraw a template");
+		g_clear_error(&gerr);
+		s->tmpl_mode = true;
+	}
+	s->table_id[slot] = 0;
+	s->have[slot] = 0;
+	s->msgs_since[slot] = 0;
+	s->discard = !withdraw;
+	ipfix_stream_emit(s);
+	s->discard = false;
+	return err ?: s->err;
 }
 
 int ipfix_stream_export_templates(struct ipfix_stream *s)
@@ -230,6 +314,7 @@ int ipfix_stream_export_templates(struct ipfix_stream *s)
 		if (!fbSessionExportTemplates(s->session, &gerr))
 			return fb_error(&gerr, "cannot export the templates");
 	}
+	s->tmpl_mode = true;
 	s->msgs_since[s->slot] = 0;
 	return 0;
 }
@@ -245,6 +330,7 @@ int ipfix_stream_append(struct ipfix_stream *s, int k, const void *rec, size_t l
 	for (tries = 0; tries < 2; tries++) {
 		if (fBufAppend(s->fbuf, (uint8_t *)rec, len, &gerr)) {
 			s->pending = true;
+			s->tmpl_mode = false;
 			return 0;
 		}
 		if (!end_of_message(gerr))

@@ -38,10 +38,12 @@ struct ipfix_stream {
 	 * whose templates this session has (0: none), when they last went
 	 * out, and messages of the domain since */
 	__u32 table_id[IPFIX_SLOTS];
-	unsigned int variants[IPFIX_SLOTS];	/* data templates announced: 1 << variant */
+	unsigned int have[IPFIX_SLOTS];	/* announced: 1 << (tid - IPFIX_TID_DATA) */
 	double tmpl_at[IPFIX_SLOTS];
 	unsigned int msgs_since[IPFIX_SLOTS];
-	int err;			/* the first send error since ipfix_stream_take_err() */
+	int err;			/* the first send error since the caller cleared it */
+	bool tmpl_mode;			/* the last thing written was a template (set) */
+	bool discard;			/* the message being finished is not sent */
 };
 
 int ipfix_stream_init(struct ipfix_stream *s, fbInfoModel_t *model, uint16_t mtu,
@@ -59,6 +61,14 @@ void ipfix_stream_free(struct ipfix_stream *s);
  */
 int ipfix_stream_domain(struct ipfix_stream *s, int slot, __u32 table_id, __u32 domain,
 			const struct table_spec *spec, unsigned int variants, bool *announced);
+/*
+ * Table `slot`'s domain `domain` is gone (its table removed and its last
+ * interval sent, or its slot reused): its templates are dropped from the
+ * session, withdrawn in a message of their own when `withdraw` (TCP, RFC
+ * 7011 section 8.1), without a word otherwise (UDP: section 8.4, no
+ * withdrawals). 0, or -errno after a message.
+ */
+int ipfix_stream_forget(struct ipfix_stream *s, int slot, __u32 domain, bool withdraw);
 /* The current domain's templates again (UDP refresh). */
 int ipfix_stream_export_templates(struct ipfix_stream *s);
 /* One record of template k (IPFIX_TID_* - IPFIX_TID_DATA) of the current table. */

@@ -10,7 +10,8 @@
 # malformed and no warning; per collector and domain: every template
 # announced is used and every one used announced, sequence numbers count
 # the data records (options records too) before each message, messages
-# within 1400 bytes, templates sent again (every 20 messages of a domain);
+# within 1400 bytes, templates sent again: a template id a domain announced
+# comes again in a later message of that domain (every 3 messages);
 # options records name each domain's table and key and the interface;
 # every data record has flowDirection and an ingressInterface.
 cd "$(dirname "$0")/../.." || exit 1
@@ -27,7 +28,11 @@ mkdir -p "$LIVE_TMP/nf1" "$LIVE_TMP/nf2"
 
 for i in 1 2; do
 	eval "port=\$p$i"
-	nfcapd -b 127.0.0.1 -p "$port" -w "$LIVE_TMP/nf$i" -t 3600 >"$LIVE_TMP/nfcapd$i.log" 2>&1 &
+	# a socket buffer that holds an interval's burst while nfcapd waits
+	# for a CPU (two collectors on a busy 2-core machine): a datagram
+	# dropped there would be a sequence error
+	nfcapd -b 127.0.0.1 -p "$port" -B 4194304 -w "$LIVE_TMP/nf$i" -t 3600 \
+		>"$LIVE_TMP/nfcapd$i.log" 2>&1 &
 	EXPORT_PIDS+=($!)
 	eval "nfcapd${i}_pid=$!"
 done
@@ -45,11 +50,12 @@ fi
 started=$SECONDS
 live_start --interval $INTERVAL --direction ingress --ipfix "127.0.0.1:$p1" \
 	--ipfix "udp://127.0.0.1:$p2" --ipfix-domain-base $BASE \
+	--ipfix-template-refresh-messages 3 \
 	-t ports=proto,dport -t sources=saddr -t flows=flow,vlan,dscp,ifindex ||
 	{ fail ipfix_start "flowtally did not start"; exit 1; }
-in_ns "$FTSEND" -i "$VB" --seed 31 --count 3000 --rate 2000 --malformed 5 \
+in_ns "$FTSEND" -i "$VB" --seed 31 --count 3000 --rate 1000 --malformed 5 \
 	--expect "$LIVE_TMP/in.json" || fail ipfix_send "ftsend failed"
-# past 40 intervals: the templates went out again
+# past 30 intervals of records: the templates went out again
 while [ $((SECONDS - started)) -lt 5 ]; do sleep 0.2; done
 live_stop INT
 rc=$?
@@ -170,7 +176,8 @@ awk -F'\t' '
 	{ split($2, d, ","); k = $1 " " d[1]
 	  if ($3 != rec[k] + 0) seq_bad++
 	  if ($4 > 1400 || $4 + 8 != $5) len_bad++
-	  if ($6 != "") { tmsg[k]++; c = split($6, t, ","); for (i = 1; i <= c; i++) ann[k, t[i]] = 1 }
+	  if ($6 != "") { c = split($6, t, ",")
+		for (i = 1; i <= c; i++) { if ((k, t[i]) in ann) again[k]++; ann[k, t[i]] = 1 } }
 	  c = split($7, s, ","); for (i = 1; i <= c; i++) if (s[i] >= 256) used[k, s[i]] = 1
 	  np = n($8); rec[k] += np + n($11) + n($12)
 	  c = split($8, p, ","); for (i = 1; i <= c; i++) pk[k] += p[i]
@@ -179,7 +186,7 @@ awk -F'\t' '
 	  keys[k] = 1 }
 	END { for (a in ann) { split(a, q, SUBSEP); if (!((q[1], q[2]) in used)) unused = unused " " q[1] "/" q[2] }
 	      for (u in used) { split(u, q, SUBSEP); if (!((q[1], q[2]) in ann)) unann = unann " " q[1] "/" q[2] }
-	      for (k in keys) printf "domain %s %d %d %d\n", k, pk[k], oc[k], tmsg[k]
+	      for (k in keys) printf "domain %s %d %d %d\n", k, pk[k], oc[k], again[k]
 	      printf "bad %d %d %d\n", seq_bad, len_bad, attr_bad
 	      printf "unused%s\nunannounced%s\n", unused, unann }' "$LIVE_TMP/fields.tsv" >"$LIVE_TMP/sums.txt"
 read -r _ seq_bad len_bad attr_bad < <(grep '^bad ' "$LIVE_TMP/sums.txt")
@@ -196,7 +203,7 @@ unann=$(grep '^unannounced' "$LIVE_TMP/sums.txt")
 [ "$unann" = "unannounced" ] && pass ipfix_every_template_used_is_announced ||
 	fail ipfix_every_template_used_is_announced "port/template:${unann#unannounced}"
 # both collectors got everything: each domain's sums in both, equal to the
-# table's entries; templates in more than one message of each
+# table's entries; in each, a template it had announced announced again
 both=0 refreshed=0
 for t in ports sources flows; do
 	want=$(jq -r --arg t "$t" '.tables[] | select(.name == $t) |
@@ -204,7 +211,7 @@ for t in ports sources flows; do
 	for p in $p1 $p2; do
 		read -r _ _ _ pk oc tm < <(grep "^domain $p ${dom[$t]} " "$LIVE_TMP/sums.txt")
 		[ "$pk $oc" = "$want" ] && both=$((both + 1))
-		[ "${tm:-0}" -ge 2 ] && refreshed=$((refreshed + 1))
+		[ "${tm:-0}" -ge 1 ] && refreshed=$((refreshed + 1))
 	done
 done
 [ $both -eq 6 ] && pass ipfix_both_collectors_get_every_domain_exactly ||

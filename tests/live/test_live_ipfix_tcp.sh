@@ -3,7 +3,9 @@
 # 127.0.0.1, checked with tshark on a capture (nfcapd takes UDP only): every
 # message decodes with nothing malformed and no warning, per domain the
 # packets and octets equal that table's entries in the final record, and
-# each connection has every domain's templates once, before its records.
+# each connection has every domain's templates once, before its records;
+# a removed table's templates are withdrawn after its last records (RFC
+# 7011 section 8.1), no other.
 # Table ids are never reused: with every slot taken, 'table del' then
 # 'table add' reuses a slot, and the new table gets a new id and domain
 # (the removed one's records stay in its own). A pinned instance adopted
@@ -107,19 +109,32 @@ jq -r 'def arr: if type == "array" then . else [.] end;
 	 (all("cflow.packets") | map(tonumber) | add // 0),
 	 (all("cflow.octets") | map(tonumber) | add // 0),
 	 (all("cflow.observation_domain_name") | join("|")),
-	 (all("cflow.od_id") | .[1:] | join(","))] | @tsv' "$LIVE_TMP/cap.json" >"$LIVE_TMP/msgs.tsv"
-# per connection and domain: records without their template before them,
-# templates sent more than once, and the sums
+	 (all("cflow.od_id") | .[1:] | join(",")),
+	 ([.. | objects | select(has("cflow.template_id")) |
+	   (."cflow.template_field_count" // ."cflow.template_ipfix_total_field_count" // "?" |
+	    arr[0])] | join(","))] | @tsv' "$LIVE_TMP/cap.json" >"$LIVE_TMP/msgs.tsv"
+# per connection and domain: records without their template before them
+# (or after its withdrawal), templates sent more than once, withdrawals
+# (a template id with no fields), and the sums
 awk -F'\t' '
 	{ k = $1 " " $2
-	  n = split($3, t, ","); for (i = 1; i <= n; i++) if (++ann[k, t[i]] > 1) again++
+	  n = split($3, t, ","); split($9, fc, ",")
+	  for (i = 1; i <= n; i++) {
+		if (fc[i] == 0) { if ((k, t[i]) in ann) wd[k] = wd[k] " " t[i]; delete ann[k, t[i]]; continue }
+		if (++ann[k, t[i]] > 1 || (k, t[i]) in gone) again++ }
 	  n = split($4, f, ",")
 	  for (i = 1; i <= n; i++) if (f[i] >= 256 && !((k, f[i]) in ann)) orphan++
 	  pk[k] += $5; oc[k] += $6; seen[k] = 1 }
 	END { printf "bad %d %d\n", orphan, again
+	      for (k in wd) printf "withdrawn %s%s\n", k, wd[k]
 	      for (k in seen) printf "domain %s %d %d\n", k, pk[k], oc[k] }' "$LIVE_TMP/msgs.tsv" \
 	>"$LIVE_TMP/sums.txt"
 read -r _ orphan again < <(grep '^bad ' "$LIVE_TMP/sums.txt")
+# 'old' (sport: one template, 256) is withdrawn on the first connection
+# once its last interval went out; nothing else is
+wd=$(grep '^withdrawn ' "$LIVE_TMP/sums.txt" | sort | paste -sd';')
+[ "$wd" = "withdrawn 0 $((BASE + old)) 256" ] && pass ipfix_tcp_removed_table_templates_withdrawn ||
+	fail ipfix_tcp_removed_table_templates_withdrawn "got '$wd', want 'withdrawn 0 $((BASE + old)) 256'"
 [ "$orphan" -eq 0 ] && pass ipfix_tcp_templates_before_their_records_on_each_connection ||
 	fail ipfix_tcp_templates_before_their_records_on_each_connection "$orphan sets without"
 [ "$again" -eq 0 ] && pass ipfix_tcp_templates_once_per_connection ||

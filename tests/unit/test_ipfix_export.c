@@ -79,6 +79,28 @@ static void open_collector(void)
 	snprintf(where, sizeof(where), "127.0.0.1:%u", ntohs(sin.sin_port));
 }
 
+/* Cuts message m (its buf and len) into its sets. */
+static void parse_msg(struct msg *m, unsigned int max_len)
+{
+	unsigned int off = 16;
+
+	ASSERT_EQ(be(m->buf, 2), 10, "version");
+	ASSERT_EQ(be(m->buf + 2, 2), m->len, "message length");
+	ASSERT_TRUE(m->len <= max_len, "within the transport's limit");
+	m->seq = be(m->buf + 8, 4);
+	m->domain = be(m->buf + 12, 4);
+	m->nr_sets = 0;
+	while (off + 4 <= m->len && m->nr_sets < MAX_SETS) {
+		struct set *s = &m->sets[m->nr_sets++];
+
+		s->id = be(m->buf + off, 2);
+		s->len = be(m->buf + off + 2, 2) - 4;
+		s->body = m->buf + off + 4;
+		off += s->len + 4;
+	}
+	ASSERT_EQ(off, m->len, "sets fill the message");
+}
+
 /* Reads what arrived, each message cut into its sets. */
 static void receive(void)
 {
@@ -86,28 +108,42 @@ static void receive(void)
 	while (nr_msgs < MAX_MSGS) {
 		struct msg *m = &msgs[nr_msgs];
 		ssize_t n = recv(coll, m->buf, sizeof(m->buf), 0);
-		unsigned int off = 16;
 
 		if (n < 0)
 			break;
 		m->len = (unsigned int)n;
-		ASSERT_EQ(be(m->buf, 2), 10, "version");
-		ASSERT_EQ(be(m->buf + 2, 2), m->len, "message length");
-		ASSERT_TRUE(m->len <= 1400, "within 1400 bytes");
-		m->seq = be(m->buf + 8, 4);
-		m->domain = be(m->buf + 12, 4);
-		m->nr_sets = 0;
-		while (off + 4 <= m->len && m->nr_sets < MAX_SETS) {
-			struct set *s = &m->sets[m->nr_sets++];
-
-			s->id = be(m->buf + off, 2);
-			s->len = be(m->buf + off + 2, 2) - 4;
-			s->body = m->buf + off + 4;
-			off += s->len + 4;
-		}
-		ASSERT_EQ(off, m->len, "sets fill the message");
+		parse_msg(m, 1400);
 		nr_msgs++;
 	}
+}
+
+/* Reads what a TCP collector's connection `fd` has (until 200 ms without a
+ * byte) and cuts the stream into messages. */
+static void receive_tcp(int fd)
+{
+	static unsigned char stream[1 << 20];
+	size_t n = 0, off = 0;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	while (n < sizeof(stream) && poll(&pfd, 1, 200) > 0) {
+		ssize_t r = recv(fd, stream + n, sizeof(stream) - n, MSG_DONTWAIT);
+
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	nr_msgs = 0;
+	while (off + 16 <= n && nr_msgs < MAX_MSGS) {
+		struct msg *m = &msgs[nr_msgs++];
+
+		m->len = be(stream + off + 2, 2);
+		if (!ASSERT_TRUE(m->len >= 16 && off + m->len <= n, "whole messages"))
+			break;
+		memcpy(m->buf, stream + off, m->len);
+		parse_msg(m, 32768);
+		off += m->len;
+	}
+	ASSERT_EQ(off, n, "nothing but messages");
 }
 
 /* The sets of domain `d` with set id `id`, one after the other. */
@@ -183,14 +219,58 @@ static void setup(void)
 		open_collector();
 }
 
-static int open_exporter(struct exporter *e)
+static int open_exporter_to(struct exporter *e, const char *to, double refresh_secs,
+			    unsigned int refresh_msgs)
 {
 	static const char *colls[1];
-	struct export_opts o = { .ipfix = colls, .nr_ipfix = 1, .ipfix_domain_base = BASE };
+	struct export_opts o = { .ipfix = colls, .nr_ipfix = 1, .ipfix_domain_base = BASE,
+				 .ipfix_refresh_secs = refresh_secs,
+				 .ipfix_refresh_msgs = refresh_msgs };
 
-	colls[0] = where;
+	colls[0] = to;
 	e->ops = &ipfix_exporter;
 	return ipfix_exporter.open(e, &o, NULL);
+}
+
+static int open_exporter(struct exporter *e)
+{
+	return open_exporter_to(e, where, 0, 0);
+}
+
+/* A TCP listener of the test's on 127.0.0.1; "tcp://127.0.0.1:PORT" in to. */
+static int tcp_collector(char *to, size_t len)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t slen = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 8))
+		return -1;
+	getsockname(fd, (struct sockaddr *)&sin, &slen);
+	snprintf(to, len, "tcp://127.0.0.1:%u", ntohs(sin.sin_port));
+	return fd;
+}
+
+/* The connection the exporter made, within 2 s. */
+static int accept_within(int lfd)
+{
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 2000) <= 0)
+		return -1;
+	return accept(lfd, NULL, NULL);
+}
+
+/* Template set `s` (2) withdraws template `tid`: the id with no fields. */
+static bool withdraws(const struct set *s, unsigned int tid)
+{
+	unsigned int off;
+
+	for (off = 0; off + 4 <= s->len; off += 4)
+		if (be(s->body + off, 2) == tid && be(s->body + off + 2, 2) == 0)
+			return true;
+	return false;
 }
 
 static void export_interval(struct exporter *e)
@@ -322,6 +402,191 @@ static void test_ipfix_reused_slot_is_a_new_domain(void)
 	ASSERT_EQ(s[0]->body[27], 1, "flowDirection egress");
 	ASSERT_EQ(sets_of(BASE, 262, s, 8), 1, "the domains named again");
 	ASSERT_EQ(s[0]->len, (4 + 1 + 18) + (4 + 1 + 16), "ports and dst");
+	ipfix_exporter.close(&e);
+}
+
+/* Over TCP a removed table's templates are withdrawn once its last
+ * interval went out (RFC 7011 section 8.1), in its domain. */
+static void test_ipfix_tcp_removed_table_templates_withdrawn(void)
+{
+	struct exporter e = {};
+	const struct set *s[8];
+	char to[64];
+	int lfd = tcp_collector(to, sizeof(to)), afd, i;
+
+	setup();
+	if (!ASSERT_TRUE(lfd >= 0, "listener") || !ASSERT_EQ(open_exporter_to(&e, to, 0, 0), 0,
+							       "open"))
+		return;
+	ipfix_exporter.interval(&e, &cat, &rec, &rec);
+	afd = accept_within(lfd);
+	ASSERT_TRUE(afd >= 0, "connected");
+	receive_tcp(afd);
+	ASSERT_EQ(sets_of(BASE + 2, 2, s, 8), 1, "src's templates");
+	/* src removed: its last interval goes out, then it is gone */
+	cat.tables[1].removed = true;
+	ASSERT_EQ(ipfix_exporter.interval(&e, &cat, &rec, &rec), 0, "the last interval");
+	receive_tcp(afd);
+	ASSERT_EQ(sets_of(BASE + 2, 256, s, 8), 1, "src's last records");
+	ASSERT_EQ(sets_of(BASE + 2, 2, s, 8), 0, "not withdrawn yet");
+	cat.tables[1].removal_reported = true;
+	counts_drop_entries(&rec, 1);
+	ASSERT_EQ(ipfix_exporter.interval(&e, &cat, &rec, &rec), 0, "the interval after");
+	receive_tcp(afd);
+	ASSERT_EQ(sets_of(BASE + 2, 2, s, 8), 1, "a withdrawal in src's domain");
+	ASSERT_TRUE(withdraws(s[0], 256) && withdraws(s[0], 259), "both its templates");
+	ASSERT_EQ(s[0]->len, 2 * 4, "withdrawals only, no announcement before them");
+	ASSERT_EQ(sets_of(BASE + 2, 256, s, 8) + sets_of(BASE + 2, 259, s, 8), 0, "no records");
+	for (i = 0; i < nr_msgs; i++)
+		if (msgs[i].domain == BASE + 2)
+			ASSERT_EQ(msgs[i].seq, 4, "its sequence number: its 4 records");
+	ASSERT_EQ(sets_of(BASE + 1, 2, s, 8), 0, "ports' templates stay");
+	ipfix_exporter.interval(&e, &cat, &rec, &rec);
+	receive_tcp(afd);
+	ASSERT_EQ(sets_of(BASE + 2, 2, s, 8), 0, "withdrawn once");
+	ipfix_exporter.close(&e);
+	close(afd);
+	close(lfd);
+}
+
+/* Over UDP a removed table's domain goes quietly: no withdrawal (RFC 7011
+ * section 8.4), nothing at all in its domain. */
+static void test_ipfix_udp_removed_table_sends_nothing(void)
+{
+	struct exporter e = {};
+	int i, n = 0;
+
+	setup();
+	if (!ASSERT_EQ(open_exporter_to(&e, where, 0, 0), 0, "open"))
+		return;
+	export_interval(&e);
+	cat.tables[1].removed = true;
+	export_interval(&e);
+	cat.tables[1].removal_reported = true;
+	counts_drop_entries(&rec, 1);
+	export_interval(&e);
+	for (i = 0; i < nr_msgs; i++)
+		n += msgs[i].domain == BASE + 2;
+	ASSERT_EQ(n, 0, "no message in the removed table's domain");
+	for (i = n = 0; i < nr_msgs; i++)
+		n += msgs[i].domain == BASE + 1;
+	ASSERT_EQ(n, 1, "ports' records");
+	ASSERT_EQ(nr_msgs, 2, "and the options records saying src is gone");
+	ipfix_exporter.close(&e);
+}
+
+/* A new TCP connection is a new transport session: every domain's
+ * sequence numbers start at 0 again and its templates come first. */
+static void test_ipfix_tcp_new_connection_restarts_sequence_with_templates_first(void)
+{
+	struct exporter e = {};
+	unsigned int first_seen = 0;
+	char to[64];
+	int lfd = tcp_collector(to, sizeof(to)), afd, bfd = -1, i, j;
+
+	setup();
+	if (!ASSERT_TRUE(lfd >= 0, "listener") || !ASSERT_EQ(open_exporter_to(&e, to, 0, 0), 0,
+							       "open"))
+		return;
+	ipfix_exporter.interval(&e, &cat, &rec, &rec);
+	ipfix_exporter.interval(&e, &cat, &rec, &rec);
+	afd = accept_within(lfd);
+	receive_tcp(afd);
+	ASSERT_TRUE(nr_msgs > 0, "the first connection's messages");
+	close(afd);	/* the collector restarts */
+	/* the exporter sees the connection fail, and connects again after
+	 * IPFIX_TCP_RETRY (2 s): bounded at 5 s */
+	for (i = 0; i < 100 && bfd < 0; i++) {
+		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+
+		ipfix_exporter.interval(&e, &cat, &rec, &rec);
+		if (poll(&pfd, 1, 50) > 0)
+			bfd = accept(lfd, NULL, NULL);
+	}
+	if (!ASSERT_TRUE(bfd >= 0, "connected again"))
+		goto out;
+	receive_tcp(bfd);
+	ASSERT_TRUE(nr_msgs >= 3, "the instance's and both tables' messages");
+	for (i = 0; i < nr_msgs; i++) {
+		unsigned int d = msgs[i].domain, bit = 1u << (d - BASE);
+		bool tmpl = false;
+
+		if (first_seen & bit)
+			continue;
+		first_seen |= bit;
+		for (j = 0; j < (int)msgs[i].nr_sets; j++)
+			tmpl |= msgs[i].sets[j].id == 2 || msgs[i].sets[j].id == 3;
+		ASSERT_TRUE(tmpl, "a domain's first message on the new connection: templates");
+		ASSERT_EQ(msgs[i].seq, 0, "sequence numbers from 0");
+	}
+	ASSERT_EQ(first_seen, 7, "all three domains");
+	close(bfd);
+out:
+	ipfix_exporter.close(&e);
+	close(lfd);
+}
+
+/* The template ids a domain's messages announce, as bits (1 << (id - 256)). */
+static unsigned int announced(unsigned int d)
+{
+	const struct set *s[8];
+	unsigned int ids[16], bits = 0, i;
+	int n, k;
+
+	n = sets_of(d, 2, s, 8);
+	for (k = 0; k < n; k++)
+		for (i = 0; i < template_ids(s[k], ids, 16); i++)
+			bits |= 1u << (ids[i] - 256);
+	n = sets_of(d, 3, s, 8);
+	for (k = 0; k < n; k++)
+		for (i = 0; i < template_ids(s[k], ids, 16); i++)
+			bits |= 1u << (ids[i] - 256);
+	return bits;
+}
+
+/* UDP refresh by time: every template each domain announced, again. */
+static void test_ipfix_udp_refresh_by_time_resends_every_template(void)
+{
+	struct exporter e = {};
+	const unsigned int ports = 1u << 0, src = 1u << 0 | 1u << 3, inst = 3u << 6;
+
+	setup();
+	if (!ASSERT_EQ(open_exporter_to(&e, where, 0.001, 0), 0, "open"))
+		return;
+	export_interval(&e);
+	ASSERT_EQ(announced(BASE + 1) * 1000000 + announced(BASE + 2) * 1000 + announced(BASE),
+		  ports * 1000000 + src * 1000 + inst, "first: 256; 256, 259; 262, 263");
+	poll(NULL, 0, 5);	/* more than the refresh time */
+	export_interval(&e);
+	ASSERT_EQ(announced(BASE + 1) * 1000000 + announced(BASE + 2) * 1000 + announced(BASE),
+		  ports * 1000000 + src * 1000 + inst, "all of them again");
+	ipfix_exporter.close(&e);
+}
+
+/* UDP refresh by count: templates again after N messages of the domain,
+ * all of those it announced, and not before. */
+static void test_ipfix_udp_refresh_by_count_resends_every_template(void)
+{
+	struct exporter e = {};
+	const struct set *s[8];
+	int i, refreshed = 0, since = 0, k;
+
+	setup();
+	if (!ASSERT_EQ(open_exporter_to(&e, where, 0, 3), 0, "open"))
+		return;
+	for (i = 0; i < 8; i++) {
+		export_interval(&e);
+		if (sets_of(BASE + 2, 2, s, 8)) {
+			ASSERT_EQ(announced(BASE + 2), 1u << 0 | 1u << 3, "src: 256 and 259");
+			if (i)
+				ASSERT_TRUE(since >= 3, "not before 3 messages");
+			refreshed += i > 0;
+			since = 0;
+		}
+		for (k = 0; k < nr_msgs; k++)
+			since += msgs[k].domain == BASE + 2;
+	}
+	ASSERT_TRUE(refreshed >= 2, "again, and again");
 	ipfix_exporter.close(&e);
 }
 

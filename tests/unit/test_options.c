@@ -493,6 +493,119 @@ static void test_opts_parse_after_stopping_in_option_group_starts_fresh(void)
 	ASSERT_EQ(opts.nr_ifaces, 1, "interfaces");
 }
 
+static void test_opts_ipfix_values_are_taken(void)
+{
+	char err[256];
+	int ret;
+
+	ret = PARSE(&opts, err, "-i", "eth0", "--ipfix", "127.0.0.1:4739", "--ipfix",
+		    "tcp://127.0.0.1:4739", "--ipfix-domain-base", "4278190080",
+		    "--ipfix-template-refresh", "500ms", "--ipfix-template-refresh-messages",
+		    "1000000");
+	expect_opts_ok(ret, err, "the largest values");
+	ASSERT_EQ(opts.nr_ipfix, 2, "UDP and TCP to one host and port are two collectors");
+	ASSERT_EQ(opts.ipfix_domain_base, 4278190080u, "base");
+	ASSERT_TRUE(fabs(opts.ipfix_refresh_secs - 0.5) < 1e-9, "refresh 500ms");
+	ASSERT_EQ(opts.ipfix_refresh_msgs, 1000000, "refresh messages");
+	ret = PARSE(&opts, err, "-i", "eth0", "--ipfix", "tcp://127.0.0.1:4739",
+		    "--ipfix-template-refresh", "0", "--ipfix-template-refresh-messages", "0");
+	expect_opts_ok(ret, err, "no refresh at all over TCP");
+}
+
+static void test_opts_ipfix_bad_domain_base_is_named(void)
+{
+	static const char *const bad[] = { "4278190081", "4294967296", "-1", "1e3", "",
+					   "0x10", "99999999999999999999999" };
+	char err[256], part[64];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *args[] = { "-i", "eth0", "--ipfix", "127.0.0.1:4739",
+				       "--ipfix-domain-base", bad[i] };
+
+		ret = parse_args(&opts, err, sizeof(err), args, (int)ARRAY_SIZE(args));
+		snprintf(part, sizeof(part), "--ipfix-domain-base '%s' invalid", bad[i]);
+		expect_opts_error(ret, err, part, part);
+	}
+}
+
+static void test_opts_ipfix_bad_refresh_is_named(void)
+{
+	static const char *const secs[] = { "-1", "-0.5", "10x", "1e3", "", "99999999999",
+					    "1" "0000000000000000000000000000000" };
+	static const char *const msgs[] = { "-1", "1000001", "4294967296", "99999999999999999999",
+					    "1e3", "abc", "", "3.5" };
+	char err[256], part[96];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(secs); i++) {
+		const char *args[] = { "-i", "eth0", "--ipfix", "127.0.0.1:4739",
+				       "--ipfix-template-refresh", secs[i] };
+
+		ret = parse_args(&opts, err, sizeof(err), args, (int)ARRAY_SIZE(args));
+		snprintf(part, sizeof(part), "--ipfix-template-refresh '%s' invalid", secs[i]);
+		expect_opts_error(ret, err, part, part);
+	}
+	for (i = 0; i < ARRAY_SIZE(msgs); i++) {
+		const char *args[] = { "-i", "eth0", "--ipfix", "127.0.0.1:4739",
+				       "--ipfix-template-refresh-messages", msgs[i] };
+
+		ret = parse_args(&opts, err, sizeof(err), args, (int)ARRAY_SIZE(args));
+		snprintf(part, sizeof(part), "--ipfix-template-refresh-messages '%s' invalid",
+			 msgs[i]);
+		expect_opts_error(ret, err, part, part);
+	}
+}
+
+/* Over UDP templates must come again (RFC 7011 section 8.4). */
+static void test_opts_ipfix_no_refresh_over_udp_is_refused(void)
+{
+	char err[256];
+
+	expect_opts_error(PARSE(&opts, err, "-i", "eth0", "--ipfix", "tcp://127.0.0.1:4739",
+				"--ipfix", "udp://127.0.0.1:4739", "--ipfix-template-refresh", "0",
+				"--ipfix-template-refresh-messages", "0"),
+			  err, "--ipfix-template-refresh 0 and --ipfix-template-refresh-messages 0",
+			  "both refreshes 0 with a UDP collector");
+	ASSERT_TRUE(!strchr(err, '\n'), "one line");
+}
+
+static void test_opts_ipfix_same_collector_twice_is_refused(void)
+{
+	char err[256];
+
+	expect_opts_error(PARSE(&opts, err, "-i", "eth0", "--ipfix", "127.0.0.1:4739", "--ipfix",
+				"udp://127.0.0.1:4739"),
+			  err, "--ipfix 'udp://127.0.0.1:4739' given twice", "bare, then udp://");
+	expect_opts_error(PARSE(&opts, err, "-i", "eth0", "--ipfix", "udp://[2001:db8::1]:4739",
+				"--ipfix", "[2001:db8::1]:4739"),
+			  err, "given twice", "udp://, then bare (IPv6)");
+	expect_opts_error(PARSE(&opts, err, "-i", "eth0", "--ipfix", "tcp://127.0.0.1:4739",
+				"--ipfix", "tcp://127.0.0.1:4739"),
+			  err, "given twice", "tcp:// twice");
+}
+
+static void test_opts_ipfix_ninth_collector_is_refused(void)
+{
+	const char *args[2 + 2 * (FT_MAX_IPFIX + 1)] = { "-i", "eth0" };
+	char store[FT_MAX_IPFIX + 1][32], err[256], part[64];
+	int i;
+
+	for (i = 0; i <= FT_MAX_IPFIX; i++) {
+		snprintf(store[i], sizeof(store[i]), "127.0.0.1:%d", 4739 + i);
+		args[2 + 2 * i] = "--ipfix";
+		args[3 + 2 * i] = store[i];
+	}
+	expect_opts_ok(parse_args(&opts, err, sizeof(err), args, 2 + 2 * FT_MAX_IPFIX), err,
+		       "eight collectors");
+	ASSERT_EQ(opts.nr_ipfix, FT_MAX_IPFIX, "all eight");
+	snprintf(part, sizeof(part), "at most %d", FT_MAX_IPFIX);
+	expect_opts_error(parse_args(&opts, err, sizeof(err), args, (int)ARRAY_SIZE(args)), err,
+			  part, "a ninth");
+}
+
 static const struct check_test tests[] = {
 #include "test_options.tests.h"
 };
