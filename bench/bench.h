@@ -170,6 +170,9 @@ int bench_memory(const struct bench_opts *o, struct results *r);
 /* flowtally's program and maps as `flowtally run` loads them, ifindex 1 (what
  * a test run reports) registered, with the given tables. */
 int bench_instance_open(struct ft_instance *inst, const char *const *specs, int nr_specs);
+/* Another interface in the catalog and the slot map: its slot, or -errno. */
+int bench_add_iface(struct ft_instance *inst, const char *name, __u32 ifindex);
+#define BENCH_SLOT 1	/* the slot of BENCH_IFINDEX */
 
 /* report.c */
 int bench_report(const struct bench_opts *o, struct results *r);

@@ -107,7 +107,7 @@ static void status_one(const char *name, void *arg)
 		print_float(&sc->p, PRINT_JSON, "since", NULL, total.start, 6);
 		print_open_array(&sc->p, "ifaces");
 		print_text(&sc->p, "\n  interfaces:");
-		for (i = 0; i < inst.cat.nr_ifaces; i++)
+		catalog_for_each_iface(&inst.cat, i)
 			print_string(&sc->p, PRINT_ANY, NULL, " %s", inst.cat.ifaces[i].name);
 		print_close_array(&sc->p);
 		print_open_array(&sc->p, "tables");
@@ -121,8 +121,7 @@ static void status_one(const char *name, void *arg)
 		for (d = 0; d < FT_DIRS; d++) {
 			struct ft_value sum = {};
 
-			for (i = 0; i < FT_IFACE_SLOTS; i++)
-				value_add(&sum, &total.iface[i][d][FT_CNT_SEEN]);
+			counts_seen(&total, d, &sum);
 			print_open_object(&sc->p, ft_dir_names[d]);
 			print_text(&sc->p, "%s %s", d ? "," : "", ft_dir_names[d]);
 			print_u64(&sc->p, PRINT_ANY, "packets", " %llu packets", sum.packets);
@@ -136,6 +135,7 @@ static void status_one(const char *name, void *arg)
 	counts_free(&total);
 	counts_free(&inst.base[0]);
 	counts_free(&inst.base[1]);
+	catalog_free(&inst.cat);
 	sc->shown++;
 }
 
@@ -189,13 +189,21 @@ static int open_pinned(struct ft_instance *inst, const char *name, struct ft_cou
 	if (err == -ENOENT)
 		log_err("pinned instance '%s' has no saved state", name);
 	if (!err)
-		err = instance_open_pinned(inst, name, meta.cat.dirmask, false, true);
+		err = instance_open_pinned(inst, name, meta.cat.dirmask, 0, false, true);
+	if (!err && inst->cat.max_ifaces != meta.cat.max_ifaces) {
+		log_err("pinned instance '%s': its state has %u interface slots, its maps %u: "
+			"remove it with 'flowtally stop %s'", name, meta.cat.max_ifaces,
+			inst->cat.max_ifaces, name);
+		err = -EPROTO;
+	}
 	if (err) {
 		counts_free(&meta.base[0]);
 		counts_free(&meta.base[1]);
+		catalog_free(&meta.cat);
 		return err;
 	}
 	/* the state has no fds: the instance's stay closed until tables_adopt */
+	catalog_free(&inst->cat);
 	inst->cat = meta.cat;
 	memcpy(inst->base, meta.base, sizeof(meta.base));	/* inst owns them now */
 	err = tables_adopt(inst);

@@ -8,14 +8,15 @@
 
 #include "instance.h"
 
-/* Loads the programs and creates every map but attaches nothing. 0 or -errno;
+/* Loads the programs and creates every map, with slots for `max_ifaces`
+ * interfaces (--max-interfaces), but attaches nothing. 0 or -errno;
  * on failure the message is already printed. */
-int instance_open(struct ft_instance *inst, __u8 dirmask, bool verbose);
+int instance_open(struct ft_instance *inst, __u8 dirmask, bool verbose, __u32 max_ifaces);
 /* The same for an instance pinned as `name`: new (its maps pinned) or, with
  * `adopt`, the one the pins hold (maps reused, no program loaded: the
  * pinned links keep theirs). */
 int instance_open_pinned(struct ft_instance *inst, const char *name, __u8 dirmask,
-			 bool verbose, bool adopt);
+			 __u32 max_ifaces, bool verbose, bool adopt);
 /* Detaches, then frees every program, map and link. Safe on a partial open. */
 void instance_close(struct ft_instance *inst);
 

@@ -17,7 +17,7 @@
 #include "instance.h"
 
 #define FT_STATE_DIR		"/var/lib/flowtally"
-#define FT_STATE_VERSION	2
+#define FT_STATE_VERSION	3
 
 int state_save(const char *name, const struct ft_instance *inst, const struct ft_counts *total,
 	       __u64 flips);

@@ -21,6 +21,7 @@ struct export_opts {
 	bool csv;		/* CSV rows instead of text/JSON records */
 	const char *prometheus;	/* ADDR:PORT to serve /metrics on */
 	int prom_max_series;	/* own series per table, the rest sum up in "other" */
+	int prom_max_iface_series;	/* interfaces with series of their own */
 	const char *ipfix;	/* HOST:PORT of an IPFIX collector */
 	bool top_view;		/* flowtally top: the full-screen view */
 };

@@ -228,46 +228,53 @@ static int put_entries(FILE *f, const struct ft_catalog *cat, const struct ft_co
 	return 0;
 }
 
-/* The interfaces, then the slot of frames from an unknown one if it has any;
- * -1 after the last. */
-static int next_iface(const struct ft_catalog *cat, const struct ft_counts *total, int slot)
-{
-	int d;
-
-	if (slot + 1 < cat->nr_ifaces)
-		return slot + 1;
-	if (slot >= FT_MAX_IFACES)
-		return -1;
-	for (d = 0; d < FT_DIRS; d++)
-		if (total->iface[FT_MAX_IFACES][d][FT_CNT_SEEN].packets)
-			return FT_MAX_IFACES;
-	return -1;
-}
-
-/* seen, or with `uncl` one series per unclassified reason */
+/* One series per interface and direction (per reason with `uncl`) for the
+ * first `max` interfaces in slot order; the others, frames of no known
+ * interface and retired interfaces sum up in iface="other", so the sum over
+ * the family stays every frame seen, and "other" only grows. */
 static void put_ifaces(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total,
-		       const char *name, const char *help, bool uncl, bool bytes)
+		       const char *name, const char *help, bool uncl, bool bytes, unsigned int max)
 {
-	int slot, d, r;
+	unsigned int own = 0;
+	int slot, d, r, k;
 
 	family(f, name, "counter", help);
-	for (slot = next_iface(cat, total, -1); slot >= 0; slot = next_iface(cat, total, slot)) {
-		for (d = 0; d < FT_DIRS; d++) {
-			if (!(cat->dirmask & FT_DIRMASK(d)))
-				continue;
-			for (r = 0; r < (uncl ? FT_UNCL_REASONS : 1); r++) {
-				const struct ft_value *v =
-					&total->iface[slot][d][uncl ? FT_CNT_UNCL(r) : FT_CNT_SEEN];
-				bool first = true;
+	for (d = 0; d < FT_DIRS; d++) {
+		if (!(cat->dirmask & FT_DIRMASK(d)))
+			continue;
+		for (r = 0; r < (uncl ? FT_UNCL_REASONS : 1); r++) {
+			struct ft_value other;
+			bool first;
 
+			k = uncl ? FT_CNT_UNCL(r) : FT_CNT_SEEN;
+			other = total->removed[d][k];
+			own = 0;
+			for (slot = 0; slot < (int)total->nr_iface; slot++) {
+				const struct ft_value *v = &total->iface[slot][d][k];
+
+				if (slot == FT_IFACE_OTHER || slot >= cat->nr_ifaces ||
+				    !cat->ifaces[slot].used || own >= max) {
+					value_add(&other, v);
+					continue;
+				}
+				own++;
+				first = true;
 				fputs(name, f);
-				label(f, &first, "iface",
-				      slot < cat->nr_ifaces ? cat->ifaces[slot].name : "(other)");
+				label(f, &first, "iface", cat->ifaces[slot].name);
 				label(f, &first, "direction", ft_dir_names[d]);
 				if (uncl)
 					label(f, &first, "reason", ft_uncl_names[r]);
 				value(f, first, bytes ? v->bytes : v->packets);
 			}
+			if (!other.packets)
+				continue;
+			first = true;
+			fputs(name, f);
+			label(f, &first, "iface", "other");
+			label(f, &first, "direction", ft_dir_names[d]);
+			if (uncl)
+				label(f, &first, "reason", ft_uncl_names[r]);
+			value(f, first, bytes ? other.bytes : other.packets);
 		}
 	}
 }
@@ -439,21 +446,24 @@ static void put_self(FILE *f, const struct prom_self *self)
 int prom_render(FILE *f, const struct ft_catalog *cat, const struct ft_counts *interval,
 		const struct ft_counts *total, struct prom_series *s, const struct prom_self *self)
 {
+	unsigned int maxif = self && self->max_iface_series ? self->max_iface_series
+							     : FT_PROM_IFACE_SERIES;
 	int err = 0;
 
 	put_self(f, self);
 	if (cat && total) {
 		put_ifaces(f, cat, total, "flowtally_seen_packets_total",
-			   "Frames seen on an interface, by direction.", false, false);
+			   "Frames seen on an interface, by direction.", false, false, maxif);
 		put_ifaces(f, cat, total, "flowtally_seen_bytes_total",
-			   "Bytes of the frames seen on an interface, by direction.", false, true);
+			   "Bytes of the frames seen on an interface, by direction.", false, true,
+			   maxif);
 		put_ifaces(f, cat, total, "flowtally_unclassified_packets_total",
 			   "Frames that got no key, by interface, direction and reason.", true,
-			   false);
+			   false, maxif);
 		put_ifaces(f, cat, total, "flowtally_unclassified_bytes_total",
 			   "Bytes of the frames that got no key, by interface, direction and "
 			   "reason.",
-			   true, true);
+			   true, true, maxif);
 		err = put_entries(f, cat, total, s, false);
 		if (!err)
 			err = put_entries(f, cat, total, s, true);

@@ -29,7 +29,12 @@ struct prom_self {
 	double swap_seconds, read_seconds;	/* of the last interval */
 	size_t store_bytes;		/* the host-side totals */
 	const struct export_status *status;	/* exporters' errors; may be NULL */
+	/* interfaces with series of their own (the lowest slots); the rest,
+	 * unknown and removed ones sum up in iface="other". 0: the default */
+	unsigned int max_iface_series;
 };
+
+#define FT_PROM_IFACE_SERIES	256	/* default --prometheus-max-interfaces */
 
 void prom_series_init(struct prom_series *s, unsigned int max);
 void prom_series_free(struct prom_series *s);

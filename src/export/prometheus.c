@@ -39,6 +39,7 @@ struct prom {
 	size_t len;
 	struct prom_series series;	/* run loop only */
 	unsigned long long intervals;
+	unsigned int max_iface_series;
 };
 
 static bool prom_wanted(const struct export_opts *o)
@@ -62,7 +63,8 @@ static void publish(struct prom *p, char *body, size_t len)
 static int render(struct prom *p, const struct exporter *e, const struct ft_catalog *cat,
 		  const struct ft_counts *interval, const struct ft_counts *total)
 {
-	struct prom_self self = { .intervals = p->intervals, .status = e->status };
+	struct prom_self self = { .intervals = p->intervals, .status = e->status,
+				  .max_iface_series = p->max_iface_series };
 	char *body = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -242,6 +244,8 @@ static int prom_open(struct exporter *e, const struct export_opts *o, struct sin
 		return log_errno(-ENOMEM, "Prometheus exporter");
 	pthread_mutex_init(&p->lock, NULL);
 	prom_series_init(&p->series, (unsigned int)o->prom_max_series);
+	p->max_iface_series = o->prom_max_iface_series > 0 ? (unsigned int)o->prom_max_iface_series
+							   : FT_PROM_IFACE_SERIES;
 	/* until the first interval: build info only */
 	err = render(p, e, NULL, NULL, NULL);
 	if (err) {

@@ -63,52 +63,82 @@ static void print_device(struct printer *p, const struct ft_devrecord *dev, int 
 	print_close_object(p);
 }
 
+/* One interface and direction; ifc NULL: a row that sums several (other,
+ * removed). */
+static void print_iface_row(struct printer *p, const struct ft_iface *ifc, const char *name,
+			    const struct ft_value *cnt, const struct ft_devrecord *dev, int d)
+{
+	bool first = true;
+	int r;
+
+	print_open_object(p, NULL);
+	print_string(p, PRINT_ANY, "name", "%-16s", name);
+	print_u64(p, PRINT_JSON, "ifindex", NULL, ifc ? ifc->ifindex : 0);
+	if (ifc && ifc->gone)
+		print_bool(p, PRINT_JSON, "gone", NULL, true);
+	print_string(p, PRINT_ANY, "direction", " %-8s", ft_dir_names[d]);
+	print_string(p, PRINT_ANY, "hook", " %-11s", ifc && ifc->gone ? "gone" : iface_hook(ifc, d));
+	print_string(p, PRINT_JSON, "hook_reason", NULL, iface_hook_reason(ifc, d));
+	print_value(p, "seen", &cnt[FT_CNT_SEEN]);
+	print_u64(p, PRINT_FP, NULL, " %12llu", cnt[FT_CNT_SEEN].packets);
+	print_u64(p, PRINT_FP, NULL, " %14llu", cnt[FT_CNT_SEEN].bytes);
+	print_device(p, dev, d);
+	print_text(p, " ");
+	print_open_object(p, "unclassified");
+	for (r = 0; r < FT_UNCL_REASONS; r++) {
+		const struct ft_value *u = &cnt[FT_CNT_UNCL(r)];
+
+		print_value(p, ft_uncl_names[r], u);
+		if (!u->packets)
+			continue;
+		print_text(p, "%s%s %llu", first ? " " : ", ", ft_uncl_names[r],
+			   (unsigned long long)u->packets);
+		first = false;
+	}
+	print_close_object(p);
+	print_text(p, "%s\n", first ? " -" : "");
+	print_close_object(p);
+}
+
+static bool ifcounts_seen(const ft_ifcounts *v)
+{
+	int d;
+
+	for (d = 0; d < FT_DIRS; d++)
+		if ((*v)[d][FT_CNT_SEEN].packets)
+			return true;
+	return false;
+}
+
+/* Every interface of the catalog (slot order; gone ones until they were
+ * reported and retired), then frames of no catalogued interface
+ * ("(other)") and the sum of retired ones ("(removed)"), when not zero. */
 static void print_ifaces(struct printer *p, const struct ft_catalog *cat,
 			 const struct ft_counts *c, const struct output_opts *opts)
 {
-	int i, d, r;
+	static const ft_ifcounts zero;
+	const ft_ifcounts *v;
+	int i, d;
 
 	print_text(p, "%-16s %-8s %-11s %12s %14s %12s  %s\n", "IFACE", "DIR", "HOOK", "PACKETS",
 		   "BYTES", "DEVICE_PKTS", "UNCLASSIFIED");
 	print_open_array(p, "ifaces");
-	for (i = 0; i <= cat->nr_ifaces; i++) {
-		/* the last slot catches frames of an unknown interface */
-		int slot = i < cat->nr_ifaces ? i : FT_MAX_IFACES;
-		const struct ft_iface *ifc = i < cat->nr_ifaces ? &cat->ifaces[i] : NULL;
+	catalog_for_each_iface(cat, i) {
+		const struct ft_iface *ifc = &cat->ifaces[i];
 
-		for (d = 0; d < FT_DIRS; d++) {
-			const struct ft_value *cnt = c->iface[slot][d];
-			bool first = true;
-
-			if (ifc ? !(cat->dirmask & FT_DIRMASK(d)) : !cnt[FT_CNT_SEEN].packets)
-				continue;
-			print_open_object(p, NULL);
-			print_string(p, PRINT_ANY, "name", "%-16s", ifc ? ifc->name : "(other)");
-			print_u64(p, PRINT_JSON, "ifindex", NULL, ifc ? ifc->ifindex : 0);
-			print_string(p, PRINT_ANY, "direction", " %-8s", ft_dir_names[d]);
-			print_string(p, PRINT_ANY, "hook", " %-11s", iface_hook(ifc, d));
-			print_string(p, PRINT_JSON, "hook_reason", NULL, iface_hook_reason(ifc, d));
-			print_value(p, "seen", &cnt[FT_CNT_SEEN]);
-			print_u64(p, PRINT_FP, NULL, " %12llu", cnt[FT_CNT_SEEN].packets);
-			print_u64(p, PRINT_FP, NULL, " %14llu", cnt[FT_CNT_SEEN].bytes);
-			print_device(p, ifc && opts->device ? &opts->device[i] : NULL, d);
-			print_text(p, " ");
-			print_open_object(p, "unclassified");
-			for (r = 0; r < FT_UNCL_REASONS; r++) {
-				const struct ft_value *u = &cnt[FT_CNT_UNCL(r)];
-
-				print_value(p, ft_uncl_names[r], u);
-				if (!u->packets)
-					continue;
-				print_text(p, "%s%s %llu", first ? " " : ", ", ft_uncl_names[r],
-					   (unsigned long long)u->packets);
-				first = false;
-			}
-			print_close_object(p);
-			print_text(p, "%s\n", first ? " -" : "");
-			print_close_object(p);
-		}
+		v = counts_iface(c, (__u32)i);
+		for (d = 0; d < FT_DIRS; d++)
+			if (cat->dirmask & FT_DIRMASK(d))
+				print_iface_row(p, ifc, ifc->name, (*(v ? v : &zero))[d],
+						opts->device ? &opts->device[i] : NULL, d);
 	}
+	v = counts_iface(c, FT_IFACE_OTHER);
+	for (d = 0; v && ifcounts_seen(v) && d < FT_DIRS; d++)
+		if ((*v)[d][FT_CNT_SEEN].packets)
+			print_iface_row(p, NULL, "(other)", (*v)[d], NULL, d);
+	for (d = 0; ifcounts_seen(&c->removed) && d < FT_DIRS; d++)
+		if (cat->dirmask & FT_DIRMASK(d))
+			print_iface_row(p, NULL, "(removed)", c->removed[d], NULL, d);
 	print_close_array(p);
 }
 
@@ -282,7 +312,7 @@ void output_record(struct printer *p, const struct ft_catalog *cat, const struct
 		   const char *type, const struct output_opts *opts)
 {
 	double secs = record_seconds(c);
-	int slot, d, i;
+	int slot, d;
 
 	print_open_object(p, NULL);
 	print_string(p, PRINT_ANY, "type", "== %s ", type);
@@ -316,8 +346,7 @@ void output_record(struct printer *p, const struct ft_catalog *cat, const struct
 
 		if (!(cat->dirmask & FT_DIRMASK(d)))
 			continue;
-		for (i = 0; i < FT_IFACE_SLOTS; i++)
-			value_add(&sum, &c->iface[i][d][FT_CNT_SEEN]);
+		counts_seen(c, d, &sum);
 		print_value(p, ft_dir_names[d], &sum);
 		print_text(p, "  %s %llu packets %llu bytes", ft_dir_names[d],
 			   (unsigned long long)sum.packets, (unsigned long long)sum.bytes);

@@ -217,7 +217,7 @@ static void test_repeat_counts_every_run(void)
 	len = frame_build(&s, buf, sizeof(buf));
 	ASSERT_EQ(ktest_run(&k, FT_DIR_INGRESS, buf, len, 100000, 0), 0, "test run");
 	ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot");
-	ASSERT_EQ(k.got.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 100000, "seen packets");
+	ASSERT_EQ(k.got.iface[KTEST_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 100000, "seen packets");
 	ASSERT_EQ(k.got.nr_entries, 1, "one key");
 	if (k.got.nr_entries == 1) {
 		ASSERT_EQ(k.got.entries[0].val.packets, 100000, "packets of tcp/443");
@@ -252,8 +252,8 @@ static void gso_counts_segments(int dir, bool tc_ingress, int gso_segs, int gso_
 	want_bytes = (__u64)len + (__u64)(want_segs - 1) * ipv4_tcp_headers(buf);
 	ASSERT_EQ(ktest_run_gso(&k, dir, buf, len, gso_segs, gso_size), 0, "test run");
 	ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot");
-	ASSERT_EQ(k.got.iface[0][dir][FT_CNT_SEEN].packets, want_segs, "seen packets");
-	ASSERT_EQ(k.got.iface[0][dir][FT_CNT_SEEN].bytes, want_bytes, "seen bytes: wire bytes");
+	ASSERT_EQ(k.got.iface[KTEST_SLOT][dir][FT_CNT_SEEN].packets, want_segs, "seen packets");
+	ASSERT_EQ(k.got.iface[KTEST_SLOT][dir][FT_CNT_SEEN].bytes, want_bytes, "seen bytes: wire bytes");
 	if (ASSERT_EQ(k.got.nr_entries, 1, "one key")) {
 		ASSERT_EQ(k.got.entries[0].val.packets, want_segs, "packets of tcp/5201");
 		ASSERT_EQ(k.got.entries[0].val.bytes, want_bytes, "bytes of tcp/5201");
@@ -333,7 +333,7 @@ static void test_full_table_counts_overflow(void)
 	ASSERT_EQ(got_packets, 100, "packets in entries");
 	ASSERT_EQ(k.got.table[0][FT_DIR_INGRESS][FT_TBL_OVERFLOW].packets, 50, "overflow packets");
 	ASSERT_EQ(k.got.table[0][FT_DIR_INGRESS][FT_TBL_INSERTS].packets, 100, "inserts");
-	ASSERT_EQ(k.got.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN].bytes, want_bytes, "seen bytes");
+	ASSERT_EQ(k.got.iface[KTEST_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN].bytes, want_bytes, "seen bytes");
 	/* emptied by the swap: the next interval has room again */
 	ASSERT_EQ(ktest_run(&k, FT_DIR_INGRESS, (__u8[256]){}, 64, 1, 0), 0, "test run");
 out:
@@ -365,7 +365,7 @@ static void test_swap_splits_intervals_exactly(void)
 	for (i = 0; i < 4; i++)
 		ktest_send(&k, FT_DIR_INGRESS, &a, NULL);
 	ASSERT_EQ(ktest_snapshot(&k), 0, "third snapshot");
-	ASSERT_EQ(k.got.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 4, "third interval seen");
+	ASSERT_EQ(k.got.iface[KTEST_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 4, "third interval seen");
 out:
 	ktest_close(&k);
 	expect_fini(&e1);

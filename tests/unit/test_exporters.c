@@ -44,6 +44,7 @@ static void make_catalog(const char *spec)
 {
 	fixture_catalog(&cat, spec);
 	counts_free(&total);
+	counts_iface_reserve(&total, FIXTURE_SLOT + 1);
 	total.start = REC_START;
 	total.end = REC_END;
 }
@@ -245,8 +246,8 @@ static void test_prom_seen_and_unclassified_per_iface_direction_and_reason(void)
 	char *text;
 
 	make_catalog("ports=proto,dport");
-	total.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 12, 3400 };
-	total.iface[0][FT_DIR_EGRESS][FT_CNT_UNCL(FT_UNCL_FRAGMENT)] = (struct ft_value){ 3, 210 };
+	total.iface[FIXTURE_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 12, 3400 };
+	total.iface[FIXTURE_SLOT][FT_DIR_EGRESS][FT_CNT_UNCL(FT_UNCL_FRAGMENT)] = (struct ft_value){ 3, 210 };
 	total.table[0][FT_DIR_INGRESS][FT_TBL_OVERFLOW] = (struct ft_value){ 5, 500 };
 	text = render_once(1000);
 	ASSERT_CONTAINS(text,
@@ -264,6 +265,76 @@ static void test_prom_seen_and_unclassified_per_iface_direction_and_reason(void)
 			"overflow");
 	ASSERT_LACKS(text, "(other)", "no unknown-interface series without its frames");
 	free(text);
+}
+
+/* Sums a family's samples whose line contains `with` (NULL: all). */
+static __u64 family_sum(const char *text, const char *family, const char *with)
+{
+	char want[128];
+	const char *p = text;
+	__u64 sum = 0;
+
+	snprintf(want, sizeof(want), "\n%s{", family);
+	while ((p = strstr(p, want))) {
+		const char *eol = strchr(p + 1, '\n');
+		const char *sp = eol ? memrchr(p, ' ', (size_t)(eol - p)) : NULL;
+		char line[256];
+
+		p++;
+		if (!eol || !sp)
+			break;
+		snprintf(line, sizeof(line), "%.*s", (int)(eol - p), p);
+		if (!with || strstr(line, with))
+			sum += strtoull(sp + 1, NULL, 10);
+	}
+	return sum;
+}
+
+/* Interfaces past --prometheus-max-interfaces, unknown and removed ones
+ * add up in iface="other": the series stay capped, their sum exact. */
+static void test_prom_iface_series_are_capped_with_other(void)
+{
+	static struct ft_iface many[8];
+	struct prom_self self = { .max_iface_series = 2 };
+	struct prom_series s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	make_catalog("ports=proto,dport");
+	memset(many, 0, sizeof(many));
+	cat.ifaces = many;
+	cat.max_ifaces = 7;
+	cat.nr_ifaces = 6;
+	counts_iface_reserve(&total, 6);
+	for (i = 1; i < 6; i++) {
+		many[i].used = true;
+		snprintf(many[i].name, sizeof(many[i].name), "ftp%d", i);
+		many[i].ifindex = 10 + i;
+		total.iface[i][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 100u * i, 1000u * i };
+	}
+	total.iface[FT_IFACE_OTHER][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 7, 70 };
+	total.removed[FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 9, 90 };
+	prom_series_init(&s, 10);
+	f = open_memstream(&buf, &len);
+	ASSERT_EQ(prom_render(f, &cat, &total, &total, &s, &self), 0, "render");
+	fclose(f);
+	prom_series_free(&s);
+	ASSERT_CONTAINS(buf, "flowtally_seen_packets_total{iface=\"ftp1\",direction=\"ingress\"} 100\n",
+			"first interface has its series");
+	ASSERT_CONTAINS(buf, "flowtally_seen_packets_total{iface=\"ftp2\",direction=\"ingress\"} 200\n",
+			"second interface has its series");
+	ASSERT_LACKS(buf, "iface=\"ftp3\"", "third interface is past the cap");
+	/* 300 + 400 + 500 + 7 unknown + 9 removed */
+	ASSERT_CONTAINS(buf,
+			"flowtally_seen_packets_total{iface=\"other\",direction=\"ingress\"} 1216\n",
+			"the rest in other");
+	ASSERT_EQ(family_sum(buf, "flowtally_seen_packets_total", "ingress"),
+		  100 + 200 + 300 + 400 + 500 + 7 + 9, "the family sums to every frame seen");
+	ASSERT_EQ(family_sum(buf, "flowtally_seen_bytes_total", "ingress"),
+		  1000 + 2000 + 3000 + 4000 + 5000 + 70 + 90, "and every byte");
+	free(buf);
 }
 
 /* Every sample belongs to a family announced once, with HELP then TYPE, and

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "attach.h"
+#include "follow.h"
+#include "ifselect.h"
+#include "log.h"
+#include "options.h"
+
+static bool selected(const struct run_opts *o, const char *name)
+{
+	return iface_selected(o->ifaces, o->nr_ifaces, o->all_ifaces, name);
+}
+
+int follow_open(struct follow *f)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int fd;
+
+	f->fd = -1;
+	f->dirty = true;	/* the first look needs no event */
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return log_errno(-errno, "cannot open an rtnetlink socket for link events");
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int err = -errno;
+
+		close(fd);
+		return log_errno(err, "cannot listen to link events");
+	}
+	f->fd = fd;
+	return 0;
+}
+
+void follow_close(struct follow *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+int follow_pollfds(const struct follow *f, struct pollfd *pfd)
+{
+	if (f->fd < 0)
+		return 0;
+	*pfd = (struct pollfd){ .fd = f->fd, .events = POLLIN };
+	return 1;
+}
+
+/* Whatever the messages say, the answer is to look at the links again: a
+ * lost message (ENOBUFS) is no different. */
+void follow_input(struct follow *f, short revents)
+{
+	char buf[16384];
+	int i;
+
+	if (f->fd < 0 || !revents)
+		return;
+	for (i = 0; i < 64; i++) {	/* bounded: the next poll comes back for more */
+		ssize_t n = recv(f->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n < 0 && errno == EAGAIN)
+			break;
+		f->dirty = true;
+		if (n <= 0 && errno != ENOBUFS && errno != EINTR)
+			break;
+	}
+}
+
+static void leave(struct ft_instance *inst, struct ft_iface *ifc, const char *why)
+{
+	log_info("%s %s: detached; its counts stay in the totals", ifc->name, why);
+	attach_leave(inst, ifc);
+}
+
+/* Interfaces in the catalog: still there, under the same name? */
+static int check_attached(struct ft_instance *inst, const struct run_opts *o)
+{
+	struct ft_catalog *cat = &inst->cat;
+	char now[IF_NAMESIZE], why[IF_NAMESIZE + 32];
+	int i, changed = 0;
+
+	catalog_for_each_iface(cat, i) {
+		struct ft_iface *ifc = &cat->ifaces[i];
+
+		if (ifc->gone) {
+			if (ifc->left_unsynced) {	/* found gone on adoption */
+				attach_leave(inst, ifc);
+				ifc->left_unsynced = false;
+				changed++;
+			}
+			continue;
+		}
+		if (!if_indextoname(ifc->ifindex, now)) {
+			leave(inst, ifc, "is gone");
+			changed++;
+		} else if (strcmp(now, ifc->name)) {
+			if (ifc->followed && selected(o, now)) {
+				log_info("%s is now %s: still counted", ifc->name, now);
+				attach_rename(inst, ifc, now);
+			} else {
+				snprintf(why, sizeof(why), "was renamed to %s", now);
+				leave(inst, ifc, why);
+			}
+			changed++;
+		}
+	}
+	return changed;
+}
+
+int follow_reconcile(struct follow *f, struct ft_instance *inst, const struct run_opts *o)
+{
+	struct if_nameindex *all, *n;
+	struct ft_iface *ifc;
+	int changed, err;
+
+	changed = check_attached(inst, o);
+	f->dirty = false;
+	if (!o->following)
+		return changed;
+	all = if_nameindex();
+	if (!all)
+		return log_errno(-errno, "cannot list the interfaces");
+	for (n = all; n->if_index; n++) {
+		if (!selected(o, n->if_name) || catalog_find_ifindex(&inst->cat, n->if_index))
+			continue;
+		err = attach_iface_index(inst, n->if_name, n->if_index, true, &ifc);
+		if (!ifc)	/* no slot: said, and tried again at the next look */
+			continue;
+		changed++;
+		if (err) {
+			leave(inst, ifc, "could not be attached");
+			continue;
+		}
+		log_info("counting on %s (ifindex %u), ingress: %s (%s)", ifc->name, ifc->ifindex,
+			 hook_name(ifc->ingress_hook), ifc->hook_reason);
+	}
+	if_freenameindex(all);
+	return changed;
+}
+
+int follow_retire(struct ft_instance *inst, struct ft_counts *total)
+{
+	struct ft_catalog *cat = &inst->cat;
+	int i, n = 0;
+
+	catalog_for_each_iface(cat, i) {
+		struct ft_iface *ifc = &cat->ifaces[i];
+
+		/* read to the end in both generations, and the record just
+		 * written showed it: its totals go to the removed sum */
+		if (!ifc->gone || ifc->unread || ifc->left_unsynced)
+			continue;
+		counts_iface_retire(total, (__u32)i);
+		catalog_release(cat, ifc);
+		n++;
+	}
+	return n;
+}
