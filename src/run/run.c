@@ -232,9 +232,9 @@ static void say_counting(const struct run_state *st)
 	int i;
 
 	if (st->o->following)
-		log_info("following %s: %d interfaces match now", st->o->all_ifaces ?
-			 "every interface but lo" : "the -i patterns",
-			 catalog_live_ifaces(&st->inst.cat));
+		log_info("counting on %s as they come and go: %d now (up to %u)",
+			 st->o->all_ifaces ? "every interface but lo" : "the interfaces -i selects",
+			 catalog_live_ifaces(&st->inst.cat), st->inst.cat.max_ifaces);
 	catalog_for_each_iface(&st->inst.cat, i) {
 		const struct ft_iface *ifc = &st->inst.cat.ifaces[i];
 		const struct ft_iface_links *lk = &st->inst.links[i];
