@@ -65,6 +65,16 @@ void catalog_release(struct ft_catalog *cat, struct ft_iface *ifc)
 	cat->ifaces_retired++;
 }
 
+bool catalog_has_free_slot(const struct ft_catalog *cat)
+{
+	__u32 slot;
+
+	for (slot = 1; slot <= cat->max_ifaces; slot++)
+		if (!cat->ifaces[slot].used)
+			return true;
+	return false;
+}
+
 int catalog_live_ifaces(const struct ft_catalog *cat)
 {
 	int i, n = 0;

@@ -83,6 +83,8 @@ struct ft_iface *catalog_new_iface(struct ft_catalog *cat, const char *name, __u
 struct ft_iface *catalog_find_ifindex(struct ft_catalog *cat, __u32 ifindex);
 /* Frees the slot of `ifc` (after its counts were folded away). */
 void catalog_release(struct ft_catalog *cat, struct ft_iface *ifc);
+/* Whether catalog_new_iface() would find a slot. */
+bool catalog_has_free_slot(const struct ft_catalog *cat);
 /* Interfaces attached (not gone). */
 int catalog_live_ifaces(const struct ft_catalog *cat);
 

@@ -118,7 +118,7 @@ int follow_reconcile(struct follow *f, struct ft_instance *inst, const struct ru
 {
 	struct if_nameindex *all, *n;
 	struct ft_iface *ifc;
-	int changed, err;
+	int changed, err, waiting = 0;
 
 	changed = check_attached(inst, o);
 	f->dirty = false;
@@ -130,8 +130,12 @@ int follow_reconcile(struct follow *f, struct ft_instance *inst, const struct ru
 	for (n = all; n->if_index; n++) {
 		if (!selected(o, n->if_name) || catalog_find_ifindex(&inst->cat, n->if_index))
 			continue;
+		if (!catalog_has_free_slot(&inst->cat)) {	/* tried again at the next look */
+			waiting++;
+			continue;
+		}
 		err = attach_iface_index(inst, n->if_name, n->if_index, true, &ifc);
-		if (!ifc)	/* no slot: said, and tried again at the next look */
+		if (!ifc)
 			continue;
 		changed++;
 		if (err) {
@@ -142,6 +146,11 @@ int follow_reconcile(struct follow *f, struct ft_instance *inst, const struct ru
 			 hook_name(ifc->ingress_hook), ifc->hook_reason);
 	}
 	if_freenameindex(all);
+	if (waiting && waiting != f->waiting)
+		log_info("%d selected interfaces wait for a free slot: all %u are taken (gone "
+			 "ones free theirs once reported; --max-interfaces)", waiting,
+			 inst->cat.max_ifaces);
+	f->waiting = waiting;
 	return changed;
 }
 

@@ -21,6 +21,7 @@ struct run_opts;
 struct follow {
 	int fd;			/* rtnetlink socket; -1: not following */
 	bool dirty;		/* a link event came: look again */
+	int waiting;		/* selected interfaces without a slot, as last said */
 };
 
 /* Subscribes to link events. 0 or -errno (message printed). */
