@@ -81,13 +81,11 @@ static bool is_flowtally_prog(__u32 id)
 static __u32 flowtally_attached(__u32 ifindex)
 {
 	static const int types[] = { FT_BPF_TCX_INGRESS, FT_BPF_TCX_EGRESS };
-	LIBBPF_OPTS(bpf_xdp_query_opts, query);
-	__u32 ids[64], cnt, i;
+	__u32 ids[64], cnt, i, xdp_id;
 	size_t t;
 
-	if (!bpf_xdp_query((int)ifindex, 0, &query) && query.prog_id &&
-	    is_flowtally_prog(query.prog_id))
-		return query.prog_id;
+	if (!netdev_xdp_prog(ifindex, &xdp_id) && xdp_id && is_flowtally_prog(xdp_id))
+		return xdp_id;
 	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
 		cnt = 64;
 		if (bpf_prog_query((int)ifindex, types[t], 0, NULL, ids, &cnt))

@@ -22,5 +22,9 @@ struct ft_devcount {
 int netdev_info(__u32 ifindex, const char *name, struct ft_devinfo *info);
 /* IFLA_STATS64 of `ifindex`: [0] rx (ingress), [1] tx (egress). 0 or -errno. */
 int netdev_counters(__u32 ifindex, struct ft_devcount count[2]);
+/* The id of the XDP program on `ifindex` (0: none), asked of this one link:
+ * libbpf's bpf_xdp_query() dumps every link of the namespace, which costs
+ * O(interfaces) per interface attached. 0 or -errno. */
+int netdev_xdp_prog(__u32 ifindex, __u32 *prog_id);
 
 #endif
