@@ -84,7 +84,8 @@ struct frameset {
 #define SWAP_SIZES		3
 #define MEM_LAYOUTS		7
 
-#define MAX_SECTIONS		8
+#define MAX_SECTIONS		9
+#define IFACE_COUNTS		3	/* 1, 16 and 1024 interfaces */
 
 struct results {
 	double seconds;
@@ -137,7 +138,15 @@ struct results {
 	__u64 sweep_keys[SWEEP_SIZES];
 	__u32 read_sizes[READ_SIZES];
 	int swap_sizes[SWAP_SIZES];
+
+	/* ns per frame with bench_iface_counts[i] interfaces in the slot map */
+	struct series iface_ns[IFACE_COUNTS];
+	bool iface_checked[IFACE_COUNTS];
 };
+
+extern const int bench_iface_counts[IFACE_COUNTS];
+/* ifaces.c */
+int bench_ifaces(const struct bench_opts *o, struct results *r);
 
 extern const char *const strategy_names[NR_STRATEGIES];
 extern const char *const strategy_what[NR_STRATEGIES];
