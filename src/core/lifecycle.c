@@ -99,7 +99,7 @@ static __u32 pinned_max_ifaces(struct ft_instance *inst)
 
 /* Adopting: the maps come from the pins; programs stay unloaded, the pinned
  * links hold the ones that count. */
-static int reuse_pinned_maps(struct ft_instance *inst)
+static int reuse_pinned_maps(struct ft_instance *inst, bool progs)
 {
 	size_t i;
 	int fd, err;
@@ -115,6 +115,8 @@ static int reuse_pinned_maps(struct ft_instance *inst)
 		if (err)
 			return log_errno(err, "cannot reuse pinned map %s", pinned_maps[i]);
 	}
+	if (progs)	/* they share the pinned maps */
+		return 0;
 	bpf_program__set_autoload(inst->skel->progs.flowtally_tc, false);
 	bpf_program__set_autoload(inst->skel->progs.flowtally_tc_in, false);
 	bpf_program__set_autoload(inst->skel->progs.flowtally_xdp, false);
@@ -144,8 +146,9 @@ static int adopt_sync_map(struct ft_instance *inst)
 }
 
 static int instance_load(struct ft_instance *inst, __u8 dirmask, __u32 max_ifaces, bool verbose,
-			 const char *pin, bool adopt)
+			 const char *pin, enum ft_open how)
 {
+	bool adopt = how != FT_OPEN_NEW;
 	size_t cnt_size;
 	int err;
 
@@ -173,7 +176,7 @@ static int instance_load(struct ft_instance *inst, __u8 dirmask, __u32 max_iface
 		bpf_program__set_autoload(inst->skel->progs.flowtally_tc_in, false);
 	}
 	if (adopt) {
-		err = reuse_pinned_maps(inst);
+		err = reuse_pinned_maps(inst, how == FT_OPEN_ADOPT);
 		if (err)
 			return err;
 		max_ifaces = pinned_max_ifaces(inst);	/* checked against the config below */
@@ -233,13 +236,13 @@ static int instance_load(struct ft_instance *inst, __u8 dirmask, __u32 max_iface
 
 int instance_open(struct ft_instance *inst, __u8 dirmask, bool verbose, __u32 max_ifaces)
 {
-	return instance_load(inst, dirmask, max_ifaces, verbose, NULL, false);
+	return instance_load(inst, dirmask, max_ifaces, verbose, NULL, FT_OPEN_NEW);
 }
 
 int instance_open_pinned(struct ft_instance *inst, const char *name, __u8 dirmask,
-			 __u32 max_ifaces, bool verbose, bool adopt)
+			 __u32 max_ifaces, bool verbose, enum ft_open how)
 {
-	return instance_load(inst, dirmask, max_ifaces, verbose, name, adopt);
+	return instance_load(inst, dirmask, max_ifaces, verbose, name, how);
 }
 
 static void free_iface_slots(struct ft_instance *inst)

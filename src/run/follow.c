@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <net/if.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -43,6 +44,50 @@ void follow_close(struct follow *f)
 	if (f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;
+	free(f->failed);
+	f->failed = NULL;
+	f->nr_failed = f->cap_failed = 0;
+}
+
+static bool failed_before(const struct follow *f, __u32 ifindex)
+{
+	int i;
+
+	for (i = 0; i < f->nr_failed; i++)
+		if (f->failed[i] == ifindex)
+			return true;
+	return false;
+}
+
+static void remember_failed(struct follow *f, __u32 ifindex)
+{
+	if (f->nr_failed == f->cap_failed) {
+		int cap = f->cap_failed ? 2 * f->cap_failed : 16;
+		__u32 *p = realloc(f->failed, (size_t)cap * sizeof(*p));
+
+		if (!p)
+			return;	/* tried again at the next look: no harm */
+		f->failed = p;
+		f->cap_failed = cap;
+	}
+	f->failed[f->nr_failed++] = ifindex;
+}
+
+/* Failed ones that are gone: an ifindex is never given twice in a namespace,
+ * so nothing to retry, only memory to keep bounded. */
+static void forget_failed(struct follow *f, const struct if_nameindex *all)
+{
+	const struct if_nameindex *n;
+	int i, kept = 0;
+
+	for (i = 0; i < f->nr_failed; i++) {
+		for (n = all; n->if_index; n++)
+			if (n->if_index == f->failed[i])
+				break;
+		if (n->if_index)
+			f->failed[kept++] = f->failed[i];
+	}
+	f->nr_failed = kept;
 }
 
 int follow_pollfds(const struct follow *f, struct pollfd *pfd)
@@ -128,7 +173,8 @@ int follow_reconcile(struct follow *f, struct ft_instance *inst, const struct ru
 	if (!all)
 		return log_errno(-errno, "cannot list the interfaces");
 	for (n = all; n->if_index; n++) {
-		if (!selected(o, n->if_name) || catalog_find_ifindex(&inst->cat, n->if_index))
+		if (!selected(o, n->if_name) || catalog_find_ifindex(&inst->cat, n->if_index) ||
+		    failed_before(f, n->if_index))
 			continue;
 		if (!catalog_has_free_slot(&inst->cat)) {	/* tried again at the next look */
 			waiting++;
@@ -140,11 +186,13 @@ int follow_reconcile(struct follow *f, struct ft_instance *inst, const struct ru
 		changed++;
 		if (err) {
 			leave(inst, ifc, "could not be attached");
+			remember_failed(f, n->if_index);
 			continue;
 		}
 		log_info("counting on %s (ifindex %u), ingress: %s (%s)", ifc->name, ifc->ifindex,
 			 hook_name(ifc->ingress_hook), ifc->hook_reason);
 	}
+	forget_failed(f, all);
 	if_freenameindex(all);
 	if (waiting && waiting != f->waiting)
 		log_info("%d selected interfaces wait for a free slot: all %u are taken (gone "

@@ -22,6 +22,9 @@ struct follow {
 	int fd;			/* rtnetlink socket; -1: not following */
 	bool dirty;		/* a link event came: look again */
 	int waiting;		/* selected interfaces without a slot, as last said */
+	/* ifindexes whose attach failed: not tried again while they exist */
+	__u32 *failed;
+	int nr_failed, cap_failed;
 };
 
 /* Subscribes to link events. 0 or -errno (message printed). */

@@ -239,7 +239,7 @@ static void say_counting(const struct run_state *st)
 		const struct ft_iface *ifc = &st->inst.cat.ifaces[i];
 		const struct ft_iface_links *lk = &st->inst.links[i];
 
-		if (ifc->followed && catalog_live_ifaces(&st->inst.cat) > 16)
+		if (ifc->gone || (ifc->followed && catalog_live_ifaces(&st->inst.cat) > 16))
 			continue;	/* hundreds: the count above says enough */
 		bool in = lk->xdp_link_fd >= 0 || lk->tc_in_link_fd >= 0;
 
@@ -356,7 +356,8 @@ static int run_start(struct run_state *st)
 		return -1;
 	adopting = pin_instance_exists(o->pin);
 	if (instance_open_pinned(&st->inst, o->pin, o->dirmask, o->max_ifaces, o->verbose,
-				 adopting) ||
+				 !adopting ? FT_OPEN_NEW
+				 : o->following ? FT_OPEN_ADOPT : FT_OPEN_INSPECT) ||
 	    open_slots(st) || run_hook_checkpoint(st) || (adopting ? run_adopt(st) : setup(st))) {
 		/* what this failed start pinned, it removes; an adopted
 		 * instance stays as it was */
