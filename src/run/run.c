@@ -239,8 +239,8 @@ static void say_counting(const struct run_state *st)
 		const struct ft_iface *ifc = &st->inst.cat.ifaces[i];
 		const struct ft_iface_links *lk = &st->inst.links[i];
 
-		if (ifc->gone || (ifc->followed && catalog_live_ifaces(&st->inst.cat) > 16))
-			continue;	/* hundreds: the count above says enough */
+		if (ifc->gone || ifc->followed)
+			continue;	/* follow_reconcile() said it as it attached them */
 		bool in = lk->xdp_link_fd >= 0 || lk->tc_in_link_fd >= 0;
 
 		log_info("counting on %s (ifindex %u)%s%s%s%s%s%s%s", ifc->name, ifc->ifindex,
