@@ -16,6 +16,7 @@ int catalog_init(struct ft_catalog *cat, __u32 max)
 		return -ENOMEM;
 	cat->max_ifaces = max;
 	cat->nr_ifaces = 1;
+	cat->free_hint = 1;
 	return 0;
 }
 
@@ -32,11 +33,13 @@ struct ft_iface *catalog_new_iface(struct ft_catalog *cat, const char *name, __u
 	struct ft_iface *ifc;
 	__u32 slot;
 
-	for (slot = 1; slot <= cat->max_ifaces; slot++)
+	for (slot = cat->free_hint > 1 ? cat->free_hint : 1; slot <= cat->max_ifaces; slot++)
 		if (!cat->ifaces[slot].used)
 			break;
+	cat->free_hint = slot;
 	if (slot > cat->max_ifaces)
 		return NULL;
+	cat->free_hint = slot + 1;
 	ifc = &cat->ifaces[slot];
 	memset(ifc, 0, sizeof(*ifc));
 	ifc->used = true;
@@ -59,7 +62,11 @@ struct ft_iface *catalog_find_ifindex(struct ft_catalog *cat, __u32 ifindex)
 
 void catalog_release(struct ft_catalog *cat, struct ft_iface *ifc)
 {
+	__u32 slot = catalog_slot(cat, ifc);
+
 	memset(ifc, 0, sizeof(*ifc));
+	if (slot < cat->free_hint)
+		cat->free_hint = slot;
 	while (cat->nr_ifaces > 1 && !cat->ifaces[cat->nr_ifaces - 1].used)
 		cat->nr_ifaces--;
 	cat->ifaces_retired++;
@@ -69,7 +76,7 @@ bool catalog_has_free_slot(const struct ft_catalog *cat)
 {
 	__u32 slot;
 
-	for (slot = 1; slot <= cat->max_ifaces; slot++)
+	for (slot = cat->free_hint > 1 ? cat->free_hint : 1; slot <= cat->max_ifaces; slot++)
 		if (!cat->ifaces[slot].used)
 			return true;
 	return false;

@@ -65,6 +65,7 @@ struct ft_catalog {
 	int nr_ifaces;
 	struct ft_iface *ifaces;	/* [max_ifaces + 1], by slot */
 	__u64 ifaces_retired;	/* gone interfaces whose slots were reused */
+	__u32 free_hint;	/* no slot below it is free (0 or 1: look from 1) */
 	struct ft_table tables[FT_MAX_TABLES];
 };
 

@@ -145,6 +145,55 @@ static int adopt_sync_map(struct ft_instance *inst)
 	return inst->sync_fd < 0 ? -errno : 0;
 }
 
+/* The pinned maps (adopting; their capacity in *max_ifaces) or new ones
+ * sized for *max_ifaces, and the slots userspace keeps beside them. */
+static int prepare_maps(struct ft_instance *inst, enum ft_open how, __u32 *max_ifaces)
+{
+	const char *pin = inst->pin;
+	int err;
+
+	if (how != FT_OPEN_NEW) {
+		err = reuse_pinned_maps(inst, how == FT_OPEN_ADOPT);
+		if (err)
+			return err;
+		*max_ifaces = pinned_max_ifaces(inst);	/* checked against the config later */
+		if (!*max_ifaces || *max_ifaces > FT_IFACES_LIMIT)
+			return log_errno(-EPROTO, "pinned instance '%s' has no interface slots "
+					 "(remove it with 'flowtally stop %s')", pin, pin);
+	} else {
+		err = size_iface_maps(inst, *max_ifaces);
+		if (err)
+			return log_errno(err, "cannot size the maps for %u interfaces", *max_ifaces);
+	}
+	err = alloc_iface_slots(inst, *max_ifaces);
+	if (err)
+		return log_errno(err, "cannot allocate %u interface slots", *max_ifaces);
+	return 0;
+}
+
+/* An adopted instance's layout is this flowtally's, its config and maps
+ * agree; its sync map is found. */
+static int check_adopted(struct ft_instance *inst, __u32 max_ifaces)
+{
+	const char *pin = inst->pin;
+	int err;
+
+	if (inst->cfg->abi_version != FT_ABI_VERSION) {
+		log_err("pinned instance '%s' has layout version %u, this flowtally %u: "
+			"stop it with the flowtally that made it",
+			pin, inst->cfg->abi_version, FT_ABI_VERSION);
+		return -EPROTO;
+	}
+	if (inst->cfg->iface_slots != max_ifaces + 1)
+		return log_errno(-EPROTO, "pinned instance '%s' has %u interface slots in its "
+				 "config, %u in its counters: remove it with 'flowtally stop %s'",
+				 pin, inst->cfg->iface_slots, max_ifaces + 1, pin);
+	err = adopt_sync_map(inst);
+	if (err)
+		return log_errno(err, "cannot find the sync map of '%s'", pin);
+	return 0;
+}
+
 static int instance_load(struct ft_instance *inst, __u8 dirmask, __u32 max_ifaces, bool verbose,
 			 const char *pin, enum ft_open how)
 {
@@ -175,22 +224,9 @@ static int instance_load(struct ft_instance *inst, __u8 dirmask, __u32 max_iface
 		bpf_program__set_autoload(inst->skel->progs.flowtally_xdp, false);
 		bpf_program__set_autoload(inst->skel->progs.flowtally_tc_in, false);
 	}
-	if (adopt) {
-		err = reuse_pinned_maps(inst, how == FT_OPEN_ADOPT);
-		if (err)
-			return err;
-		max_ifaces = pinned_max_ifaces(inst);	/* checked against the config below */
-		if (!max_ifaces || max_ifaces > FT_IFACES_LIMIT)
-			return log_errno(-EPROTO, "pinned instance '%s' has no interface slots "
-					 "(remove it with 'flowtally stop %s')", pin, pin);
-	} else {
-		err = size_iface_maps(inst, max_ifaces);
-		if (err)
-			return log_errno(err, "cannot size the maps for %u interfaces", max_ifaces);
-	}
-	err = alloc_iface_slots(inst, max_ifaces);
+	err = prepare_maps(inst, how, &max_ifaces);
 	if (err)
-		return log_errno(err, "cannot allocate %u interface slots", max_ifaces);
+		return err;
 	err = flowtally__load(inst->skel);
 	if (err)
 		return log_load_error(err, "load");
@@ -210,22 +246,8 @@ static int instance_load(struct ft_instance *inst, __u8 dirmask, __u32 max_iface
 	if (!inst->cnt_keys || !inst->cnt_vals)
 		return log_errno(-ENOMEM, "cannot allocate counter buffers");
 
-	if (adopt) {
-		if (inst->cfg->abi_version != FT_ABI_VERSION) {
-			log_err("pinned instance '%s' has layout version %u, this flowtally %u: "
-				"stop it with the flowtally that made it",
-				pin, inst->cfg->abi_version, FT_ABI_VERSION);
-			return -EPROTO;
-		}
-		if (inst->cfg->iface_slots != max_ifaces + 1)
-			return log_errno(-EPROTO, "pinned instance '%s' has %u interface slots in "
-					 "its config, %u in its counters: remove it with 'flowtally "
-					 "stop %s'", pin, inst->cfg->iface_slots, max_ifaces + 1, pin);
-		err = adopt_sync_map(inst);
-		if (err)
-			return log_errno(err, "cannot find the sync map of '%s'", pin);
-		return 0;
-	}
+	if (adopt)
+		return check_adopted(inst, max_ifaces);
 	inst->cfg->abi_version = FT_ABI_VERSION;
 	inst->cfg->iface_slots = max_ifaces + 1;
 	err = create_sync_map(inst);

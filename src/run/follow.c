@@ -159,11 +159,46 @@ static int check_attached(struct ft_instance *inst, const struct run_opts *o)
 	return changed;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The ifindexes of the attached interfaces, sorted: a look over thousands of
+ * links then costs a binary search each, not a walk of the catalog. NULL
+ * with *n 0 when there are none (or no memory: then every link is looked up
+ * in the catalog itself). */
+static __u32 *attached_ifindexes(const struct ft_catalog *cat, size_t *n)
+{
+	__u32 *v = malloc(((size_t)cat->nr_ifaces + 1) * sizeof(*v));
+	int i;
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	catalog_for_each_iface(cat, i)
+		if (!cat->ifaces[i].gone)
+			v[(*n)++] = cat->ifaces[i].ifindex;
+	qsort(v, *n, sizeof(*v), cmp_u32);
+	return v;
+}
+
+static bool attached(struct ft_instance *inst, const __u32 *sorted, size_t n, __u32 ifindex)
+{
+	if (!sorted)
+		return catalog_find_ifindex(&inst->cat, ifindex) != NULL;
+	return bsearch(&ifindex, sorted, n, sizeof(*sorted), cmp_u32) != NULL;
+}
+
 int follow_reconcile(struct follow *f, struct ft_instance *inst, const struct run_opts *o)
 {
 	struct if_nameindex *all, *n;
 	struct ft_iface *ifc;
 	int changed, err, waiting = 0;
+	__u32 *sorted;
+	size_t nr;
 
 	changed = check_attached(inst, o);
 	f->dirty = false;
@@ -172,8 +207,10 @@ int follow_reconcile(struct follow *f, struct ft_instance *inst, const struct ru
 	all = if_nameindex();
 	if (!all)
 		return log_errno(-errno, "cannot list the interfaces");
+	/* those attached below are new ifindexes: no need to add them */
+	sorted = attached_ifindexes(&inst->cat, &nr);
 	for (n = all; n->if_index; n++) {
-		if (!selected(o, n->if_name) || catalog_find_ifindex(&inst->cat, n->if_index) ||
+		if (!selected(o, n->if_name) || attached(inst, sorted, nr, n->if_index) ||
 		    failed_before(f, n->if_index))
 			continue;
 		if (!catalog_has_free_slot(&inst->cat)) {	/* tried again at the next look */
@@ -192,6 +229,7 @@ int follow_reconcile(struct follow *f, struct ft_instance *inst, const struct ru
 		log_info("counting on %s (ifindex %u), ingress: %s (%s)", ifc->name, ifc->ifindex,
 			 hook_name(ifc->ingress_hook), ifc->hook_reason);
 	}
+	free(sorted);
 	forget_failed(f, all);
 	if_freenameindex(all);
 	if (waiting && waiting != f->waiting)
