@@ -67,8 +67,9 @@ void catalog_release(struct ft_catalog *cat, struct ft_iface *ifc)
 	memset(ifc, 0, sizeof(*ifc));
 	if (slot < cat->free_hint)
 		cat->free_hint = slot;
-	while (cat->nr_ifaces > 1 && !cat->ifaces[cat->nr_ifaces - 1].used)
-		cat->nr_ifaces--;
+	/* nr_ifaces stays: the slot's kernel counters keep their cumulative
+	 * values, and its baselines must go on being read and saved with
+	 * them, or the next interface in the slot would count them again */
 	cat->ifaces_retired++;
 }
 

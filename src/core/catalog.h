@@ -61,7 +61,9 @@ static inline unsigned int table_key_size(const struct ft_table *t)
 struct ft_catalog {
 	__u8 dirmask;		/* directions tables count by default */
 	__u32 max_ifaces;	/* interface slots 1..max_ifaces */
-	/* slots below nr_ifaces may be used: ifaces[FT_IFACE_OTHER] never is */
+	/* slots below nr_ifaces may be used (ifaces[FT_IFACE_OTHER] never is):
+	 * the highest ever used + 1, never lowered, since the counters and
+	 * baselines of a free slot are read on (see catalog_release) */
 	int nr_ifaces;
 	struct ft_iface *ifaces;	/* [max_ifaces + 1], by slot */
 	__u64 ifaces_retired;	/* gone interfaces whose slots were reused */

@@ -14,6 +14,8 @@
 #include "check.h"
 #include "harness.h"
 #include "mix.h"
+#include "attach.h"
+#include "follow.h"
 #include "snapshot.h"
 #include "tables.h"
 
@@ -337,6 +339,76 @@ static void test_full_table_counts_overflow(void)
 	/* emptied by the swap: the next interval has room again */
 	ASSERT_EQ(ktest_run(&k, FT_DIR_INGRESS, (__u8[256]){}, 64, 1, 0), 0, "test run");
 out:
+	ktest_close(&k);
+}
+
+/* Sends `n` frames of `s` on ingress and reads twice (both generations)
+ * into `total`. */
+static void send_and_read(struct ktest *k, const struct frame_spec *s, int n,
+			  struct ft_counts *total)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		ktest_send(k, FT_DIR_INGRESS, s, NULL);
+	for (i = 0; i < FT_GENERATIONS; i++) {
+		ASSERT_EQ(ktest_snapshot(k), 0, "snapshot");
+		ASSERT_EQ(counts_merge(total, &k->got), 0, "merge");
+	}
+}
+
+/*
+ * A slot given to a new interface after the gone one was read to the end
+ * and retired: the slot's kernel counters stay cumulative, so each
+ * interface gets exactly its own frames, the gone one's in the removed sum.
+ * The reused slot is the highest, and reads happen while it is free: the
+ * read range must not shrink past it, or its baseline would be lost and the
+ * old frames counted again.
+ */
+static void test_ifslot_reuse_counts_each_interface_once(void)
+{
+	struct frame_spec f = { .l3 = 4, .proto = 17, .dport = 53 };
+	struct ft_iface *lo, *a, *b;
+	struct ft_counts total;
+	struct ft_value seen;
+	struct ktest k;
+	int i;
+
+	counts_init(&total);
+	if (!ASSERT_EQ(ktest_open(&k, NULL, 0), 0, "open"))
+		goto out;
+	/* the frames' ifindex (1) moves to slot 2, behind a filler in slot 1 */
+	lo = &k.inst.cat.ifaces[KTEST_SLOT];
+	attach_leave(&k.inst, lo);
+	send_and_read(&k, &f, 0, &total);
+	ASSERT_EQ(follow_retire(&k.inst, &total), 1, "lo retired once read twice");
+	ASSERT_EQ(ktest_add_iface(&k, "filler", 999), 1, "filler in slot 1");
+	ASSERT_EQ(ktest_add_iface(&k, "a", KTEST_IFINDEX), 2, "a in slot 2");
+	a = &k.inst.cat.ifaces[2];
+	send_and_read(&k, &f, 100, &total);
+	ASSERT_EQ(total.iface[2][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 100, "a counted");
+
+	attach_leave(&k.inst, a);	/* gone: its ifindex out of the slot map */
+	ASSERT_EQ(follow_retire(&k.inst, &total), 0, "not retired before it is read");
+	send_and_read(&k, &f, 7, &total);	/* no slot: the (other) row */
+	ASSERT_EQ(a->unread, 0, "both generations read");
+	ASSERT_EQ(follow_retire(&k.inst, &total), 1, "a retired");
+	for (i = 0; i < 3; i++)		/* reads while slot 2 is free */
+		send_and_read(&k, &f, 0, &total);
+	ASSERT_EQ(ktest_add_iface(&k, "b", KTEST_IFINDEX), 2, "b reuses slot 2");
+	b = &k.inst.cat.ifaces[2];
+	ASSERT_STREQ(b->name, "b", "slot 2 is b's now");
+	send_and_read(&k, &f, 30, &total);
+
+	ASSERT_EQ(total.iface[2][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 30, "b: its own frames only");
+	ASSERT_EQ(total.removed[FT_DIR_INGRESS][FT_CNT_SEEN].packets, 100, "a's in the removed sum");
+	ASSERT_EQ(total.iface[FT_IFACE_OTHER][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 7,
+		  "frames of no interface in (other)");
+	counts_seen(&total, FT_DIR_INGRESS, &seen);
+	ASSERT_EQ(seen.packets, 137, "every frame once");
+	ASSERT_EQ(k.inst.cat.ifaces_retired, 2, "two retired");
+out:
+	counts_free(&total);
 	ktest_close(&k);
 }
 
