@@ -43,7 +43,7 @@ before=$(bpf_objects)
 ip netns add "$NS" || { fail churn_setup "no namespace"; exit 1; }
 pair 1 && pair 2 || { fail churn_setup "cannot create the veth pairs"; exit 1; }
 live_spawn_cmd "$LIVE_TMP/out.json" "$LIVE_TMP/err.txt" "$FT" run -i "$P*" \
-	--name "ft$LIVE_ID" --json --interval 0.3 --direction ingress &&
+	--name "ft$LIVE_ID" --json --interval 0.3 &&
 	live_track || { fail churn_start "flowtally did not start"; exit 1; }
 attached 1 && attached 2 && pass churn_pattern_attaches_what_matches_at_start ||
 	fail churn_pattern_attaches_what_matches_at_start "$(cat "$LIVE_TMP/err.txt")"
@@ -60,6 +60,8 @@ live_track
 send 3 301 1200 & s3=$!
 send 4 401 800 & s4=$!
 send 5 501 700
+# egress too: frames $P4 transmits leave through its tcx egress
+"$FTSEND" -i "${P}4" --seed 451 --count 300 --malformed 10 --expect "$LIVE_TMP/tx4.json" >/dev/null
 wait $s1 $s2 $s3 $s4
 
 # one deleted, one renamed out of the pattern: both leave, their counts stay
@@ -111,14 +113,20 @@ want=$(expect_sum "$LIVE_TMP"/e2.*.json "$LIVE_TMP"/e3.*.json | jq -c '{packets:
 [ "$got" = "$want" ] && pass churn_removed_counts_in_final_record ||
 	fail churn_removed_counts_in_final_record "got $got, want $want"
 # read to the end in both generations and reported, their slots were freed
-n=$(jq '[.ifaces[] | select(.name == "(removed)")] | length' "$LIVE_TMP/final.json")
+n=$(jq '[.ifaces[] | select(.name == "(removed)" and .direction == "ingress")] | length' "$LIVE_TMP/final.json")
 [ "$n" = 1 ] && pass churn_gone_slots_retired_into_removed_row ||
 	fail churn_gone_slots_retired_into_removed_row "$n (removed) rows"
 got=$(jq '[.ifaces[] | select(.direction == "ingress") | .seen.packets] | add' "$LIVE_TMP/final.json")
 want=$(expect_sum "$LIVE_TMP"/e*.json | jq .seen.packets)
 [ "$got" = "$want" ] && pass churn_total_seen_exact || fail churn_total_seen_exact "got $got, want $want"
-[ -z "$(unconserved "$LIVE_TMP/final.json" ingress)" ] && pass churn_final_conserved ||
-	fail churn_final_conserved "$(unconserved "$LIVE_TMP/final.json" ingress)"
+got=$(jq -c --arg i "${P}4" '.ifaces[] | select(.name == $i and .direction == "egress") |
+	{seen: .seen, unclassified: .unclassified}' "$LIVE_TMP/final.json")
+want=$(jq -c '{seen, unclassified}' "$LIVE_TMP/tx4.json")
+[ "$got" = "$want" ] && pass churn_egress_of_added_interface_exact ||
+	fail churn_egress_of_added_interface_exact "got ${got:0:120}, want ${want:0:120}"
+[ -z "$(unconserved "$LIVE_TMP/final.json" ingress)$(unconserved "$LIVE_TMP/final.json" egress)" ] &&
+	pass churn_final_conserved ||
+	fail churn_final_conserved "$(unconserved "$LIVE_TMP/final.json" ingress) $(unconserved "$LIVE_TMP/final.json" egress)"
 bpf_objects_settle "$before" && pass churn_nothing_left_loaded ||
 	fail churn_nothing_left_loaded "$(bpf_objects_left "$before")"
 exit $FAILED
