@@ -2,7 +2,9 @@
 # Hundreds of interfaces: 300 veth pairs (flowtally's ends in the test's
 # namespace, the senders' in a second one), followed with -i 'PATTERN'.
 # Frames on a sample of them are counted exactly per interface and in
-# total; start-up and one interval's read are printed (no timed assertion);
+# total; Prometheus keeps its per-interface series within
+# --prometheus-max-interfaces, the rest in iface="other", the sum exact;
+# start-up and one interval's read are printed (no timed assertion);
 # nothing is left loaded.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/live/lib.sh
@@ -22,6 +24,7 @@ before=$(bpf_objects)
 ip netns add "$NS" && ip netns add "$NS2" || { fail many_setup "namespaces"; exit 1; }
 in_ns sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 in_ns2 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip -n "$NS" link set lo up	# Prometheus listens there
 for i in $(seq "$N"); do
 	echo "link add $P$i type veth peer name $Q$i netns $NS2"
 	echo "link set $P$i up"
@@ -32,7 +35,8 @@ ip -n "$NS" -batch "$LIVE_TMP/add.batch" && ip -n "$NS2" -batch "$LIVE_TMP/up.ba
 
 t0=$(date +%s.%N)
 live_spawn_cmd "$LIVE_TMP/out.json" "$LIVE_TMP/err.txt" nsenter --net="/run/netns/$NS" \
-	"$FT" run -v -i "$P*" --name "ft$LIVE_ID" --json --interval 0.5 --direction ingress ||
+	"$FT" run -v -i "$P*" --name "ft$LIVE_ID" --json --interval 0.5 --direction ingress \
+	--prometheus 127.0.0.1:9753 --prometheus-max-interfaces 50 ||
 	{ fail many_start "flowtally did not start"; exit 1; }
 # the first interface's "counting on" ends live_spawn_cmd; the summary
 # comes once all are attached
@@ -53,6 +57,13 @@ for i in $sample; do
 		--expect "$LIVE_TMP/e$i.json" >/dev/null || fail many_send "ftsend on $Q$i"
 done
 sleep 1.2
+metrics=$(in_ns curl -s --max-time 5 http://127.0.0.1:9753/metrics)
+own=$(echo "$metrics" | grep '^flowtally_seen_packets_total{' | grep 'direction="ingress"' |
+	grep -vc 'iface="other"')
+[ "$own" = 50 ] && pass many_prometheus_iface_series_capped || fail many_prometheus_iface_series_capped "$own series"
+got=$(echo "$metrics" | awk '/^flowtally_seen_packets_total\{.*direction="ingress"/ { s += $NF } END { print s + 0 }')
+want=$(expect_sum "$LIVE_TMP"/e*.json | jq .seen.packets)
+[ "$got" = "$want" ] && pass many_prometheus_sum_exact || fail many_prometheus_sum_exact "got $got, want $want"
 live_stop INT || fail many_stop "status $?"
 
 grep '"type":"final"' "$LIVE_TMP/out.json" >"$LIVE_TMP/final.json"
