@@ -193,6 +193,9 @@ int cmd_status(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	sc.only = name;
+	/* an instance that runs without pins: it says what it is attached to */
+	if (name && !json && !pin_instance_exists(name) && instance_running(name))
+		return control_request(name, "ifaces");
 	if (printer_init(&sc.p, stdout, json))
 		return 1;
 	print_open_array(&sc.p, NULL);

@@ -77,6 +77,16 @@ grep -q "${P}2 is gone" "$LIVE_TMP/err.txt" && pass churn_deleted_interface_deta
 	fail churn_deleted_interface_detached "$(tail -3 "$LIVE_TMP/err.txt")"
 grep -q "${P}3 was renamed to ${R}3" "$LIVE_TMP/err.txt" && pass churn_renamed_out_detached ||
 	fail churn_renamed_out_detached "$(tail -3 "$LIVE_TMP/err.txt")"
+# status asks the running instance (not pinned) what it is attached to
+st=$("$FT" status "ft$LIVE_ID" 2>&1)
+if echo "$st" | grep -q "^    ${P}1 .*ingress tcx .*egress tcx .*(pattern)$" &&
+	echo "$st" | grep -q "^    ${P}5 .*ingress tcx " &&
+	echo "$st" | grep -q "^    ${P}2 .*(gone, counts kept)$" &&
+	echo "$st" | grep -q "interfaces: 3 attached"; then
+	pass churn_status_lists_hooks_and_gone
+else
+	fail churn_status_lists_hooks_and_gone "$(echo "$st" | tr '\n' ';')"
+fi
 # frames on the renamed one are not flowtally's any more; the others go on
 in_ns "$FTSEND" -i "${Q}3" --seed 302 --count 300 >/dev/null
 send 1 102 500 & s1=$!
