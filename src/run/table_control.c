@@ -55,11 +55,17 @@ static void list_ifaces(const struct run_state *st, FILE *reply)
 		const struct ft_iface_links *lk = &st->inst.links[i];
 		bool in = lk->xdp_link_fd >= 0 || lk->tc_in_link_fd >= 0;
 		bool eg = lk->tc_link_fd >= 0 || ifc->tc_clsact;
+		char line[160];
+		size_t n;
 
-		fprintf(reply, "    %-15s ifindex %-5u ingress %-11s egress %-7s%s%s\n", ifc->name,
-			ifc->ifindex, !ifc->gone && in ? hook_name(ifc->ingress_hook) : "-",
-			ifc->gone || !eg ? "-" : ifc->tc_clsact ? "clsact" : "tcx",
-			ifc->followed ? " (pattern)" : "", ifc->gone ? " (gone, counts kept)" : "");
+		snprintf(line, sizeof(line), "    %-15s ifindex %-5u ingress %-11s egress %-7s%s%s",
+			 ifc->name, ifc->ifindex,
+			 !ifc->gone && in ? hook_name(ifc->ingress_hook) : "-",
+			 ifc->gone || !eg ? "-" : ifc->tc_clsact ? "clsact" : "tcx",
+			 ifc->followed ? " (pattern)" : "", ifc->gone ? " (gone, counts kept)" : "");
+		for (n = strlen(line); n && line[n - 1] == ' '; n--)
+			line[n - 1] = '\0';
+		fprintf(reply, "%s\n", line);
 	}
 }
 
