@@ -23,7 +23,7 @@ int attach_iface_index(struct ft_instance *inst, const char *name, __u32 ifindex
 void attach_rename(struct ft_instance *inst, struct ft_iface *iface, const char *name);
 /* An interface leaves (deleted, renamed out of the patterns): detached and
  * unpinned, its slot forgotten by the programs. It stays in the catalog,
- * gone, until its last counts were read and reported (catalog_retire). */
+ * gone, until its last counts were read and reported (follow_retire). */
 void attach_leave(struct ft_instance *inst, struct ft_iface *iface);
 /* A pinned instance's interfaces (from its state): opens their pinned links. */
 int attach_adopt(struct ft_instance *inst);

@@ -31,10 +31,9 @@ struct ft_iface {
 	bool dev_valid;
 	bool gone;		/* the interface disappeared (or was renamed out) */
 	/* Gone: generations whose counters may still hold frames not read
-	 * since it left (bit per generation). The slot is reused once this is
-	 * 0 and a record showed it gone (catalog_retire). */
+	 * since it left (bit per generation). Once 0, the record written after
+	 * that read has its last counts, and its slot is freed (follow_retire). */
 	__u8 unread;
-	bool gone_reported;	/* a record showed it gone */
 	bool left_unsynced;	/* found gone on adoption: the programs' slot map
 				 * still has it (attach_leave not called yet) */
 };

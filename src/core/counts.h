@@ -32,7 +32,7 @@ struct ft_counts {
 	__u32 nr_iface;
 	/* Interfaces that went away and whose slots were reused: their counts,
 	 * summed, so that the totals stay whole on a host that churns for
-	 * months (catalog_retire). */
+	 * months (follow_retire). */
 	ft_ifcounts removed;
 	struct ft_value table[FT_MAX_TABLES][FT_DIRS][FT_CNT_PER_TABLE];
 	/* LRU tables: keys the kernel evicted, with their counts (inserts minus

@@ -47,8 +47,7 @@ struct state_iface {
 	__u8 gone;
 	__u8 followed;
 	__u8 unread;		/* generations still to read: bits 0 and 1 */
-	__u8 gone_reported;
-	__u8 _pad[7];
+	__u8 _pad[8];
 };
 
 struct state_table {
@@ -151,7 +150,6 @@ int state_encode(const struct ft_instance *inst, const struct ft_counts *total, 
 			si.gone = ifc->gone;
 			si.followed = ifc->followed;
 			si.unread = ifc->unread;
-			si.gone_reported = ifc->gone_reported;
 		}
 		p = put(p, &si, sizeof(si));
 	}
@@ -385,8 +383,7 @@ static int check_iface(const struct state_iface *si, __u32 slot, char *why, size
 						       : 0;
 	if (slot == FT_IFACE_OTHER || si->used > 1 || si->gone > 1 || si->followed > 1 ||
 	    memcmp(si->_pad, zero._pad, sizeof(si->_pad)) ||
-	    si->gone_reported > 1 || si->unread > (1u << FT_GENERATIONS) - 1 ||
-	    (!si->gone && (si->unread || si->gone_reported)))
+	    si->unread > (1u << FT_GENERATIONS) - 1 || (!si->gone && si->unread))
 		return refuse(why, whylen, -EBADMSG, "an interface's flags");
 	if (!name_terminated(si->name, sizeof(si->name)) || !si->name[0] || !si->ifindex)
 		return refuse(why, whylen, -EBADMSG, "an interface");
@@ -425,7 +422,6 @@ static int take_ifaces(struct cursor *c, const struct state_header *h, struct ft
 		ifc->gone = si.gone;
 		ifc->followed = si.followed;
 		ifc->unread = si.unread;
-		ifc->gone_reported = si.gone_reported;
 	}
 	inst->cat.nr_ifaces = (int)h->nr_ifaces;
 	inst->cat.ifaces_retired = h->ifaces_retired;
