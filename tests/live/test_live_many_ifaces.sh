@@ -48,7 +48,7 @@ t1=$(date +%s.%N)
 live_track
 grep -q "as they come and go: $N now" "$LIVE_TMP/err.txt" && pass many_all_attached_at_start ||
 	fail many_all_attached_at_start "$(grep "come and go" "$LIVE_TMP/err.txt")"
-echo "  start-up with $N interfaces: $(echo "$t1 - $t0" | bc) s"
+echo "  start-up with $N interfaces: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
 
 # a sample: first, last and every 37th
 sample="1 $N $(seq 37 37 "$N" | tr '\n' ' ')"
