@@ -249,8 +249,10 @@ int follow_retire(struct ft_instance *inst, struct ft_counts *total)
 		struct ft_iface *ifc = &cat->ifaces[i];
 
 		/* read to the end in both generations, and the record just
-		 * written showed it: its totals go to the removed sum */
-		if (!ifc->gone || ifc->unread || ifc->left_unsynced)
+		 * written showed it: its totals go to the removed sum. One
+		 * named with -i keeps its name and slot, as it always did:
+		 * names are few, and nothing can take its place. */
+		if (!ifc->gone || !ifc->followed || ifc->unread || ifc->left_unsynced)
 			continue;
 		counts_iface_retire(total, (__u32)i);
 		catalog_release(cat, ifc);

@@ -39,9 +39,9 @@ void follow_input(struct follow *f, short revents);
  * deleted or renamed out of selection (named ones only when deleted or
  * renamed, as before). Returns how many changed, or -errno. */
 int follow_reconcile(struct follow *f, struct ft_instance *inst, const struct run_opts *o);
-/* After a record: interfaces gone whose counters were all read and shown
- * leave the catalog; their totals join the "(removed)" sum and their slot
- * is free again. Returns how many. */
+/* After a record: interfaces a pattern selected that are gone and whose
+ * counters were all read and shown leave the catalog; their totals join the
+ * "(removed)" sum and their slot is free again. Returns how many. */
 int follow_retire(struct ft_instance *inst, struct ft_counts *total);
 
 #endif

@@ -379,17 +379,20 @@ static void test_ifslot_reuse_counts_each_interface_once(void)
 		goto out;
 	/* the frames' ifindex (1) moves to slot 2, behind a filler in slot 1 */
 	lo = &k.inst.cat.ifaces[KTEST_SLOT];
+	lo->followed = true;	/* named ones keep their slot */
 	attach_leave(&k.inst, lo);
 	send_and_read(&k, &f, 0, &total);
 	ASSERT_EQ(follow_retire(&k.inst, &total), 1, "lo retired once read twice");
 	ASSERT_EQ(ktest_add_iface(&k, "filler", 999), 1, "filler in slot 1");
 	ASSERT_EQ(ktest_add_iface(&k, "a", KTEST_IFINDEX), 2, "a in slot 2");
 	a = &k.inst.cat.ifaces[2];
+	a->followed = true;
 	send_and_read(&k, &f, 100, &total);
 	ASSERT_EQ(total.iface[2][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 100, "a counted");
 
 	attach_leave(&k.inst, a);	/* gone: its ifindex out of the slot map */
 	ASSERT_EQ(follow_retire(&k.inst, &total), 0, "not retired before it is read");
+	k.inst.cat.ifaces[1].gone = true;	/* a gone named one (the filler) stays */
 	send_and_read(&k, &f, 7, &total);	/* no slot: the (other) row */
 	ASSERT_EQ(a->unread, 0, "both generations read");
 	ASSERT_EQ(follow_retire(&k.inst, &total), 1, "a retired");
@@ -407,6 +410,8 @@ static void test_ifslot_reuse_counts_each_interface_once(void)
 	counts_seen(&total, FT_DIR_INGRESS, &seen);
 	ASSERT_EQ(seen.packets, 137, "every frame once");
 	ASSERT_EQ(k.inst.cat.ifaces_retired, 2, "two retired");
+	ASSERT_TRUE(k.inst.cat.ifaces[1].used && !strcmp(k.inst.cat.ifaces[1].name, "filler"),
+		    "a gone named interface keeps its slot and name");
 out:
 	counts_free(&total);
 	ktest_close(&k);
