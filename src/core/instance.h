@@ -41,7 +41,8 @@ struct ft_instance {
 	struct ft_iface_links *links;	/* by interface slot, as cat.ifaces */
 	int table_fd[FT_MAX_TABLES][FT_GENERATIONS];	/* inner map of each generation */
 	void *cnt_keys, *cnt_vals;	/* buffers for one generation of ft_counters */
-	void *ifc_keys, *ifc_vals;	/* for every slot of ft_ifcnt */
+	void *ifc_keys, *ifc_vals;	/* for the slots of ft_ifcnt in use */
+	__u32 ifc_cap;			/* slots they have room for */
 	char pin[32];			/* pinned instance name, "" if not pinned */
 	/* Each generation's cumulative values as last read (snapshot.c): what
 	 * was counted already. Keys stay in the maps across intervals, so an

@@ -57,17 +57,14 @@ static const char *const pinned_maps[] = {
 	"ft_ifslot", "ft_ifcnt",
 };
 
-/* Interface slots 1..max: the catalog, the links, and the buffers one read
- * of ft_ifcnt needs. */
+/* Interface slots 1..max: the catalog and the links. (The buffers a read
+ * of ft_ifcnt needs grow with the slots in use: snapshot.c.) */
 static int alloc_iface_slots(struct ft_instance *inst, __u32 max)
 {
-	size_t n = (size_t)(max + 1) * FT_CNT_PER_GEN_SLOT;
 	__u32 i;
 
 	inst->links = calloc((size_t)max + 1, sizeof(*inst->links));
-	inst->ifc_keys = calloc(n, sizeof(__u32));
-	inst->ifc_vals = calloc(n, ft_value_stride() * inst->ncpus);
-	if (!inst->links || !inst->ifc_keys || !inst->ifc_vals || catalog_init(&inst->cat, max))
+	if (!inst->links || catalog_init(&inst->cat, max))
 		return -ENOMEM;
 	for (i = 0; i <= max; i++) {
 		inst->links[i].xdp_link_fd = -1;
@@ -275,6 +272,7 @@ static void free_iface_slots(struct ft_instance *inst)
 	free(inst->ifc_vals);
 	inst->links = NULL;
 	inst->ifc_keys = inst->ifc_vals = NULL;
+	inst->ifc_cap = 0;
 }
 
 void instance_close(struct ft_instance *inst)

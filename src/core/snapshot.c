@@ -61,6 +61,26 @@ static int read_table_counters(struct ft_instance *inst, int gen, struct ft_coun
 	return 0;
 }
 
+/* Room in the read buffers for `slots` slots of one generation. */
+static int reserve_ifc_buffers(struct ft_instance *inst, __u32 slots)
+{
+	size_t n = (size_t)slots * FT_CNT_PER_GEN_SLOT;
+	void *keys, *vals;
+
+	if (slots <= inst->ifc_cap)
+		return 0;
+	keys = realloc(inst->ifc_keys, n * sizeof(__u32));
+	if (keys)
+		inst->ifc_keys = keys;
+	vals = realloc(inst->ifc_vals, n * ft_value_stride() * inst->ncpus);
+	if (vals)
+		inst->ifc_vals = vals;
+	if (!keys || !vals)
+		return -ENOMEM;
+	inst->ifc_cap = slots;
+	return 0;
+}
+
 /* One generation of ft_ifcnt, the slots in use only (slots are handed out
  * lowest first), in one batch. */
 static int read_iface_counters(struct ft_instance *inst, int gen, struct ft_counts *cur)
@@ -68,15 +88,19 @@ static int read_iface_counters(struct ft_instance *inst, int gen, struct ft_coun
 	__u32 nslots = inst->cat.max_ifaces + 1, used = (__u32)inst->cat.nr_ifaces;
 	__u32 first = (__u32)gen * nslots * FT_CNT_PER_GEN_SLOT, count, prev, i;
 	size_t stride = ft_value_stride() * inst->ncpus;
-	__u32 *keys = inst->ifc_keys;
-	const char *v = inst->ifc_vals;
+	const char *v;
+	__u32 *keys;
 	int err;
 
 	if (!used)
 		used = 1;
 	err = counts_iface_reserve(cur, used);
+	if (!err)
+		err = reserve_ifc_buffers(inst, used);
 	if (err)
 		return err;
+	keys = inst->ifc_keys;
+	v = inst->ifc_vals;
 	count = used * FT_CNT_PER_GEN_SLOT;
 	prev = first - 1;
 	if (bpf_map_lookup_batch(inst->ifcnt_fd, first ? &prev : NULL, &prev, keys, inst->ifc_vals,
