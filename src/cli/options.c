@@ -507,11 +507,13 @@ void run_usage(FILE *f, bool top)
 			   "keeps counting: 'flowtally stop NAME' removes it).\n"
 			   "\n");
 	else
-		fprintf(f, "Usage: flowtally run -i IFACE [-i IFACE ...] [OPTIONS]\n"
+		fprintf(f, "Usage: flowtally run -i IFACE|'PATTERN' [-i ...] [OPTIONS]\n"
+			   "       flowtally run --all-interfaces [OPTIONS]\n"
 			   "\n"
 			   "Counts every frame IFACE receives (XDP or tcx, per device) and transmits\n"
 			   "(tcx) into per-CPU tables, prints one record per interval and, on exit,\n"
-			   "the totals.\n"
+			   "the totals. Interfaces a pattern selects are attached as they appear and\n"
+			   "detached as they go, their counts kept.\n"
 			   "\n");
 	for (i = 0; i < NR_RUN_OPTIONS; i++)
 		if (!top || !run_only(&run_options[i]))
