@@ -247,7 +247,8 @@ static void test_prom_seen_and_unclassified_per_iface_direction_and_reason(void)
 
 	make_catalog("ports=proto,dport");
 	total.iface[FIXTURE_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 12, 3400 };
-	total.iface[FIXTURE_SLOT][FT_DIR_EGRESS][FT_CNT_UNCL(FT_UNCL_FRAGMENT)] = (struct ft_value){ 3, 210 };
+	total.iface[FIXTURE_SLOT][FT_DIR_EGRESS][FT_CNT_UNCL(FT_UNCL_FRAGMENT)] =
+		(struct ft_value){ 3, 210 };
 	total.table[0][FT_DIR_INGRESS][FT_TBL_OVERFLOW] = (struct ft_value){ 5, 500 };
 	text = render_once(1000);
 	ASSERT_CONTAINS(text,

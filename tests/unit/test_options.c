@@ -171,11 +171,16 @@ static void test_opts_patterns_follow_and_name_the_instance(void)
 	ASSERT_TRUE(opts.following, "a pattern is followed");
 	ASSERT_STREQ(opts.name, FT_DEFAULT_NAME, "a pattern first: the default name");
 	ASSERT_TRUE(valid_instance_name(FT_DEFAULT_NAME), "the default name is a valid one");
-	ASSERT_TRUE(iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "veth1a2b"), "veth* selects veth1a2b");
-	ASSERT_TRUE(iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "cali7"), "cali? selects cali7");
-	ASSERT_TRUE(!iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "cali77"), "cali? does not select cali77");
-	ASSERT_TRUE(!iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "eth0"), "a plain name is not a pattern");
-	ASSERT_TRUE(!iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "lo"), "lo is not selected");
+	ASSERT_TRUE(iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "veth1a2b"),
+		    "veth* selects veth1a2b");
+	ASSERT_TRUE(iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "cali7"),
+		    "cali? selects cali7");
+	ASSERT_TRUE(!iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "cali77"),
+		    "cali? does not select cali77");
+	ASSERT_TRUE(!iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "eth0"),
+		    "a plain name is not a pattern");
+	ASSERT_TRUE(!iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "lo"),
+		    "lo is not selected");
 	ASSERT_TRUE(iface_is_pattern("ftp[0-9]") && !iface_is_pattern("eth0.100"),
 		    "wildcards make a pattern, dots do not");
 
@@ -194,7 +199,8 @@ static void test_opts_all_interfaces_and_capacity(void)
 	ASSERT_TRUE(opts.all_ifaces && opts.following, "all, followed");
 	ASSERT_EQ(opts.max_ifaces, 4096, "capacity");
 	ASSERT_STREQ(opts.name, FT_DEFAULT_NAME, "the default name");
-	ASSERT_TRUE(iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "eth7") && iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "veth0"),
+	ASSERT_TRUE(iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "eth7") &&
+			    iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "veth0"),
 		    "every interface");
 	ASSERT_TRUE(!iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "lo"), "but lo");
 	ret = PARSE(&opts, err, "--all-interfaces", "-i", "eth0");
@@ -213,7 +219,8 @@ static void test_opts_all_interfaces_and_capacity(void)
 	expect_opts_error(ret, err, "no interface name or pattern", "16 characters");
 	ret = PARSE(&opts, err, "-i", "eth0", "--prometheus-max-interfaces", "5");
 	expect_opts_error(ret, err, "needs --prometheus", "the cap without Prometheus");
-	ret = PARSE(&opts, err, "-i", "eth0", "--prometheus", "127.0.0.1:9", "--prometheus-max-interfaces", "5");
+	ret = PARSE(&opts, err, "-i", "eth0", "--prometheus", "127.0.0.1:9",
+		    "--prometheus-max-interfaces", "5");
 	expect_opts_ok(ret, err, "the cap with Prometheus");
 	ASSERT_EQ(opts.prom_max_iface_series, 5, "the cap");
 }
