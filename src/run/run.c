@@ -238,10 +238,10 @@ static void say_counting(const struct run_state *st)
 	catalog_for_each_iface(&st->inst.cat, i) {
 		const struct ft_iface *ifc = &st->inst.cat.ifaces[i];
 		const struct ft_iface_links *lk = &st->inst.links[i];
+		bool in = lk->xdp_link_fd >= 0 || lk->tc_in_link_fd >= 0;
 
 		if (ifc->gone || ifc->followed)
 			continue;	/* follow_reconcile() said it as it attached them */
-		bool in = lk->xdp_link_fd >= 0 || lk->tc_in_link_fd >= 0;
 
 		log_info("counting on %s (ifindex %u)%s%s%s%s%s%s%s", ifc->name, ifc->ifindex,
 			 in ? ", ingress: " : "", in ? hook_name(ifc->ingress_hook) : "",
