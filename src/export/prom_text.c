@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -228,12 +229,68 @@ static int put_entries(FILE *f, const struct ft_catalog *cat, const struct ft_co
 	return 0;
 }
 
+void prom_ifaces_init(struct prom_ifaces *s, unsigned int max)
+{
+	memset(s, 0, sizeof(*s));
+	s->max = max;
+}
+
+void prom_ifaces_free(struct prom_ifaces *s)
+{
+	free(s->ifindex);
+	free(s->own);
+	prom_ifaces_init(s, s->max);
+}
+
+int prom_ifaces_update(struct prom_ifaces *s, const struct ft_catalog *cat)
+{
+	__u32 i, n = cat->nr_ifaces > 0 ? (__u32)cat->nr_ifaces : 0;
+
+	if (n > s->nr) {
+		__u32 *ix = realloc(s->ifindex, n * sizeof(*ix));
+		bool *own;
+
+		if (!ix)
+			return -ENOMEM;
+		s->ifindex = ix;
+		own = realloc(s->own, n * sizeof(*own));
+		if (!own)
+			return -ENOMEM;
+		s->own = own;
+		memset(ix + s->nr, 0, (n - s->nr) * sizeof(*ix));
+		memset(own + s->nr, 0, (n - s->nr) * sizeof(*own));
+		s->nr = n;
+	}
+	for (i = 1; i < n; i++) {
+		const struct ft_iface *ifc = &cat->ifaces[i];
+		__u32 now = ifc->used ? ifc->ifindex : 0;
+
+		if (s->ifindex[i] == now)
+			continue;
+		if (s->own[i])	/* its totals went to the removed sum: "other" */
+			s->nr_own--;
+		s->ifindex[i] = now;
+		s->own[i] = now && s->nr_own < s->max;
+		s->nr_own += s->own[i];
+	}
+	return 0;
+}
+
+static bool iface_own(const struct prom_ifaces *s, int slot, unsigned int *own, unsigned int max)
+{
+	if (s)
+		return (__u32)slot < s->nr && s->own[slot];
+	return (*own)++ < max;	/* no record of decisions: the first ones */
+}
+
 /* One series per interface and direction (per reason with `uncl`) for the
- * first `max` interfaces in slot order; the others, frames of no known
- * interface and retired interfaces sum up in iface="other", so the sum over
- * the family stays every frame seen, and "other" only grows. */
+ * interfaces `decided` gave series of their own (NULL: the first `max` in
+ * slot order); the others, frames of no known interface and retired
+ * interfaces sum up in iface="other", so the sum over the family stays
+ * every frame seen, and "other" only grows. */
 static void put_ifaces(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total,
-		       const char *name, const char *help, bool uncl, bool bytes, unsigned int max)
+		       const char *name, const char *help, bool uncl, bool bytes,
+		       const struct prom_ifaces *decided, unsigned int max)
 {
 	unsigned int own = 0;
 	int slot, d, r, k;
@@ -253,11 +310,10 @@ static void put_ifaces(FILE *f, const struct ft_catalog *cat, const struct ft_co
 				const struct ft_value *v = &total->iface[slot][d][k];
 
 				if (slot == FT_IFACE_OTHER || slot >= cat->nr_ifaces ||
-				    !cat->ifaces[slot].used || own >= max) {
+				    !cat->ifaces[slot].used || !iface_own(decided, slot, &own, max)) {
 					value_add(&other, v);
 					continue;
 				}
-				own++;
 				first = true;
 				fputs(name, f);
 				label(f, &first, "iface", cat->ifaces[slot].name);
@@ -448,22 +504,24 @@ int prom_render(FILE *f, const struct ft_catalog *cat, const struct ft_counts *i
 {
 	unsigned int maxif = self && self->max_iface_series ? self->max_iface_series
 							     : FT_PROM_IFACE_SERIES;
+	const struct prom_ifaces *own = self ? self->ifaces : NULL;
 	int err = 0;
 
 	put_self(f, self);
 	if (cat && total) {
 		put_ifaces(f, cat, total, "flowtally_seen_packets_total",
-			   "Frames seen on an interface, by direction.", false, false, maxif);
+			   "Frames seen on an interface, by direction.", false, false, own,
+			   maxif);
 		put_ifaces(f, cat, total, "flowtally_seen_bytes_total",
 			   "Bytes of the frames seen on an interface, by direction.", false, true,
-			   maxif);
+			   own, maxif);
 		put_ifaces(f, cat, total, "flowtally_unclassified_packets_total",
 			   "Frames that got no key, by interface, direction and reason.", true,
-			   false, maxif);
+			   false, own, maxif);
 		put_ifaces(f, cat, total, "flowtally_unclassified_bytes_total",
 			   "Bytes of the frames that got no key, by interface, direction and "
 			   "reason.",
-			   true, true, maxif);
+			   true, true, own, maxif);
 		err = put_entries(f, cat, total, s, false);
 		if (!err)
 			err = put_entries(f, cat, total, s, true);

@@ -338,6 +338,68 @@ static void test_prom_iface_series_are_capped_with_other(void)
 	free(buf);
 }
 
+/* iface="other" of ingress seen packets, as rendered with `own`. */
+static __u64 render_other(struct prom_ifaces *own)
+{
+	struct prom_self self = { .ifaces = own };
+	struct prom_series s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	__u64 v;
+
+	prom_series_init(&s, 10);
+	f = open_memstream(&buf, &len);
+	ASSERT_EQ(prom_ifaces_update(own, &cat), 0, "update");
+	ASSERT_EQ(prom_render(f, &cat, &total, &total, &s, &self), 0, "render");
+	fclose(f);
+	prom_series_free(&s);
+	v = family_sum(buf, "flowtally_seen_packets_total", "iface=\"other\",direction=\"ingress\"");
+	free(buf);
+	return v;
+}
+
+/* An interface that started in "other" stays there when a slot frees up,
+ * and a new interface gets the room: "other" never goes down (a counter). */
+static void test_prom_iface_series_kept_for_life_other_only_grows(void)
+{
+	static struct ft_iface many[6];
+	struct prom_ifaces own;
+	__u64 before, after;
+	int i;
+
+	make_catalog("ports=proto,dport");
+	memset(many, 0, sizeof(many));
+	cat.ifaces = many;
+	cat.max_ifaces = 5;
+	cat.nr_ifaces = 4;
+	counts_iface_reserve(&total, 4);
+	for (i = 1; i < 4; i++) {
+		many[i].used = true;
+		snprintf(many[i].name, sizeof(many[i].name), "ftp%d", i);
+		many[i].ifindex = 10 + i;
+		total.iface[i][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 100u * i, 0 };
+	}
+	prom_ifaces_init(&own, 2);
+	before = render_other(&own);
+	ASSERT_EQ(before, 300, "the third interface is in other");
+	/* ftp1 leaves: its totals to the removed sum, its slot free */
+	counts_iface_retire(&total, 1);
+	memset(&many[1], 0, sizeof(many[1]));
+	after = render_other(&own);
+	ASSERT_EQ(after, 400, "ftp1's totals join other; ftp3 stays there");
+	before = after;
+	/* a new interface in slot 1 gets the series ftp1 had */
+	many[1].used = true;
+	strcpy(many[1].name, "ftp9");
+	many[1].ifindex = 99;
+	total.iface[1][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 7, 0 };
+	after = render_other(&own);
+	ASSERT_EQ(after, before, "the new one has its own series; other unchanged");
+	ASSERT_TRUE(own.own[1] && own.own[2] && !own.own[3], "ftp9 and ftp2 own, ftp3 not");
+	prom_ifaces_free(&own);
+}
+
 /* Every sample belongs to a family announced once, with HELP then TYPE, and
  * its samples are together; counters end in _total. */
 static void test_prom_every_family_has_help_and_type_once_and_is_contiguous(void)
