@@ -148,7 +148,7 @@ $(BUILD)/tests/test_decap_fuzz: tests/fuzz/test_decap_fuzz.c $(BPF_HDRS) $(TEST_
 		$(TEST_LIB) -o $@
 
 # The state file's reader built for the host, under the sanitizers.
-STATE_FUZZ_SRCS := src/core/state.c src/core/counts.c src/core/tablespec.c src/lib/log.c \
+STATE_FUZZ_SRCS := src/core/state.c src/core/counts.c src/core/catalog.c src/core/tablespec.c src/lib/log.c \
 		   src/lib/json_writer.c src/lib/testpoint.c src/lib/ident.c
 $(BUILD)/tests/test_state_fuzz: tests/fuzz/test_state_fuzz.c $(TEST_GEN)/test_state_fuzz.tests.h \
 				$(STATE_FUZZ_SRCS) $(TEST_LIB) \

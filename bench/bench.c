@@ -162,6 +162,8 @@ int main(int argc, char **argv)
 	if (!err && WANT("sweep"))
 		err = section("sweep", start, bench_sweep(&o, &results));
 	bench_progs_close();
+	if (!err && WANT("ifaces"))
+		err = section("ifaces", start, bench_ifaces(&o, &results));
 	if (!err && WANT("read"))
 		err = section("read", start, bench_read(&o, &results));
 	if (!err && WANT("swap"))

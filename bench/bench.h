@@ -84,7 +84,8 @@ struct frameset {
 #define SWAP_SIZES		3
 #define MEM_LAYOUTS		7
 
-#define MAX_SECTIONS		8
+#define MAX_SECTIONS		9
+#define IFACE_COUNTS		3	/* 1, 16 and 1024 interfaces */
 
 struct results {
 	double seconds;
@@ -137,7 +138,15 @@ struct results {
 	__u64 sweep_keys[SWEEP_SIZES];
 	__u32 read_sizes[READ_SIZES];
 	int swap_sizes[SWAP_SIZES];
+
+	/* ns per frame with bench_iface_counts[i] interfaces in the slot map */
+	struct series iface_ns[IFACE_COUNTS];
+	bool iface_checked[IFACE_COUNTS];
 };
+
+extern const int bench_iface_counts[IFACE_COUNTS];
+/* ifaces.c */
+int bench_ifaces(const struct bench_opts *o, struct results *r);
 
 extern const char *const strategy_names[NR_STRATEGIES];
 extern const char *const strategy_what[NR_STRATEGIES];
@@ -170,6 +179,9 @@ int bench_memory(const struct bench_opts *o, struct results *r);
 /* flowtally's program and maps as `flowtally run` loads them, ifindex 1 (what
  * a test run reports) registered, with the given tables. */
 int bench_instance_open(struct ft_instance *inst, const char *const *specs, int nr_specs);
+/* Another interface in the catalog and the slot map: its slot, or -errno. */
+int bench_add_iface(struct ft_instance *inst, const char *name, __u32 ifindex);
+#define BENCH_SLOT 1	/* the slot of BENCH_IFINDEX */
 
 /* report.c */
 int bench_report(const struct bench_opts *o, struct results *r);

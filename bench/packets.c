@@ -95,19 +95,32 @@ static struct {
 	struct ft_counts got;
 } B;
 
+int bench_add_iface(struct ft_instance *inst, const char *name, __u32 ifindex)
+{
+	struct ft_iface *ifc = catalog_new_iface(&inst->cat, name, ifindex);
+	__u32 slot;
+
+	if (!ifc)
+		return -E2BIG;
+	slot = catalog_slot(&inst->cat, ifc);
+	if (bpf_map_update_elem(inst->ifslot_fd, &ifindex, &slot, BPF_ANY))
+		return -errno;
+	return (int)slot;
+}
+
 int bench_instance_open(struct ft_instance *inst, const char *const *specs, int nr_specs)
 {
 	struct table_spec spec;
 	char err[160];
 	int i, ret;
 
-	ret = instance_open(inst, FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS), false);
+	ret = instance_open(inst, FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS), false,
+			    FT_IFACES_DEFAULT);
 	if (ret)
 		return ret;
-	inst->cat.nr_ifaces = 1;
-	strcpy(inst->cat.ifaces[0].name, "lo");
-	inst->cat.ifaces[0].ifindex = BENCH_IFINDEX;
-	inst->cfg->ifindex[0] = BENCH_IFINDEX;
+	ret = bench_add_iface(inst, "lo", BENCH_IFINDEX);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < (nr_specs ? nr_specs : 1); i++) {
 		if (!nr_specs) {
 			table_spec_default(&spec);
@@ -465,9 +478,9 @@ static int read_flowtally(struct ft_instance *inst, int slot, struct books *b, _
 	if (err)
 		return err;
 	memset(b, 0, sizeof(*b));
-	b->seen = B.got.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN].packets;
+	b->seen = B.got.iface[BENCH_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN].packets;
 	for (r = 0; r < FT_UNCL_REASONS; r++)
-		b->uncl += B.got.iface[0][FT_DIR_INGRESS][FT_CNT_UNCL(r)].packets;
+		b->uncl += B.got.iface[BENCH_SLOT][FT_DIR_INGRESS][FT_CNT_UNCL(r)].packets;
 	for (i = 0; i < B.got.nr_entries; i++)
 		if (B.got.entries[i].table == (__u32)slot)
 			b->table += B.got.entries[i].val.packets;

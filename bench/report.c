@@ -30,7 +30,7 @@ struct target {
 };
 
 enum { TGT_MIM_PCH, TGT_SPIN_MIM, TGT_COUNTER, TGT_MIM_SCALES, TGT_SPIN_SCALES, TGT_READ,
-       TGT_SWAP, TGT_CURVE, NR_TARGETS = TGT_CURVE + NR_STRATEGIES };
+       TGT_SWAP, TGT_IFACES, TGT_CURVE, NR_TARGETS = TGT_CURVE + NR_STRATEGIES };
 
 /* a[i] op b[i], round by round */
 static struct series series_combine(const struct series *a, const struct series *b, char op)
@@ -152,6 +152,9 @@ static void compute_targets(const struct results *r, struct target *t)
 		   "ms: one update_batch of 64 outer slots / 64 update_elem", "<= 0.2",
 		   series_combine(&r->swap_batch_ms[SWAP_SIZES - 1],
 				  &r->swap_elem_ms[SWAP_SIZES - 1], '/'));
+	set_target(&t[TGT_IFACES], "iface_count_cost_1024_vs_1",
+		   "ns/frame, 1 CPU: 1024 interfaces in the slot map / 1", "<= 1.05",
+		   series_combine(&r->iface_ns[IFACE_COUNTS - 1], &r->iface_ns[0], '/'));
 	compute_curve_targets(r, t + TGT_CURVE);
 }
 
@@ -582,6 +585,35 @@ static void write_checks(struct json_writer *jw, const struct results *r)
 	jsonw_end_object(jw);
 }
 
+static void write_ifaces(struct json_writer *jw, const struct results *r)
+{
+	char key[64];
+	int k;
+
+	jsonw_name(jw, "ifaces_ns_per_frame");
+	jsonw_start_object(jw);
+	for (k = 0; k < IFACE_COUNTS; k++) {
+		snprintf(key, sizeof(key), "ifaces_%d", bench_iface_counts[k]);
+		json_stats(jw, key, &r->iface_ns[k], 1);
+	}
+	for (k = 1; k < IFACE_COUNTS; k++) {
+		snprintf(key, sizeof(key), "ratio_%d_vs_1", bench_iface_counts[k]);
+		json_num(jw, key, ratio_median(&r->iface_ns[k], &r->iface_ns[0]), 3);
+	}
+	for (k = 0; k < IFACE_COUNTS; k++) {
+		snprintf(key, sizeof(key), "checked_%d", bench_iface_counts[k]);
+		jsonw_name(jw, key);
+		jsonw_bool(jw, r->iface_checked[k]);
+	}
+	json_str(jw, "method",
+		 "flowtally's XDP program (--max-interfaces 1024, default ports table) with 1, 16 "
+		 "and 1024 interfaces in its slot map, the frames' interface in the last slot; "
+		 "BPF_PROG_TEST_RUN of the base mix, 1 CPU, thread CPU time, the three interleaved "
+		 "frame by frame; ratios per round, then the median; checked: seen on the frames' "
+		 "interface equals the frames run");
+	jsonw_end_object(jw);
+}
+
 static int write_json(const char *path, const struct bench_opts *o, const struct results *r,
 		      const struct target *t)
 {
@@ -602,6 +634,7 @@ static int write_json(const char *path, const struct bench_opts *o, const struct
 	write_sweep(jw, r);
 	write_read(jw, r);
 	write_swap(jw, r);
+	write_ifaces(jw, r);
 	write_memory(jw, r);
 	jsonw_name(jw, "live");
 	jsonw_start_object(jw);
@@ -723,6 +756,14 @@ static int write_summary(const char *path, const struct bench_opts *o, const str
 			fmt_spread((char[64]){}, 64, &r->swap_flowtally_ms[n]));
 	fprintf(f, "\nflowtally snapshot_sync alone (one grace period): %.3f ms.\n",
 		series_median(&r->sync_ms));
+
+	fprintf(f, "\n## Interfaces in the slot map (ns per frame, 1 CPU)\n\n"
+		   "| interfaces | ns/frame | / 1 interface | books exact |\n|---:|---:|---:|---|\n");
+	for (n = 0; n < IFACE_COUNTS; n++)
+		fprintf(f, "| %d | %s | %.3f | %s |\n", bench_iface_counts[n],
+			fmt_spread(a, sizeof(a), &r->iface_ns[n]),
+			ratio_median(&r->iface_ns[n], &r->iface_ns[0]),
+			r->iface_checked[n] ? "yes" : "**no**");
 
 	fprintf(f, "\n## Memory per key (bytes, kernel memlock accounting)\n\n"
 		   "| layout | %d CPUs | %d CPUs | %d CPUs |\n|---|---:|---:|---:|\n",

@@ -25,16 +25,22 @@ static __always_inline void add_counter(__u32 idx, __u64 packets, __u64 bytes)
 		add_value(v, packets, bytes);
 }
 
-/* Frames of an interface missing from the configuration (a race with
- * removal) land in the spare last slot rather than nowhere. */
+static __always_inline void add_ifcounter(__u32 idx, __u64 packets, __u64 bytes)
+{
+	struct ft_value *v = bpf_map_lookup_elem(&ft_ifcnt, &idx);
+
+	if (v)
+		add_value(v, packets, bytes);
+}
+
+/* One hash lookup, whatever the number of interfaces. Frames of an
+ * interface missing from the catalog (a race with its removal) land in the
+ * spare slot FT_IFACE_OTHER rather than nowhere. */
 static __always_inline __u32 iface_slot(__u32 ifindex)
 {
-	__u32 i;
+	__u32 *slot = bpf_map_lookup_elem(&ft_ifslot, &ifindex);
 
-	for (i = 0; i < FT_MAX_IFACES; i++)
-		if (ft_cfg.ifindex[i] == ifindex)
-			return i;
-	return FT_MAX_IFACES;
+	return slot ? *slot : FT_IFACE_OTHER;
 }
 
 /* A narrow table's inner map reads only the key's first FT_KEY_NARROW_SIZE
@@ -162,18 +168,19 @@ static __always_inline void count_tables(const struct pkt_meta *m, __u32 gen, __
 __noinline int account_frame(const struct pkt_meta *m, int verdict, __u64 packets, __u64 bytes)
 {
 	__u32 gen = *(volatile __u32 *)&ft_cfg.gen & 1;
+	__u32 nslots = ft_cfg.iface_slots;
 	__u32 ifslot, dir;
 
 	if (!m)
 		return 0;
 	ifslot = iface_slot(m->key.ifindex);
 	dir = m->key.dir & 1;
-	add_counter(ft_iface_counter(gen, ifslot, dir, FT_CNT_SEEN), packets, bytes);
+	add_ifcounter(ft_iface_counter(nslots, gen, ifslot, dir, FT_CNT_SEEN), packets, bytes);
 	if (verdict != PARSE_OK) {
 		if (verdict < 0 || verdict >= FT_UNCL_REASONS)	/* never: parse.h names them */
 			verdict = FT_UNCL_BAD_HEADER;
-		add_counter(ft_iface_counter(gen, ifslot, dir, FT_CNT_UNCL(verdict)), packets,
-			    bytes);
+		add_ifcounter(ft_iface_counter(nslots, gen, ifslot, dir, FT_CNT_UNCL(verdict)), packets,
+			      bytes);
 		return 0;
 	}
 	count_tables(m, gen, packets, bytes);

@@ -42,7 +42,23 @@ FT_OUTER(ft_wide, ft_inner_wide);
 FT_OUTER(ft_narrow_lru, ft_inner_narrow_lru);
 FT_OUTER(ft_wide_lru, ft_inner_wide_lru);
 
-/* seen, unclassified, overflow and inserts, two generations: see abi.h. */
+/* ifindex -> interface slot, and the per-interface counters (seen,
+ * unclassified) of every slot: abi.h. Userspace sets both sizes at load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FT_IFACES_DEFAULT);
+	__type(key, __u32);
+	__type(value, __u32);
+} ft_ifslot SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, (FT_IFACES_DEFAULT + 1) * FT_CNT_PER_SLOT);
+	__type(key, __u32);
+	__type(value, struct ft_value);
+} ft_ifcnt SEC(".maps");
+
+/* Table overflow and inserts, two generations: see abi.h. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, FT_COUNTERS);

@@ -29,11 +29,16 @@
 #endif
 
 /* 2: maps are cumulative, never emptied; 3: the key's vni, the config's decap;
- * 4: a table's port (FT_CFG_PORT) */
-#define FT_ABI_VERSION		4
+ * 4: a table's port (FT_CFG_PORT); 5: interface slots found through ft_ifslot,
+ * their counters in ft_ifcnt */
+#define FT_ABI_VERSION		5
 
 #define FT_MAX_TABLES		64	/* tables per instance; also the outer-map stride */
-#define FT_MAX_IFACES		16	/* interfaces per instance */
+/* Interfaces per instance (--max-interfaces): the slot map and the
+ * per-interface counters are sized at load time. Each slot costs
+ * FT_IFACE_SLOT_BYTES per possible CPU. */
+#define FT_IFACES_DEFAULT	1024
+#define FT_IFACES_LIMIT		65536
 #define FT_GENERATIONS		2
 #define FT_MAX_VLAN_TAGS	2	/* 802.1Q and 802.1ad (QinQ) */
 #define FT_MAX_IPV6_EXT		4	/* IPv6 extension headers walked before giving up */
@@ -74,32 +79,42 @@ enum ft_uncl {
 	FT_UNCL_REASONS,
 };
 
-/* Per (interface, direction): seen, then one counter per unclassified reason. */
+/*
+ * Per (interface slot, generation, direction): seen, then one counter per
+ * unclassified reason, in the PERCPU_ARRAY ft_ifcnt. Userspace sizes it at
+ * load time to (max interfaces + 1) slots. A program finds an interface's
+ * slot in the hash ft_ifslot (ifindex -> slot), one lookup per frame; a
+ * miss (an interface not, or no longer, in the catalog) counts in slot
+ * FT_IFACE_OTHER, so nothing is ever off the books. Generation-major with
+ * ft_config.iface_slots slots per generation, so that userspace reads one
+ * generation's slots in use and nothing else.
+ */
 #define FT_CNT_SEEN		0
 #define FT_CNT_UNCL(r)		(1 + (r))
 #define FT_CNT_PER_IFDIR	(1 + FT_UNCL_REASONS)
-/* One more interface slot catches frames from an interface not (or no longer)
- * in the configuration, so that nothing is ever dropped from the books. */
-#define FT_IFACE_SLOTS		(FT_MAX_IFACES + 1)
-#define FT_IFACE_COUNTERS	(FT_IFACE_SLOTS * FT_DIRS * FT_CNT_PER_IFDIR)
+#define FT_IFACE_OTHER		0
+#define FT_CNT_PER_SLOT		(FT_GENERATIONS * FT_DIRS * FT_CNT_PER_IFDIR)
+/* per possible CPU: per-CPU array values are 8-byte aligned ft_values */
+#define FT_IFACE_SLOT_BYTES	(FT_CNT_PER_SLOT * 16)
 /* Per table and direction: overflow (no room in the inner map) and inserts
- * (new keys; packets counts them, bytes stays 0). */
+ * (new keys; packets counts them, bytes stays 0), in ft_counters. */
 #define FT_TBL_OVERFLOW		0
 #define FT_TBL_INSERTS		1
 #define FT_CNT_PER_TABLE	2
 #define FT_TABLE_COUNTERS	(FT_MAX_TABLES * FT_DIRS * FT_CNT_PER_TABLE)
-#define FT_GEN_COUNTERS		(FT_IFACE_COUNTERS + FT_TABLE_COUNTERS)
+#define FT_GEN_COUNTERS		FT_TABLE_COUNTERS
 #define FT_COUNTERS		(FT_GENERATIONS * FT_GEN_COUNTERS)
 
-static inline __u32 ft_iface_counter(__u32 gen, __u32 ifslot, __u32 dir, __u32 cnt)
+#define FT_CNT_PER_GEN_SLOT	(FT_DIRS * FT_CNT_PER_IFDIR)
+
+static inline __u32 ft_iface_counter(__u32 nslots, __u32 gen, __u32 ifslot, __u32 dir, __u32 cnt)
 {
-	return gen * FT_GEN_COUNTERS + (ifslot * FT_DIRS + dir) * FT_CNT_PER_IFDIR + cnt;
+	return ((gen * nslots + ifslot) * FT_DIRS + dir) * FT_CNT_PER_IFDIR + cnt;
 }
 
 static inline __u32 ft_table_counter(__u32 gen, __u32 table, __u32 dir, __u32 cnt)
 {
-	return gen * FT_GEN_COUNTERS + FT_IFACE_COUNTERS + (table * FT_DIRS + dir) * FT_CNT_PER_TABLE +
-	       cnt;
+	return gen * FT_GEN_COUNTERS + (table * FT_DIRS + dir) * FT_CNT_PER_TABLE + cnt;
 }
 
 /*
@@ -212,13 +227,12 @@ struct ft_config {
 	__u32 gen;		/* generation programs write: flips & 1 */
 	__u32 ntables;		/* highest active table slot + 1 */
 	__u32 want_addrs;	/* a table keys by address: the parser copies them */
-	__u32 _pad0;
+	__u32 iface_slots;	/* ft_ifcnt's slots per generation: max interfaces + 1 */
 	/* Userspace only, kept here because this map outlives the process when
 	 * pinned: how many times the generation flipped, and the layout. */
 	__u64 flips;
 	__u32 abi_version;	/* FT_ABI_VERSION of whoever created the maps */
 	__u32 _pad;
-	__u32 ifindex[FT_MAX_IFACES];	/* interface slot -> ifindex, 0 = free */
 	struct ft_table_cfg tables[FT_MAX_TABLES];
 	struct ft_decap decap;	/* written before any program is attached */
 };

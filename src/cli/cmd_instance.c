@@ -79,6 +79,45 @@ static int parse_args(int argc, char **argv, const char *cmd, bool name_needed, 
 	return -1;
 }
 
+/* Whether the instance has link pin HOOK_IFACE (attach.c names them). */
+static bool has_link_pin(const char *name, const char *hook, const char *ifname)
+{
+	char obj[32];
+	int fd;
+
+	snprintf(obj, sizeof(obj), "%s_%s", hook, ifname);
+	fd = pin_open(name, obj);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* One interface of a pinned instance: what its link pins say is attached. */
+static void status_iface(struct printer *p, const char *name, const struct ft_iface *ifc)
+{
+	const char *in = "-", *eg = "-";
+
+	if (!ifc->gone) {
+		if (has_link_pin(name, "xdp", ifc->name))
+			in = "xdp";
+		else if (has_link_pin(name, "tcxin", ifc->name))
+			in = "tcx";
+		if (has_link_pin(name, "tcx", ifc->name))
+			eg = "tcx";
+	}
+	print_open_object(p, NULL);
+	print_string(p, PRINT_ANY, "name", "\n    %-15s", ifc->name);
+	print_u64(p, PRINT_ANY, "ifindex", " ifindex %-5llu", ifc->ifindex);
+	print_string(p, PRINT_ANY, "ingress", " ingress %-4s", in);
+	print_string(p, PRINT_ANY, "egress", " egress %-4s", eg);
+	print_bool(p, PRINT_JSON, "followed", NULL, ifc->followed);
+	print_bool(p, PRINT_JSON, "gone", NULL, ifc->gone);
+	print_text(p, "%s%s", ifc->followed ? " (pattern)" : "",
+		   ifc->gone ? " (gone, counts kept)" : "");
+	print_close_object(p);
+}
+
 struct status_ctx {
 	struct printer p;
 	const char *only;
@@ -106,9 +145,14 @@ static void status_one(const char *name, void *arg)
 	if (!err) {
 		print_float(&sc->p, PRINT_JSON, "since", NULL, total.start, 6);
 		print_open_array(&sc->p, "ifaces");
-		print_text(&sc->p, "\n  interfaces:");
-		for (i = 0; i < inst.cat.nr_ifaces; i++)
-			print_string(&sc->p, PRINT_ANY, NULL, " %s", inst.cat.ifaces[i].name);
+		print_text(&sc->p, "\n  interfaces: %d attached, %u slots",
+			   catalog_live_ifaces(&inst.cat), inst.cat.max_ifaces);
+		catalog_for_each_iface(&inst.cat, i)
+			print_string(&sc->p, PRINT_JSON, NULL, NULL, inst.cat.ifaces[i].name);
+		print_close_array(&sc->p);
+		print_open_array(&sc->p, "attached");
+		catalog_for_each_iface(&inst.cat, i)
+			status_iface(&sc->p, name, &inst.cat.ifaces[i]);
 		print_close_array(&sc->p);
 		print_open_array(&sc->p, "tables");
 		print_text(&sc->p, "\n  tables:");
@@ -129,8 +173,7 @@ static void status_one(const char *name, void *arg)
 		for (d = 0; d < FT_DIRS; d++) {
 			struct ft_value sum = {};
 
-			for (i = 0; i < FT_IFACE_SLOTS; i++)
-				value_add(&sum, &total.iface[i][d][FT_CNT_SEEN]);
+			counts_seen(&total, d, &sum);
 			print_open_object(&sc->p, ft_dir_names[d]);
 			print_text(&sc->p, "%s %s", d ? "," : "", ft_dir_names[d]);
 			print_u64(&sc->p, PRINT_ANY, "packets", " %llu packets", sum.packets);
@@ -144,6 +187,7 @@ static void status_one(const char *name, void *arg)
 	counts_free(&total);
 	counts_free(&inst.base[0]);
 	counts_free(&inst.base[1]);
+	catalog_free(&inst.cat);
 	sc->shown++;
 }
 
@@ -157,6 +201,9 @@ int cmd_status(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	sc.only = name;
+	/* an instance that runs without pins: it says what it is attached to */
+	if (name && !json && !pin_instance_exists(name) && instance_running(name))
+		return control_request(name, "ifaces");
 	if (printer_init(&sc.p, stdout, json))
 		return 1;
 	print_open_array(&sc.p, NULL);
@@ -197,13 +244,21 @@ static int open_pinned(struct ft_instance *inst, const char *name, struct ft_cou
 	if (err == -ENOENT)
 		log_err("pinned instance '%s' has no saved state", name);
 	if (!err)
-		err = instance_open_pinned(inst, name, meta.cat.dirmask, false, true);
+		err = instance_open_pinned(inst, name, meta.cat.dirmask, 0, false, FT_OPEN_INSPECT);
+	if (!err && inst->cat.max_ifaces != meta.cat.max_ifaces) {
+		log_err("pinned instance '%s': its state has %u interface slots, its maps %u: "
+			"remove it with 'flowtally stop %s'", name, meta.cat.max_ifaces,
+			inst->cat.max_ifaces, name);
+		err = -EPROTO;
+	}
 	if (err) {
 		counts_free(&meta.base[0]);
 		counts_free(&meta.base[1]);
+		catalog_free(&meta.cat);
 		return err;
 	}
 	/* the state has no fds: the instance's stay closed until tables_adopt */
+	catalog_free(&inst->cat);
 	inst->cat = meta.cat;
 	memcpy(inst->base, meta.base, sizeof(meta.base));	/* inst owns them now */
 	err = tables_adopt(inst);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,10 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "prom_text.h"
 #include "ident.h"
 #include "ipfix_conn.h"
+#include "ifselect.h"
 #include "options.h"
 
 /* Seconds as people write them: digits with an optional fraction. strtod
@@ -90,11 +93,39 @@ static int parse_word(const char *text, const char *const *words, int nr)
 
 OPT_FN(opt_iface)
 {
-	if (o->nr_ifaces == FT_MAX_IFACES) {
-		snprintf(err, errlen, "too many interfaces (at most %d)", FT_MAX_IFACES);
-		return -EINVAL;
-	}
+	int i;
+
+	if (o->nr_ifaces == FT_MAX_SELECTORS)
+		return usage_error(err, errlen, "-i given more than 256 times: use a pattern "
+				   "('%s*')", arg);
+	if (!arg[0] || strlen(arg) >= IF_NAMESIZE || strchr(arg, '/') || strpbrk(arg, " \t\n"))
+		return usage_error(err, errlen, "-i '%s' is no interface name or pattern (1-15 "
+				   "characters, no '/' or blank)", arg);
+	for (i = 0; i < o->nr_ifaces; i++)
+		if (!strcmp(o->ifaces[i], arg))
+			return usage_error(err, errlen, "-i '%s' given twice", arg);
 	o->ifaces[o->nr_ifaces++] = arg;
+	return 0;
+}
+
+OPT_FN(opt_max_ifaces)
+{
+	long n;
+
+	if (parse_long(arg, 1, FT_IFACES_LIMIT, &n))
+		return usage_error(err, errlen, "--max-interfaces '%s' invalid (1-65536)", arg);
+	o->max_ifaces = (__u32)n;
+	return 0;
+}
+
+OPT_FN(opt_prom_max_ifaces)
+{
+	long n;
+
+	if (parse_long(arg, 1, FT_IFACES_LIMIT, &n))
+		return usage_error(err, errlen, "--prometheus-max-interfaces '%s' invalid (1-65536)",
+				   arg);
+	o->prom_max_iface_series = (int)n;
 	return 0;
 }
 
@@ -466,7 +497,15 @@ struct run_option {
 
 static const struct run_option run_options[] = {
 	PARSED("iface", 'i', "IFACE", opt_iface,
-	       "interface to count on (repeat for more, up to %.0f)", FT_MAX_IFACES),
+	       "interface to count on, or a shell pattern ('veth*'):\n"
+	       "interfaces that match are followed as they come, go\n"
+	       "and are renamed (repeat for more)",
+	       0),
+	FLAG("all-interfaces", 0, all_ifaces, "every interface but lo, followed like a pattern"),
+	PARSED("max-interfaces", 0, "N", opt_max_ifaces,
+	       "interface slots (default %.0f, up to 65536); each costs\n"
+	       "512 bytes of kernel memory per possible CPU",
+	       FT_IFACES_DEFAULT),
 	PARSED("table", 't', "SPEC", opt_table,
 	       "a table: NAME=FIELD[,FIELD...][:size=N][:lru][:dir=DIR]\n"
 	       "[:idle=SECONDS]\n"
@@ -503,6 +542,10 @@ static const struct run_option run_options[] = {
 	       "own series per table and direction, the top N by\n"
 	       "bytes (default %.0f); the rest add up in 'other'",
 	       FT_PROM_MAX_SERIES),
+	PARSED("prometheus-max-interfaces", 0, "N", opt_prom_max_ifaces,
+	       "interfaces with series of their own (default %.0f);\n"
+	       "the others add up in iface=\"other\"",
+	       FT_PROM_IFACE_SERIES),
 	PARSED("prometheus-window", 0, "N", opt_prom_window,
 	       "re-rank the series every N intervals (default %.0f)", FT_PROM_WINDOW),
 	PARSED("prometheus-expire", 0, "N", opt_prom_expire,
@@ -529,7 +572,7 @@ static const struct run_option run_options[] = {
 	       FT_IPFIX_REFRESH_MSGS),
 	PARSED("name", 0, "NAME", opt_name,
 	       "instance name for 'flowtally table' (default: the\n"
-	       "first interface)",
+	       "first interface; with a pattern first: flowtally)",
 	       0),
 	PARSED("pin", 0, "NAME", opt_pin,
 	       "pin links, maps and totals under /sys/fs/bpf/flowtally/NAME:\n"
@@ -613,11 +656,13 @@ void run_usage(FILE *f, bool top)
 			   "it).\n"
 			   "\n");
 	else
-		fprintf(f, "Usage: flowtally run -i IFACE [-i IFACE ...] [OPTIONS]\n"
+		fprintf(f, "Usage: flowtally run -i IFACE|'PATTERN' [-i ...] [OPTIONS]\n"
+			   "       flowtally run --all-interfaces [OPTIONS]\n"
 			   "\n"
 			   "Counts every frame IFACE receives (XDP or tcx, per device) and transmits\n"
 			   "(tcx) into per-CPU tables, prints one record per interval and, on exit,\n"
-			   "the totals.\n"
+			   "the totals. Interfaces a pattern selects are attached as they appear and\n"
+			   "detached as they go, their counts kept.\n"
 			   "\n");
 	for (i = 0; i < NR_RUN_OPTIONS; i++)
 		if (!top || !run_only(&run_options[i]))
@@ -640,16 +685,33 @@ static void set_defaults(struct run_opts *o)
 	o->ipfix_refresh_msgs = FT_IPFIX_REFRESH_MSGS;
 	o->prom_window = -1;
 	o->prom_expire = -1;
+	o->max_ifaces = FT_IFACES_DEFAULT;
 	o->dirmask = FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS);
 }
 
 /* What the options mean together, and the defaults that depend on others. */
 static int finish_opts(struct run_opts *o, char *err, size_t errlen)
 {
-	int i;
+	int i, named = 0;
 
-	if (!o->nr_ifaces)
-		return usage_error(err, errlen, "%s", "no interface given (-i IFACE)");
+	if (!o->nr_ifaces && !o->all_ifaces)
+		return usage_error(err, errlen, "%s",
+				   "no interface given (-i IFACE, -i 'PATTERN' or --all-interfaces)");
+	if (o->nr_ifaces && o->all_ifaces)
+		return usage_error(err, errlen, "%s", "-i and --all-interfaces exclude each other");
+	o->following = o->all_ifaces;
+	for (i = 0; i < o->nr_ifaces; i++) {
+		o->following |= iface_is_pattern(o->ifaces[i]);
+		named += !iface_is_pattern(o->ifaces[i]);
+	}
+	if (named > (int)o->max_ifaces) {
+		snprintf(err, errlen, "%d interfaces named, --max-interfaces is %u", named,
+			 o->max_ifaces);
+		return -EINVAL;
+	}
+	if (o->prom_max_iface_series > 0 && !o->prometheus)
+		return usage_error(err, errlen, "%s",
+				   "--prometheus-max-interfaces needs --prometheus");
 	if (o->csv && o->json)
 		return usage_error(err, errlen, "%s", "--csv and --json exclude each other");
 	if (o->prom_max_series > 0 && !o->prometheus)
@@ -679,7 +741,9 @@ static int finish_opts(struct run_opts *o, char *err, size_t errlen)
 	if (o->pin && o->name && strcmp(o->pin, o->name))
 		return usage_error(err, errlen, "%s", "--pin and --name must be the same name");
 	if (!o->name)
-		o->name = o->pin ? o->pin : o->ifaces[0];
+		o->name = o->pin ? o->pin
+			  : o->all_ifaces || iface_is_pattern(o->ifaces[0]) ? FT_DEFAULT_NAME
+									    : o->ifaces[0];
 	if (!o->nr_tables) {
 		table_spec_default(&o->tables[0]);
 		o->nr_tables = 1;

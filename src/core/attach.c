@@ -83,13 +83,11 @@ static bool is_flowtally_prog(__u32 id)
 static __u32 flowtally_attached(__u32 ifindex)
 {
 	static const int types[] = { FT_BPF_TCX_INGRESS, FT_BPF_TCX_EGRESS };
-	LIBBPF_OPTS(bpf_xdp_query_opts, query);
-	__u32 ids[64], cnt, i;
+	__u32 ids[64], cnt, i, xdp_id;
 	size_t t;
 
-	if (!bpf_xdp_query((int)ifindex, 0, &query) && query.prog_id &&
-	    is_flowtally_prog(query.prog_id))
-		return query.prog_id;
+	if (!netdev_xdp_prog(ifindex, &xdp_id) && xdp_id && is_flowtally_prog(xdp_id))
+		return xdp_id;
 	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
 		cnt = 64;
 		if (bpf_prog_query((int)ifindex, types[t], 0, NULL, ids, &cnt))
@@ -262,7 +260,7 @@ int attach_adopt(struct ft_instance *inst)
 	char obj[32];
 	int i;
 
-	for (i = 0; i < inst->cat.nr_ifaces; i++) {
+	catalog_for_each_iface(&inst->cat, i) {
 		struct ft_iface *iface = &inst->cat.ifaces[i];
 		struct ft_iface_links *lk = &inst->links[i];
 
@@ -285,9 +283,11 @@ int attach_adopt(struct ft_instance *inst)
 			    query.attach_mode == XDP_ATTACHED_SKB)
 				iface->ingress_hook = FT_HOOK_XDP_GENERIC;
 		}
-		if (if_nametoindex(iface->name) != iface->ifindex) {
+		if (!iface->gone && if_nametoindex(iface->name) != iface->ifindex) {
 			log_info("%s is gone: its counts until then are kept", iface->name);
 			iface->gone = true;
+			iface->unread = (1u << FT_GENERATIONS) - 1;
+			iface->left_unsynced = true;
 		}
 		/* the device's counts from this start on: the state has none */
 		iface->dev_valid = !iface->gone &&
@@ -299,47 +299,55 @@ int attach_adopt(struct ft_instance *inst)
 	return 0;
 }
 
-void attach_unpin(struct ft_instance *inst)
+static void unpin_iface(struct ft_instance *inst, const struct ft_iface *iface)
 {
 	char obj[32];
-	int i;
 
-	for (i = 0; i < inst->cat.nr_ifaces; i++) {
-		link_pin_name(obj, sizeof(obj), "xdp", &inst->cat.ifaces[i]);
-		pin_unlink(inst->pin, obj);
-		link_pin_name(obj, sizeof(obj), "tcxin", &inst->cat.ifaces[i]);
-		pin_unlink(inst->pin, obj);
-		link_pin_name(obj, sizeof(obj), "tcx", &inst->cat.ifaces[i]);
-		pin_unlink(inst->pin, obj);
-	}
+	link_pin_name(obj, sizeof(obj), "xdp", iface);
+	pin_unlink(inst->pin, obj);
+	link_pin_name(obj, sizeof(obj), "tcxin", iface);
+	pin_unlink(inst->pin, obj);
+	link_pin_name(obj, sizeof(obj), "tcx", iface);
+	pin_unlink(inst->pin, obj);
 }
 
-int attach_iface(struct ft_instance *inst, const char *name)
+void attach_unpin(struct ft_instance *inst)
+{
+	int i;
+
+	catalog_for_each_iface(&inst->cat, i)
+		unpin_iface(inst, &inst->cat.ifaces[i]);
+}
+
+int attach_iface_index(struct ft_instance *inst, const char *name, __u32 ifindex, bool followed,
+		       struct ft_iface **out)
 {
 	struct ft_iface *iface;
-	__u32 ifindex, prog_id;
-	int slot, err = 0;
+	__u32 prog_id, slot;
+	int err = 0;
 
-	if (strlen(name) >= IF_NAMESIZE || !(ifindex = if_nametoindex(name))) {
-		log_err("no interface '%s' (see 'ip link')", name);
-		return -ENODEV;
+	if (out)
+		*out = NULL;
+	if (catalog_find_ifindex(&inst->cat, ifindex)) {
+		log_err("interface %s given twice", name);
+		return -EEXIST;
 	}
-	for (slot = 0; slot < inst->cat.nr_ifaces; slot++) {
-		if (inst->cat.ifaces[slot].ifindex == ifindex) {
-			log_err("interface %s given twice", name);
-			return -EEXIST;
-		}
-	}
-	if (inst->cat.nr_ifaces == FT_MAX_IFACES) {
-		log_err("too many interfaces: at most %d", FT_MAX_IFACES);
+	iface = catalog_new_iface(&inst->cat, name, ifindex);
+	if (!iface) {
+		log_err("cannot count on %s: all %u interface slots are taken (--max-interfaces)",
+			name, inst->cat.max_ifaces);
 		return -E2BIG;
 	}
-	slot = inst->cat.nr_ifaces++;
-	iface = &inst->cat.ifaces[slot];
-	snprintf(iface->name, sizeof(iface->name), "%s", name);
-	iface->ifindex = ifindex;
+	if (out)
+		*out = iface;
+	iface->followed = followed;
+	slot = catalog_slot(&inst->cat, iface);
 	/* the slot is known before the first frame can arrive */
-	__atomic_store_n(&inst->cfg->ifindex[slot], ifindex, __ATOMIC_RELEASE);
+	if (bpf_map_update_elem(inst->ifslot_fd, &ifindex, &slot, BPF_ANY)) {
+		err = -errno;
+		iface->gone = true;	/* counted nothing: retired like a gone one */
+		return log_errno(err, "cannot give %s its slot", name);
+	}
 	prog_id = flowtally_attached(ifindex);
 	if (prog_id)
 		return refuse_taken(iface, NULL, prog_id, -EBUSY);
@@ -355,6 +363,41 @@ int attach_iface(struct ft_instance *inst, const char *name)
 	if (!err)
 		err = pin_links(inst, iface);
 	return err;
+}
+
+int attach_iface(struct ft_instance *inst, const char *name)
+{
+	__u32 ifindex;
+
+	if (strlen(name) >= IF_NAMESIZE || !(ifindex = if_nametoindex(name))) {
+		log_err("no interface '%s' (see 'ip link')", name);
+		return -ENODEV;
+	}
+	return attach_iface_index(inst, name, ifindex, false, NULL);
+}
+
+void attach_rename(struct ft_instance *inst, struct ft_iface *iface, const char *name)
+{
+	if (inst->pin[0])
+		unpin_iface(inst, iface);
+	snprintf(iface->name, sizeof(iface->name), "%s", name);
+	if (pin_links(inst, iface))
+		log_info("%s: its links could not be pinned under the new name", name);
+}
+
+void attach_leave(struct ft_instance *inst, struct ft_iface *iface)
+{
+	__u32 ifindex = iface->ifindex;
+
+	if (inst->pin[0])
+		unpin_iface(inst, iface);
+	detach_iface(inst, iface);
+	instance_free_xdp_dev(inst, iface);
+	/* frames from here on count in FT_IFACE_OTHER; the ones before are
+	 * in this slot of either generation until both were read */
+	bpf_map_delete_elem(inst->ifslot_fd, &ifindex);
+	iface->gone = true;
+	iface->unread = (1u << FT_GENERATIONS) - 1;
 }
 
 void detach_iface(struct ft_instance *inst, struct ft_iface *iface)

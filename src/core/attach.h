@@ -10,9 +10,21 @@
 
 #include "instance.h"
 
-/* Registers `name` in the next interface slot and attaches the programs of
- * inst->dirmask. 0 or -errno (message printed). */
+/* Registers `name` in the lowest free interface slot and attaches the
+ * programs of inst->dirmask. 0 or -errno (message printed). */
 int attach_iface(struct ft_instance *inst, const char *name);
+/* The same for a device known by index; `followed`: it matched a pattern.
+ * *out: its catalog entry once it has one, even on failure (then take it
+ * off with attach_leave). */
+int attach_iface_index(struct ft_instance *inst, const char *name, __u32 ifindex, bool followed,
+		       struct ft_iface **out);
+/* A followed interface renamed to a name still selected: the catalog and
+ * the link pins take the new name. */
+void attach_rename(struct ft_instance *inst, struct ft_iface *iface, const char *name);
+/* An interface leaves (deleted, renamed out of the patterns): detached and
+ * unpinned, its slot forgotten by the programs. It stays in the catalog,
+ * gone, until its last counts were read and reported (follow_retire). */
+void attach_leave(struct ft_instance *inst, struct ft_iface *iface);
 /* A pinned instance's interfaces (from its state): opens their pinned links. */
 int attach_adopt(struct ft_instance *inst);
 /* Removes the link pins: the links go when their fds close. */

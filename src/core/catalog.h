@@ -15,7 +15,11 @@
 #include "netdev.h"
 #include "tablespec.h"
 
+/* An interface the instance counts on, in the catalog slot its counters use
+ * (ft_ifslot maps its ifindex there). */
 struct ft_iface {
+	bool used;		/* the slot holds an interface, attached or gone */
+	bool followed;		/* attached because it matched a pattern */
 	char name[IF_NAMESIZE];
 	__u32 ifindex;
 	enum ft_hook ingress_hook;	/* what counts ingress, as attached */
@@ -25,7 +29,13 @@ struct ft_iface {
 	 * the last record; valid: they could be read */
 	struct ft_devcount dev_start[FT_DIRS], dev_last[FT_DIRS];
 	bool dev_valid;
-	bool gone;		/* the interface disappeared */
+	bool gone;		/* the interface disappeared (or was renamed out) */
+	/* Gone: generations whose counters may still hold frames not read
+	 * since it left (bit per generation). Once 0, the record written after
+	 * that read has its last counts, and its slot is freed (follow_retire). */
+	__u8 unread;
+	bool left_unsynced;	/* found gone on adoption: the programs' slot map
+				 * still has it (attach_leave not called yet) */
 	/* a veth's peer (identity.h): its ifindex and namespace id as rtnetlink
 	 * gives them, and that namespace's inode; 0: unknown */
 	struct ft_devlink link;
@@ -62,9 +72,40 @@ static inline unsigned int table_key_size(const struct ft_table *t)
 
 struct ft_catalog {
 	__u8 dirmask;		/* directions tables count by default */
+	__u32 max_ifaces;	/* interface slots 1..max_ifaces */
+	/* slots below nr_ifaces may be used (ifaces[FT_IFACE_OTHER] never is):
+	 * the highest ever used + 1, never lowered, since the counters and
+	 * baselines of a free slot are read on (see catalog_release) */
 	int nr_ifaces;
-	struct ft_iface ifaces[FT_MAX_IFACES];
+	struct ft_iface *ifaces;	/* [max_ifaces + 1], by slot */
+	__u64 ifaces_retired;	/* gone interfaces whose slots were reused */
+	__u32 free_hint;	/* no slot below it is free (0 or 1: look from 1) */
 	struct ft_table tables[FT_MAX_TABLES];
 };
+
+/* Every used interface slot `i` of `cat`, in slot order. */
+#define catalog_for_each_iface(cat, i)					\
+	for ((i) = 1; (i) < (cat)->nr_ifaces; (i)++)			\
+		if (!(cat)->ifaces[i].used) {				\
+		} else
+
+/* Slots for `max` interfaces. 0 or -ENOMEM. */
+int catalog_init(struct ft_catalog *cat, __u32 max);
+void catalog_free(struct ft_catalog *cat);
+/* A free slot for a new interface (the lowest), NULL when all are taken. */
+struct ft_iface *catalog_new_iface(struct ft_catalog *cat, const char *name, __u32 ifindex);
+/* The attached (not gone) interface of `ifindex`, or NULL. */
+struct ft_iface *catalog_find_ifindex(struct ft_catalog *cat, __u32 ifindex);
+/* Frees the slot of `ifc` (after its counts were folded away). */
+void catalog_release(struct ft_catalog *cat, struct ft_iface *ifc);
+/* Whether catalog_new_iface() would find a slot. */
+bool catalog_has_free_slot(const struct ft_catalog *cat);
+/* Interfaces attached (not gone). */
+int catalog_live_ifaces(const struct ft_catalog *cat);
+
+static inline __u32 catalog_slot(const struct ft_catalog *cat, const struct ft_iface *ifc)
+{
+	return (__u32)(ifc - cat->ifaces);
+}
 
 #endif

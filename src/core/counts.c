@@ -15,6 +15,7 @@ void counts_init(struct ft_counts *c)
 
 void counts_free(struct ft_counts *c)
 {
+	free(c->iface);
 	free(c->entries);
 	free(c->index);
 	counts_init(c);
@@ -28,13 +29,56 @@ static void index_clear(struct ft_counts *c)
 
 void counts_reset(struct ft_counts *c)
 {
-	memset(c->iface, 0, sizeof(c->iface));
+	if (c->iface)
+		memset(c->iface, 0, c->nr_iface * sizeof(*c->iface));
+	memset(c->removed, 0, sizeof(c->removed));
 	memset(c->table, 0, sizeof(c->table));
 	memset(c->evicted, 0, sizeof(c->evicted));
 	memset(c->resident, 0, sizeof(c->resident));
 	c->nr_entries = 0;
 	c->start = c->end = 0;
 	index_clear(c);
+}
+
+int counts_iface_reserve(struct ft_counts *c, __u32 n)
+{
+	ft_ifcounts *p;
+
+	if (n <= c->nr_iface)
+		return 0;
+	p = realloc(c->iface, (size_t)n * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memset(&p[c->nr_iface], 0, (size_t)(n - c->nr_iface) * sizeof(*p));
+	c->iface = p;
+	c->nr_iface = n;
+	return 0;
+}
+
+static void ifcounts_add(ft_ifcounts *dst, const ft_ifcounts *src)
+{
+	size_t d, k;
+
+	for (d = 0; d < FT_DIRS; d++)
+		for (k = 0; k < FT_CNT_PER_IFDIR; k++)
+			value_add(&(*dst)[d][k], &(*src)[d][k]);
+}
+
+void counts_seen(const struct ft_counts *c, int d, struct ft_value *sum)
+{
+	__u32 i;
+
+	*sum = c->removed[d][FT_CNT_SEEN];
+	for (i = 0; i < c->nr_iface; i++)
+		value_add(sum, &c->iface[i][d][FT_CNT_SEEN]);
+}
+
+void counts_iface_retire(struct ft_counts *c, __u32 slot)
+{
+	if (slot >= c->nr_iface)
+		return;
+	ifcounts_add(&c->removed, &c->iface[slot]);
+	memset(&c->iface[slot], 0, sizeof(c->iface[slot]));
 }
 
 static int append_entry(struct ft_counts *c, __u32 table, const struct ft_key *key,
@@ -144,10 +188,12 @@ int counts_merge(struct ft_counts *dst, const struct ft_counts *src)
 	size_t i, d, k;
 	int err;
 
-	for (i = 0; i < FT_IFACE_SLOTS; i++)
-		for (d = 0; d < FT_DIRS; d++)
-			for (k = 0; k < FT_CNT_PER_IFDIR; k++)
-				value_add(&dst->iface[i][d][k], &src->iface[i][d][k]);
+	err = counts_iface_reserve(dst, src->nr_iface);
+	if (err)
+		return err;
+	for (i = 0; i < src->nr_iface; i++)
+		ifcounts_add(&dst->iface[i], &src->iface[i]);
+	ifcounts_add(&dst->removed, &src->removed);
 	for (i = 0; i < FT_MAX_TABLES; i++)
 		for (d = 0; d < FT_DIRS; d++) {
 			for (k = 0; k < FT_CNT_PER_TABLE; k++)
@@ -239,6 +285,6 @@ void counts_sort(struct ft_counts *c)
 
 size_t counts_memory(const struct ft_counts *c)
 {
-	return sizeof(*c) + c->cap_entries * sizeof(*c->entries) +
+	return sizeof(*c) + c->nr_iface * sizeof(*c->iface) + c->cap_entries * sizeof(*c->entries) +
 	       c->index_size * sizeof(*c->index);
 }

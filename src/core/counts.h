@@ -20,9 +20,20 @@ struct ft_entry {
 	struct ft_value val;
 };
 
+/* One interface slot's counters, one direction's per row. */
+typedef struct ft_value ft_ifcounts[FT_DIRS][FT_CNT_PER_IFDIR];
+
 struct ft_counts {
 	double start, end;	/* unix seconds */
-	struct ft_value iface[FT_IFACE_SLOTS][FT_DIRS][FT_CNT_PER_IFDIR];
+	/* Per interface slot (the catalog's index; FT_IFACE_OTHER: frames of
+	 * no catalogued interface), slots [0, nr_iface); a slot past the end
+	 * counted nothing. Grown on demand (counts_iface_reserve). */
+	ft_ifcounts *iface;
+	__u32 nr_iface;
+	/* Interfaces that went away and whose slots were reused: their counts,
+	 * summed, so that the totals stay whole on a host that churns for
+	 * months (follow_retire). */
+	ft_ifcounts removed;
 	struct ft_value table[FT_MAX_TABLES][FT_DIRS][FT_CNT_PER_TABLE];
 	/* LRU tables: keys the kernel evicted, with their counts (inserts minus
 	 * the keys still there when a generation is read) */
@@ -41,6 +52,18 @@ void counts_init(struct ft_counts *c);
 void counts_free(struct ft_counts *c);
 /* Forget every count; keeps the allocations. */
 void counts_reset(struct ft_counts *c);
+/* Makes slots [0, n) readable (new ones zero). 0 or -ENOMEM. */
+int counts_iface_reserve(struct ft_counts *c, __u32 n);
+/* One slot's counters, or NULL when the slot counted nothing. */
+static inline const ft_ifcounts *counts_iface(const struct ft_counts *c, __u32 slot)
+{
+	return slot < c->nr_iface ? &c->iface[slot] : NULL;
+}
+/* Everything seen in direction `d`: every slot and the removed ones. */
+void counts_seen(const struct ft_counts *c, int d, struct ft_value *sum);
+/* A slot's counters move into `removed` (its interface left, the slot is
+ * to be reused). */
+void counts_iface_retire(struct ft_counts *c, __u32 slot);
 int counts_append(struct ft_counts *c, __u32 table, const struct ft_key *key,
 		  const struct ft_value *val);
 /* dst += src, entry by entry (same table and key add up). 0 or -ENOMEM. */
@@ -77,10 +100,6 @@ static inline struct ft_value value_delta(const struct ft_value *now, const stru
 	return d;
 }
 
-/* snapshot.c reads the counters map straight into these arrays */
-_Static_assert(sizeof(((struct ft_counts *)0)->iface) ==
-		       FT_IFACE_COUNTERS * sizeof(struct ft_value),
-	       "iface counters match the map layout");
 _Static_assert(sizeof(struct ft_entry) == 72, "last_active fits the padding: the state file "
 	       "stores entries as they are");
 _Static_assert(sizeof(((struct ft_counts *)0)->table) ==

@@ -13,6 +13,7 @@ struct bpf_map *instance_skel_map(struct flowtally *skel, size_t i)
 	struct bpf_map *maps[] = {
 		skel->maps.ft_narrow,	  skel->maps.ft_wide,	  skel->maps.ft_narrow_lru,
 		skel->maps.ft_wide_lru, skel->maps.ft_counters, skel->maps.bss,
+		skel->maps.ft_ifslot,	  skel->maps.ft_ifcnt,
 	};
 
 	return maps[i];

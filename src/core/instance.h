@@ -32,13 +32,17 @@ struct ft_instance {
 	struct ft_config *cfg;		/* the programs' .bss, mmap()ed */
 	int outer_fd[FT_KCLASSES];
 	int counters_fd;
+	int ifslot_fd;			/* ft_ifslot: ifindex -> interface slot */
+	int ifcnt_fd;			/* ft_ifcnt: per-interface counters */
 	int sync_fd;			/* inner map of FT_SYNC_SLOT */
 	int ncpus;
 	enum xdp_mode_req xdp_mode;
 	enum ingress_hook_req ingress_hook;
-	struct ft_iface_links links[FT_MAX_IFACES];
+	struct ft_iface_links *links;	/* by interface slot, as cat.ifaces */
 	int table_fd[FT_MAX_TABLES][FT_GENERATIONS];	/* inner map of each generation */
 	void *cnt_keys, *cnt_vals;	/* buffers for one generation of ft_counters */
+	void *ifc_keys, *ifc_vals;	/* for the slots of ft_ifcnt in use */
+	__u32 ifc_cap;			/* slots they have room for */
 	char pin[32];			/* pinned instance name, "" if not pinned */
 	/* Each generation's cumulative values as last read (snapshot.c): what
 	 * was counted already. Keys stay in the maps across intervals, so an
@@ -58,11 +62,11 @@ struct ft_instance {
 static inline struct ft_iface_links *instance_links(struct ft_instance *inst,
 						    const struct ft_iface *iface)
 {
-	return &inst->links[iface - inst->cat.ifaces];
+	return &inst->links[catalog_slot(&inst->cat, iface)];
 }
 
 /* The skeleton's maps, in the order of a pinned instance's map pins. */
-#define FT_SKEL_MAPS 6
+#define FT_SKEL_MAPS 8
 struct bpf_map *instance_skel_map(struct flowtally *skel, size_t i);
 
 /* XDP (ingress) or tcx egress program: the ones the test runs use. */

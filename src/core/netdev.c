@@ -27,7 +27,17 @@ struct link_reply {
 	struct rtnl_link_stats64 stats;
 	int has_stats;
 	struct ft_devlink link;
+	__u32 xdp_prog_id;	/* IFLA_XDP_PROG_ID, 0: none */
 };
+
+static void parse_xdp(struct rtattr *xdp, int len, struct link_reply *r)
+{
+	struct rtattr *a;
+
+	for (a = RTA_DATA(xdp); RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == IFLA_XDP_PROG_ID && RTA_PAYLOAD(a) >= sizeof(__u32))
+			memcpy(&r->xdp_prog_id, RTA_DATA(a), sizeof(__u32));
+}
 
 static void parse_linkinfo(struct rtattr *info, int len, struct link_reply *r)
 {
@@ -53,6 +63,8 @@ static int parse_link(struct nlmsghdr *h, __u32 ifindex, struct link_reply *r)
 	for (a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if (a->rta_type == IFLA_LINKINFO)
 			parse_linkinfo(a, (int)RTA_PAYLOAD(a), r);
+		else if (a->rta_type == IFLA_XDP)
+			parse_xdp(a, (int)RTA_PAYLOAD(a), r);
 		else if (a->rta_type == IFLA_STATS64 && RTA_PAYLOAD(a) >= sizeof(r->stats)) {
 			memcpy(&r->stats, RTA_DATA(a), sizeof(r->stats));
 			r->has_stats = 1;
@@ -172,4 +184,13 @@ int netdev_state(__u32 ifindex, struct ft_devcount count[2], struct ft_devlink *
 	count[1] = (struct ft_devcount){ r.stats.tx_packets, r.stats.tx_bytes,
 					 r.stats.tx_dropped };
 	return 0;
+}
+
+int netdev_xdp_prog(__u32 ifindex, __u32 *prog_id)
+{
+	struct link_reply r;
+	int err = get_link(ifindex, &r);
+
+	*prog_id = err ? 0 : r.xdp_prog_id;
+	return err;
 }

@@ -36,5 +36,9 @@ int netdev_counters(__u32 ifindex, struct ft_devcount count[2]);
 /* Both of the above from one request; `link` may be NULL. The counters are
  * filled only when the return is 0 (-ENODATA: no IFLA_STATS64, link valid). */
 int netdev_state(__u32 ifindex, struct ft_devcount count[2], struct ft_devlink *link);
+/* The id of the XDP program on `ifindex` (0: none), asked of this one link:
+ * libbpf's bpf_xdp_query() dumps every link of the namespace, which costs
+ * O(interfaces) per interface attached. 0 or -errno. */
+int netdev_xdp_prog(__u32 ifindex, __u32 *prog_id);
 
 #endif

@@ -39,8 +39,8 @@ int snapshot_checkpoint(struct ft_instance *inst, struct ft_counts *read)
 	return inst->checkpoint ? inst->checkpoint(inst->checkpoint_ctx, read) : 0;
 }
 
-/* One generation of ft_counters, summed over CPUs, into the arrays of `cur`. */
-static int read_counters(struct ft_instance *inst, int gen, struct ft_counts *cur)
+/* One generation of ft_counters (table counters), summed over CPUs. */
+static int read_table_counters(struct ft_instance *inst, int gen, struct ft_counts *cur)
 {
 	__u32 *keys = inst->cnt_keys, count = FT_GEN_COUNTERS, prev, i;
 	size_t stride = ft_value_stride() * inst->ncpus;
@@ -54,31 +54,90 @@ static int read_counters(struct ft_instance *inst, int gen, struct ft_counts *cu
 		return -errno;
 	if (count != FT_GEN_COUNTERS)
 		return -EIO;
-	for (i = 0; i < count; i++, v += stride) {
-		__u32 idx = keys[i] - gen * FT_GEN_COUNTERS;
-		struct ft_value *dst;
-
-		/* the arrays of ft_counts are laid out as the counters map is */
-		if (idx < FT_IFACE_COUNTERS)
-			dst = &((struct ft_value *)cur->iface)[idx];
-		else
-			dst = &((struct ft_value *)cur->table)[idx - FT_IFACE_COUNTERS];
-		percpu_sum(v, inst->ncpus, dst);
-	}
+	/* the table array of ft_counts is laid out as the counters map is */
+	for (i = 0; i < count; i++, v += stride)
+		percpu_sum(v, inst->ncpus, &((struct ft_value *)cur->table)[keys[i] -
+									   gen * FT_GEN_COUNTERS]);
 	return 0;
 }
 
-/* out += what every counter of `cur` grew by since `base`. */
-static void counters_delta(const struct ft_counts *cur, const struct ft_counts *base,
-			   struct ft_counts *out)
+/* Room in the read buffers for `slots` slots of one generation. */
+static int reserve_ifc_buffers(struct ft_instance *inst, __u32 slots)
+{
+	size_t n = (size_t)slots * FT_CNT_PER_GEN_SLOT;
+	void *keys, *vals;
+
+	if (slots <= inst->ifc_cap)
+		return 0;
+	keys = realloc(inst->ifc_keys, n * sizeof(__u32));
+	if (keys)
+		inst->ifc_keys = keys;
+	vals = realloc(inst->ifc_vals, n * ft_value_stride() * inst->ncpus);
+	if (vals)
+		inst->ifc_vals = vals;
+	if (!keys || !vals)
+		return -ENOMEM;
+	inst->ifc_cap = slots;
+	return 0;
+}
+
+/* One generation of ft_ifcnt, the slots in use only (slots are handed out
+ * lowest first), in one batch. */
+static int read_iface_counters(struct ft_instance *inst, int gen, struct ft_counts *cur)
+{
+	__u32 nslots = inst->cat.max_ifaces + 1, used = (__u32)inst->cat.nr_ifaces;
+	__u32 first = (__u32)gen * nslots * FT_CNT_PER_GEN_SLOT, count, prev, i;
+	size_t stride = ft_value_stride() * inst->ncpus;
+	const char *v;
+	__u32 *keys;
+	int err;
+
+	if (!used)
+		used = 1;
+	err = counts_iface_reserve(cur, used);
+	if (!err)
+		err = reserve_ifc_buffers(inst, used);
+	if (err)
+		return err;
+	keys = inst->ifc_keys;
+	v = inst->ifc_vals;
+	count = used * FT_CNT_PER_GEN_SLOT;
+	prev = first - 1;
+	if (bpf_map_lookup_batch(inst->ifcnt_fd, first ? &prev : NULL, &prev, keys, inst->ifc_vals,
+				 &count, NULL) &&
+	    errno != ENOENT)
+		return -errno;
+	if (count != used * FT_CNT_PER_GEN_SLOT)
+		return -EIO;
+	for (i = 0; i < count; i++, v += stride)
+		percpu_sum(v, inst->ncpus, &((struct ft_value *)cur->iface)[keys[i] - first]);
+	return 0;
+}
+
+static int read_counters(struct ft_instance *inst, int gen, struct ft_counts *cur)
+{
+	int err = read_table_counters(inst, gen, cur);
+
+	return err ? err : read_iface_counters(inst, gen, cur);
+}
+
+/* out += what every counter of `cur` grew by since `base`. A slot the
+ * baseline lacks (never read before) starts from 0. */
+static int counters_delta(const struct ft_counts *cur, const struct ft_counts *base,
+			  struct ft_counts *out)
 {
 	const struct ft_value *c = (const struct ft_value *)cur->iface;
 	const struct ft_value *b = (const struct ft_value *)base->iface;
-	struct ft_value *o = (struct ft_value *)out->iface, d;
-	size_t i;
+	struct ft_value *o, d, zero = {};
+	size_t i, nb = (size_t)base->nr_iface * FT_CNT_PER_GEN_SLOT;
+	int err;
 
-	for (i = 0; i < FT_IFACE_COUNTERS; i++) {
-		d = value_delta(&c[i], &b[i]);
+	err = counts_iface_reserve(out, cur->nr_iface);
+	if (err)
+		return err;
+	o = (struct ft_value *)out->iface;
+	for (i = 0; i < (size_t)cur->nr_iface * FT_CNT_PER_GEN_SLOT; i++) {
+		d = value_delta(&c[i], i < nb ? &b[i] : &zero);
 		value_add(&o[i], &d);
 	}
 	c = (const struct ft_value *)cur->table;
@@ -88,6 +147,7 @@ static void counters_delta(const struct ft_counts *cur, const struct ft_counts *
 		d = value_delta(&c[i], &b[i]);
 		value_add(&o[i], &d);
 	}
+	return 0;
 }
 
 int map_walk(struct map_walk *w)
@@ -255,6 +315,17 @@ static bool table_live(const struct ft_instance *inst, int slot)
 	return inst->cat.tables[slot].used && !inst->cat.tables[slot].removed;
 }
 
+/* Interfaces that left: this generation's counters of their slots are read
+ * to the end (it is quiescent, and nothing found their slot since). */
+static void note_ifaces_read(struct ft_instance *inst, int gen)
+{
+	int i;
+
+	catalog_for_each_iface(&inst->cat, i)
+		if (inst->cat.ifaces[i].gone)
+			inst->cat.ifaces[i].unread &= (__u8)~(1u << gen);
+}
+
 /*
  * Reads generation `gen` (every table and the counters, or table `only`)
  * into `out` as growth over its baseline. With `commit` the baseline moves
@@ -278,14 +349,20 @@ static int read_gen(struct ft_instance *inst, int gen, int only, struct ft_count
 	}
 	if (only != ALL_TABLES) {
 		/* one table's overflow and inserts; the rest wait for the flip */
-		memcpy(next.iface, base->iface, sizeof(next.iface));
+		err = counts_iface_reserve(&next, base->nr_iface);
+		if (err)
+			goto out;
+		if (base->nr_iface)
+			memcpy(next.iface, base->iface, base->nr_iface * sizeof(*base->iface));
+		next.nr_iface = base->nr_iface;
 		memcpy(grown.table[only], next.table[only], sizeof(grown.table[only]));
 		memcpy(next.table, base->table, sizeof(next.table));
 		memcpy(next.table[only], grown.table[only], sizeof(next.table[only]));
 		memset(grown.table, 0, sizeof(grown.table));
 	}
-	counters_delta(&next, base, &grown);
-	err = counts_merge(out, &grown);
+	err = counters_delta(&next, base, &grown);
+	if (!err)
+		err = counts_merge(out, &grown);
 	if (err)
 		goto out;
 	if (only != ALL_TABLES) {
@@ -317,8 +394,10 @@ static int read_gen(struct ft_instance *inst, int gen, int only, struct ft_count
 	counts_free(base);
 	*base = next;
 	counts_init(&next);
-	if (only == ALL_TABLES)
+	if (only == ALL_TABLES) {
 		counts_reset(&inst->expiring[gen]);
+		note_ifaces_read(inst, gen);
+	}
 	else
 		counts_drop_entries(&inst->expiring[gen], (__u32)only);
 	err = mark_idle(inst, gen, read, now);
@@ -435,11 +514,12 @@ int snapshot_skip_table_counters(struct ft_instance *inst, int slot)
 
 	counts_init(&cur);
 	for (g = 0; g < FT_GENERATIONS && !err; g++) {
-		err = read_counters(inst, g, &cur);
+		err = read_table_counters(inst, g, &cur);
 		if (!err)
 			memcpy(inst->base[g].table[slot], cur.table[slot],
 			       sizeof(cur.table[slot]));
 	}
+	counts_free(&cur);
 	return err;
 }
 

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "ident.h"
+#include "catalog.h"
 #include "state.h"
 #include "testpoint.h"
 
@@ -28,17 +29,25 @@ struct state_header {
 	double start;
 	__u32 dirmask;
 	__u32 xdp_mode;
-	__u32 nr_ifaces;
+	__u32 nr_ifaces;	/* interface slots in the file: the catalog's nr_ifaces */
 	__u32 crc;		/* crc32 of the whole file, this field taken as 0 */
 	__u64 size;		/* of the whole file */
 	__u64 nr_entries;	/* of the totals */
 	__u64 nr_base[FT_GENERATIONS];
+	__u32 max_ifaces;	/* the instance's interface capacity (its maps') */
+	__u32 _pad;
+	__u64 ifaces_retired;
 };
 
+/* One interface slot; an unused one is all zero. */
 struct state_iface {
 	char name[IF_NAMESIZE];
 	__u32 ifindex;
-	__u32 _pad;
+	__u8 used;
+	__u8 gone;
+	__u8 followed;
+	__u8 unread;		/* generations still to read: bits 0 and 1 */
+	__u8 _pad[8];
 };
 
 struct state_table {
@@ -50,10 +59,11 @@ struct state_table {
 	__u32 id;		/* struct ft_table's, 1 to FT_TABLE_ID_MAX */
 };
 
-/* The counters of a counts, as the file has them. */
-#define COUNTERS_SIZE (sizeof(((struct ft_counts *)0)->iface) + \
-		       sizeof(((struct ft_counts *)0)->table))
-#define TOTAL_ARRAYS_SIZE (COUNTERS_SIZE + sizeof(((struct ft_counts *)0)->evicted))
+/* The counters of a counts, as the file has them: per table, and per
+ * interface slot (nr_ifaces of them). */
+#define TABLE_COUNTERS_SIZE sizeof(((struct ft_counts *)0)->table)
+#define TOTAL_ARRAYS_SIZE (TABLE_COUNTERS_SIZE + sizeof(((struct ft_counts *)0)->evicted) + \
+			   sizeof(ft_ifcounts))
 
 static int state_path(char *buf, size_t len, const char *name, const char *suffix)
 {
@@ -64,13 +74,14 @@ static int state_path(char *buf, size_t len, const char *name, const char *suffi
 
 static __u64 state_size(__u32 nr_ifaces, __u64 nr_entries, const __u64 nr_base[FT_GENERATIONS])
 {
+	__u64 ifc = (__u64)nr_ifaces * sizeof(ft_ifcounts);
 	__u64 size = sizeof(struct state_header) + nr_ifaces * sizeof(struct state_iface) +
-		     FT_MAX_TABLES * sizeof(struct state_table) + TOTAL_ARRAYS_SIZE +
+		     FT_MAX_TABLES * sizeof(struct state_table) + TOTAL_ARRAYS_SIZE + ifc +
 		     nr_entries * sizeof(struct ft_entry);
 	int g;
 
 	for (g = 0; g < FT_GENERATIONS; g++)
-		size += COUNTERS_SIZE + nr_base[g] * sizeof(struct ft_entry);
+		size += TABLE_COUNTERS_SIZE + ifc + nr_base[g] * sizeof(struct ft_entry);
 	return size;
 }
 
@@ -88,8 +99,19 @@ static __u32 state_crc(const unsigned char *buf, size_t len)
 
 static unsigned char *put(unsigned char *p, const void *src, size_t len)
 {
-	memcpy(p, src, len);
+	if (len)
+		memcpy(p, src, len);
 	return p + len;
+}
+
+/* Slots [0, n) of a counts' interface counters; those it lacks are zero
+ * (the buffer is zeroed). */
+static unsigned char *put_ifcounts(unsigned char *p, const struct ft_counts *c, __u32 n)
+{
+	__u32 have = c->nr_iface < n ? c->nr_iface : n;
+
+	put(p, c->iface, (size_t)have * sizeof(ft_ifcounts));
+	return p + (size_t)n * sizeof(ft_ifcounts);
 }
 
 int state_encode(const struct ft_instance *inst, const struct ft_counts *total, __u64 flips,
@@ -105,6 +127,8 @@ int state_encode(const struct ft_instance *inst, const struct ft_counts *total, 
 		.xdp_mode = inst->xdp_mode,
 		.nr_ifaces = (__u32)inst->cat.nr_ifaces,
 		.nr_entries = total->nr_entries,
+		.max_ifaces = inst->cat.max_ifaces,
+		.ifaces_retired = inst->cat.ifaces_retired,
 	};
 	unsigned char *b, *p;
 	int i, g;
@@ -117,9 +141,17 @@ int state_encode(const struct ft_instance *inst, const struct ft_counts *total, 
 		return -ENOMEM;
 	p = put(b, &h, sizeof(h));
 	for (i = 0; i < inst->cat.nr_ifaces; i++) {
-		struct state_iface si = { .ifindex = inst->cat.ifaces[i].ifindex };
+		const struct ft_iface *ifc = &inst->cat.ifaces[i];
+		struct state_iface si = {};
 
-		memcpy(si.name, inst->cat.ifaces[i].name, sizeof(si.name));
+		if (ifc->used) {
+			memcpy(si.name, ifc->name, sizeof(si.name));
+			si.ifindex = ifc->ifindex;
+			si.used = 1;
+			si.gone = ifc->gone;
+			si.followed = ifc->followed;
+			si.unread = ifc->unread;
+		}
 		p = put(p, &si, sizeof(si));
 	}
 	for (i = 0; i < FT_MAX_TABLES; i++) {
@@ -129,12 +161,13 @@ int state_encode(const struct ft_instance *inst, const struct ft_counts *total, 
 
 		p = put(p, &st, sizeof(st));
 	}
-	p = put(p, total->iface, sizeof(total->iface));
 	p = put(p, total->table, sizeof(total->table));
 	p = put(p, total->evicted, sizeof(total->evicted));
+	p = put(p, total->removed, sizeof(total->removed));
+	p = put_ifcounts(p, total, h.nr_ifaces);
 	p = put(p, total->entries, total->nr_entries * sizeof(*total->entries));
 	for (g = 0; g < FT_GENERATIONS; g++) {
-		p = put(p, inst->base[g].iface, sizeof(inst->base[g].iface));
+		p = put_ifcounts(p, &inst->base[g], h.nr_ifaces);
 		p = put(p, inst->base[g].table, sizeof(inst->base[g].table));
 		p = put(p, inst->base[g].entries,
 			inst->base[g].nr_entries * sizeof(*inst->base[g].entries));
@@ -328,7 +361,9 @@ static int check_header(const struct state_header *h, size_t len, char *why, siz
 			 h->version, h->abi_version, FT_STATE_VERSION, FT_ABI_VERSION);
 		return -EPROTO;
 	}
-	if (h->size != len || !h->nr_ifaces || h->nr_ifaces > FT_MAX_IFACES ||
+	if (!h->max_ifaces || h->max_ifaces > FT_IFACES_LIMIT || h->_pad)
+		return refuse(why, whylen, -EBADMSG, "its interface capacity");
+	if (h->size != len || !h->nr_ifaces || h->nr_ifaces > h->max_ifaces + 1 ||
 	    h->nr_entries > len / sizeof(struct ft_entry) ||
 	    h->nr_base[0] > len / sizeof(struct ft_entry) ||
 	    h->nr_base[1] > len / sizeof(struct ft_entry) ||
@@ -340,21 +375,67 @@ static int check_header(const struct state_header *h, size_t len, char *why, siz
 	return 0;
 }
 
-static int take_ifaces(struct cursor *c, __u32 n, struct ft_instance *inst, char *why,
-		       size_t whylen)
+static int check_iface(const struct state_iface *si, __u32 slot, char *why, size_t whylen)
+{
+	static const struct state_iface zero;
+
+	if (!si->used)
+		return memcmp(si, &zero, sizeof(zero)) ? refuse(why, whylen, -EBADMSG,
+								 "an unused interface slot")
+						       : 0;
+	if (slot == FT_IFACE_OTHER || si->used > 1 || si->gone > 1 || si->followed > 1 ||
+	    memcmp(si->_pad, zero._pad, sizeof(si->_pad)) ||
+	    si->unread > (1u << FT_GENERATIONS) - 1 || (!si->gone && si->unread))
+		return refuse(why, whylen, -EBADMSG, "an interface's flags");
+	if (!name_terminated(si->name, sizeof(si->name)) || !si->name[0] || !si->ifindex)
+		return refuse(why, whylen, -EBADMSG, "an interface");
+	return 0;
+}
+
+static int take_ifaces(struct cursor *c, const struct state_header *h, struct ft_instance *inst,
+		       char *why, size_t whylen)
 {
 	struct state_iface si;
 	__u32 i;
+	int err;
 
-	for (i = 0; i < n; i++) {
+	/* a loaded instance has its slots from its maps: they must agree */
+	if (inst->cat.ifaces && inst->cat.max_ifaces != h->max_ifaces) {
+		snprintf(why, whylen, "%u interface slots, its maps have %u", h->max_ifaces,
+			 inst->cat.max_ifaces);
+		return -EBADMSG;
+	}
+	if (!inst->cat.ifaces && catalog_init(&inst->cat, h->max_ifaces))
+		return refuse(why, whylen, -ENOMEM, "out of memory");
+	memset(inst->cat.ifaces, 0, ((size_t)h->max_ifaces + 1) * sizeof(*inst->cat.ifaces));
+	for (i = 0; i < h->nr_ifaces; i++) {
+		struct ft_iface *ifc = &inst->cat.ifaces[i];
+
 		if (take(c, &si, sizeof(si)))
 			return refuse(why, whylen, -EBADMSG, "cut short");
-		if (!name_terminated(si.name, sizeof(si.name)) || !si.name[0] || !si.ifindex)
-			return refuse(why, whylen, -EBADMSG, "an interface");
-		memcpy(inst->cat.ifaces[i].name, si.name, sizeof(si.name));
-		inst->cat.ifaces[i].ifindex = si.ifindex;
+		err = check_iface(&si, i, why, whylen);
+		if (err)
+			return err;
+		if (!si.used)
+			continue;
+		memcpy(ifc->name, si.name, sizeof(si.name));
+		ifc->ifindex = si.ifindex;
+		ifc->used = true;
+		ifc->gone = si.gone;
+		ifc->followed = si.followed;
+		ifc->unread = si.unread;
 	}
-	inst->cat.nr_ifaces = (int)n;
+	inst->cat.nr_ifaces = (int)h->nr_ifaces;
+	inst->cat.ifaces_retired = h->ifaces_retired;
+	return 0;
+}
+
+/* nr_ifaces slots of interface counters (the size was checked). */
+static int take_ifcounts(struct cursor *c, struct ft_counts *into, __u32 n)
+{
+	if (counts_iface_reserve(into, n))
+		return -ENOMEM;
+	take(c, into->iface, (size_t)n * sizeof(ft_ifcounts));
 	return 0;
 }
 
@@ -411,7 +492,7 @@ int state_parse(const void *buf, size_t len, struct ft_instance *inst, struct ft
 		return err;
 	if (state_crc(buf, len) != h.crc)
 		return refuse(why, whylen, -EBADMSG, "its checksum does not match");
-	err = take_ifaces(&c, h.nr_ifaces, inst, why, whylen);
+	err = take_ifaces(&c, &h, inst, why, whylen);
 	if (!err)
 		err = take_tables(&c, inst, why, whylen);
 	if (err)
@@ -419,13 +500,16 @@ int state_parse(const void *buf, size_t len, struct ft_instance *inst, struct ft
 	inst->cat.dirmask = (__u8)h.dirmask;
 	inst->xdp_mode = h.xdp_mode;
 	counts_reset(total);
-	take(&c, total->iface, sizeof(total->iface));	/* the size was checked */
-	take(&c, total->table, sizeof(total->table));
+	take(&c, total->table, sizeof(total->table));	/* the size was checked */
 	take(&c, total->evicted, sizeof(total->evicted));
+	take(&c, total->removed, sizeof(total->removed));
+	if (take_ifcounts(&c, total, h.nr_ifaces))
+		return refuse(why, whylen, -ENOMEM, "out of memory");
 	err = take_entries(&c, h.nr_entries, inst, total, false, why, whylen);
 	for (g = 0; g < FT_GENERATIONS && !err; g++) {
 		counts_reset(&inst->base[g]);
-		take(&c, inst->base[g].iface, sizeof(inst->base[g].iface));
+		if (take_ifcounts(&c, &inst->base[g], h.nr_ifaces))
+			return refuse(why, whylen, -ENOMEM, "out of memory");
 		take(&c, inst->base[g].table, sizeof(inst->base[g].table));
 		err = take_entries(&c, h.nr_base[g], inst, &inst->base[g], true, why, whylen);
 	}
@@ -551,11 +635,14 @@ int state_find_iface(const char *ifname, char *name, size_t len)
 		if (!inst)
 			break;
 		counts_init(&total);
-		if (!load(name, inst, &total, &flips, true))
-			for (i = 0; i < inst->cat.nr_ifaces && found; i++)
-				if (!strcmp(inst->cat.ifaces[i].name, ifname))
+		if (!load(name, inst, &total, &flips, true)) {
+			catalog_for_each_iface(&inst->cat, i) {
+				if (!inst->cat.ifaces[i].gone && !strcmp(inst->cat.ifaces[i].name, ifname))
 					found = 0;
+			}
+		}
 		counts_free(&total);
+		catalog_free(&inst->cat);
 		for (i = 0; i < FT_GENERATIONS; i++)
 			counts_free(&inst->base[i]);
 		free(inst);

@@ -19,8 +19,9 @@
 #define FT_STATE_DIR		"/var/lib/flowtally"
 /* 3: struct state_table has the table's id (where version 2 had padding,
  * which a flowtally without ids wrote as 0 and a later one would have
- * numbered again, reusing ids a collector had seen). */
-#define FT_STATE_VERSION	3
+ * numbered again, reusing ids a collector had seen); 4: interface slots
+ * (capacity, flags, counters, the removed interfaces' sum). */
+#define FT_STATE_VERSION	4
 
 int state_save(const char *name, const struct ft_instance *inst, const struct ft_counts *total,
 	       __u64 flips);

@@ -133,8 +133,8 @@ static void put_row(FILE *f, const char *type, const struct ft_catalog *cat,
 /* A row without a key: seen, unclassified or overflow of one interface or
  * table and direction. The columns up to packets are empty but for these. */
 static void put_count(FILE *f, const char *type, const struct ft_counts *c, const char *table,
-		      int dir, const struct ft_iface *ifc, const struct ft_value *v,
-		      const char *row, const char *reason)
+		      int dir, const struct ft_iface *ifc, const char *name,
+		      const struct ft_value *v, const char *row, const char *reason)
 {
 	fprintf(f, "%s,%.6f,%.6f,%s,%s,,,,,,,,,", type, c->start, c->end, table ? table : "",
 		ft_dir_names[dir]);
@@ -142,30 +142,24 @@ static void put_count(FILE *f, const char *type, const struct ft_counts *c, cons
 		fprintf(f, "%u", ifc ? ifc->ifindex : 0);
 	fprintf(f, ",,%llu,%llu,,", (unsigned long long)v->packets, (unsigned long long)v->bytes);
 	if (!table)
-		put_name(f, ifc ? ifc->name : "(other)");
+		put_name(f, name);
 	fprintf(f, ",%s,%s,\n", row, reason ? reason : "");
 }
 
 static void put_iface_rows(FILE *f, const struct ft_catalog *cat, const struct ft_counts *c,
 			   const char *type)
 {
-	int i, d, r;
+	struct iface_row row = { .pos = 0 };
+	int r;
 
-	for (i = 0; i <= cat->nr_ifaces; i++) {
-		const struct ft_iface *ifc;
-		int slot = iface_row_slot(cat, i, &ifc);
-
-		for (d = 0; d < FT_DIRS; d++) {
-			const struct ft_value *cnt = c->iface[slot][d];
-
-			if (!iface_row_shown(cat, c, i, d))
-				continue;
-			put_count(f, type, c, NULL, d, ifc, &cnt[FT_CNT_SEEN], "seen", NULL);
-			for (r = 0; r < FT_UNCL_REASONS; r++)
-				if (cnt[FT_CNT_UNCL(r)].packets)
-					put_count(f, type, c, NULL, d, ifc, &cnt[FT_CNT_UNCL(r)],
-						  "unclassified", ft_uncl_names[r]);
-		}
+	while (iface_row_next(cat, c, &row)) {
+		put_count(f, type, c, NULL, row.dir, row.ifc, row.name, &row.cnt[FT_CNT_SEEN],
+			  "seen", NULL);
+		for (r = 0; r < FT_UNCL_REASONS; r++)
+			if (row.cnt[FT_CNT_UNCL(r)].packets)
+				put_count(f, type, c, NULL, row.dir, row.ifc, row.name,
+					  &row.cnt[FT_CNT_UNCL(r)], "unclassified",
+					  ft_uncl_names[r]);
 	}
 }
 
@@ -183,7 +177,7 @@ static int put_rows(FILE *f, const struct ft_catalog *cat, const struct ft_count
 			continue;
 		for (d = 0; d < FT_DIRS; d++)
 			if (tb->cfg.dirmask & FT_DIRMASK(d))
-				put_count(f, type, c, tb->spec.name, d, NULL,
+				put_count(f, type, c, tb->spec.name, d, NULL, NULL,
 					  &c->table[t][d][FT_TBL_OVERFLOW], "overflow", NULL);
 	}
 	for (i = 0; i < c->nr_entries; i++) {

@@ -23,6 +23,7 @@ struct export_opts {
 	int prom_max_series;	/* own series per table and direction, the rest in "other" */
 	int prom_window;	/* intervals between re-rankings of the series */
 	int prom_expire;	/* windows a series out of the top may stay */
+	int prom_max_iface_series;	/* interfaces with series of their own */
 	const char *const *ipfix;	/* [udp://|tcp://]HOST:PORT of IPFIX collectors */
 	int nr_ipfix;
 	__u32 ipfix_domain_base;	/* a table's domain: this + its id */

@@ -241,9 +241,14 @@ void ipfix_record_encode(const struct ipfix_template *t, const struct table_spec
 
 __u32 ipfix_table_ifindex(const struct ft_catalog *cat, const struct table_spec *spec)
 {
-	if (has(spec, FT_F_IFINDEX) || cat->nr_ifaces != 1)
+	int i;
+
+	if (has(spec, FT_F_IFINDEX) || catalog_live_ifaces(cat) != 1)
 		return 0;
-	return cat->ifaces[0].ifindex;
+	catalog_for_each_iface(cat, i)
+		if (!cat->ifaces[i].gone)
+			return cat->ifaces[i].ifindex;
+	return 0;
 }
 
 void ipfix_domain_name(const struct table_spec *spec, char *buf, size_t len)

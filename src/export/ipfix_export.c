@@ -153,7 +153,7 @@ static __u32 options_crc(const struct ft_catalog *cat)
 	int i;
 	size_t j;
 
-	for (i = 0; i < cat->nr_ifaces; i++) {
+	catalog_for_each_iface(cat, i) {
 		const struct ft_iface *f = &cat->ifaces[i];
 
 		h = (h ^ f->ifindex) * 16777619u;
@@ -191,9 +191,12 @@ static int put_options(struct ipfix_exp *x, struct ipfix_stream *st, const struc
 		err = put_string_record(st, IPFIX_TID_DOMAIN_NAME - IPFIX_TID_DATA,
 					domain_of(x, t), name);
 	}
-	for (i = 0; i < cat->nr_ifaces && !err; i++)
+	catalog_for_each_iface(cat, i) {
+		if (err)
+			break;
 		err = put_string_record(st, IPFIX_TID_IFACE_NAME - IPFIX_TID_DATA,
 					cat->ifaces[i].ifindex, cat->ifaces[i].name);
+	}
 	return err;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -186,46 +187,108 @@ static int put_entries(FILE *f, const struct ft_catalog *cat, const struct ft_co
 	return 0;
 }
 
-/* The interfaces, then the slot of frames from an unknown one if it has any;
- * -1 after the last. */
-static int next_iface(const struct ft_catalog *cat, const struct ft_counts *total, int slot)
+void prom_ifaces_init(struct prom_ifaces *s, unsigned int max)
 {
-	int d;
-
-	if (slot + 1 < cat->nr_ifaces)
-		return slot + 1;
-	if (slot >= FT_MAX_IFACES)
-		return -1;
-	for (d = 0; d < FT_DIRS; d++)
-		if (total->iface[FT_MAX_IFACES][d][FT_CNT_SEEN].packets)
-			return FT_MAX_IFACES;
-	return -1;
+	memset(s, 0, sizeof(*s));
+	s->max = max;
 }
 
-/* seen, or with `uncl` one series per unclassified reason */
-static void put_ifaces(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total,
-		       const char *name, const char *help, bool uncl, bool bytes)
+void prom_ifaces_free(struct prom_ifaces *s)
 {
-	int slot, d, r;
+	free(s->ifindex);
+	free(s->own);
+	prom_ifaces_init(s, s->max);
+}
+
+int prom_ifaces_update(struct prom_ifaces *s, const struct ft_catalog *cat)
+{
+	__u32 i, n = cat->nr_ifaces > 0 ? (__u32)cat->nr_ifaces : 0;
+
+	if (n > s->nr) {
+		__u32 *ix = realloc(s->ifindex, n * sizeof(*ix));
+		bool *own;
+
+		if (!ix)
+			return -ENOMEM;
+		s->ifindex = ix;
+		own = realloc(s->own, n * sizeof(*own));
+		if (!own)
+			return -ENOMEM;
+		s->own = own;
+		memset(ix + s->nr, 0, (n - s->nr) * sizeof(*ix));
+		memset(own + s->nr, 0, (n - s->nr) * sizeof(*own));
+		s->nr = n;
+	}
+	for (i = 1; i < n; i++) {
+		const struct ft_iface *ifc = &cat->ifaces[i];
+		__u32 now = ifc->used ? ifc->ifindex : 0;
+
+		if (s->ifindex[i] == now)
+			continue;
+		if (s->own[i])	/* its totals went to the removed sum: "other" */
+			s->nr_own--;
+		s->ifindex[i] = now;
+		s->own[i] = now && s->nr_own < s->max;
+		s->nr_own += s->own[i];
+	}
+	return 0;
+}
+
+static bool iface_own(const struct prom_ifaces *s, int slot, unsigned int *own, unsigned int max)
+{
+	if (s)
+		return (__u32)slot < s->nr && s->own[slot];
+	return (*own)++ < max;	/* no record of decisions: the first ones */
+}
+
+/* One series per interface and direction (per reason with `uncl`) for the
+ * interfaces `decided` gave series of their own (NULL: the first `max` in
+ * slot order); the others, frames of no known interface and retired
+ * interfaces sum up in iface="other", so the sum over the family stays
+ * every frame seen, and "other" only grows. */
+static void put_ifaces(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total,
+		       const char *name, const char *help, bool uncl, bool bytes,
+		       const struct prom_ifaces *decided, unsigned int max)
+{
+	unsigned int own = 0;
+	int slot, d, r, k;
 
 	family(f, name, "counter", help);
-	for (slot = next_iface(cat, total, -1); slot >= 0; slot = next_iface(cat, total, slot)) {
-		for (d = 0; d < FT_DIRS; d++) {
-			if (!(cat->dirmask & FT_DIRMASK(d)))
-				continue;
-			for (r = 0; r < (uncl ? FT_UNCL_REASONS : 1); r++) {
-				const struct ft_value *v =
-					&total->iface[slot][d][uncl ? FT_CNT_UNCL(r) : FT_CNT_SEEN];
-				bool first = true;
+	for (d = 0; d < FT_DIRS; d++) {
+		if (!(cat->dirmask & FT_DIRMASK(d)))
+			continue;
+		for (r = 0; r < (uncl ? FT_UNCL_REASONS : 1); r++) {
+			struct ft_value other;
+			bool first;
 
+			k = uncl ? FT_CNT_UNCL(r) : FT_CNT_SEEN;
+			other = total->removed[d][k];
+			own = 0;
+			for (slot = 0; slot < (int)total->nr_iface; slot++) {
+				const struct ft_value *v = &total->iface[slot][d][k];
+
+				if (slot == FT_IFACE_OTHER || slot >= cat->nr_ifaces ||
+				    !cat->ifaces[slot].used || !iface_own(decided, slot, &own, max)) {
+					value_add(&other, v);
+					continue;
+				}
+				first = true;
 				fputs(name, f);
-				label(f, &first, "iface",
-				      slot < cat->nr_ifaces ? cat->ifaces[slot].name : "(other)");
+				label(f, &first, "iface", cat->ifaces[slot].name);
 				label(f, &first, "direction", ft_dir_names[d]);
 				if (uncl)
 					label(f, &first, "reason", ft_uncl_names[r]);
 				value(f, first, bytes ? v->bytes : v->packets);
 			}
+			if (!other.packets)
+				continue;
+			first = true;
+			fputs(name, f);
+			label(f, &first, "iface", "other");
+			label(f, &first, "direction", ft_dir_names[d]);
+			if (uncl)
+				label(f, &first, "reason", ft_uncl_names[r]);
+			value(f, first, bytes ? other.bytes : other.packets);
 		}
 	}
 }
@@ -397,21 +460,26 @@ static void put_self(FILE *f, const struct prom_self *self)
 int prom_render(FILE *f, const struct ft_catalog *cat, const struct ft_counts *interval,
 		const struct ft_counts *total, struct prom_series *s, const struct prom_self *self)
 {
+	unsigned int maxif = self && self->max_iface_series ? self->max_iface_series
+							     : FT_PROM_IFACE_SERIES;
+	const struct prom_ifaces *own = self ? self->ifaces : NULL;
 	int err = 0;
 
 	put_self(f, self);
 	if (cat && total) {
 		put_ifaces(f, cat, total, "flowtally_seen_packets_total",
-			   "Frames seen on an interface, by direction.", false, false);
+			   "Frames seen on an interface, by direction.", false, false, own,
+			   maxif);
 		put_ifaces(f, cat, total, "flowtally_seen_bytes_total",
-			   "Bytes of the frames seen on an interface, by direction.", false, true);
+			   "Bytes of the frames seen on an interface, by direction.", false, true,
+			   own, maxif);
 		put_ifaces(f, cat, total, "flowtally_unclassified_packets_total",
 			   "Frames that got no key, by interface, direction and reason.", true,
-			   false);
+			   false, own, maxif);
 		put_ifaces(f, cat, total, "flowtally_unclassified_bytes_total",
 			   "Bytes of the frames that got no key, by interface, direction and "
 			   "reason.",
-			   true, true);
+			   true, true, own, maxif);
 		err = put_entries(f, cat, total, s, false);
 		if (!err)
 			err = put_entries(f, cat, total, s, true);

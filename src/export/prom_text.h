@@ -13,6 +13,22 @@
 #include "catalog.h"
 #include "prom_series.h"
 
+/* Which interfaces have iface series of their own: decided once per
+ * interface (by slot and ifindex) while there is room, and kept for its
+ * life, so that no series ever moves out of iface="other" (it only grows). */
+struct prom_ifaces {
+	__u32 *ifindex;			/* by slot: the interface decided on, 0: none */
+	bool *own;			/* by slot: it has series of its own */
+	__u32 nr;			/* slots the arrays hold */
+	unsigned int nr_own, max;
+};
+
+void prom_ifaces_init(struct prom_ifaces *s, unsigned int max);
+void prom_ifaces_free(struct prom_ifaces *s);
+/* Decides for the interfaces new in `cat`'s slots, forgets the gone ones'
+ * (their totals moved into the removed sum). 0 or -ENOMEM. */
+int prom_ifaces_update(struct prom_ifaces *s, const struct ft_catalog *cat);
+
 /* What flowtally says about itself. */
 struct prom_self {
 	double interval_seconds;	/* length of the last interval */
@@ -21,7 +37,14 @@ struct prom_self {
 	double swap_seconds, read_seconds;	/* of the last interval */
 	size_t store_bytes;		/* the host-side totals */
 	const struct export_status *status;	/* exporters' errors; may be NULL */
+	/* interfaces with series of their own; the rest, unknown and removed
+	 * ones sum up in iface="other". NULL: the first max_iface_series in
+	 * slot order (0: the default) */
+	const struct prom_ifaces *ifaces;
+	unsigned int max_iface_series;
 };
+
+#define FT_PROM_IFACE_SERIES	256	/* default --prometheus-max-interfaces */
 
 /* Writes every metric family; with cat NULL only build info and self. Of
  * `interval`, only the number of keys is used. 0 or -errno. */

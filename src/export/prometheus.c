@@ -39,6 +39,8 @@ struct prom {
 	size_t len;
 	struct prom_series series;	/* run loop only */
 	unsigned long long intervals;
+	unsigned int max_iface_series;
+	struct prom_ifaces ifaces;	/* run loop only */
 };
 
 static bool prom_wanted(const struct export_opts *o)
@@ -62,7 +64,8 @@ static void publish(struct prom *p, char *body, size_t len)
 static int render(struct prom *p, const struct exporter *e, const struct ft_catalog *cat,
 		  const struct ft_counts *interval, const struct ft_counts *total)
 {
-	struct prom_self self = { .intervals = p->intervals, .status = e->status };
+	struct prom_self self = { .intervals = p->intervals, .status = e->status,
+				  .ifaces = &p->ifaces, .max_iface_series = p->max_iface_series };
 	char *body = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -227,6 +230,7 @@ static void prom_free(struct prom *p)
 {
 	pthread_mutex_destroy(&p->lock);
 	prom_series_free(&p->series);
+	prom_ifaces_free(&p->ifaces);
 	free(p->body);
 	free(p);
 }
@@ -243,6 +247,9 @@ static int prom_open(struct exporter *e, const struct export_opts *o, struct sin
 	pthread_mutex_init(&p->lock, NULL);
 	prom_series_init(&p->series, (unsigned int)o->prom_max_series,
 			 (unsigned int)o->prom_window, (unsigned int)o->prom_expire);
+	p->max_iface_series = o->prom_max_iface_series > 0 ? (unsigned int)o->prom_max_iface_series
+							   : FT_PROM_IFACE_SERIES;
+	prom_ifaces_init(&p->ifaces, p->max_iface_series);
 	/* until the first interval: build info only */
 	err = render(p, e, NULL, NULL, NULL);
 	if (err) {
@@ -282,6 +289,8 @@ static int prom_interval(struct exporter *e, const struct ft_catalog *cat,
 
 	p->intervals++;
 	err = prom_series_update(&p->series, cat, interval, total);
+	if (!err)
+		err = prom_ifaces_update(&p->ifaces, cat);
 	if (!err)
 		err = render(p, e, cat, interval, total);
 	return err;

@@ -182,9 +182,10 @@ static int draw_totals(const struct top_view *v, int row)
 
 		if (!(v->cat->dirmask & FT_DIRMASK(d)))
 			continue;
-		for (s = 0; s < FT_IFACE_SLOTS; s++) {
-			value_add(&seen, &c->iface[s][d][FT_CNT_SEEN]);
-			for (r = 0; r < FT_UNCL_REASONS; r++)
+		counts_seen(c, d, &seen);
+		for (r = 0; r < FT_UNCL_REASONS; r++) {
+			value_add(&uncl, &c->removed[d][FT_CNT_UNCL(r)]);
+			for (s = 0; s < (int)c->nr_iface; s++)
 				value_add(&uncl, &c->iface[s][d][FT_CNT_UNCL(r)]);
 		}
 		mvprintw(row++, 0, "%-8s %9s pkt/s %9s bit/s   seen %llu  classified %llu  "
@@ -272,13 +273,16 @@ static int view_update(struct exporter *e, const struct ft_catalog *cat,
 	struct top_view *v = e->priv;
 	double secs = interval->end > interval->start ? interval->end - interval->start : 1;
 	struct ft_value sum = {};
-	int s, d, err;
+	int d, err;
 
 	v->cat = cat;
 	v->total = total;
-	for (s = 0; s < FT_IFACE_SLOTS; s++)
-		for (d = 0; d < FT_DIRS; d++)
-			value_add(&sum, &interval->iface[s][d][FT_CNT_SEEN]);
+	for (d = 0; d < FT_DIRS; d++) {
+		struct ft_value seen;
+
+		counts_seen(interval, d, &seen);
+		value_add(&sum, &seen);
+	}
 	if (spark && v->nr_bps == SPARK_LEN)
 		memmove(v->bps, v->bps + 1, sizeof(v->bps) - sizeof(v->bps[0]));
 	else if (spark)

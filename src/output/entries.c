@@ -54,40 +54,39 @@ static int interface_lines(const struct line_ctx *lc, const struct ft_catalog *c
 			   const struct ft_counts *c)
 {
 	struct printer *p = lc->p;
-	int i, d, r, n = 0;
+	struct iface_row row = { .pos = 0 };
+	int r, n = 0;
 
-	for (i = 0; i <= cat->nr_ifaces; i++) {
-		const struct ft_iface *ifc;
-		int slot = iface_row_slot(cat, i, &ifc);
-		const struct ft_devrecord *dev = ifc && lc->opts->device ? &lc->opts->device[i] : NULL;
+	while (iface_row_next(cat, c, &row)) {
+		const struct ft_iface *ifc = row.ifc;
+		const struct ft_devrecord *dev =
+			row.slot >= 0 && lc->opts->device ? &lc->opts->device[row.slot] : NULL;
+		int d = row.dir;
 
-		for (d = 0; d < FT_DIRS; d++) {
-			const struct ft_value *cnt = c->iface[slot][d];
-
-			if (!iface_row_shown(cat, c, i, d))
-				continue;
-			line_start(lc, "interface");
-			print_string(p, PRINT_JSON, "interface", NULL, ifc ? ifc->name : "(other)");
-			print_u64(p, PRINT_JSON, "ifindex", NULL, ifc ? ifc->ifindex : 0);
-			print_string(p, PRINT_JSON, "direction", NULL, ft_dir_names[d]);
-			print_string(p, PRINT_JSON, "hook", NULL, iface_hook(ifc, d));
-			print_string(p, PRINT_JSON, "hook_reason", NULL, iface_hook_reason(ifc, d));
-			print_peer(p, ifc);
-			print_value(p, "seen", &cnt[FT_CNT_SEEN]);
-			if (dev && dev->valid) {
-				print_open_object(p, "device");
-				print_u64(p, PRINT_JSON, "packets", NULL, dev->count[d].packets);
-				print_u64(p, PRINT_JSON, "bytes", NULL, dev->count[d].bytes);
-				print_u64(p, PRINT_JSON, "dropped", NULL, dev->count[d].dropped);
-				print_close_object(p);
-			}
-			print_open_object(p, "unclassified");
-			for (r = 0; r < FT_UNCL_REASONS; r++)
-				print_value(p, ft_uncl_names[r], &cnt[FT_CNT_UNCL(r)]);
+		line_start(lc, "interface");
+		print_string(p, PRINT_JSON, "interface", NULL, row.name);
+		print_u64(p, PRINT_JSON, "ifindex", NULL, ifc ? ifc->ifindex : 0);
+		if (ifc && ifc->gone)
+			print_bool(p, PRINT_JSON, "gone", NULL, true);
+		print_string(p, PRINT_JSON, "direction", NULL, ft_dir_names[d]);
+		print_string(p, PRINT_JSON, "hook", NULL,
+			     ifc && ifc->gone ? "gone" : iface_hook(ifc, d));
+		print_string(p, PRINT_JSON, "hook_reason", NULL, iface_hook_reason(ifc, d));
+		print_peer(p, ifc);
+		print_value(p, "seen", &row.cnt[FT_CNT_SEEN]);
+		if (dev && dev->valid) {
+			print_open_object(p, "device");
+			print_u64(p, PRINT_JSON, "packets", NULL, dev->count[d].packets);
+			print_u64(p, PRINT_JSON, "bytes", NULL, dev->count[d].bytes);
+			print_u64(p, PRINT_JSON, "dropped", NULL, dev->count[d].dropped);
 			print_close_object(p);
-			line_end(lc);
-			n++;
 		}
+		print_open_object(p, "unclassified");
+		for (r = 0; r < FT_UNCL_REASONS; r++)
+			print_value(p, ft_uncl_names[r], &row.cnt[FT_CNT_UNCL(r)]);
+		print_close_object(p);
+		line_end(lc);
+		n++;
 	}
 	return n;
 }
@@ -161,7 +160,7 @@ static void interval_end_line(const struct line_ctx *lc, const struct ft_catalog
 			      size_t nentries)
 {
 	struct printer *p = lc->p;
-	int d, i;
+	int d;
 
 	line_start(lc, "interval_end");
 	print_float(p, PRINT_JSON, "start", NULL, c->start, 6);
@@ -178,8 +177,7 @@ static void interval_end_line(const struct line_ctx *lc, const struct ft_catalog
 
 		if (!(cat->dirmask & FT_DIRMASK(d)))
 			continue;
-		for (i = 0; i < FT_IFACE_SLOTS; i++)
-			value_add(&sum, &c->iface[i][d][FT_CNT_SEEN]);
+		counts_seen(c, d, &sum);
 		print_value(p, ft_dir_names[d], &sum);
 	}
 	print_close_object(p);

@@ -165,3 +165,55 @@ void print_peer(struct printer *p, const struct ft_iface *ifc)
 		print_u64(p, PRINT_JSON, "netns_inode", NULL, ifc->peer_netns_inode);
 	print_close_object(p);
 }
+
+static bool ifcounts_seen(const ft_ifcounts *v)
+{
+	int d;
+
+	for (d = 0; d < FT_DIRS; d++)
+		if ((*v)[d][FT_CNT_SEEN].packets)
+			return true;
+	return false;
+}
+
+bool iface_row_next(const struct ft_catalog *cat, const struct ft_counts *c,
+		    struct iface_row *row)
+{
+	static const ft_ifcounts zero;
+	const ft_ifcounts *v;
+
+	for (;;) {
+		int k = row->pos / FT_DIRS + 1, d = row->pos % FT_DIRS;
+
+		row->pos++;
+		row->dir = d;
+		if (k < cat->nr_ifaces) {		/* the catalog's slots */
+			if (!cat->ifaces[k].used || !(cat->dirmask & FT_DIRMASK(d)))
+				continue;
+			v = counts_iface(c, (__u32)k);
+			row->ifc = &cat->ifaces[k];
+			row->name = row->ifc->name;
+			row->slot = k;
+			row->cnt = (*(v ? v : &zero))[d];
+			return true;
+		}
+		row->ifc = NULL;
+		row->slot = -1;
+		if (k == cat->nr_ifaces) {		/* (other) */
+			v = counts_iface(c, FT_IFACE_OTHER);
+			if (!v || !(*v)[d][FT_CNT_SEEN].packets)
+				continue;
+			row->name = "(other)";
+			row->cnt = (*v)[d];
+			return true;
+		}
+		if (k == cat->nr_ifaces + 1) {		/* (removed) */
+			if (!ifcounts_seen(&c->removed) || !(cat->dirmask & FT_DIRMASK(d)))
+				continue;
+			row->name = "(removed)";
+			row->cnt = c->removed[d];
+			return true;
+		}
+		return false;
+	}
+}

@@ -34,28 +34,24 @@ void print_origin(struct printer *p, const char *schema, const char *host,
 const char *rfc3339_utc(double t, char *buf, size_t len);
 
 /*
- * The record's interface rows: index i of 0..nr_ifaces, the last one being
- * the slot that catches frames of an interface the catalog does not know.
- * Its counters slot and its interface (NULL for that last one).
+ * The record's interface rows, in order: every interface of the catalog
+ * (slot order; gone ones until their last counts were reported) in each
+ * direction the instance counts, then "(other)" (frames of no catalogued
+ * interface) in the directions where it saw frames, and "(removed)" (the
+ * interfaces that left and whose slots were freed, summed) when it has
+ * seen frames. Start with row.pos = 0; each call fills the next row.
  */
-static inline int iface_row_slot(const struct ft_catalog *cat, int i,
-				 const struct ft_iface **ifc)
-{
-	*ifc = i < cat->nr_ifaces ? &cat->ifaces[i] : NULL;
-	return i < cat->nr_ifaces ? i : FT_MAX_IFACES;
-}
+struct iface_row {
+	int pos;			/* cursor: 0 before the first row */
+	const struct ft_iface *ifc;	/* NULL: (other), (removed) */
+	const char *name;
+	int slot;			/* catalog slot (device records); -1: none */
+	int dir;
+	const struct ft_value *cnt;	/* FT_CNT_PER_IFDIR counters */
+};
 
-/* Whether the record has a row for (row i, direction d): every interface
- * in a direction the instance counts; the unknown one only when it saw
- * frames. */
-static inline bool iface_row_shown(const struct ft_catalog *cat, const struct ft_counts *c,
-				   int i, int d)
-{
-	const struct ft_iface *ifc;
-	int slot = iface_row_slot(cat, i, &ifc);
-
-	return ifc ? cat->dirmask & FT_DIRMASK(d) : c->iface[slot][d][FT_CNT_SEEN].packets != 0;
-}
+bool iface_row_next(const struct ft_catalog *cat, const struct ft_counts *c,
+		    struct iface_row *row);
 
 /* The name of the interface with this ifindex, NULL if the catalog has none. */
 const char *iface_name_of(const struct ft_catalog *cat, __u32 ifindex);

@@ -27,52 +27,57 @@ static void print_device(struct printer *p, const struct ft_devrecord *dev, int 
 	print_close_object(p);
 }
 
+/* One interface and direction; ifc NULL: a row that sums several (other,
+ * removed). */
+static void print_iface_row(struct printer *p, const struct ft_iface *ifc, const char *name,
+			    const struct ft_value *cnt, const struct ft_devrecord *dev, int d)
+{
+	bool first = true;
+	int r;
+
+	print_open_object(p, NULL);
+	print_string(p, PRINT_ANY, "name", "%-16s", name);
+	print_u64(p, PRINT_JSON, "ifindex", NULL, ifc ? ifc->ifindex : 0);
+	if (ifc && ifc->gone)
+		print_bool(p, PRINT_JSON, "gone", NULL, true);
+	print_string(p, PRINT_ANY, "direction", " %-8s", ft_dir_names[d]);
+	print_string(p, PRINT_ANY, "hook", " %-11s", ifc && ifc->gone ? "gone" : iface_hook(ifc, d));
+	print_string(p, PRINT_JSON, "hook_reason", NULL, iface_hook_reason(ifc, d));
+	print_peer(p, ifc);
+	print_value(p, "seen", &cnt[FT_CNT_SEEN]);
+	print_u64(p, PRINT_FP, NULL, " %12llu", cnt[FT_CNT_SEEN].packets);
+	print_u64(p, PRINT_FP, NULL, " %14llu", cnt[FT_CNT_SEEN].bytes);
+	print_device(p, dev, d);
+	print_text(p, " ");
+	print_open_object(p, "unclassified");
+	for (r = 0; r < FT_UNCL_REASONS; r++) {
+		const struct ft_value *u = &cnt[FT_CNT_UNCL(r)];
+
+		print_value(p, ft_uncl_names[r], u);
+		if (!u->packets)
+			continue;
+		print_text(p, "%s%s %llu", first ? " " : ", ", ft_uncl_names[r],
+			   (unsigned long long)u->packets);
+		first = false;
+	}
+	print_close_object(p);
+	print_text(p, "%s\n", first ? " -" : "");
+	print_close_object(p);
+}
+
+/* Every interface row (fields.h: iface_row_next). */
 static void print_ifaces(struct printer *p, const struct ft_catalog *cat,
 			 const struct ft_counts *c, const struct output_opts *opts)
 {
-	int i, d, r;
+	struct iface_row row = { .pos = 0 };
 
 	print_text(p, "%-16s %-8s %-11s %12s %14s %12s  %s\n", "IFACE", "DIR", "HOOK", "PACKETS",
 		   "BYTES", "DEVICE_PKTS", "UNCLASSIFIED");
 	print_open_array(p, "ifaces");
-	for (i = 0; i <= cat->nr_ifaces; i++) {
-		const struct ft_iface *ifc;
-		int slot = iface_row_slot(cat, i, &ifc);
-
-		for (d = 0; d < FT_DIRS; d++) {
-			const struct ft_value *cnt = c->iface[slot][d];
-			bool first = true;
-
-			if (!iface_row_shown(cat, c, i, d))
-				continue;
-			print_open_object(p, NULL);
-			print_string(p, PRINT_ANY, "name", "%-16s", ifc ? ifc->name : "(other)");
-			print_u64(p, PRINT_JSON, "ifindex", NULL, ifc ? ifc->ifindex : 0);
-			print_string(p, PRINT_ANY, "direction", " %-8s", ft_dir_names[d]);
-			print_string(p, PRINT_ANY, "hook", " %-11s", iface_hook(ifc, d));
-			print_string(p, PRINT_JSON, "hook_reason", NULL, iface_hook_reason(ifc, d));
-			print_peer(p, ifc);
-			print_value(p, "seen", &cnt[FT_CNT_SEEN]);
-			print_u64(p, PRINT_FP, NULL, " %12llu", cnt[FT_CNT_SEEN].packets);
-			print_u64(p, PRINT_FP, NULL, " %14llu", cnt[FT_CNT_SEEN].bytes);
-			print_device(p, ifc && opts->device ? &opts->device[i] : NULL, d);
-			print_text(p, " ");
-			print_open_object(p, "unclassified");
-			for (r = 0; r < FT_UNCL_REASONS; r++) {
-				const struct ft_value *u = &cnt[FT_CNT_UNCL(r)];
-
-				print_value(p, ft_uncl_names[r], u);
-				if (!u->packets)
-					continue;
-				print_text(p, "%s%s %llu", first ? " " : ", ", ft_uncl_names[r],
-					   (unsigned long long)u->packets);
-				first = false;
-			}
-			print_close_object(p);
-			print_text(p, "%s\n", first ? " -" : "");
-			print_close_object(p);
-		}
-	}
+	while (iface_row_next(cat, c, &row))
+		print_iface_row(p, row.ifc, row.name, row.cnt,
+				row.slot >= 0 && opts->device ? &opts->device[row.slot] : NULL,
+				row.dir);
 	print_close_array(p);
 }
 
@@ -200,7 +205,7 @@ void output_record(struct printer *p, const struct ft_catalog *cat, const struct
 {
 	double secs = record_seconds(c);
 	char host[256];
-	int slot, d, i;
+	int slot, d;
 
 	if (opts->entries && print_is_json(p)) {
 		output_entries(p, cat, c, type, opts);
@@ -236,8 +241,7 @@ void output_record(struct printer *p, const struct ft_catalog *cat, const struct
 
 		if (!(cat->dirmask & FT_DIRMASK(d)))
 			continue;
-		for (i = 0; i < FT_IFACE_SLOTS; i++)
-			value_add(&sum, &c->iface[i][d][FT_CNT_SEEN]);
+		counts_seen(c, d, &sum);
 		print_value(p, ft_dir_names[d], &sum);
 		print_text(p, "  %s %llu packets %llu bytes", ft_dir_names[d],
 			   (unsigned long long)sum.packets, (unsigned long long)sum.bytes);

@@ -17,10 +17,17 @@
 #define FT_PROM_WINDOW 10	/* default --prometheus-window: intervals */
 #define FT_PROM_EXPIRE 6	/* default --prometheus-expire: windows */
 #define FT_TOP_ROWS 20		/* default --top: text rows per table */
+#define FT_MAX_SELECTORS 256	/* -i given this often at most */
+#define FT_DEFAULT_NAME "flowtally"	/* instance name when -i starts with a pattern */
 
 struct run_opts {
-	const char *ifaces[FT_MAX_IFACES];
+	/* -i: interface names and shell patterns ('veth*', 'cali?', fnmatch) */
+	const char *ifaces[FT_MAX_SELECTORS];
 	int nr_ifaces;
+	bool all_ifaces;	/* --all-interfaces: every interface but lo */
+	bool following;		/* a pattern or --all-interfaces: link events followed */
+	__u32 max_ifaces;	/* --max-interfaces: interface slots */
+	int prom_max_iface_series;	/* --prometheus-max-interfaces */
 	double interval;	/* seconds between records */
 	double duration;	/* 0: until SIGINT/SIGTERM */
 	bool json;		/* JSON lines: records, or entries if json_entries */

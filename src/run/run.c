@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "ident.h"
 #include "identity.h"
+#include "ifselect.h"
 #include "netdev.h"
 #include "run.h"
 #include "pin.h"
@@ -56,6 +58,21 @@ static int install_signals(void)
 	return 0;
 }
 
+/* A pinned instance saves its catalog as it changes: a kill then finds the
+ * interfaces a restart must adopt. */
+static void save_catalog(struct run_state *st)
+{
+	if (st->o->pin)
+		state_save(st->o->pin, &st->inst, &st->total, st->inst.cfg->flips);
+}
+
+/* Link events: interfaces to attach or to let go. */
+static void follow_changes(struct run_state *st)
+{
+	if (follow_reconcile(&st->follow, &st->inst, st->o) > 0)
+		save_catalog(st);
+}
+
 /* logrotate moved the file: records go on in a new one of the same name. */
 static void reopen_output(struct run_state *st)
 {
@@ -64,7 +81,7 @@ static void reopen_output(struct run_state *st)
 		log_info("still writing the old %s", st->o->output);
 }
 
-#define WAIT_FDS (1 + CONTROL_MAX_CLIENTS + FT_MAX_EXPORTERS + 1)
+#define WAIT_FDS (1 + CONTROL_MAX_CLIENTS + FT_MAX_EXPORTERS + 2)
 
 /* Whether the run loop should stop waiting and end the run. */
 static bool run_ending(const struct run_state *st)
@@ -80,7 +97,7 @@ static void wait_until(struct run_state *st, double deadline)
 {
 	struct pollfd pfd[WAIT_FDS];
 	double left, first;
-	int nc, ne;
+	int nc, ne, nf;
 
 	while (!run_ending(st) && (left = deadline - ft_now_mono()) > 0) {
 		int ms;
@@ -92,12 +109,17 @@ static void wait_until(struct run_state *st, double deadline)
 		pfd[0] = (struct pollfd){ .fd = st->out.fd, .events = 0 };
 		nc = control_pollfds(&st->ctl, pfd + 1, 1 + CONTROL_MAX_CLIENTS);
 		ne = exporters_pollfds(&st->ex, pfd + 1 + nc, FT_MAX_EXPORTERS);
-		if (poll(pfd, (nfds_t)(1 + nc + ne), ms) >= 0) {
+		nf = follow_pollfds(&st->follow, pfd + 1 + nc + ne);
+		if (poll(pfd, (nfds_t)(1 + nc + ne + nf), ms) >= 0) {
 			sink_check_revents(&st->out, pfd[0].revents);
 			control_process(&st->ctl, pfd + 1, nc, table_control, st);
 			if (exporters_input(&st->ex, pfd + 1 + nc, ne))
 				st->view_closed = true;
+			if (nf)
+				follow_input(&st->follow, pfd[1 + nc + ne].revents);
 		}
+		if (st->follow.dirty)
+			follow_changes(st);
 		if (hangup)
 			reopen_output(st);
 	}
@@ -119,7 +141,7 @@ static void read_device_counters(struct run_state *st)
 {
 	int i, d;
 
-	for (i = 0; i < st->inst.cat.nr_ifaces; i++) {
+	catalog_for_each_iface(&st->inst.cat, i) {
 		struct ft_iface *ifc = &st->inst.cat.ifaces[i];
 		struct ft_devcount now[FT_DIRS];
 		struct ft_devlink link;
@@ -179,6 +201,9 @@ static int take_interval(struct run_state *st, bool last)
 	 * copy, and the older one's memory serves the next interval */
 	swap_counts(&st->last, &st->interval);
 	counts_reset(&st->interval);
+	/* gone interfaces read to the end and now reported: slots free */
+	if (follow_retire(&st->inst, &st->total))
+		save_catalog(st);
 	st->interval.start = end;
 	/* a record that cannot be written ends the run (run_ending) */
 	sink_flush(&st->out);
@@ -202,8 +227,15 @@ static int setup(struct run_state *st)
 	 * the first record's seconds are not to include it. */
 	st->interval.start = st->total.start = ft_now_wall();
 	for (i = 0; i < o->nr_ifaces; i++) {
+		if (iface_is_pattern(o->ifaces[i]))
+			continue;
 		err = attach_iface(&st->inst, o->ifaces[i]);
 		if (err)
+			return err;
+	}
+	if (o->following) {	/* what the patterns select now; later ones by events */
+		err = follow_reconcile(&st->follow, &st->inst, st->o);
+		if (err < 0)
 			return err;
 	}
 	if (o->pin) {
@@ -218,11 +250,17 @@ static void say_counting(const struct run_state *st)
 {
 	int i;
 
-	for (i = 0; i < st->inst.cat.nr_ifaces; i++) {
+	if (st->o->following)
+		log_info("counting on %s as they come and go: %d now (up to %u)",
+			 st->o->all_ifaces ? "every interface but lo" : "the interfaces -i selects",
+			 catalog_live_ifaces(&st->inst.cat), st->inst.cat.max_ifaces);
+	catalog_for_each_iface(&st->inst.cat, i) {
 		const struct ft_iface *ifc = &st->inst.cat.ifaces[i];
-
 		const struct ft_iface_links *lk = &st->inst.links[i];
 		bool in = lk->xdp_link_fd >= 0 || lk->tc_in_link_fd >= 0;
+
+		if (ifc->gone || ifc->followed)
+			continue;	/* follow_reconcile() said it as it attached them */
 
 		log_info("counting on %s (ifindex %u)%s%s%s%s%s%s%s", ifc->name, ifc->ifindex,
 			 in ? ", ingress: " : "", in ? hook_name(ifc->ingress_hook) : "",
@@ -233,21 +271,12 @@ static void say_counting(const struct run_state *st)
 }
 
 /* An interface deleted under a running instance: its links went with it.
- * Its counts until then stay in the records. Returns how many remain. */
+ * Its counts until then stay in the records. With patterns new ones come;
+ * without, returns how many remain. */
 static int check_ifaces(struct run_state *st)
 {
-	int i, left = 0;
-
-	for (i = 0; i < st->inst.cat.nr_ifaces; i++) {
-		struct ft_iface *ifc = &st->inst.cat.ifaces[i];
-
-		if (!ifc->gone && if_nametoindex(ifc->name) != ifc->ifindex) {
-			ifc->gone = true;
-			log_info("%s is gone; its counts until then are kept", ifc->name);
-		}
-		left += !ifc->gone;
-	}
-	return left;
+	follow_changes(st);
+	return st->o->following ? 1 : catalog_live_ifaces(&st->inst.cat);
 }
 
 /* Checks that need no kernel: before the slow part, loading the programs. */
@@ -267,7 +296,7 @@ static int check_opts(const struct run_opts *o)
 		return 2;
 	}
 	for (i = 0; i < o->nr_ifaces; i++) {
-		if (!if_nametoindex(o->ifaces[i])) {
+		if (!iface_is_pattern(o->ifaces[i]) && !if_nametoindex(o->ifaces[i])) {
 			log_err("no interface '%s' (see 'ip link')", o->ifaces[i]);
 			return 1;
 		}
@@ -293,6 +322,21 @@ static void run_state_free(struct run_state *st)
 	counts_free(&st->total);
 	counts_free(&st->scratch);
 	counts_free(&st->last);
+	follow_close(&st->follow);
+	free(st->dev_interval);
+	free(st->dev_total);
+}
+
+/* What needs the instance's interface capacity, once it is open. */
+static int open_slots(struct run_state *st)
+{
+	size_t n = (size_t)st->inst.cat.max_ifaces + 1;
+
+	st->dev_interval = calloc(n, sizeof(*st->dev_interval));
+	st->dev_total = calloc(n, sizeof(*st->dev_total));
+	if (!st->dev_interval || !st->dev_total)
+		return log_errno(-ENOMEM, "cannot allocate %zu interface slots", n);
+	return 0;
 }
 
 /* Opens what the run needs and starts counting: a new instance, or the pinned
@@ -306,6 +350,7 @@ static int run_start(struct run_state *st)
 		.prom_max_series = o->prom_max_series,
 		.prom_window = o->prom_window,
 		.prom_expire = o->prom_expire,
+		.prom_max_iface_series = o->prom_max_iface_series,
 		.ipfix = o->ipfix,
 		.nr_ipfix = o->nr_ipfix,
 		.ipfix_domain_base = o->ipfix_domain_base,
@@ -316,6 +361,7 @@ static int run_start(struct run_state *st)
 	bool adopting;
 
 	control_init(&st->ctl);
+	st->follow.fd = -1;
 	st->oo.top = o->json ? 0 : o->top;
 	st->oo.entries = o->json_entries;
 	st->oo.instance = o->name;
@@ -325,10 +371,12 @@ static int run_start(struct run_state *st)
 	counts_init(&st->last);
 	if (install_signals() || open_output(st) || exporters_open(&st->ex, &eo, &st->out))
 		return -1;
+	if (o->following && follow_open(&st->follow))
+		return -1;
 	if (!o->pin) {
 		if (control_open(&st->ctl, o->name) ||
-		    instance_open(&st->inst, o->dirmask, o->verbose) || run_hook_checkpoint(st) ||
-		    setup(st))
+		    instance_open(&st->inst, o->dirmask, o->verbose, o->max_ifaces) ||
+		    open_slots(st) || run_hook_checkpoint(st) || setup(st))
 			return -1;
 		return 0;
 	}
@@ -336,8 +384,10 @@ static int run_start(struct run_state *st)
 	if (pin_prepare() || control_open(&st->ctl, o->name))
 		return -1;
 	adopting = pin_instance_exists(o->pin);
-	if (instance_open_pinned(&st->inst, o->pin, o->dirmask, o->verbose, adopting) ||
-	    run_hook_checkpoint(st) || (adopting ? run_adopt(st) : setup(st))) {
+	if (instance_open_pinned(&st->inst, o->pin, o->dirmask, o->max_ifaces, o->verbose,
+				 !adopting ? FT_OPEN_NEW
+				 : o->following ? FT_OPEN_ADOPT : FT_OPEN_INSPECT) ||
+	    open_slots(st) || run_hook_checkpoint(st) || (adopting ? run_adopt(st) : setup(st))) {
 		/* what this failed start pinned, it removes; an adopted
 		 * instance stays as it was */
 		if (!adopting)
@@ -347,6 +397,7 @@ static int run_start(struct run_state *st)
 	if (adopting) {	/* the totals keep their start; this interval starts now */
 		st->inst.cfg->decap = st->o->decap;	/* this run's --decap, as a fresh one */
 		st->interval.start = ft_now_wall();
+		follow_changes(st);	/* what came and went while no process ran */
 	}
 	return 0;
 }
@@ -393,7 +444,8 @@ static int run_finish(struct run_state *st, bool keep)
 		 * generation being written holds the last frames. */
 		if (o->pin)
 			attach_unpin(&st->inst);	/* the links go when their fds close */
-		for (i = 0; i < st->inst.cat.nr_ifaces; i++)
+		follow_close(&st->follow);	/* nothing is attached any more */
+		catalog_for_each_iface(&st->inst.cat, i)
 			detach_iface(&st->inst, &st->inst.cat.ifaces[i]);
 		err = take_interval(st, true);
 	}
@@ -417,7 +469,7 @@ static int run_finish(struct run_state *st, bool keep)
 			 o->pin, o->pin, o->pin);
 	else if (o->pin)
 		run_unpin(st);
-	return check_ifaces(st) && !st->out.err ? 0 : 1;
+	return (st->o->following || catalog_live_ifaces(&st->inst.cat)) && !st->out.err ? 0 : 1;
 }
 
 int run_main(const struct run_opts *o)

@@ -7,6 +7,7 @@
 #include "control.h"
 #include "counts.h"
 #include "exporters.h"
+#include "follow.h"
 #include "instance.h"
 #include "options.h"
 #include "output.h"
@@ -27,7 +28,8 @@ struct run_state {
 	struct exporters ex;
 	struct control ctl;
 	/* the devices' own counters over the interval and since start */
-	struct ft_devrecord dev_interval[FT_MAX_IFACES], dev_total[FT_MAX_IFACES];
+	struct ft_devrecord *dev_interval, *dev_total;	/* by interface slot */
+	struct follow follow;		/* link events, with patterns */
 	struct sink out;		/* stdout or --output */
 	bool stop_requested;		/* 'flowtally stop NAME' asked */
 	bool view_closed;		/* top's 'q': the view ends, a pinned instance stays */

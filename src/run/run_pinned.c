@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "attach.h"
+#include "ifselect.h"
 #include "log.h"
 #include "pin.h"
 #include "run.h"
@@ -16,22 +17,39 @@
 #include "state.h"
 #include "tables.h"
 
-/* The interfaces a pinned instance was started on are the ones to adopt. */
+/* The interfaces a pinned instance was started on by name are the ones to
+ * adopt by name; interfaces it follows are checked against this run's
+ * patterns when they next change (follow.h). */
 static int same_ifaces(const struct run_state *st)
 {
+	const struct ft_catalog *cat = &st->inst.cat;
 	const struct run_opts *o = st->o;
-	int i, j;
+	int i, j, named = 0, have = 0;
 
-	if (o->nr_ifaces != st->inst.cat.nr_ifaces)
-		return 0;
+	catalog_for_each_iface(cat, j)
+		have += !cat->ifaces[j].followed;
 	for (i = 0; i < o->nr_ifaces; i++) {
-		for (j = 0; j < st->inst.cat.nr_ifaces; j++)
-			if (!strcmp(o->ifaces[i], st->inst.cat.ifaces[j].name))
+		if (iface_is_pattern(o->ifaces[i]))
+			continue;
+		named++;
+		catalog_for_each_iface(cat, j)
+			if (!cat->ifaces[j].followed && !strcmp(o->ifaces[i], cat->ifaces[j].name))
 				break;
-		if (j == st->inst.cat.nr_ifaces)
+		if (j >= cat->nr_ifaces)
 			return 0;
 	}
-	return 1;
+	return named == have;
+}
+
+/* Its first named interface, for a message. */
+static const char *first_named(const struct ft_catalog *cat)
+{
+	int i;
+
+	catalog_for_each_iface(cat, i)
+		if (!cat->ifaces[i].followed)
+			return cat->ifaces[i].name;
+	return "patterns only";
 }
 
 /*
@@ -60,7 +78,8 @@ int run_adopt(struct run_state *st)
 	if (!same_ifaces(st)) {
 		log_err("pinned instance '%s' counts on %s%s: adopt it with the same -i, or "
 			"remove it with 'flowtally stop %s'",
-			name, st->inst.cat.ifaces[0].name, st->inst.cat.nr_ifaces > 1 ? " and more" : "",
+			name, first_named(&st->inst.cat), catalog_live_ifaces(&st->inst.cat) > 1
+								? " and more" : "",
 			name);
 		return -EINVAL;
 	}

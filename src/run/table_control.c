@@ -41,6 +41,34 @@ static void list_tables(const struct run_state *st, FILE *reply)
 	}
 }
 
+/* "ifaces": what the running instance is attached to, with which hooks
+ * (flowtally status NAME of an instance that is not pinned). */
+static void list_ifaces(const struct run_state *st, FILE *reply)
+{
+	const struct ft_catalog *cat = &st->inst.cat;
+	int i;
+
+	fprintf(reply, "%s: running, not pinned\n  interfaces: %d attached, %u slots\n",
+		st->o->name, catalog_live_ifaces(cat), cat->max_ifaces);
+	catalog_for_each_iface(cat, i) {
+		const struct ft_iface *ifc = &cat->ifaces[i];
+		const struct ft_iface_links *lk = &st->inst.links[i];
+		bool in = lk->xdp_link_fd >= 0 || lk->tc_in_link_fd >= 0;
+		bool eg = lk->tc_link_fd >= 0 || ifc->tc_clsact;
+		char line[160];
+		size_t n;
+
+		snprintf(line, sizeof(line), "    %-15s ifindex %-5u ingress %-11s egress %-7s%s%s",
+			 ifc->name, ifc->ifindex,
+			 !ifc->gone && in ? hook_name(ifc->ingress_hook) : "-",
+			 ifc->gone || !eg ? "-" : ifc->tc_clsact ? "clsact" : "tcx",
+			 ifc->followed ? " (pattern)" : "", ifc->gone ? " (gone, counts kept)" : "");
+		for (n = strlen(line); n && line[n - 1] == ' '; n--)
+			line[n - 1] = '\0';
+		fprintf(reply, "%s\n", line);
+	}
+}
+
 static int add_table(struct run_state *st, const char *arg, FILE *reply, char *err,
 		     size_t errlen)
 {
@@ -130,6 +158,10 @@ int table_control(void *ctx, const char *verb, const char *arg, FILE *reply, cha
 
 	if (!strcmp(verb, "list")) {
 		list_tables(st, reply);
+		return 0;
+	}
+	if (!strcmp(verb, "ifaces")) {
+		list_ifaces(st, reply);
 		return 0;
 	}
 	if (!strcmp(verb, "add"))

@@ -78,11 +78,13 @@ static void put_key(FILE *reply, const struct ft_key *k)
 static void dir_totals(const struct ft_counts *c, int d, struct ft_value *seen,
 		       struct ft_value *uncl)
 {
-	int s, r;
+	__u32 s;
+	int r;
 
-	for (s = 0; s < FT_IFACE_SLOTS; s++) {
-		value_add(seen, &c->iface[s][d][FT_CNT_SEEN]);
-		for (r = 0; r < FT_UNCL_REASONS; r++)
+	counts_seen(c, d, seen);
+	for (r = 0; r < FT_UNCL_REASONS; r++) {
+		value_add(uncl, &c->removed[d][FT_CNT_UNCL(r)]);
+		for (s = 0; s < c->nr_iface; s++)
 			value_add(uncl, &c->iface[s][d][FT_CNT_UNCL(r)]);
 	}
 }

@@ -80,10 +80,12 @@ static int hex_key(const char *hex, struct ft_key *k)
 
 /* A direction's seen and unclassified, as the view reads them: the one
  * place this file writes interface counters (all in the first slot, the
- * view sums them). 0. */
+ * view sums them). 0 or -ENOMEM. */
 static int set_dir_totals(struct ft_counts *c, int dir, const struct ft_value *seen,
 			  const struct ft_value *uncl)
 {
+	if (counts_iface_reserve(c, 1))
+		return -ENOMEM;
 	c->iface[0][dir][FT_CNT_SEEN] = *seen;
 	c->iface[0][dir][FT_CNT_UNCL(0)] = *uncl;
 	return 0;

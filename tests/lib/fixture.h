@@ -61,17 +61,26 @@ static inline struct table_spec spec_of(const char *text)
 	return s;
 }
 
-/* What the printers and exporters see: interface "veth0" (ifindex 7) in both
- * directions, and table 0 from `spec` (NULL: the default ports table). */
+/* The interface slot of the fixture's one interface. */
+#define FIXTURE_SLOT 1
+
+/* What the printers and exporters see: interface "veth0" (ifindex 7, slot
+ * FIXTURE_SLOT) in both directions, and table 0 from `spec` (NULL: the
+ * default ports table). */
 static inline void fixture_catalog(struct ft_catalog *cat, const char *spec)
 {
+	static struct ft_iface ifaces[4];
 	struct ft_table *t = &cat->tables[0];
 
 	memset(cat, 0, sizeof(*cat));
-	cat->nr_ifaces = 1;
-	strcpy(cat->ifaces[0].name, "veth0");
-	cat->ifaces[0].ifindex = 7;
-	cat->ifaces[0].ingress_hook = FT_HOOK_XDP_NATIVE;
+	memset(ifaces, 0, sizeof(ifaces));
+	cat->ifaces = ifaces;
+	cat->max_ifaces = 3;
+	cat->nr_ifaces = 2;
+	ifaces[1].used = true;
+	strcpy(cat->ifaces[1].name, "veth0");
+	cat->ifaces[1].ifindex = 7;
+	cat->ifaces[1].ingress_hook = FT_HOOK_XDP_NATIVE;
 	cat->dirmask = BOTH_DIRS;
 	t->used = true;
 	t->id = 1;

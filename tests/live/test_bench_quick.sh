@@ -19,8 +19,11 @@ pass bench_quick_runs
 
 missing=$(jq -r '
 	["machine", "ns_per_packet", "scaling_2cpu", "keys_sweep", "read_ns_per_entry",
-	 "swap_ms", "bytes_per_entry", "live", "targets"] - keys | join(" ")' "$out/results.json" 2>&1)
+	 "swap_ms", "ifaces_ns_per_frame", "bytes_per_entry", "live", "targets"] - keys | join(" ")' "$out/results.json" 2>&1)
 [ -z "$missing" ] && pass bench_results_have_every_section || fail bench_results_have_every_section "$missing"
+bad=$(jq -r '.ifaces_ns_per_frame | [to_entries[] | select((.key | startswith("checked_")) and .value != true) | .key] +
+	(if (.ratio_1024_vs_1 | type) == "number" then [] else ["ratio_1024_vs_1"] end) | join(" ")' "$out/results.json" 2>&1)
+[ -z "$bad" ] && pass bench_iface_counts_measured_and_exact || fail bench_iface_counts_measured_and_exact "$bad"
 missing=$(jq -r '["empty", "parse", "spinlock_hash", "atomic_hash", "percpu_hash", "percpu_array",
 	"map_in_map", "map_in_map_cpu", "update_per_packet"] - (.ns_per_packet | keys) | join(" ")' \
 	"$out/results.json" 2>&1)

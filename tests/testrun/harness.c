@@ -22,13 +22,12 @@ int ktest_open(struct ktest *k, const struct table_spec *specs, int nr_specs)
 	memset(k, 0, sizeof(*k));
 	counts_init(&k->got);
 	err = instance_open(&k->inst, FT_DIRMASK(FT_DIR_INGRESS) | FT_DIRMASK(FT_DIR_EGRESS),
-			    false);
+			    false, KTEST_MAX_IFACES);
 	if (err)
 		return err;
-	k->inst.cat.nr_ifaces = 1;
-	strcpy(k->inst.cat.ifaces[0].name, "lo");
-	k->inst.cat.ifaces[0].ifindex = KTEST_IFINDEX;
-	k->inst.cfg->ifindex[0] = KTEST_IFINDEX;
+	err = ktest_add_iface(k, "lo", KTEST_IFINDEX);
+	if (err < 0)
+		return err;
 	if (!specs) {
 		table_spec_default(&def);
 		specs = &def;
@@ -40,6 +39,19 @@ int ktest_open(struct ktest *k, const struct table_spec *specs, int nr_specs)
 			return err;
 	}
 	return 0;
+}
+
+int ktest_add_iface(struct ktest *k, const char *name, __u32 ifindex)
+{
+	struct ft_iface *ifc = catalog_new_iface(&k->inst.cat, name, ifindex);
+	__u32 slot;
+
+	if (!ifc)
+		return -E2BIG;
+	slot = catalog_slot(&k->inst.cat, ifc);
+	if (bpf_map_update_elem(k->inst.ifslot_fd, &ifindex, &slot, BPF_ANY))
+		return -errno;
+	return (int)slot;
 }
 
 void ktest_close(struct ktest *k)
@@ -124,7 +136,7 @@ int ktest_snapshot(struct ktest *k)
 
 void ktest_check(struct ktest *k, int dir, const struct expect *e, const char *what)
 {
-	const struct ft_value *cnt = k->got.iface[0][dir];
+	const struct ft_value *cnt = k->got.iface[KTEST_SLOT][dir];
 	size_t i, entries = 0;
 	char msg[160];
 	int r;

@@ -13,6 +13,8 @@
 #include "instance.h"
 
 #define KTEST_IFINDEX 1		/* test runs see loopback as the interface */
+#define KTEST_SLOT 1		/* its interface slot */
+#define KTEST_MAX_IFACES 64
 
 struct ktest {
 	struct ft_instance inst;
@@ -23,6 +25,8 @@ struct ktest {
 
 /* Opens the instance with the given tables (NULL, 0: the default ports table). */
 int ktest_open(struct ktest *k, const struct table_spec *specs, int nr_specs);
+/* Another interface in the catalog and the slot map: its slot, or -errno. */
+int ktest_add_iface(struct ktest *k, const char *name, __u32 ifindex);
 void ktest_close(struct ktest *k);
 
 /* Runs the XDP (dir ingress; tcx with k->tc_ingress) or TC (egress) program

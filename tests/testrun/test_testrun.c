@@ -15,6 +15,8 @@
 #include "harness.h"
 #include "mix.h"
 #include "names.h"
+#include "attach.h"
+#include "follow.h"
 #include "snapshot.h"
 #include "tables.h"
 
@@ -218,7 +220,7 @@ static void test_repeat_counts_every_run(void)
 	len = frame_build(&s, buf, sizeof(buf));
 	ASSERT_EQ(ktest_run(&k, FT_DIR_INGRESS, buf, len, 100000, 0), 0, "test run");
 	ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot");
-	ASSERT_EQ(k.got.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 100000, "seen packets");
+	ASSERT_EQ(k.got.iface[KTEST_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 100000, "seen packets");
 	ASSERT_EQ(k.got.nr_entries, 1, "one key");
 	if (k.got.nr_entries == 1) {
 		ASSERT_EQ(k.got.entries[0].val.packets, 100000, "packets of tcp/443");
@@ -253,8 +255,8 @@ static void gso_counts_segments(int dir, bool tc_ingress, int gso_segs, int gso_
 	want_bytes = (__u64)len + (__u64)(want_segs - 1) * ipv4_tcp_headers(buf);
 	ASSERT_EQ(ktest_run_gso(&k, dir, buf, len, gso_segs, gso_size), 0, "test run");
 	ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot");
-	ASSERT_EQ(k.got.iface[0][dir][FT_CNT_SEEN].packets, want_segs, "seen packets");
-	ASSERT_EQ(k.got.iface[0][dir][FT_CNT_SEEN].bytes, want_bytes, "seen bytes: wire bytes");
+	ASSERT_EQ(k.got.iface[KTEST_SLOT][dir][FT_CNT_SEEN].packets, want_segs, "seen packets");
+	ASSERT_EQ(k.got.iface[KTEST_SLOT][dir][FT_CNT_SEEN].bytes, want_bytes, "seen bytes: wire bytes");
 	if (ASSERT_EQ(k.got.nr_entries, 1, "one key")) {
 		ASSERT_EQ(k.got.entries[0].val.packets, want_segs, "packets of tcp/5201");
 		ASSERT_EQ(k.got.entries[0].val.bytes, want_bytes, "bytes of tcp/5201");
@@ -334,10 +336,85 @@ static void test_full_table_counts_overflow(void)
 	ASSERT_EQ(got_packets, 100, "packets in entries");
 	ASSERT_EQ(k.got.table[0][FT_DIR_INGRESS][FT_TBL_OVERFLOW].packets, 50, "overflow packets");
 	ASSERT_EQ(k.got.table[0][FT_DIR_INGRESS][FT_TBL_INSERTS].packets, 100, "inserts");
-	ASSERT_EQ(k.got.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN].bytes, want_bytes, "seen bytes");
+	ASSERT_EQ(k.got.iface[KTEST_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN].bytes, want_bytes, "seen bytes");
 	/* emptied by the swap: the next interval has room again */
 	ASSERT_EQ(ktest_run(&k, FT_DIR_INGRESS, (__u8[256]){}, 64, 1, 0), 0, "test run");
 out:
+	ktest_close(&k);
+}
+
+/* Sends `n` frames of `s` on ingress and reads twice (both generations)
+ * into `total`. */
+static void send_and_read(struct ktest *k, const struct frame_spec *s, int n,
+			  struct ft_counts *total)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		ktest_send(k, FT_DIR_INGRESS, s, NULL);
+	for (i = 0; i < FT_GENERATIONS; i++) {
+		ASSERT_EQ(ktest_snapshot(k), 0, "snapshot");
+		ASSERT_EQ(counts_merge(total, &k->got), 0, "merge");
+	}
+}
+
+/*
+ * A slot given to a new interface after the gone one was read to the end
+ * and retired: the slot's kernel counters stay cumulative, so each
+ * interface gets exactly its own frames, the gone one's in the removed sum.
+ * The reused slot is the highest, and reads happen while it is free: the
+ * read range must not shrink past it, or its baseline would be lost and the
+ * old frames counted again.
+ */
+static void test_ifslot_reuse_counts_each_interface_once(void)
+{
+	struct frame_spec f = { .l3 = 4, .proto = 17, .dport = 53 };
+	struct ft_iface *lo, *a, *b;
+	struct ft_counts total;
+	struct ft_value seen;
+	struct ktest k;
+	int i;
+
+	counts_init(&total);
+	if (!ASSERT_EQ(ktest_open(&k, NULL, 0), 0, "open"))
+		goto out;
+	/* the frames' ifindex (1) moves to slot 2, behind a filler in slot 1 */
+	lo = &k.inst.cat.ifaces[KTEST_SLOT];
+	lo->followed = true;	/* named ones keep their slot */
+	attach_leave(&k.inst, lo);
+	send_and_read(&k, &f, 0, &total);
+	ASSERT_EQ(follow_retire(&k.inst, &total), 1, "lo retired once read twice");
+	ASSERT_EQ(ktest_add_iface(&k, "filler", 999), 1, "filler in slot 1");
+	ASSERT_EQ(ktest_add_iface(&k, "a", KTEST_IFINDEX), 2, "a in slot 2");
+	a = &k.inst.cat.ifaces[2];
+	a->followed = true;
+	send_and_read(&k, &f, 100, &total);
+	ASSERT_EQ(total.iface[2][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 100, "a counted");
+
+	attach_leave(&k.inst, a);	/* gone: its ifindex out of the slot map */
+	ASSERT_EQ(follow_retire(&k.inst, &total), 0, "not retired before it is read");
+	k.inst.cat.ifaces[1].gone = true;	/* a gone named one (the filler) stays */
+	send_and_read(&k, &f, 7, &total);	/* no slot: the (other) row */
+	ASSERT_EQ(a->unread, 0, "both generations read");
+	ASSERT_EQ(follow_retire(&k.inst, &total), 1, "a retired");
+	for (i = 0; i < 3; i++)		/* reads while slot 2 is free */
+		send_and_read(&k, &f, 0, &total);
+	ASSERT_EQ(ktest_add_iface(&k, "b", KTEST_IFINDEX), 2, "b reuses slot 2");
+	b = &k.inst.cat.ifaces[2];
+	ASSERT_STREQ(b->name, "b", "slot 2 is b's now");
+	send_and_read(&k, &f, 30, &total);
+
+	ASSERT_EQ(total.iface[2][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 30, "b: its own frames only");
+	ASSERT_EQ(total.removed[FT_DIR_INGRESS][FT_CNT_SEEN].packets, 100, "a's in the removed sum");
+	ASSERT_EQ(total.iface[FT_IFACE_OTHER][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 7,
+		  "frames of no interface in (other)");
+	counts_seen(&total, FT_DIR_INGRESS, &seen);
+	ASSERT_EQ(seen.packets, 137, "every frame once");
+	ASSERT_EQ(k.inst.cat.ifaces_retired, 2, "two retired");
+	ASSERT_TRUE(k.inst.cat.ifaces[1].used && !strcmp(k.inst.cat.ifaces[1].name, "filler"),
+		    "a gone named interface keeps its slot and name");
+out:
+	counts_free(&total);
 	ktest_close(&k);
 }
 
@@ -366,7 +443,7 @@ static void test_swap_splits_intervals_exactly(void)
 	for (i = 0; i < 4; i++)
 		ktest_send(&k, FT_DIR_INGRESS, &a, NULL);
 	ASSERT_EQ(ktest_snapshot(&k), 0, "third snapshot");
-	ASSERT_EQ(k.got.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 4, "third interval seen");
+	ASSERT_EQ(k.got.iface[KTEST_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 4, "third interval seen");
 out:
 	ktest_close(&k);
 	expect_fini(&e1);

@@ -111,12 +111,17 @@ static void test_counts_merge_keeps_other_table_or_key_apart(void)
 
 /* A distinct value in every counter cell, scaled: iface cell i holds scale * (i + 1)
  * packets, table cell i scale * (i + 7), each of 64 bytes. */
-static void fill_counters(struct ft_counts *c, __u64 scale)
+#define IFACE_CELLS(slots) ((size_t)(slots) * FT_DIRS * FT_CNT_PER_IFDIR)
+
+static void fill_counters(struct ft_counts *c, __u64 scale, __u32 slots)
 {
-	struct ft_value *iv = (struct ft_value *)c->iface, *tv = (struct ft_value *)c->table;
+	struct ft_value *iv, *tv = (struct ft_value *)c->table;
 	size_t i;
 
-	for (i = 0; i < FT_IFACE_COUNTERS; i++) {
+	counts_iface_reserve(c, slots);
+	iv = (struct ft_value *)c->iface;
+	c->removed[1][FT_CNT_SEEN].packets = scale * 5;
+	for (i = 0; i < IFACE_CELLS(slots); i++) {
 		iv[i].packets = scale * (i + 1);
 		iv[i].bytes = scale * (i + 1) * 64;
 	}
@@ -135,15 +140,20 @@ static void test_counts_merge_adds_iface_and_table_counters(void)
 	counts_init(&a);
 	counts_init(&b);
 	counts_init(&dst);
-	fill_counters(&a, 1);
-	fill_counters(&b, 1000);
+	fill_counters(&a, 1, 5);	/* fewer slots than b: dst grows to b's */
+	fill_counters(&b, 1000, 9);
 	counts_merge(&dst, &a);
 	counts_merge(&dst, &b);
+	ASSERT_EQ(dst.nr_iface, 9, "slots: the larger of the two");
 	iv = (const struct ft_value *)dst.iface;
 	tv = (const struct ft_value *)dst.table;
-	for (i = 0; i < FT_IFACE_COUNTERS; i++)
-		bad += iv[i].packets != 1001 * (i + 1) || iv[i].bytes != 1001 * (i + 1) * 64;
+	for (i = 0; i < IFACE_CELLS(9); i++) {
+		__u64 want = (i < IFACE_CELLS(5) ? 1001 : 1000) * (i + 1);
+
+		bad += iv[i].packets != want || iv[i].bytes != want * 64;
+	}
 	ASSERT_EQ(bad, 0, "iface cells that are not a + b");
+	ASSERT_EQ(dst.removed[1][FT_CNT_SEEN].packets, 5005, "removed interfaces' sums add up");
 	bad = 0;
 	for (i = 0; i < FT_TABLE_COUNTERS; i++)
 		bad += tv[i].packets != 1001 * (i + 7) || tv[i].bytes != 1001 * (i + 7) * 64;
@@ -151,6 +161,28 @@ static void test_counts_merge_adds_iface_and_table_counters(void)
 	counts_free(&a);
 	counts_free(&b);
 	counts_free(&dst);
+}
+
+/* A retired slot's counts move to the removed sum: the total stays whole
+ * and the slot starts from zero for the interface that gets it next. */
+static void test_counts_iface_retire_keeps_the_sum(void)
+{
+	static struct ft_counts c;
+	struct ft_value before, after;
+
+	counts_init(&c);
+	fill_counters(&c, 1, 4);
+	counts_seen(&c, FT_DIR_EGRESS, &before);
+	counts_iface_retire(&c, 2);
+	counts_seen(&c, FT_DIR_EGRESS, &after);
+	ASSERT_EQ(after.packets, before.packets, "seen packets unchanged");
+	ASSERT_EQ(after.bytes, before.bytes, "seen bytes unchanged");
+	ASSERT_EQ(c.iface[2][1][FT_CNT_SEEN].packets, 0, "the slot starts over");
+	ASSERT_TRUE(c.iface[3][1][FT_CNT_SEEN].packets != 0, "other slots untouched");
+	counts_iface_retire(&c, 17);	/* past the end: nothing to move */
+	counts_seen(&c, FT_DIR_EGRESS, &after);
+	ASSERT_EQ(after.packets, before.packets, "a slot past the end moves nothing");
+	counts_free(&c);
 }
 
 static void test_counts_merge_spans_earliest_start_to_latest_end(void)
@@ -304,7 +336,7 @@ static void test_counts_reset_forgets_counts_but_keeps_allocations(void)
 	counts_init(&src);
 	for (i = 0; i < 300; i++)
 		fixture_append(&src, 0, port_key(IPPROTO_UDP, (__u16)i, 0), 1, 1);
-	fill_counters(&src, 1);
+	fill_counters(&src, 1, 3);
 	src.start = 10;
 	src.end = 11;
 	counts_merge(&c, &src);
@@ -318,6 +350,7 @@ static void test_counts_reset_forgets_counts_but_keeps_allocations(void)
 	ASSERT_DBL_EQ(c.start, 0, "start");
 	ASSERT_DBL_EQ(c.end, 0, "end");
 	ASSERT_EQ(c.iface[0][0][FT_CNT_SEEN].packets, 0, "iface counters");
+	ASSERT_EQ(c.removed[1][FT_CNT_SEEN].packets, 0, "removed interfaces' sums");
 	ASSERT_EQ(c.table[0][0][FT_TBL_OVERFLOW].packets, 0, "table counters");
 	ASSERT_TRUE(c.entries == entries, "entries array kept");
 	ASSERT_EQ(c.cap_entries, cap, "capacity kept");

@@ -46,6 +46,7 @@ static void make_catalog(const char *spec)
 	fixture_catalog(&cat, spec);
 	counts_free(&total);
 	counts_free(&rendered);
+	counts_iface_reserve(&total, FIXTURE_SLOT + 1);
 	total.start = REC_START;
 	total.end = REC_END;
 }
@@ -404,8 +405,9 @@ static void test_prom_seen_and_unclassified_per_iface_direction_and_reason(void)
 	char *text;
 
 	make_catalog("ports=proto,dport");
-	total.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 12, 3400 };
-	total.iface[0][FT_DIR_EGRESS][FT_CNT_UNCL(FT_UNCL_FRAGMENT)] = (struct ft_value){ 3, 210 };
+	total.iface[FIXTURE_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 12, 3400 };
+	total.iface[FIXTURE_SLOT][FT_DIR_EGRESS][FT_CNT_UNCL(FT_UNCL_FRAGMENT)] =
+		(struct ft_value){ 3, 210 };
 	total.table[0][FT_DIR_INGRESS][FT_TBL_OVERFLOW] = (struct ft_value){ 5, 500 };
 	text = render_once(1000);
 	ASSERT_CONTAINS(text,
@@ -423,6 +425,138 @@ static void test_prom_seen_and_unclassified_per_iface_direction_and_reason(void)
 			"overflow");
 	ASSERT_LACKS(text, "(other)", "no unknown-interface series without its frames");
 	free(text);
+}
+
+/* Sums a family's samples whose line contains `with` (NULL: all). */
+static __u64 family_sum(const char *text, const char *family, const char *with)
+{
+	char want[128];
+	const char *p = text;
+	__u64 sum = 0;
+
+	snprintf(want, sizeof(want), "\n%s{", family);
+	while ((p = strstr(p, want))) {
+		const char *eol = strchr(p + 1, '\n');
+		const char *sp = eol ? memrchr(p, ' ', (size_t)(eol - p)) : NULL;
+		char line[256];
+
+		p++;
+		if (!eol || !sp)
+			break;
+		snprintf(line, sizeof(line), "%.*s", (int)(eol - p), p);
+		if (!with || strstr(line, with))
+			sum += strtoull(sp + 1, NULL, 10);
+	}
+	return sum;
+}
+
+/* Interfaces past --prometheus-max-interfaces, unknown and removed ones
+ * add up in iface="other": the series stay capped, their sum exact. */
+static void test_prom_iface_series_are_capped_with_other(void)
+{
+	static struct ft_iface many[8];
+	struct prom_self self = { .max_iface_series = 2 };
+	struct prom_series s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	make_catalog("ports=proto,dport");
+	memset(many, 0, sizeof(many));
+	cat.ifaces = many;
+	cat.max_ifaces = 7;
+	cat.nr_ifaces = 6;
+	counts_iface_reserve(&total, 6);
+	for (i = 1; i < 6; i++) {
+		many[i].used = true;
+		snprintf(many[i].name, sizeof(many[i].name), "ftp%d", i);
+		many[i].ifindex = 10 + i;
+		total.iface[i][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 100u * i, 1000u * i };
+	}
+	total.iface[FT_IFACE_OTHER][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 7, 70 };
+	total.removed[FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 9, 90 };
+	prom_series_init(&s, 10, FT_PROM_WINDOW, FT_PROM_EXPIRE);
+	f = open_memstream(&buf, &len);
+	ASSERT_EQ(prom_render(f, &cat, &total, &total, &s, &self), 0, "render");
+	fclose(f);
+	prom_series_free(&s);
+	ASSERT_CONTAINS(buf, "flowtally_seen_packets_total{iface=\"ftp1\",direction=\"ingress\"} 100\n",
+			"first interface has its series");
+	ASSERT_CONTAINS(buf, "flowtally_seen_packets_total{iface=\"ftp2\",direction=\"ingress\"} 200\n",
+			"second interface has its series");
+	ASSERT_LACKS(buf, "iface=\"ftp3\"", "third interface is past the cap");
+	/* 300 + 400 + 500 + 7 unknown + 9 removed */
+	ASSERT_CONTAINS(buf,
+			"flowtally_seen_packets_total{iface=\"other\",direction=\"ingress\"} 1216\n",
+			"the rest in other");
+	ASSERT_EQ(family_sum(buf, "flowtally_seen_packets_total", "ingress"),
+		  100 + 200 + 300 + 400 + 500 + 7 + 9, "the family sums to every frame seen");
+	ASSERT_EQ(family_sum(buf, "flowtally_seen_bytes_total", "ingress"),
+		  1000 + 2000 + 3000 + 4000 + 5000 + 70 + 90, "and every byte");
+	free(buf);
+}
+
+/* iface="other" of ingress seen packets, as rendered with `own`. */
+static __u64 render_other(struct prom_ifaces *own)
+{
+	struct prom_self self = { .ifaces = own };
+	struct prom_series s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	__u64 v;
+
+	prom_series_init(&s, 10, FT_PROM_WINDOW, FT_PROM_EXPIRE);
+	f = open_memstream(&buf, &len);
+	ASSERT_EQ(prom_ifaces_update(own, &cat), 0, "update");
+	ASSERT_EQ(prom_render(f, &cat, &total, &total, &s, &self), 0, "render");
+	fclose(f);
+	prom_series_free(&s);
+	v = family_sum(buf, "flowtally_seen_packets_total", "iface=\"other\",direction=\"ingress\"");
+	free(buf);
+	return v;
+}
+
+/* An interface that started in "other" stays there when a slot frees up,
+ * and a new interface gets the room: "other" never goes down (a counter). */
+static void test_prom_iface_series_kept_for_life_other_only_grows(void)
+{
+	static struct ft_iface many[6];
+	struct prom_ifaces own;
+	__u64 before, after;
+	int i;
+
+	make_catalog("ports=proto,dport");
+	memset(many, 0, sizeof(many));
+	cat.ifaces = many;
+	cat.max_ifaces = 5;
+	cat.nr_ifaces = 4;
+	counts_iface_reserve(&total, 4);
+	for (i = 1; i < 4; i++) {
+		many[i].used = true;
+		snprintf(many[i].name, sizeof(many[i].name), "ftp%d", i);
+		many[i].ifindex = 10 + i;
+		total.iface[i][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 100u * i, 0 };
+	}
+	prom_ifaces_init(&own, 2);
+	before = render_other(&own);
+	ASSERT_EQ(before, 300, "the third interface is in other");
+	/* ftp1 leaves: its totals to the removed sum, its slot free */
+	counts_iface_retire(&total, 1);
+	memset(&many[1], 0, sizeof(many[1]));
+	after = render_other(&own);
+	ASSERT_EQ(after, 400, "ftp1's totals join other; ftp3 stays there");
+	before = after;
+	/* a new interface in slot 1 gets the series ftp1 had */
+	many[1].used = true;
+	strcpy(many[1].name, "ftp9");
+	many[1].ifindex = 99;
+	total.iface[1][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 7, 0 };
+	after = render_other(&own);
+	ASSERT_EQ(after, before, "the new one has its own series; other unchanged");
+	ASSERT_TRUE(own.own[1] && own.own[2] && !own.own[3], "ftp9 and ftp2 own, ftp3 not");
+	prom_ifaces_free(&own);
 }
 
 /* Every sample belongs to a family announced once, with HELP then TYPE, and
@@ -789,14 +923,17 @@ static void test_ipfix_table_without_ifindex_names_the_one_interface_or_none(voi
 {
 	struct table_spec ports = spec_of("ports=proto,dport"), ifs = spec_of("i=ifindex");
 	struct ft_catalog c = {};
+	struct ft_iface *b;
 
-	c.nr_ifaces = 1;
-	c.ifaces[0].ifindex = 12;
+	ASSERT_EQ(catalog_init(&c, 4), 0, "catalog");
+	catalog_new_iface(&c, "a", 12);
 	ASSERT_EQ(ipfix_table_ifindex(&c, &ports), 12, "one interface: it");
 	ASSERT_EQ(ipfix_table_ifindex(&c, &ifs), 0, "keyed by ifindex: the key's");
-	c.nr_ifaces = 2;
-	c.ifaces[1].ifindex = 13;
+	b = catalog_new_iface(&c, "b", 13);
 	ASSERT_EQ(ipfix_table_ifindex(&c, &ports), 0, "two interfaces: unknown");
+	b->gone = true;
+	ASSERT_EQ(ipfix_table_ifindex(&c, &ports), 12, "the other one gone: the one left");
+	catalog_free(&c);
 }
 
 static void test_ipfix_options_templates_scope_the_domain_and_the_interface(void)
@@ -863,10 +1000,10 @@ static void test_csv_header_then_count_rows_then_entries(void)
 	make_catalog("ports=proto,dport");
 	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 9, 15000);
 	append(&total, port_key(IPPROTO_ICMP, 8 << 8, FT_DIR_EGRESS), 3, 294);
-	total.iface[0][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 12, 15180 };
-	total.iface[0][FT_DIR_INGRESS][FT_CNT_UNCL(FT_UNCL_FRAGMENT)] = (struct ft_value){ 2, 120 };
+	total.iface[FIXTURE_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 12, 15180 };
+	total.iface[FIXTURE_SLOT][FT_DIR_INGRESS][FT_CNT_UNCL(FT_UNCL_FRAGMENT)] = (struct ft_value){ 2, 120 };
 	total.table[0][FT_DIR_INGRESS][FT_TBL_OVERFLOW] = (struct ft_value){ 1, 60 };
-	total.iface[0][FT_DIR_EGRESS][FT_CNT_SEEN] = (struct ft_value){ 3, 294 };
+	total.iface[FIXTURE_SLOT][FT_DIR_EGRESS][FT_CNT_SEEN] = (struct ft_value){ 3, 294 };
 	text = csv_run(false);
 	if (!ASSERT_TRUE(text && !strcmp(text, want), "header and rows"))
 		fprintf(stderr, "      got:\n%s      want:\n%s", text ? text : "", want);
@@ -915,7 +1052,7 @@ static void test_csv_quotes_an_interface_name_with_a_comma(void)
 	char *text;
 
 	make_catalog("i=ifindex,proto");
-	snprintf(cat.ifaces[0].name, sizeof(cat.ifaces[0].name), "a,b\"c");
+	snprintf(cat.ifaces[FIXTURE_SLOT].name, sizeof(cat.ifaces[FIXTURE_SLOT].name), "a,b\"c");
 	k.ifindex = 7;
 	append(&total, k, 1, 60);
 	text = csv_run(false);

@@ -16,6 +16,8 @@
 
 #include "check.h"
 #include "fixture.h"
+#include "ifselect.h"
+#include "ident.h"
 #include "counts.h"
 #include "instance.h"
 #include "json_writer.h"
@@ -31,8 +33,8 @@
 
 /* ---- run_opts_parse ---- */
 
-static char arg_store[64][80];
-static char *arg_ptrs[65];
+static char arg_store[2 * FT_MAX_SELECTORS + 4][80];
+static char *arg_ptrs[2 * FT_MAX_SELECTORS + 5];
 
 /* Copies the arguments into writable storage (getopt_long permutes argv) that
  * stays valid until the next call, then parses them after "run". */
@@ -138,21 +140,89 @@ static void test_opts_iface_repeats_in_order(void)
 	ASSERT_STREQ(opts.ifaces[2], "veth2", "third");
 }
 
-static void test_opts_sixteen_ifaces_are_accepted(void)
+/* Far past the old limit of 16: as many names as -i may be given. */
+static void test_opts_many_ifaces_are_accepted(void)
 {
-	const char *args[2 * FT_MAX_IFACES];
-	char names[FT_MAX_IFACES][16], err[256];
+	static const char *args[2 * FT_MAX_SELECTORS];
+	static char names[FT_MAX_SELECTORS][16];
+	char err[256];
 	int i, ret;
 
-	for (i = 0; i < FT_MAX_IFACES; i++) {
+	for (i = 0; i < FT_MAX_SELECTORS; i++) {
 		snprintf(names[i], sizeof(names[i]), "eth%d", i);
 		args[2 * i] = "-i";
 		args[2 * i + 1] = names[i];
 	}
-	ret = parse_args(&opts, err, sizeof(err), args, 2 * FT_MAX_IFACES);
-	expect_opts_ok(ret, err, "FT_MAX_IFACES interfaces");
-	ASSERT_EQ(opts.nr_ifaces, FT_MAX_IFACES, "interfaces");
-	ASSERT_STREQ(opts.ifaces[FT_MAX_IFACES - 1], names[FT_MAX_IFACES - 1], "last");
+	ret = parse_args(&opts, err, sizeof(err), args, 2 * FT_MAX_SELECTORS);
+	expect_opts_ok(ret, err, "FT_MAX_SELECTORS interfaces");
+	ASSERT_EQ(opts.nr_ifaces, FT_MAX_SELECTORS, "interfaces");
+	ASSERT_STREQ(opts.ifaces[FT_MAX_SELECTORS - 1], names[FT_MAX_SELECTORS - 1], "last");
+	ASSERT_EQ(opts.max_ifaces, FT_IFACES_DEFAULT, "default capacity");
+	ASSERT_TRUE(!opts.following, "names only: nothing followed");
+	ASSERT_STREQ(opts.name, "eth0", "named after the first interface");
+}
+
+static void test_opts_patterns_follow_and_name_the_instance(void)
+{
+	char err[256];
+	int ret = PARSE(&opts, err, "-i", "veth*", "-i", "cali?", "-i", "eth0");
+
+	expect_opts_ok(ret, err, "patterns and a name");
+	ASSERT_TRUE(opts.following, "a pattern is followed");
+	ASSERT_STREQ(opts.name, FT_DEFAULT_NAME, "a pattern first: the default name");
+	ASSERT_TRUE(valid_instance_name(FT_DEFAULT_NAME), "the default name is a valid one");
+	ASSERT_TRUE(iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "veth1a2b"),
+		    "veth* selects veth1a2b");
+	ASSERT_TRUE(iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "cali7"),
+		    "cali? selects cali7");
+	ASSERT_TRUE(!iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "cali77"),
+		    "cali? does not select cali77");
+	ASSERT_TRUE(!iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "eth0"),
+		    "a plain name is not a pattern");
+	ASSERT_TRUE(!iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "lo"),
+		    "lo is not selected");
+	ASSERT_TRUE(iface_is_pattern("ftp[0-9]") && !iface_is_pattern("eth0.100"),
+		    "wildcards make a pattern, dots do not");
+
+	ret = PARSE(&opts, err, "-i", "eth0", "-i", "veth*", "--name", "node");
+	expect_opts_ok(ret, err, "a name first, then a pattern");
+	ASSERT_STREQ(opts.name, "node", "--name wins");
+	ASSERT_TRUE(opts.following, "still followed");
+}
+
+static void test_opts_all_interfaces_and_capacity(void)
+{
+	char err[256];
+	int ret = PARSE(&opts, err, "--all-interfaces", "--max-interfaces", "4096");
+
+	expect_opts_ok(ret, err, "--all-interfaces --max-interfaces 4096");
+	ASSERT_TRUE(opts.all_ifaces && opts.following, "all, followed");
+	ASSERT_EQ(opts.max_ifaces, 4096, "capacity");
+	ASSERT_STREQ(opts.name, FT_DEFAULT_NAME, "the default name");
+	ASSERT_TRUE(iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "eth7") &&
+			    iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "veth0"),
+		    "every interface");
+	ASSERT_TRUE(!iface_selected(opts.ifaces, opts.nr_ifaces, opts.all_ifaces, "lo"), "but lo");
+	ret = PARSE(&opts, err, "--all-interfaces", "-i", "eth0");
+	expect_opts_error(ret, err, "exclude each other", "--all-interfaces with -i");
+	ret = PARSE(&opts, err, "-i", "eth0", "--max-interfaces", "0");
+	expect_opts_error(ret, err, "1-65536", "--max-interfaces 0");
+	ret = PARSE(&opts, err, "-i", "eth0", "--max-interfaces", "65537");
+	expect_opts_error(ret, err, "1-65536", "--max-interfaces 65537");
+	ret = PARSE(&opts, err, "-i", "eth0", "-i", "eth1", "--max-interfaces", "1");
+	expect_opts_error(ret, err, "2 interfaces named", "more names than slots");
+	ret = PARSE(&opts, err, "-i", "eth0", "-i", "eth0");
+	expect_opts_error(ret, err, "given twice", "-i twice");
+	ret = PARSE(&opts, err, "-i", "a/b");
+	expect_opts_error(ret, err, "no interface name or pattern", "a slash");
+	ret = PARSE(&opts, err, "-i", "abcdefghijklmnop");
+	expect_opts_error(ret, err, "no interface name or pattern", "16 characters");
+	ret = PARSE(&opts, err, "-i", "eth0", "--prometheus-max-interfaces", "5");
+	expect_opts_error(ret, err, "needs --prometheus", "the cap without Prometheus");
+	ret = PARSE(&opts, err, "-i", "eth0", "--prometheus", "127.0.0.1:9",
+		    "--prometheus-max-interfaces", "5");
+	expect_opts_ok(ret, err, "the cap with Prometheus");
+	ASSERT_EQ(opts.prom_max_iface_series, 5, "the cap");
 }
 
 static void test_opts_json(void)
@@ -446,19 +516,20 @@ static void test_opts_bad_table_spec_is_reported(void)
 			  "-t x=bogus");
 }
 
-static void test_opts_seventeen_ifaces_is_an_error(void)
+static void test_opts_too_many_selectors_is_an_error(void)
 {
-	const char *args[2 * (FT_MAX_IFACES + 1)];
-	char names[FT_MAX_IFACES + 1][16], err[256];
+	static const char *args[2 * (FT_MAX_SELECTORS + 1)];
+	static char names[FT_MAX_SELECTORS + 1][16];
+	char err[256];
 	int i;
 
-	for (i = 0; i <= FT_MAX_IFACES; i++) {
+	for (i = 0; i <= FT_MAX_SELECTORS; i++) {
 		snprintf(names[i], sizeof(names[i]), "eth%d", i);
 		args[2 * i] = "-i";
 		args[2 * i + 1] = names[i];
 	}
-	expect_opts_error(parse_args(&opts, err, sizeof(err), args, 2 * (FT_MAX_IFACES + 1)),
-			  err, "too many interfaces", "FT_MAX_IFACES + 1 interfaces");
+	expect_opts_error(parse_args(&opts, err, sizeof(err), args, 2 * (FT_MAX_SELECTORS + 1)),
+			  err, "use a pattern", "FT_MAX_SELECTORS + 1 interfaces");
 }
 
 static void test_opts_bad_direction_top_and_xdp_mode_are_named(void)

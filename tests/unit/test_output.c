@@ -73,11 +73,12 @@ static void make_counts(void)
 	int d, r;
 
 	counts_free(&rec);
+	counts_iface_reserve(&rec, FIXTURE_SLOT + 1);
 	rec.start = REC_START;
 	rec.end = REC_END;
 	for (i = 0; i < ARRAY_SIZE(rec_entries); i++) {
 		const struct rec_entry *e = &rec_entries[i];
-		struct ft_value *seen = &rec.iface[0][e->dir][FT_CNT_SEEN];
+		struct ft_value *seen = &rec.iface[FIXTURE_SLOT][e->dir][FT_CNT_SEEN];
 
 		fixture_append(&rec, 0, port_key(e->proto, e->dport, e->dir), e->packets, e->bytes);
 		seen->packets += e->packets;
@@ -87,8 +88,8 @@ static void make_counts(void)
 		for (r = 0; r < FT_UNCL_REASONS; r++) {
 			struct ft_value u = uncl_value(r);
 
-			rec.iface[0][d][FT_CNT_UNCL(r)] = u;
-			value_add(&rec.iface[0][d][FT_CNT_SEEN], &u);
+			rec.iface[FIXTURE_SLOT][d][FT_CNT_UNCL(r)] = u;
+			value_add(&rec.iface[FIXTURE_SLOT][d][FT_CNT_SEEN], &u);
 		}
 }
 
@@ -318,7 +319,7 @@ static void test_output_json_has_interface_seen_and_every_reason(void)
 	if (!ASSERT_TRUE(out, "record"))
 		return;
 	for (d = 0; d < FT_DIRS; d++) {
-		const struct ft_value *seen = &rec.iface[0][d][FT_CNT_SEEN];
+		const struct ft_value *seen = &rec.iface[FIXTURE_SLOT][d][FT_CNT_SEEN];
 
 		snprintf(needle, sizeof(needle),
 			 "{\"name\":\"veth0\",\"ifindex\":%d,\"direction\":\"%s\",\"hook\":\"%s\","
@@ -346,7 +347,7 @@ static void test_output_json_lists_other_iface_slot_when_it_saw_frames(void)
 
 	make_catalog(NULL);
 	make_counts();
-	rec.iface[FT_MAX_IFACES][FT_DIR_INGRESS][FT_CNT_SEEN] =
+	rec.iface[FT_IFACE_OTHER][FT_DIR_INGRESS][FT_CNT_SEEN] =
 		(struct ft_value){ .packets = 5, .bytes = 500 };
 	out = record(true, 20);
 	if (!ASSERT_TRUE(out, "record"))
@@ -470,11 +471,11 @@ static void test_output_json_total_per_direction(void)
 
 	make_catalog(NULL);
 	make_counts();
-	rec.iface[FT_MAX_IFACES][FT_DIR_EGRESS][FT_CNT_SEEN] =
+	rec.iface[FT_IFACE_OTHER][FT_DIR_EGRESS][FT_CNT_SEEN] =
 		(struct ft_value){ .packets = 5, .bytes = 500 };
 	for (d = 0; d < FT_DIRS; d++) {
-		value_add(&want[d], &rec.iface[0][d][FT_CNT_SEEN]);
-		value_add(&want[d], &rec.iface[FT_MAX_IFACES][d][FT_CNT_SEEN]);
+		value_add(&want[d], &rec.iface[FIXTURE_SLOT][d][FT_CNT_SEEN]);
+		value_add(&want[d], &rec.iface[FT_IFACE_OTHER][d][FT_CNT_SEEN]);
 	}
 	out = record(true, 20);
 	if (!ASSERT_TRUE(out, "record"))
