@@ -19,10 +19,9 @@ FT=$(readlink -f "$FT")
 FTSEND=$(readlink -f "$FTSEND")
 VA2=${VA}2 VB2=${VB}2
 PIDS=()
-made_dirs=()
 
 unit_cleanup() {
-	local pid d
+	local pid
 
 	for pid in "${PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || continue
@@ -32,14 +31,16 @@ unit_cleanup() {
 	"$FT" stop "$VA" >/dev/null 2>&1
 	"$FT" stop "$VA2" >/dev/null 2>&1
 	ip link del "$VA2" 2>/dev/null
-	for d in "${made_dirs[@]}"; do rmdir "$d" 2>/dev/null; done
 	export_cleanup
 }
 trap unit_cleanup EXIT
 
 have_tools unit_setup setpriv unshare findmnt curl jq || exit 0
+# flowtally's own folders, as the package makes them; left in place after
+# (another run beside this one may be using them: removing one under its
+# sandbox's bind mount made that run's start fail)
 for d in /var/lib/flowtally /run/flowtally; do
-	[ -d "$d" ] || { mkdir -m 0755 "$d" && made_dirs+=("$d"); }
+	[ -d "$d" ] || mkdir -m 0755 "$d"
 done
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf ||
 	{ fail unit_setup "no bpffs at /sys/fs/bpf"; exit 1; }
