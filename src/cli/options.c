@@ -108,27 +108,6 @@ OPT_FN(opt_iface)
 	return 0;
 }
 
-OPT_FN(opt_max_ifaces)
-{
-	long n;
-
-	if (parse_long(arg, 1, FT_IFACES_LIMIT, &n))
-		return usage_error(err, errlen, "--max-interfaces '%s' invalid (1-65536)", arg);
-	o->max_ifaces = (__u32)n;
-	return 0;
-}
-
-OPT_FN(opt_prom_max_ifaces)
-{
-	long n;
-
-	if (parse_long(arg, 1, FT_IFACES_LIMIT, &n))
-		return usage_error(err, errlen, "--prometheus-max-interfaces '%s' invalid (1-65536)",
-				   arg);
-	o->prom_max_iface_series = (int)n;
-	return 0;
-}
-
 OPT_FN(opt_table)
 {
 	struct table_spec *t = &o->tables[o->nr_tables];
@@ -185,16 +164,6 @@ OPT_FN(opt_duration)
 	return 0;
 }
 
-OPT_FN(opt_top)
-{
-	long n;
-
-	if (parse_long(arg, 0, 1000000, &n))
-		return usage_error(err, errlen, "--top '%s' invalid (0 or more)", arg);
-	o->top = (int)n;
-	return 0;
-}
-
 OPT_FN(opt_xdp_mode)
 {
 	static const char *const words[] = { "auto", "native", "generic" };
@@ -230,39 +199,6 @@ OPT_FN(opt_prometheus)
 				   "[::1]:9753, or :9753 for every address)",
 				   arg);
 	o->prometheus = arg;
-	return 0;
-}
-
-OPT_FN(opt_prom_max)
-{
-	long n;
-
-	if (parse_long(arg, 1, 1000000, &n))
-		return usage_error(err, errlen, "--prometheus-max-series '%s' invalid (1 or more)",
-				   arg);
-	o->prom_max_series = (int)n;
-	return 0;
-}
-
-OPT_FN(opt_prom_window)
-{
-	long n;
-
-	if (parse_long(arg, 1, 1000000, &n))
-		return usage_error(err, errlen,
-				   "--prometheus-window '%s' invalid (intervals, 1 or more)", arg);
-	o->prom_window = (int)n;
-	return 0;
-}
-
-OPT_FN(opt_prom_expire)
-{
-	long n;
-
-	if (parse_long(arg, 0, 1000000, &n))
-		return usage_error(err, errlen,
-				   "--prometheus-expire '%s' invalid (windows, 0 or more)", arg);
-	o->prom_expire = (int)n;
 	return 0;
 }
 
@@ -475,7 +411,7 @@ OPT_FN(opt_help)
  * `help` is a format given `help_value` (limits come from their constants);
  * its lines after the first are indented under the first.
  */
-enum opt_kind { OPT_FLAG, OPT_STRING, OPT_PARSE };
+enum opt_kind { OPT_FLAG, OPT_STRING, OPT_INT, OPT_PARSE };
 
 struct run_option {
 	const char *name;
@@ -483,17 +419,24 @@ struct run_option {
 	const char *arg;	/* the value's name in --help; NULL: takes none */
 	bool arg_optional;	/* --name=VALUE or --name alone; the short one takes none */
 	enum opt_kind kind;
-	size_t field;		/* OPT_FLAG (bool), OPT_STRING (const char *) */
+	size_t field;		/* OPT_FLAG (bool), OPT_STRING (const char *), OPT_INT (int) */
 	int (*parse)(struct run_opts *o, const char *arg, char *err, size_t errlen);
 	const char *help;
 	double help_value;
+	long min, max;		/* OPT_INT: the values it takes */
 };
 
-#define FLAG(n, s, f, h) { n, s, NULL, false, OPT_FLAG, offsetof(struct run_opts, f), NULL, h, 0 }
+#define FLAG(n, s, f, h) { n, s, NULL, false, OPT_FLAG, offsetof(struct run_opts, f), NULL, h, 0, 0, 0 }
 #define STRING(n, s, a, f, h) \
-	{ n, s, a, false, OPT_STRING, offsetof(struct run_opts, f), NULL, h, 0 }
-#define PARSED(n, s, a, fn, h, v) { n, s, a, false, OPT_PARSE, 0, fn, h, v }
-#define PARSED_OPTIONAL(n, s, a, fn, h) { n, s, a, true, OPT_PARSE, 0, fn, h, 0 }
+	{ n, s, a, false, OPT_STRING, offsetof(struct run_opts, f), NULL, h, 0, 0, 0 }
+#define PARSED(n, s, a, fn, h, v) { n, s, a, false, OPT_PARSE, 0, fn, h, v, 0, 0 }
+/* An integer from min to max into an int (or a 32-bit unsigned) field; a
+ * field of another size does not build. */
+#define INT_FIELD(f)								\
+	(offsetof(struct run_opts, f) +						\
+	 0 * sizeof(char[sizeof(((struct run_opts *)0)->f) == sizeof(int) ? 1 : -1]))
+#define INT(n, a, f, lo, hi, h, v) { n, 0, a, false, OPT_INT, INT_FIELD(f), NULL, h, v, lo, hi }
+#define PARSED_OPTIONAL(n, s, a, fn, h) { n, s, a, true, OPT_PARSE, 0, fn, h, 0, 0, 0 }
 
 static const struct run_option run_options[] = {
 	PARSED("iface", 'i', "IFACE", opt_iface,
@@ -502,7 +445,7 @@ static const struct run_option run_options[] = {
 	       "and are renamed (repeat for more)",
 	       0),
 	FLAG("all-interfaces", 0, all_ifaces, "every interface but lo, followed like a pattern"),
-	PARSED("max-interfaces", 0, "N", opt_max_ifaces,
+	INT("max-interfaces", "N", max_ifaces, 1, FT_IFACES_LIMIT,
 	       "interface slots (default %.0f, up to 65536); each costs\n"
 	       "512 bytes of kernel memory per possible CPU",
 	       FT_IFACES_DEFAULT),
@@ -538,17 +481,17 @@ static const struct run_option run_options[] = {
 	       "serve /metrics on ADDR:PORT (e.g. 127.0.0.1:9753;\n"
 	       ":PORT or [::]:PORT: every address)",
 	       0),
-	PARSED("prometheus-max-series", 0, "N", opt_prom_max,
+	INT("prometheus-max-series", "N", prom_max_series, 1, 1000000,
 	       "own series per table and direction, the top N by\n"
 	       "bytes (default %.0f); the rest add up in 'other'",
 	       FT_PROM_MAX_SERIES),
-	PARSED("prometheus-max-interfaces", 0, "N", opt_prom_max_ifaces,
+	INT("prometheus-max-interfaces", "N", prom_max_iface_series, 1, FT_IFACES_LIMIT,
 	       "interfaces with series of their own (default %.0f);\n"
 	       "the others add up in iface=\"other\"",
 	       FT_PROM_IFACE_SERIES),
-	PARSED("prometheus-window", 0, "N", opt_prom_window,
+	INT("prometheus-window", "N", prom_window, 1, 1000000,
 	       "re-rank the series every N intervals (default %.0f)", FT_PROM_WINDOW),
-	PARSED("prometheus-expire", 0, "N", opt_prom_expire,
+	INT("prometheus-expire", "N", prom_expire, 0, 1000000,
 	       "a series out of the top goes after N windows, its\n"
 	       "count into 'other' (default %.0f; 0: at once)",
 	       FT_PROM_EXPIRE),
@@ -593,7 +536,7 @@ static const struct run_option run_options[] = {
 	       "(default %.0f; per table: :idle=SECONDS; 0 = every\n"
 	       "interval)",
 	       FT_TABLE_DEFAULT_IDLE),
-	PARSED("top", 0, "N", opt_top, "text: show N rows per table (default %.0f, 0 = all)",
+	INT("top", "N", top, 0, 1000000, "text: show N rows per table (default %.0f, 0 = all)",
 	       FT_TOP_ROWS),
 	PARSED("ingress-hook", 0, "HOOK", opt_ingress_hook,
 	       "auto, xdp or tcx (default auto: native XDP on NICs\n"
@@ -774,12 +717,22 @@ static const char *removed_short(int c)
 static int apply_option(struct run_opts *o, const struct run_option *opt, const char *arg,
 			char *err, size_t errlen)
 {
+	long n;
+
 	switch (opt->kind) {
 	case OPT_FLAG:
 		*(bool *)((char *)o + opt->field) = true;
 		return 0;
 	case OPT_STRING:
 		*(const char **)((char *)o + opt->field) = arg;
+		return 0;
+	case OPT_INT:
+		if (parse_long(arg, opt->min, opt->max, &n)) {
+			snprintf(err, errlen, "--%s '%s' invalid (%ld to %ld)", opt->name, arg,
+				 opt->min, opt->max);
+			return -EINVAL;
+		}
+		*(int *)((char *)o + opt->field) = (int)n;
 		return 0;
 	default:
 		return opt->parse(o, arg, err, errlen);

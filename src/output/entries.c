@@ -160,7 +160,6 @@ static void interval_end_line(const struct line_ctx *lc, const struct ft_catalog
 			      size_t nentries)
 {
 	struct printer *p = lc->p;
-	int d;
 
 	line_start(lc, "interval_end");
 	print_float(p, PRINT_JSON, "start", NULL, c->start, 6);
@@ -171,16 +170,7 @@ static void interval_end_line(const struct line_ctx *lc, const struct ft_catalog
 	print_u64(p, PRINT_JSON, "interfaces", NULL, nifaces);
 	print_u64(p, PRINT_JSON, "tables", NULL, ntables);
 	print_u64(p, PRINT_JSON, "entries", NULL, nentries);
-	print_open_object(p, "total");
-	for (d = 0; d < FT_DIRS; d++) {
-		struct ft_value sum = {};
-
-		if (!(cat->dirmask & FT_DIRMASK(d)))
-			continue;
-		counts_seen(c, d, &sum);
-		print_value(p, ft_dir_names[d], &sum);
-	}
-	print_close_object(p);
+	print_total(p, cat, c);
 	print_close_object(p);
 	print_end_record(p);
 }

@@ -25,6 +25,8 @@ const char *iface_hook(const struct ft_iface *ifc, int dir);
 const char *iface_hook_reason(const struct ft_iface *ifc, int dir);
 /* A veth's "peer" object (nothing for other interfaces or NULL). */
 void print_peer(struct printer *p, const struct ft_iface *ifc);
+/* "total": what every interface saw, per direction the instance counts. */
+void print_total(struct printer *p, const struct ft_catalog *cat, const struct ft_counts *c);
 /* The host name a record gives: `given`, or gethostname() into buf. */
 const char *record_host(const char *given, char *buf, size_t len);
 /* "schema", "host" and "instance" of a JSON line. */

@@ -234,19 +234,7 @@ void output_record(struct printer *p, const struct ft_catalog *cat, const struct
 	}
 	print_close_array(p);
 
-	print_open_object(p, "total");
-	print_text(p, "\ntotal seen:");
-	for (d = 0; d < FT_DIRS; d++) {
-		struct ft_value sum = {};
-
-		if (!(cat->dirmask & FT_DIRMASK(d)))
-			continue;
-		counts_seen(c, d, &sum);
-		print_value(p, ft_dir_names[d], &sum);
-		print_text(p, "  %s %llu packets %llu bytes", ft_dir_names[d],
-			   (unsigned long long)sum.packets, (unsigned long long)sum.bytes);
-	}
-	print_close_object(p);
+	print_total(p, cat, c);
 	print_text(p, "\n\n");
 	print_close_object(p);
 	print_end_record(p);

@@ -206,9 +206,9 @@ static void test_opts_all_interfaces_and_capacity(void)
 	ret = PARSE(&opts, err, "--all-interfaces", "-i", "eth0");
 	expect_opts_error(ret, err, "exclude each other", "--all-interfaces with -i");
 	ret = PARSE(&opts, err, "-i", "eth0", "--max-interfaces", "0");
-	expect_opts_error(ret, err, "1-65536", "--max-interfaces 0");
+	expect_opts_error(ret, err, "(1 to 65536)", "--max-interfaces 0");
 	ret = PARSE(&opts, err, "-i", "eth0", "--max-interfaces", "65537");
-	expect_opts_error(ret, err, "1-65536", "--max-interfaces 65537");
+	expect_opts_error(ret, err, "(1 to 65536)", "--max-interfaces 65537");
 	ret = PARSE(&opts, err, "-i", "eth0", "-i", "eth1", "--max-interfaces", "1");
 	expect_opts_error(ret, err, "2 interfaces named", "more names than slots");
 	ret = PARSE(&opts, err, "-i", "eth0", "-i", "eth0");
