@@ -346,6 +346,17 @@ static int send_interval(struct ipfix_exp *x, struct ipfix_collector *c,
 	return err ?: c->st.err;
 }
 
+/* An entry's bucket (table, template variant); false: its table is not
+ * exported. */
+static bool entry_bucket(const struct ft_catalog *cat, const struct ft_entry *e, size_t *k)
+{
+	if (e->table >= FT_MAX_TABLES || !table_reported(&cat->tables[e->table]))
+		return false;
+	*k = e->table * IPFIX_VARIANTS +
+	     (size_t)ipfix_entry_variant(&cat->tables[e->table].spec, &e->key);
+	return true;
+}
+
 /* Orders the interval's entries by table and variant (a counting sort):
  * each table's records are then read once per collector, not found among
  * all entries once per table and variant. Entries of tables not reported
@@ -366,28 +377,16 @@ static int sort_entries(struct ipfix_exp *x, const struct ft_catalog *cat,
 		x->order_cap = interval->nr_entries;
 	}
 	memset(x->first, 0, sizeof(x->first));
-	for (i = 0; i < interval->nr_entries; i++) {
-		const struct ft_entry *e = &interval->entries[i];
-
-		if (e->table >= FT_MAX_TABLES || !table_reported(&cat->tables[e->table]))
-			continue;
-		k = e->table * IPFIX_VARIANTS +
-		    (size_t)ipfix_entry_variant(&cat->tables[e->table].spec, &e->key);
-		x->first[k + 1]++;
-	}
+	for (i = 0; i < interval->nr_entries; i++)
+		if (entry_bucket(cat, &interval->entries[i], &k))
+			x->first[k + 1]++;
 	for (k = 0; k < nk; k++) {
 		x->first[k + 1] += x->first[k];
 		at[k] = x->first[k];
 	}
-	for (i = 0; i < interval->nr_entries; i++) {
-		const struct ft_entry *e = &interval->entries[i];
-
-		if (e->table >= FT_MAX_TABLES || !table_reported(&cat->tables[e->table]))
-			continue;
-		k = e->table * IPFIX_VARIANTS +
-		    (size_t)ipfix_entry_variant(&cat->tables[e->table].spec, &e->key);
-		x->order[at[k]++] = (__u32)i;
-	}
+	for (i = 0; i < interval->nr_entries; i++)
+		if (entry_bucket(cat, &interval->entries[i], &k))
+			x->order[at[k]++] = (__u32)i;
 	return 0;
 }
 
