@@ -37,6 +37,7 @@ struct prom {
 	pthread_mutex_t lock;
 	char *body;			/* the exposition; under lock */
 	size_t len;
+	unsigned long served;		/* scrapes of this body; under lock */
 	struct prom_series series;	/* run loop only */
 	unsigned long long intervals;
 };
@@ -55,6 +56,7 @@ static void publish(struct prom *p, char *body, size_t len)
 	old = p->body;
 	p->body = body;
 	p->len = len;
+	p->served = 0;
 	pthread_mutex_unlock(&p->lock);
 	free(old);
 }
@@ -154,6 +156,7 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
 	if (body)
 		memcpy(body, p->body, p->len);
 	len = p->len;
+	p->served += body != NULL;
 	pthread_mutex_unlock(&p->lock);
 	if (!body)
 		return MHD_NO;
@@ -278,8 +281,15 @@ static int prom_interval(struct exporter *e, const struct ft_catalog *cat,
 			 const struct ft_counts *interval, const struct ft_counts *total)
 {
 	struct prom *p = e->priv;
+	unsigned long served;
 	int err;
 
+	/* series that came or went stay until a scrape has seen them */
+	pthread_mutex_lock(&p->lock);
+	served = p->served;
+	pthread_mutex_unlock(&p->lock);
+	if (served)
+		prom_series_served(&p->series);
 	p->intervals++;
 	err = prom_series_update(&p->series, cat, interval, total);
 	if (!err)
