@@ -19,7 +19,7 @@ struct prom_self {
 	double last_interval_end;	/* unix seconds; 0 before the first */
 	unsigned long long intervals;	/* intervals exported */
 	double swap_seconds, read_seconds;	/* of the last interval */
-	size_t store_bytes;		/* the host-side totals */
+	size_t store_bytes;		/* the host-side counts: totals, interval, last */
 	const struct export_status *status;	/* exporters' errors; may be NULL */
 };
 

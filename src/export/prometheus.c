@@ -77,9 +77,8 @@ static int render(struct prom *p, const struct exporter *e, const struct ft_cata
 	if (e->status) {
 		self.swap_seconds = e->status->swap_seconds;
 		self.read_seconds = e->status->read_seconds;
+		self.store_bytes = e->status->store_bytes;
 	}
-	if (total)
-		self.store_bytes = counts_memory(total);
 	f = open_memstream(&body, &len);
 	if (!f)
 		return -errno;

@@ -166,13 +166,16 @@ static int take_interval(struct run_state *st, bool last)
 	st->interval.end = end;
 	st->total.end = end;
 	tables_update_memory(&st->inst);
-	st->oo.store_bytes = counts_memory(&st->total);
+	/* the totals, this interval and the last one (kept for 'top NAME') */
+	st->oo.store_bytes = counts_memory(&st->total) + counts_memory(&st->interval) +
+			     counts_memory(&st->last);
 	/* sorted once here: the printer and every exporter see the same order */
 	counts_sort(&st->interval);
 	if (!st->o->csv && !st->o->top_view)	/* those two are exporters */
 		output_record(&st->p, &st->inst.cat, &st->interval, "interval", &st->oo);
 	st->ex.status.swap_seconds = st->swap_seconds;
 	st->ex.status.read_seconds = st->read_seconds;
+	st->ex.status.store_bytes = st->oo.store_bytes;
 	exporters_interval(&st->ex, &st->inst.cat, &st->interval, &st->total);
 	tables_mark_reported(&st->inst);
 	/* the interval just reported stays for 'flowtally top NAME': a swap, no
