@@ -161,6 +161,7 @@ static int take_interval(struct run_state *st, bool last)
 	err = run_drain(st, last);
 	if (err)
 		return err;
+	st->counts_gen++;
 	read_device_counters(st);
 	st->oo.device = st->dev_interval;
 	st->interval.end = end;
@@ -296,6 +297,7 @@ static void run_state_free(struct run_state *st)
 	counts_free(&st->total);
 	counts_free(&st->scratch);
 	counts_free(&st->last);
+	top_control_free(st);
 }
 
 /* Opens what the run needs and starts counting: a new instance, or the pinned
