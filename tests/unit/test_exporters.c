@@ -437,6 +437,13 @@ static void run_series_churn(unsigned int every)
 		free(text);
 	}
 	ASSERT_TRUE(cycles >= 20, "series went and came back many times");
+	/* 12,000 ephemeral keys went through: only the series are remembered
+	 * (live, pending, frozen: 8 live and at most 16 frozen a direction),
+	 * and the window's keys (200 a window of 2 intervals, and 15) */
+	ASSERT_TRUE(s.own.nr_entries <= 2 * 8, "live series only");
+	ASSERT_TRUE(s.pending.nr_entries <= s.own.nr_entries, "pending among the live");
+	ASSERT_TRUE(s.frozen.nr_entries <= 2 * 16, "frozen ones bounded");
+	ASSERT_TRUE(s.window.nr_entries <= 2 * 115, "the window's keys only");
 	prom_series_free(&s);
 }
 
