@@ -290,6 +290,7 @@ static void run_state_free(struct run_state *st)
 {
 	exporters_close(&st->ex);
 	control_close(&st->ctl);
+	top_control_free(st);
 	instance_close(&st->inst);
 	printer_fini(&st->p);
 	sink_close(&st->out);
@@ -297,7 +298,6 @@ static void run_state_free(struct run_state *st)
 	counts_free(&st->total);
 	counts_free(&st->scratch);
 	counts_free(&st->last);
-	top_control_free(st);
 }
 
 /* Opens what the run needs and starts counting: a new instance, or the pinned
