@@ -384,7 +384,8 @@ static void put_self(FILE *f, const struct prom_self *self)
 	fprintf(f, "flowtally_swap_seconds %.6f\n", self->swap_seconds);
 	family(f, "flowtally_read_seconds", "gauge", "Reading and emptying the last generation.");
 	fprintf(f, "flowtally_read_seconds %.6f\n", self->read_seconds);
-	family(f, "flowtally_store_bytes", "gauge", "Memory of the counts flowtally keeps: totals, this interval and the last one.");
+	family(f, "flowtally_store_bytes", "gauge",
+	       "Memory of the counts flowtally keeps: totals, this interval and the last one.");
 	fprintf(f, "flowtally_store_bytes %zu\n", self->store_bytes);
 	family(f, "flowtally_intervals_total", "counter", "Intervals exported.");
 	fprintf(f, "flowtally_intervals_total %llu\n", self->intervals);

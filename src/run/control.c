@@ -494,6 +494,34 @@ static int answer_line(char *line, FILE *out, int *status, char *err, size_t err
 	return 0;
 }
 
+/* The whole lines of buf[0, *have) (a NUL after them), each to
+ * answer_line(), kept out of buf; a line that fills the buffer goes on as
+ * it is. 1 at the last line, with the exit status in *status, else 0. */
+static int answer_lines(char *buf, size_t size, size_t *have, FILE *out, int *status,
+			char *err, size_t errlen)
+{
+	size_t used;
+	char *nl, c;
+	int r;
+
+	while ((nl = memchr(buf, '\n', *have))) {
+		used = (size_t)(nl - buf) + 1;
+		c = nl[1];
+		nl[1] = '\0';
+		r = answer_line(buf, out, status, err, errlen);
+		nl[1] = c;
+		if (r)
+			return 1;
+		memmove(buf, buf + used, *have - used + 1);
+		*have -= used;
+	}
+	if (*have == size - 1) {	/* a longer line than ever sent: pass it on */
+		fputs(buf, out);
+		*have = 0;
+	}
+	return 0;
+}
+
 /*
  * Copies the answer's lines to `out` up to its last line; the exit status,
  * or -ECANCELED when `w` gave up. Waits with poll() up to
@@ -508,31 +536,14 @@ static int read_answer(int fd, FILE *out, const char *name, const struct control
 		{ .fd = fd, .events = POLLIN },
 		{ .fd = w ? w->fd : -1, .events = POLLIN },
 	};
-	char buf[4096], *nl;
-	size_t have = 0, used;
+	char buf[4096];
+	size_t have = 0;
 	int status, r;
 	ssize_t n;
 
 	for (;;) {
-		while ((nl = memchr(buf, '\n', have))) {
-			char c = nl[1];
-
-			used = (size_t)(nl - buf) + 1;
-			if (used < sizeof(buf))
-				nl[1] = '\0';
-			r = answer_line(buf, out, &status, err, errlen);
-			if (used < sizeof(buf))
-				nl[1] = c;
-			if (r)
-				return status;
-			memmove(buf, buf + used, have - used);
-			have -= used;
-		}
-		if (have == sizeof(buf) - 1) {	/* a longer line than ever sent: pass it on */
-			buf[have] = '\0';
-			fputs(buf, out);
-			have = 0;
-		}
+		if (answer_lines(buf, sizeof(buf), &have, out, &status, err, errlen))
+			return status;
 		r = (int)((deadline - mono_now()) * 1000);
 		if (r <= 0) {
 			snprintf(err, errlen, "instance '%s' did not answer within %d s (is it "
