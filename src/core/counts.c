@@ -245,6 +245,22 @@ int counts_lookup(struct ft_counts *c, __u32 table, const struct ft_key *key,
 	return 0;
 }
 
+const struct ft_entry *counts_find(const struct ft_counts *c, __u32 table,
+				   const struct ft_key *key)
+{
+	size_t i;
+	__u32 *slot;
+
+	if (c->index) {
+		slot = index_slot(c, table, key);
+		return *slot != INDEX_EMPTY ? &c->entries[*slot] : NULL;
+	}
+	for (i = 0; i < c->nr_entries; i++)
+		if (c->entries[i].table == table && !memcmp(&c->entries[i].key, key, sizeof(*key)))
+			return &c->entries[i];
+	return NULL;
+}
+
 void counts_drop_entries(struct ft_counts *c, __u32 table)
 {
 	size_t i, n = 0;

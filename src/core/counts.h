@@ -72,6 +72,10 @@ int counts_merge(struct ft_counts *dst, const struct ft_counts *src);
  * index on first use: 0 or -ENOMEM. */
 int counts_lookup(struct ft_counts *c, __u32 table, const struct ft_key *key,
 		  struct ft_entry **found);
+/* The same without building an index: through the index when there is one
+ * (counts_merge keeps one), else one pass. */
+const struct ft_entry *counts_find(const struct ft_counts *c, __u32 table,
+				   const struct ft_key *key);
 /* Entries of one table: drop them and its table counters (a removed table). */
 void counts_drop_table(struct ft_counts *c, __u32 table);
 /* Only the entries of one table; its counters stay. */

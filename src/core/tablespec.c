@@ -216,6 +216,11 @@ int table_spec_parse(const char *text, struct table_spec *spec, char *err, size_
 	    (spec->fields & PORT_FIELDS) != FT_FIELD_BIT(FT_F_PORT))
 		return fail(err, errlen, "table '%s': field 'port' (the lower of sport and dport) "
 			    "goes with neither sport nor dport", spec->name);
+	/* without proto, a port would mix with ICMP's type and code */
+	if (!ret && (spec->fields & FT_FIELD_BIT(FT_F_PORT)) &&
+	    !(spec->fields & FT_FIELD_BIT(FT_F_PROTO)))
+		return fail(err, errlen, "table '%1$s': field 'port' needs 'proto' beside it "
+			    "(e.g. '%1$s=proto,port')", spec->name);
 	while (!ret && opts && (tok = strsep(&opts, ":"))) {
 		if (!*tok)
 			return fail(err, errlen, "table '%s' has an empty option", spec->name);

@@ -46,6 +46,7 @@ struct export_status {
 	unsigned long long count[FT_MAX_EXPORTERS];
 	double swap_seconds;	/* the last flip: one grace period */
 	double read_seconds;	/* reading and emptying what it left */
+	size_t store_bytes;	/* the counts the run keeps: totals, interval, last */
 };
 
 struct exporter {

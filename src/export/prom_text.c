@@ -130,16 +130,16 @@ static bool table_counts(const struct ft_catalog *cat, int t, int d)
 	return table_shown(cat, t) && (cat->tables[t].cfg.dirmask & FT_DIRMASK(d));
 }
 
-/* One family of entry counters: the keys with their own series (what they
- * counted since they got it), then each table's and direction's "other":
- * every other key's total and every series' base (prom_series.h). */
+/* One family of entry counters: the keys with a series of their own (live
+ * or frozen), then each table's and direction's "other": every key's total
+ * less what its series shows, less what the series gone showed
+ * (prom_series.h). */
 static int put_entries(FILE *f, const struct ft_catalog *cat, const struct ft_counts *total,
 		       struct prom_series *s, bool bytes)
 {
 	const char *name = bytes ? "flowtally_bytes_total" : "flowtally_packets_total";
 	struct ft_value other[FT_MAX_TABLES][FT_DIRS] = {};
 	bool shown[FT_MAX_TABLES];
-	struct ft_entry *own;
 	size_t i;
 	int t, d, err;
 
@@ -152,30 +152,33 @@ static int put_entries(FILE *f, const struct ft_catalog *cat, const struct ft_co
 	for (i = 0; i < total->nr_entries; i++) {
 		const struct ft_entry *e = &total->entries[i];
 		const struct table_spec *spec;
+		struct ft_value v;
 		bool first = true;
 
 		if (e->table >= FT_MAX_TABLES || e->key.dir >= FT_DIRS || !shown[e->table])
 			continue;
-		err = prom_series_find(s, e->table, &e->key, &own);
-		if (err)
+		err = prom_series_show(s, e->table, &e->key, &e->val, &v);
+		if (err < 0)
 			return err;
-		if (!own) {
-			value_add(&other[e->table][e->key.dir], &e->val);
+		value_add(&other[e->table][e->key.dir], &e->val);
+		if (!err)
 			continue;
-		}
-		value_add(&other[e->table][e->key.dir], &own->val);
+		other[e->table][e->key.dir].packets -= v.packets;
+		other[e->table][e->key.dir].bytes -= v.bytes;
 		spec = &cat->tables[e->table].spec;
 		fputs(name, f);
 		table_labels(f, &first, spec, e->key.dir);
 		key_labels(f, &first, spec, &e->key);
-		value(f, first, bytes ? e->val.bytes - own->val.bytes
-				      : e->val.packets - own->val.packets);
+		value(f, first, bytes ? v.bytes : v.packets);
 	}
 	for (t = 0; t < FT_MAX_TABLES; t++) {
 		for (d = 0; d < FT_DIRS; d++) {
-			const struct ft_value *v = &other[t][d];
+			const struct ft_value *r = &s->retired[t][d];
+			struct ft_value *v = &other[t][d];
 			bool first = true;
 
+			v->packets = v->packets > r->packets ? v->packets - r->packets : 0;
+			v->bytes = v->bytes > r->bytes ? v->bytes - r->bytes : 0;
 			if (!table_counts(cat, t, d) || (s->nr[t][d] < s->max && !v->packets))
 				continue;
 			fputs(name, f);
@@ -375,8 +378,8 @@ static const struct table_gauge {
 	  "Kernel memory of a table's maps (both generations), as bpftool shows it.", false,
 	  gauge_memory },
 	{ "flowtally_table_series",
-	  "Keys of a table and direction exported as series of their own (the rest add up in "
-	  "'other').",
+	  "Keys of a table and direction with a live series of their own (the rest add up in "
+	  "'other'; a series that went stays a window more, frozen).",
 	  true, gauge_series },
 };
 
@@ -444,7 +447,8 @@ static void put_self(FILE *f, const struct prom_self *self)
 	fprintf(f, "flowtally_swap_seconds %.6f\n", self->swap_seconds);
 	family(f, "flowtally_read_seconds", "gauge", "Reading and emptying the last generation.");
 	fprintf(f, "flowtally_read_seconds %.6f\n", self->read_seconds);
-	family(f, "flowtally_store_bytes", "gauge", "Memory of the totals flowtally keeps.");
+	family(f, "flowtally_store_bytes", "gauge",
+	       "Memory of the counts flowtally keeps: totals, this interval and the last one.");
 	fprintf(f, "flowtally_store_bytes %zu\n", self->store_bytes);
 	family(f, "flowtally_intervals_total", "counter", "Intervals exported.");
 	fprintf(f, "flowtally_intervals_total %llu\n", self->intervals);

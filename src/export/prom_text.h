@@ -35,7 +35,7 @@ struct prom_self {
 	double last_interval_end;	/* unix seconds; 0 before the first */
 	unsigned long long intervals;	/* intervals exported */
 	double swap_seconds, read_seconds;	/* of the last interval */
-	size_t store_bytes;		/* the host-side totals */
+	size_t store_bytes;		/* the host-side counts: totals, interval, last */
 	const struct export_status *status;	/* exporters' errors; may be NULL */
 	/* interfaces with series of their own; the rest, unknown and removed
 	 * ones sum up in iface="other". NULL: the first max_iface_series in

@@ -37,6 +37,7 @@ struct prom {
 	pthread_mutex_t lock;
 	char *body;			/* the exposition; under lock */
 	size_t len;
+	unsigned long served;		/* scrapes of this body; under lock */
 	struct prom_series series;	/* run loop only */
 	unsigned long long intervals;
 	unsigned int max_iface_series;
@@ -57,6 +58,7 @@ static void publish(struct prom *p, char *body, size_t len)
 	old = p->body;
 	p->body = body;
 	p->len = len;
+	p->served = 0;
 	pthread_mutex_unlock(&p->lock);
 	free(old);
 }
@@ -78,9 +80,8 @@ static int render(struct prom *p, const struct exporter *e, const struct ft_cata
 	if (e->status) {
 		self.swap_seconds = e->status->swap_seconds;
 		self.read_seconds = e->status->read_seconds;
+		self.store_bytes = e->status->store_bytes;
 	}
-	if (total)
-		self.store_bytes = counts_memory(total);
 	f = open_memstream(&body, &len);
 	if (!f)
 		return -errno;
@@ -157,6 +158,7 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
 	if (body)
 		memcpy(body, p->body, p->len);
 	len = p->len;
+	p->served += body != NULL;
 	pthread_mutex_unlock(&p->lock);
 	if (!body)
 		return MHD_NO;
@@ -285,8 +287,15 @@ static int prom_interval(struct exporter *e, const struct ft_catalog *cat,
 			 const struct ft_counts *interval, const struct ft_counts *total)
 {
 	struct prom *p = e->priv;
+	unsigned long served;
 	int err;
 
+	/* series that came or went stay until a scrape has seen them */
+	pthread_mutex_lock(&p->lock);
+	served = p->served;
+	pthread_mutex_unlock(&p->lock);
+	if (served)
+		prom_series_served(&p->series);
 	p->intervals++;
 	err = prom_series_update(&p->series, cat, interval, total);
 	if (!err)

@@ -180,21 +180,26 @@ static void client_drop(struct control_client *cl)
 
 void control_close(struct control *c)
 {
+	bool named = c->lock_fd >= 0;
 	int i;
 
+	/* the name first: a client that sees its connection end then finds the
+	 * instance stopped, not still holding the lock */
+	if (c->fd >= 0)
+		unlink(c->path);
+	if (c->lock_fd >= 0) {
+		unlink(c->lock_path);	/* under the lock: see lock_name */
+		close(c->lock_fd);
+		c->lock_fd = -1;
+	}
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		client_drop(&c->clients[i]);
 	if (c->fd >= 0) {
 		close(c->fd);
 		c->fd = -1;
-		unlink(c->path);
 	}
-	if (c->lock_fd >= 0) {
-		unlink(c->lock_path);	/* under the lock: see lock_name */
-		close(c->lock_fd);
-		c->lock_fd = -1;
+	if (named)
 		rmdir(FT_RUN_DIR);	/* only if this was the last instance */
-	}
 }
 
 int control_pollfds(const struct control *c, struct pollfd *pfd, int max)
@@ -422,15 +427,14 @@ static int only_instance(char *name, size_t len)
 	return found;
 }
 
-/* Connects to instance `name`'s socket and sends `request`: the stream to
- * read the answer from, or NULL with the exit status in *status and the
- * reason in err. */
-static FILE *send_request(const char *name, const char *request, int *status, char *err,
-			  size_t errlen)
+/* Connects to instance `name`'s socket and sends `request`: the socket, or
+ * -1 with the exit status in *status and the reason in err. */
+static int send_request(const char *name, const char *request, int *status, char *err,
+			size_t errlen)
 {
-	struct timeval wait = { .tv_sec = CONTROL_CLIENT_WAIT_S };
-	char path[108];
-	FILE *in;
+	char path[108], line[CONTROL_REQUEST_MAX + 2];
+	size_t len, off = 0;
+	ssize_t n;
 	int fd;
 
 	*status = 1;
@@ -438,67 +442,150 @@ static FILE *send_request(const char *name, const char *request, int *status, ch
 		snprintf(err, errlen, "instance name '%s' invalid (" FT_INSTANCE_NAME_RULE ")",
 			 name);
 		*status = 2;
-		return NULL;
+		return -1;
 	}
 	fd = connect_to(path);
 	if (fd == -EACCES || fd == -EPERM) {
 		snprintf(err, errlen, "permission denied talking to instance '%s': run as root or "
 			 "as the user it runs as", name);
-		return NULL;
+		return -1;
 	}
 	if (fd < 0) {
 		snprintf(err, errlen, "no instance named '%s' answers on %s: %s", name, path,
 			 strerror(-fd));
-		return NULL;
+		return -1;
 	}
-	/* a stopped or wedged instance must not hang the client forever; a
-	 * resize of a large table takes seconds, not this long */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
-	if (dprintf(fd, "%s\n", request) < 0 || !(in = fdopen(fd, "r"))) {
-		snprintf(err, errlen, "cannot talk to instance '%s': %s", name, strerror(errno));
-		close(fd);
-		return NULL;
+	len = (size_t)snprintf(line, sizeof(line), "%s\n", request);
+	if (len >= sizeof(line))
+		len = sizeof(line) - 1;
+	/* MSG_NOSIGNAL: an instance that went away is an error, not SIGPIPE */
+	while (off < len) {
+		n = send(fd, line + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "cannot talk to instance '%s': %s", name,
+				 strerror(errno));
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
 	}
-	return in;
+	return fd;
 }
 
-/* Copies the answer's lines to `out` up to its last line; the exit status. */
-static int read_answer(FILE *in, FILE *out, const char *name, char *err, size_t errlen)
+/* One line of the answer (with its newline): 0 on to the next, or 1 with
+ * the exit status in *status (the last line). */
+static int answer_line(char *line, FILE *out, int *status, char *err, size_t errlen)
 {
-	char buf[4096];
+	char *msg;
 
-	while (fgets(buf, sizeof(buf), in)) {
-		if (!strcmp(buf, "ok\n"))
-			return 0;
-		if (!strncmp(buf, "error ", 6)) {
-			char *msg;
-			int status = (int)strtol(buf + 6, &msg, 10);
-
-			buf[strcspn(buf, "\n")] = '\0';
-			snprintf(err, errlen, "%s", msg + (*msg == ' '));
-			return status == 2 ? 2 : 1;
-		}
-		fputs(buf, out);
+	if (!strcmp(line, "ok\n")) {
+		*status = 0;
+		return 1;
 	}
-	if (ferror(in) && (errno == EAGAIN || errno == EWOULDBLOCK))
-		snprintf(err, errlen, "instance '%s' did not answer within %d s (is it stopped?)",
-			 name, CONTROL_CLIENT_WAIT_S);
-	else
-		snprintf(err, errlen, "instance '%s' closed the connection without an answer",
-			 name);
+	if (!strncmp(line, "error ", 6)) {
+		*status = (int)strtol(line + 6, &msg, 10) == 2 ? 2 : 1;
+		msg[strcspn(msg, "\n")] = '\0';
+		snprintf(err, errlen, "%s", msg + (*msg == ' '));
+		return 1;
+	}
+	fputs(line, out);
+	return 0;
+}
+
+/* The whole lines of buf[0, *have) (a NUL after them), each to
+ * answer_line(), kept out of buf; a line that fills the buffer goes on as
+ * it is. 1 at the last line, with the exit status in *status, else 0. */
+static int answer_lines(char *buf, size_t size, size_t *have, FILE *out, int *status,
+			char *err, size_t errlen)
+{
+	size_t used;
+	char *nl, c;
+	int r;
+
+	while ((nl = memchr(buf, '\n', *have))) {
+		used = (size_t)(nl - buf) + 1;
+		c = nl[1];
+		nl[1] = '\0';
+		r = answer_line(buf, out, status, err, errlen);
+		nl[1] = c;
+		if (r)
+			return 1;
+		memmove(buf, buf + used, *have - used + 1);
+		*have -= used;
+	}
+	if (*have == size - 1) {	/* a longer line than ever sent: pass it on */
+		fputs(buf, out);
+		*have = 0;
+	}
+	return 0;
+}
+
+/*
+ * Copies the answer's lines to `out` up to its last line; the exit status,
+ * or -ECANCELED when `w` gave up. Waits with poll() up to
+ * CONTROL_CLIENT_WAIT_S: a signal (a resize, ^C) only asks `w` whether to
+ * go on, and a stopped or wedged instance cannot hang the client.
+ */
+static int read_answer(int fd, FILE *out, const char *name, const struct control_wait *w,
+		       char *err, size_t errlen)
+{
+	double deadline = mono_now() + CONTROL_CLIENT_WAIT_S;
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = w ? w->fd : -1, .events = POLLIN },
+	};
+	char buf[4096];
+	size_t have = 0;
+	int status, r;
+	ssize_t n;
+
+	for (;;) {
+		if (answer_lines(buf, sizeof(buf), &have, out, &status, err, errlen))
+			return status;
+		r = (int)((deadline - mono_now()) * 1000);
+		if (r <= 0) {
+			snprintf(err, errlen, "instance '%s' did not answer within %d s (is it "
+				 "stopped?)", name, CONTROL_CLIENT_WAIT_S);
+			return 1;
+		}
+		r = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, r);
+		if (r < 0 && errno != EINTR) {
+			snprintf(err, errlen, "waiting for instance '%s': %s", name, strerror(errno));
+			return 1;
+		}
+		if (w && (r < 0 || (r > 0 && pfd[1].revents)) && w->give_up(w->arg))
+			return -ECANCELED;
+		if (r <= 0 || !pfd[0].revents)
+			continue;
+		n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = '\0';
+	}
+	snprintf(err, errlen, "instance '%s' closed the connection without an answer", name);
 	return 1;
+}
+
+int control_query_wait(const char *name, const char *request, FILE *out,
+		       const struct control_wait *w, char *err, size_t errlen)
+{
+	int status, fd = send_request(name, request, &status, err, errlen);
+
+	if (fd < 0)
+		return status;
+	status = read_answer(fd, out, name, w, err, errlen);
+	close(fd);
+	return status;
 }
 
 int control_query(const char *name, const char *request, FILE *out, char *err, size_t errlen)
 {
-	int status;
-	FILE *in = send_request(name, request, &status, err, errlen);
-
-	if (!in)
-		return status;
-	status = read_answer(in, out, name, err, errlen);
-	fclose(in);
-	return status;
+	return control_query_wait(name, request, out, NULL, err, errlen);
 }
 
 int control_request(const char *name, const char *request)

@@ -18,6 +18,7 @@
 #define FT_CONTROL_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -83,6 +84,16 @@ int control_request(const char *name, const char *request);
  * its answer (all but the last) to `out`. Returns the exit status (0, 1
  * runtime, 2 usage), with the reason in err when not 0. */
 int control_query(const char *name, const char *request, FILE *out, char *err, size_t errlen);
+/* What a client waits on besides the answer: `fd` (top's keyboard, -1:
+ * none) and signals; after either, give_up(arg) says whether to stop. */
+struct control_wait {
+	int fd;
+	bool (*give_up)(void *arg);
+	void *arg;
+};
+/* control_query, but -ECANCELED when w->give_up said so. */
+int control_query_wait(const char *name, const char *request, FILE *out,
+		       const struct control_wait *w, char *err, size_t errlen);
 
 /* A table size in a request, "resize TABLE SIZE": decimal digits only (no
  * sign, space, hex or exponent), 1 to FT_TABLE_MAX_SIZE. 0 or -EINVAL;

@@ -78,5 +78,6 @@ int run_drain(struct run_state *st, bool last)
  * join the interval and the totals like any read. */
 int run_keep_drained(struct run_state *st)
 {
+	st->counts_gen++;
 	return run_checkpoint(st, &st->scratch);
 }

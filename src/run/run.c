@@ -183,18 +183,22 @@ static int take_interval(struct run_state *st, bool last)
 	err = run_drain(st, last);
 	if (err)
 		return err;
+	st->counts_gen++;
 	read_device_counters(st);
 	st->oo.device = st->dev_interval;
 	st->interval.end = end;
 	st->total.end = end;
 	tables_update_memory(&st->inst);
-	st->oo.store_bytes = counts_memory(&st->total);
+	/* the totals, this interval and the last one (kept for 'top NAME') */
+	st->oo.store_bytes = counts_memory(&st->total) + counts_memory(&st->interval) +
+			     counts_memory(&st->last);
 	/* sorted once here: the printer and every exporter see the same order */
 	counts_sort(&st->interval);
 	if (!st->o->csv && !st->o->top_view)	/* those two are exporters */
 		output_record(&st->p, &st->inst.cat, &st->interval, "interval", &st->oo);
 	st->ex.status.swap_seconds = st->swap_seconds;
 	st->ex.status.read_seconds = st->read_seconds;
+	st->ex.status.store_bytes = st->oo.store_bytes;
 	exporters_interval(&st->ex, &st->inst.cat, &st->interval, &st->total);
 	tables_mark_reported(&st->inst);
 	/* the interval just reported stays for 'flowtally top NAME': a swap, no
@@ -315,6 +319,7 @@ static void run_state_free(struct run_state *st)
 {
 	exporters_close(&st->ex);
 	control_close(&st->ctl);
+	top_control_free(st);
 	instance_close(&st->inst);
 	printer_fini(&st->p);
 	sink_close(&st->out);

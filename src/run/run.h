@@ -14,6 +14,17 @@
 #include "print.h"
 #include "sink.h"
 
+/* 'flowtally top NAME' answers, kept until the counts change: viewers asking
+ * twice a second cost one scan of the totals per interval (top_control.c). */
+#define TOP_CACHE_SLOTS 4
+struct top_cached {
+	unsigned long gen;		/* run_state.counts_gen it was made at; 0: empty */
+	int slot, dir, sort;
+	unsigned long rows;
+	char *text;			/* the "show" line and the rows */
+	size_t len;
+};
+
 struct run_state {
 	const struct run_opts *o;
 	struct ft_instance inst;
@@ -33,6 +44,9 @@ struct run_state {
 	struct sink out;		/* stdout or --output */
 	bool stop_requested;		/* 'flowtally stop NAME' asked */
 	bool view_closed;		/* top's 'q': the view ends, a pinned instance stays */
+	unsigned long counts_gen;	/* changes whenever the totals or tables do */
+	struct top_cached top_cache[TOP_CACHE_SLOTS];
+	unsigned int top_cache_next;
 };
 
 /* Runs `flowtally run` (or top, o->top_view) as the options say, to the end.
@@ -59,6 +73,7 @@ int run_keep_drained(struct run_state *st);
 
 /* "top ROWS SORT [TABLE DIR]": what 'flowtally top NAME' shows (top_control.c). */
 int top_control(struct run_state *st, const char *arg, FILE *reply, char *err, size_t errlen);
+void top_control_free(struct run_state *st);
 
 /* Control socket requests "list", "add SPEC", "del NAME", "resize NAME SIZE",
  * "top ...", "stop". */

@@ -92,6 +92,7 @@ static int add_table(struct run_state *st, const char *arg, FILE *reply, char *e
 	counts_drop_table(&st->total, (__u32)slot);
 	counts_drop_table(&st->interval, (__u32)slot);
 	counts_drop_table(&st->last, (__u32)slot);
+	st->counts_gen++;
 	counts_reset(&st->scratch);
 	if (run_keep_drained(st))	/* a pinned instance's state names the table */
 		return reply_error(err, errlen, 1, "table '%s' added but not saved", spec.name);

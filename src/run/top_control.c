@@ -254,8 +254,55 @@ out:
 	return err;
 }
 
+/* The "show" line and the rows of (slot, d) as rq asks, from the cache when
+ * the counts did not change since. NULL when out of memory. */
+static const struct top_cached *rows_text(struct run_state *st, const struct top_request *rq,
+					  int slot, int d)
+{
+	struct top_cached *c;
+	char *text = NULL;
+	size_t len = 0;
+	unsigned int i;
+	FILE *f;
+	int err;
+
+	for (i = 0; i < TOP_CACHE_SLOTS; i++) {
+		c = &st->top_cache[i];
+		if (c->text && c->gen == st->counts_gen && c->slot == slot && c->dir == d &&
+		    c->sort == rq->sort && c->rows == rq->rows)
+			return c;
+	}
+	f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	fprintf(f, "show %d %d %llu %llu\n", slot, d,
+		(unsigned long long)st->last.table[slot][d][FT_TBL_OVERFLOW].packets,
+		(unsigned long long)st->last.table[slot][d][FT_TBL_OVERFLOW].bytes);
+	err = put_rows(st, rq, slot, d, f);
+	if (fclose(f) || err) {
+		free(text);
+		return NULL;
+	}
+	c = &st->top_cache[st->top_cache_next++ % TOP_CACHE_SLOTS];
+	free(c->text);
+	*c = (struct top_cached){ .gen = st->counts_gen, .slot = slot, .dir = d,
+				  .sort = rq->sort, .rows = rq->rows, .text = text, .len = len };
+	return c;
+}
+
+void top_control_free(struct run_state *st)
+{
+	unsigned int i;
+
+	for (i = 0; i < TOP_CACHE_SLOTS; i++) {
+		free(st->top_cache[i].text);
+		st->top_cache[i].text = NULL;
+	}
+}
+
 int top_control(struct run_state *st, const char *arg, FILE *reply, char *err, size_t errlen)
 {
+	const struct top_cached *rows;
 	struct top_request rq;
 	int slot, d, ret;
 
@@ -264,15 +311,13 @@ int top_control(struct run_state *st, const char *arg, FILE *reply, char *err, s
 		ret = pick_table(st, rq.table, rq.dir, &slot, &d, err, errlen);
 	if (ret)
 		return ret;
-	put_header(st, reply);
-	if (slot < 0)
-		return 0;
-	fprintf(reply, "show %d %d %llu %llu\n", slot, d,
-		(unsigned long long)st->last.table[slot][d][FT_TBL_OVERFLOW].packets,
-		(unsigned long long)st->last.table[slot][d][FT_TBL_OVERFLOW].bytes);
-	if (put_rows(st, &rq, slot, d, reply)) {
+	rows = slot < 0 ? NULL : rows_text(st, &rq, slot, d);
+	if (slot >= 0 && !rows) {
 		snprintf(err, errlen, "top: out of memory");
 		return 1;
 	}
+	put_header(st, reply);
+	if (rows)
+		fwrite(rows->text, 1, rows->len, reply);
 	return 0;
 }

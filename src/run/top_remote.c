@@ -148,10 +148,21 @@ static int take_line(struct remote *r, char *line, int *shown_slot, int *shown_d
 	return -EINVAL;
 }
 
+/* While an answer is awaited: a signal that ends the view, or 'q', ends the
+ * wait too; other keys are taken as they come. */
+static bool give_up(void *arg)
+{
+	struct exporter *view = arg;
+
+	return stop_view || (view && view->ops->on_input(view));
+}
+
 /* Asks the instance for what the view shows now. The exit status (0, 1, 2),
- * the reason in err. */
+ * the reason in err; -ECANCELED when the view ends meanwhile. */
 static int ask(struct remote *r, struct exporter *view, char *err, size_t errlen)
 {
+	struct control_wait w = { .fd = view ? STDIN_FILENO : -1, .give_up = give_up,
+				  .arg = view };
 	char request[160], *answer = NULL, *line, *save = NULL;
 	int slot = -1, dir = -1, status;
 	size_t len = 0;
@@ -171,7 +182,7 @@ static int ask(struct remote *r, struct exporter *view, char *err, size_t errlen
 		snprintf(err, errlen, "out of memory");
 		return 1;
 	}
-	status = control_query(r->name, request, f, err, errlen);
+	status = control_query_wait(r->name, request, f, &w, err, errlen);
 	if (fclose(f) && !status) {
 		snprintf(err, errlen, "out of memory");
 		status = 1;
@@ -197,6 +208,21 @@ out:
 	return status;
 }
 
+/* After a failed request: whether the instance stopped. One that is
+ * stopping may still hold its name a moment: asks again for up to 1 s. */
+static bool instance_gone(const char *name)
+{
+	struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		if (control_instance_running(name) == 0)
+			return true;
+		nanosleep(&pause, NULL);
+	}
+	return false;
+}
+
 static int view_loop(struct remote *r, struct exporter *view, char *err, size_t errlen)
 {
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
@@ -214,7 +240,9 @@ static int view_loop(struct remote *r, struct exporter *view, char *err, size_t 
 		if (!changed && (top_view_paused(view) || mono_now() - asked < ASK_EVERY_S))
 			continue;
 		status = ask(r, view, err, errlen);
-		if (status && control_instance_running(r->name) == 0)
+		if (status == -ECANCELED)
+			return 0;
+		if (status && instance_gone(r->name))
 			snprintf(err, errlen, "instance '%s' stopped: the view ends with it", r->name);
 		if (status)
 			return status;
@@ -266,6 +294,10 @@ int top_remote_main(const char *name)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	/* a write to a closed socket or terminal is an error to report once
+	 * the terminal is back, not a death that leaves it raw */
+	signal(SIGPIPE, SIG_IGN);
 	if (view.ops->open(&view, &eo, NULL)) {
 		status = 1;
 		goto out;

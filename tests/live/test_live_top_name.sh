@@ -102,6 +102,21 @@ done
 [ "$paused" = "$before" ] && [ "$got" = "$want" ] && pass top_name_space_pauses_the_view_not_the_counting ||
 	fail top_name_space_pauses_the_view_not_the_counting "changed while paused: $([ "$paused" = "$before" ] && echo no || echo yes); first row '$got', want '$want'"
 
+# a request the instance does not answer (stopped with SIGSTOP): resizes
+# (SIGWINCH) while the view waits do not end it, and q ends it at once
+kill -STOP "$FT_PID"
+sleep 1.5	# the view asks twice a second: one request is waiting now
+for w in 120 100 140 110; do tmux resize-window -t "$TM" -x $w -y 40; sleep 0.3; done
+sleep 0.5
+ended=$(screen | grep -A1 "^flowtally" | tr '\n' ';')
+screen | grep -q "^status" || ended=
+tmux send-keys -t "$TM" q
+for _ in $(seq 30); do screen | grep -q "^status" && break; sleep 0.1; done
+quit=$(screen | grep "^status")
+kill -CONT "$FT_PID"
+[ -z "$ended" ] && [ "$quit" = "status 0" ] && pass top_name_resize_and_q_while_a_request_waits ||
+	fail top_name_resize_and_q_while_a_request_waits "ended by the resizes: '$ended'; after q: '$quit'"
+
 tmux send-keys -t "$TM" q
 for _ in $(seq 50); do screen | grep -q "^status" && break; sleep 0.1; done
 screen | grep -q "^status 0" && kill -0 "$FT_PID" 2>/dev/null && pass top_name_q_leaves_the_instance_running ||
@@ -176,7 +191,9 @@ tmux new-session -d -s "$TM" -x 140 -y 40 "$FT top $NAME; echo status \$?; sleep
 for _ in $(seq 100); do screen | grep -q "^table wide ingress" && break; sleep 0.1; done
 live_stop INT
 rc=$?
-for _ in $(seq 50); do screen | grep -q "^status" && break; sleep 0.1; done
+# a loaded machine: the view asks twice a second and gives a stopping
+# instance 1 s more; 15 s is plenty
+for _ in $(seq 150); do screen | grep -q "^status" && break; sleep 0.1; done
 said=$(screen | grep -B1 "^status" | head -1)
 screen | grep -q "^status 1" && [ "$said" = "flowtally: top: instance '$NAME' stopped: the view ends with it" ] &&
 	pass top_name_view_of_a_stopped_instance_ends_with_one_line ||

@@ -636,6 +636,84 @@ static bool same_row(const struct port_case *a, const struct port_case *b, int t
 	       (t != 1 || a->s.l3 == b->s.l3);
 }
 
+/* Sends each case once per direction (decapsulating what `decap` names) to a
+ * port table of each key class and a dport table; checks every row. */
+static void check_port_cases(const struct port_case *c, int nc, const struct ft_decap *decap)
+{
+	static const char *const specs[] = { "svc=proto,port", "wide=saddr,proto,port",
+					      "lru=proto,port:lru", "ports=proto,dport" };
+	enum { NT = sizeof(specs) / sizeof(specs[0]), MAXC = 32 };
+	struct table_spec spec[NT];
+	struct ft_value want[NT][MAXC];
+	__u64 frame_bytes[MAXC];
+	char err[128];
+	struct ktest k;
+	size_t i;
+	int t, j, d;
+
+	if (!ASSERT_TRUE(nc <= MAXC, "cases fit"))
+		return;
+	for (t = 0; t < NT; t++)
+		if (!ASSERT_EQ(table_spec_parse(specs[t], &spec[t], err, sizeof(err)), 0, specs[t]))
+			return;
+	for (d = 0; d < FT_DIRS; d++) {
+		if (!ASSERT_EQ(ktest_open(&k, spec, NT), 0, "open"))
+			goto out;
+		if (decap)
+			k.inst.cfg->decap = *decap;
+		memset(want, 0, sizeof(want));
+		for (j = 0; j < nc; j++) {
+			struct expect e;
+
+			expect_init(&e);
+			ASSERT_EQ(ktest_send(&k, d, &c[j].s, &e), 0, "send");
+			frame_bytes[j] = e.seen.bytes;
+			expect_fini(&e);
+		}
+		/* what each table must hold, worked out from the cases alone */
+		for (t = 0; t < NT; t++)
+			for (j = 0; j < nc; j++) {
+				int first;
+
+				/* the first case of the row takes the count */
+				for (first = 0; first < j && !same_row(&c[first], &c[j], t); first++)
+					;
+				want[t][first].packets++;
+				want[t][first].bytes += frame_bytes[j];
+			}
+		if (!ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot"))
+			goto out;
+		for (t = 0; t < NT; t++) {
+			size_t rows = 0, matched = 0;
+
+			for (j = 0; j < nc; j++)
+				rows += want[t][j].packets != 0;
+			for (i = 0; i < k.got.nr_entries; i++) {
+				const struct ft_entry *en = &k.got.entries[i];
+
+				if (en->table != (__u32)t || en->key.dir != d)
+					continue;
+				ASSERT_EQ(en->key.sport, 0, "sport is never kept");
+				for (j = 0; j < nc; j++) {
+					if (!want[t][j].packets || en->key.proto != c[j].s.proto ||
+					    en->key.dport != case_port(&c[j], t < 3) ||
+					    (t == 1 && ft_addr_is_v4(en->key.saddr) != (c[j].s.l3 == 4)))
+						continue;
+					ASSERT_EQ(en->val.packets, want[t][j].packets, specs[t]);
+					ASSERT_EQ(en->val.bytes, want[t][j].bytes, specs[t]);
+					matched++;
+				}
+			}
+			ASSERT_EQ(matched, rows, specs[t]);
+			ASSERT_EQ(k.got.table[t][d][FT_TBL_OVERFLOW].packets, 0, "no overflow");
+		}
+		ktest_close(&k);
+	}
+	return;
+out:
+	ktest_close(&k);
+}
+
 static void test_port_table_keys_the_lower_port(void)
 {
 	static const struct port_case c[] = {
@@ -654,74 +732,51 @@ static void test_port_table_keys_the_lower_port(void)
 		{ { .l3 = 6, .proto = 58, .icmp_type = 128, .icmp_code = 0 }, 128 << 8 },
 		{ { .l3 = 4, .proto = 47, .payload_len = 20 }, 0 },
 	};
-	static const char *const specs[] = { "svc=proto,port", "wide=saddr,proto,port",
-					      "lru=proto,port:lru", "ports=proto,dport" };
-	enum { NC = sizeof(c) / sizeof(c[0]), NT = sizeof(specs) / sizeof(specs[0]) };
-	struct table_spec spec[NT];
-	struct ft_value want[NT][NC];
-	__u64 frame_bytes[NC];
-	char err[128];
-	struct ktest k;
-	size_t i;
-	int t, j, d;
 
-	for (t = 0; t < NT; t++)
-		if (!ASSERT_EQ(table_spec_parse(specs[t], &spec[t], err, sizeof(err)), 0, specs[t]))
-			return;
-	for (d = 0; d < FT_DIRS; d++) {
-		if (!ASSERT_EQ(ktest_open(&k, spec, NT), 0, "open"))
-			goto out;
-		memset(want, 0, sizeof(want));
-		for (j = 0; j < NC; j++) {
-			struct expect e;
+	check_port_cases(c, sizeof(c) / sizeof(c[0]), NULL);
+}
 
-			expect_init(&e);
-			ASSERT_EQ(ktest_send(&k, d, &c[j].s, &e), 0, "send");
-			frame_bytes[j] = e.seen.bytes;
-			expect_fini(&e);
-		}
-		/* what each table must hold, worked out from the cases alone */
-		for (t = 0; t < NT; t++)
-			for (j = 0; j < NC; j++) {
-				int first;
+/* --decap: the port of the inner frame, whatever the tunnel and its family. */
+static void test_port_table_keys_inner_ports_of_tunnels(void)
+{
+	static const struct port_case c[] = {
+		{ { .tunnel = FRAME_TUN_VXLAN, .vni = 42, .l3 = 4, .proto = 6, .sport = 443,
+		    .dport = 40000, .payload_len = 100 }, 443 },
+		{ { .tunnel = FRAME_TUN_VXLAN, .vni = 42, .l3 = 4, .proto = 6, .sport = 40001,
+		    .dport = 443 }, 443 },
+		{ { .tunnel = FRAME_TUN_VXLAN, .tunnel_l3 = 6, .vni = 7, .vlan_tags = 1,
+		    .vlan_id = { 30 }, .l3 = 4, .proto = 17, .sport = 53, .dport = 33000 }, 53 },
+		{ { .tunnel = FRAME_TUN_GENEVE, .tunnel_l3 = 6, .geneve_opt_len = 4, .vni = 5,
+		    .l3 = 6, .proto = 17, .sport = 33001, .dport = 53, .payload_len = 30 }, 53 },
+		{ { .tunnel = FRAME_TUN_GRE, .l3 = 4, .proto = 6, .sport = 22, .dport = 50000 }, 22 },
+		{ { .tunnel = FRAME_TUN_GRE, .gre_key = 1, .vni = 77, .l3 = 6, .proto = 132,
+		    .sport = 3868, .dport = 9000 }, 3868 },
+		{ { .tunnel = FRAME_TUN_GRETAP, .tunnel_l3 = 6, .gre_key = 1, .vni = 0x01000203,
+		    .vlan_tags = 2, .vlan_id = { 10, 20 }, .l3 = 4, .proto = 6, .sport = 6443,
+		    .dport = 6443 }, 6443 },
+		{ { .tunnel = FRAME_TUN_VXLAN, .vni = 9, .l3 = 4, .proto = 1, .icmp_type = 8 }, 8 << 8 },
+	};
 
-				/* the first case of the row takes the count */
-				for (first = 0; first < j && !same_row(&c[first], &c[j], t); first++)
-					;
-				want[t][first].packets++;
-				want[t][first].bytes += frame_bytes[j];
-			}
-		if (!ASSERT_EQ(ktest_snapshot(&k), 0, "snapshot"))
-			goto out;
-		for (t = 0; t < NT; t++) {
-			size_t rows = 0, matched = 0;
+	check_port_cases(c, sizeof(c) / sizeof(c[0]), &all_tunnels);
+}
 
-			for (j = 0; j < NC; j++)
-				rows += want[t][j].packets != 0;
-			for (i = 0; i < k.got.nr_entries; i++) {
-				const struct ft_entry *en = &k.got.entries[i];
+/* IPv6 extension headers before the ports: skipped, the ports read behind. */
+static void test_port_table_keys_ports_behind_ipv6_extension_headers(void)
+{
+	static const struct port_case c[] = {
+		{ { .l3 = 6, .ipv6_ext = { 0 }, .ipv6_ext_count = 1, .proto = 6, .sport = 443,
+		    .dport = 51000 }, 443 },
+		{ { .l3 = 6, .ipv6_ext = { 0, 43, 60 }, .ipv6_ext_units = { 0, 1, 2 },
+		    .ipv6_ext_count = 3, .proto = 17, .sport = 40000, .dport = 53 }, 53 },
+		{ { .l3 = 6, .ipv6_ext = { 60 }, .ipv6_ext_units = { 3 }, .ipv6_ext_count = 1,
+		    .proto = 6, .sport = 50001, .dport = 443, .payload_len = 60 }, 443 },
+		{ { .l3 = 6, .ipv6_ext = { 0, 60 }, .ipv6_ext_count = 2, .proto = 58,
+		    .icmp_type = 128 }, 128 << 8 },
+		{ { .l3 = 6, .ipv6_ext = { 44 }, .ipv6_ext_count = 1, .fragment = FRAME_FRAG_FIRST,
+		    .proto = 17, .sport = 53, .dport = 40002 }, 53 },
+	};
 
-				if (en->table != (__u32)t || en->key.dir != d)
-					continue;
-				ASSERT_EQ(en->key.sport, 0, "sport is never kept");
-				for (j = 0; j < NC; j++) {
-					if (!want[t][j].packets || en->key.proto != c[j].s.proto ||
-					    en->key.dport != case_port(&c[j], t < 3) ||
-					    (t == 1 && ft_addr_is_v4(en->key.saddr) != (c[j].s.l3 == 4)))
-						continue;
-					ASSERT_EQ(en->val.packets, want[t][j].packets, specs[t]);
-					ASSERT_EQ(en->val.bytes, want[t][j].bytes, specs[t]);
-					matched++;
-				}
-			}
-			ASSERT_EQ(matched, rows, specs[t]);
-			ASSERT_EQ(k.got.table[t][d][FT_TBL_OVERFLOW].packets, 0, "no overflow");
-		}
-		ktest_close(&k);
-	}
-	return;
-out:
-	ktest_close(&k);
+	check_port_cases(c, sizeof(c) / sizeof(c[0]), NULL);
 }
 
 /* Random mixes wrapped in random tunnels, decapsulated. */

@@ -102,18 +102,27 @@ static char *render(struct prom_series *s)
 	ASSERT_EQ(prom_series_update(s, &cat, &interval, &total), 0, "prom_series_update");
 	ASSERT_EQ(prom_render(f, &cat, &interval, &total, s, NULL), 0, "prom_render");
 	fclose(f);
+	prom_series_served(s);	/* the test reads it: a scrape */
 	counts_reset(&rendered);
 	ASSERT_EQ(counts_merge(&rendered, &total), 0, "keep what was rendered");
 	counts_free(&interval);
 	return buf;
 }
 
+/* The keys of `total` each get a series in a first render, showing 0 (what
+ * they counted before stays in other); then every entry counts as much
+ * again: the second render, returned, shows the entries' values in the
+ * series that count now, and twice what the others counted in other. */
 static char *render_once(unsigned int max)
 {
 	struct prom_series s;
 	char *text;
+	size_t i;
 
 	prom_series_init(&s, max, 1, 0);
+	free(render(&s));
+	for (i = 0; i < total.nr_entries; i++)
+		value_add(&total.entries[i].val, &total.entries[i].val);
 	text = render(&s);
 	prom_series_free(&s);
 	return text;
@@ -198,13 +207,14 @@ static void test_prom_cap_gives_series_to_top_bytes_and_sums_the_rest_in_other(v
 	ASSERT_LACKS(text, "dport=\"53\"", "third is in other");
 	ASSERT_CONTAINS(text,
 			"flowtally_packets_total{table=\"ports\",direction=\"ingress\","
-			"proto=\"other\",dport=\"other\"} 4\n",
-			"ingress other");
+			"proto=\"other\",dport=\"other\"} 15\n",
+			"ingress other: 53 twice, and what 443 and 80 counted before their series");
 	ASSERT_CONTAINS(text,
 			"flowtally_bytes_total{table=\"ports\",direction=\"egress\","
 			"proto=\"tcp\",dport=\"22\"} 50\n",
 			"egress has a budget of its own");
-	ASSERT_LACKS(text, "direction=\"egress\",proto=\"other\"", "no egress other");
+	ASSERT_CONTAINS(text, "direction=\"egress\",proto=\"other\",dport=\"other\"} 7\n",
+			"egress other: what 22 counted before its series");
 	ASSERT_CONTAINS(text, "flowtally_table_series{table=\"ports\",direction=\"ingress\"} 2\n",
 			"ingress series count");
 	ASSERT_CONTAINS(text, "flowtally_table_series{table=\"ports\",direction=\"egress\"} 1\n",
@@ -225,32 +235,32 @@ static void test_prom_a_late_busy_key_displaces_an_idle_one_within_a_window(void
 	prom_series_init(&s, 1, 1, 3);
 	add(&total, idle, 1, 10);
 	text = render(&s);
-	ASSERT_CONTAINS(text, "dport=\"1000\"} 1\n", "the first key gets the series");
+	ASSERT_CONTAINS(text, "dport=\"1000\"} 0\n", "the first key gets the series, at 0");
+	ASSERT_CONTAINS(text, "proto=\"other\",dport=\"other\"} 1\n", "its interval in other");
 	free(text);
 	/* a far busier key comes later; the first one idles */
 	add(&total, busy, 9, 9000);
 	text = render(&s);
-	ASSERT_CONTAINS(text, "dport=\"2000\"} 9\n", "the busy key has the series at once");
-	ASSERT_LACKS(text, "dport=\"1000\"", "the idle one gave it up");
-	ASSERT_CONTAINS(text,
-			"flowtally_packets_total{table=\"ports\",direction=\"ingress\","
-			"proto=\"other\",dport=\"other\"} 1\n",
-			"its count moved to other");
+	ASSERT_CONTAINS(text, "dport=\"2000\"} 0\n", "the busy key has the series at once");
+	ASSERT_CONTAINS(text, "dport=\"1000\"} 0\n", "the idle one is frozen, still shown");
+	ASSERT_CONTAINS(text, "proto=\"other\",dport=\"other\"} 10\n", "other has both so far");
+	ASSERT_CONTAINS(text, "flowtally_table_series{table=\"ports\",direction=\"ingress\"} 1\n",
+			"one live series");
 	free(text);
-	/* both busy again: the busier keeps it, the other counts on in other */
+	/* both busy again: the busier counts, the idle one is gone and counts
+	 * on in other */
 	add(&total, busy, 5, 5000);
 	add(&total, idle, 2, 20);
 	text = render(&s);
-	ASSERT_CONTAINS(text, "dport=\"2000\"} 14\n", "the series counts on");
-	ASSERT_CONTAINS(text, "proto=\"other\",dport=\"other\"} 3\n", "other grows");
-	ASSERT_CONTAINS(text, "flowtally_table_series{table=\"ports\",direction=\"ingress\"} 1\n",
-			"within budget");
+	ASSERT_CONTAINS(text, "dport=\"2000\"} 5\n", "the series counts from here");
+	ASSERT_LACKS(text, "dport=\"1000\"", "the frozen one went after a scrape and a window");
+	ASSERT_CONTAINS(text, "proto=\"other\",dport=\"other\"} 12\n", "other grows by 2");
 	prom_series_free(&s);
 	free(text);
 }
 
 /* A series out of the top with room to spare stays `expire` windows, then
- * its count goes to other. */
+ * a window frozen, then goes: other stays what it was. */
 static void test_prom_a_series_out_of_the_top_expires_after_its_windows(void)
 {
 	struct ft_key a = port_key(IPPROTO_UDP, 53, FT_DIR_EGRESS);
@@ -260,36 +270,59 @@ static void test_prom_a_series_out_of_the_top_expires_after_its_windows(void)
 
 	make_catalog("ports=proto,dport");
 	prom_series_init(&s, 10, 2, 2);	/* windows of 2 intervals, 2 windows to expire */
-	add(&total, a, 4, 400);
-	/* renders 1-2: window 1, it ranks; 3-4 and 5-6: windows 2 and 3 without
-	 * it; 7: halfway through window 4 */
-	for (i = 0; i < 7; i++) {
+	/* renders 1-2: it comes in and shows 0 for a window; 3: it counts */
+	for (i = 0; i < 3; i++) {
+		add(&total, a, 4, 400);
 		text = render(&s);
-		ASSERT_CONTAINS(text, "dport=\"53\"} 4\n", "kept while not expired");
+		ASSERT_CONTAINS(text, i < 2 ? "dport=\"53\"} 0\n" : "dport=\"53\"} 4\n",
+				"0 while it comes, then what it counts");
+		free(text);
+	}
+	/* window 2 (3-4) it ranks; windows 3, 4 and 5 (5-10) not: it expires
+	 * at the end of window 5 and shows its value frozen a window more */
+	for (i = 3; i < 11; i++) {
+		text = render(&s);
+		ASSERT_CONTAINS(text, "dport=\"53\"} 4\n", "kept while not expired, then frozen");
+		ASSERT_CONTAINS(text, "direction=\"egress\",proto=\"other\",dport=\"other\"} 8\n",
+				"other holds what came before the series");
 		free(text);
 	}
 	text = render(&s);
-	ASSERT_LACKS(text, "dport=\"53\"", "expired: out of the top for 3 windows");
-	ASSERT_CONTAINS(text, "direction=\"egress\",proto=\"other\",dport=\"other\"} 4\n",
-			"its count is in other");
+	ASSERT_LACKS(text, "dport=\"53\"", "gone a window after it froze");
+	ASSERT_CONTAINS(text, "direction=\"egress\",proto=\"other\",dport=\"other\"} 8\n",
+			"its count is not added to other again");
 	prom_series_free(&s);
 	free(text);
 }
 
-/* Sums a render's packets per direction: series and other apart. Returns
- * the number of series of that direction; *top the largest dport seen. */
-static int sum_packets(const char *text, const char *dir, __u64 *series, __u64 *other,
-		       __u64 *by_port)
+/* What Prometheus keeps of one table direction's series across scrapes. */
+struct scraper {
+	__u64 last[65536];	/* the last value seen, per port; other at 0 */
+	bool known[65536], now[65536], before[65536];
+	__u64 increase;		/* sum of increase() over every series but other */
+	__u64 other0, other;
+	int scrapes;
+};
+
+/*
+ * One scrape of `text`, direction `dir`: increase() as Prometheus reckons it
+ * (a value below the last one seen is a counter reset: all of it is new; a
+ * series first seen adds nothing). Checks that a series seen in the scrape
+ * before never decreases, that one seen first or again shows 0, and that
+ * other never decreases. Returns the series exposed.
+ */
+static int scrape(struct scraper *sc, const char *text, const char *dir)
 {
 	char want[64];
 	const char *p;
-	int n = 0;
+	int n = 0, port;
 
-	*series = *other = 0;
 	snprintf(want, sizeof(want), "direction=\"%s\",", dir);
+	memcpy(sc->before, sc->now, sizeof(sc->now));
+	memset(sc->now, 0, sizeof(sc->now));
 	for (p = text; (p = strstr(p, "\nflowtally_packets_total{")); p++) {
-		const char *end = strchr(p + 1, '\n'), *sp = end;
-		unsigned long long v;
+		const char *end = strchr(p + 1, '\n'), *sp = end, *pp;
+		__u64 v;
 
 		while (sp > p && sp[-1] != ' ')
 			sp--;
@@ -297,87 +330,143 @@ static int sum_packets(const char *text, const char *dir, __u64 *series, __u64 *
 		if (!memmem(p, (size_t)(end - p), want, strlen(want)))
 			continue;
 		if (memmem(p, (size_t)(end - p), "\"other\"", 7)) {
-			*other += v;
-		} else {
-			const char *dp = memmem(p, (size_t)(end - p), "port=\"", 6);
-
-			*series += v;
-			if (dp)
-				by_port[strtoul(dp + 6, NULL, 10) % 4096] = v;
-			n++;
+			ASSERT_TRUE(v >= sc->other, "other never decreases");
+			if (!sc->scrapes)
+				sc->other0 = v;
+			sc->other = v;
+			continue;
 		}
+		pp = memmem(p, (size_t)(end - p), "port=\"", 6);
+		if (!ASSERT_TRUE(pp != NULL, "a port label"))
+			continue;
+		port = (int)strtoul(pp + 6, NULL, 10) & 0xffff;
+		n++;
+		sc->now[port] = true;
+		if (sc->before[port])
+			ASSERT_TRUE(v >= sc->last[port], "a series never decreases while shown");
+		else
+			ASSERT_EQ(v, 0, "a series comes (again) at 0");
+		if (sc->known[port])
+			sc->increase += v >= sc->last[port] ? v - sc->last[port] : v;
+		sc->known[port] = true;
+		sc->last[port] = v;
 	}
+	sc->scrapes++;
 	return n;
 }
 
 /*
- * Thousands of ephemeral ports on egress, a steady port on ingress, a busy
- * port arriving late: every render keeps each direction within budget,
- * "other" never decreases, a series never decreases while it lives, and
- * series plus other are the table's entries exactly.
+ * Thousands of ephemeral ports on egress; on ingress a steady port, more
+ * busy ports than the budget taking turns in the top (series go, freeze and
+ * come back many times) and a port busy late. Scraped every interval, then
+ * once a window: for each direction, sum(increase(series)) plus
+ * increase(other) is what the table's entries grew by, exactly; series stay
+ * within the budget (live) and twice it (with the frozen).
  */
-static void test_prom_series_stay_in_budget_and_sums_stay_exact(void)
+static void run_series_churn(unsigned int every)
 {
-	__u64 last_other[FT_DIRS] = {}, last_port[FT_DIRS][4096] = {}, now_port[4096];
 	static const char *const dirs[] = { "ingress", "egress" };
+	static struct scraper sc[FT_DIRS];
+	__u64 want0[FT_DIRS] = {};
+	unsigned int port = 32768, round;
 	struct prom_series s;
-	unsigned int port = 32768;
-	int round, i, d;
+	int i, d, cycles = 0;
 
+	memset(sc, 0, sizeof(sc));
 	make_catalog("ports=proto,port");
 	prom_series_init(&s, 8, 2, 1);
-	for (round = 0; round < 40; round++) {
+	for (round = 0; round < 120; round++) {
 		__u64 want[FT_DIRS] = {};
 		char *text;
 
 		for (i = 0; i < 100; i++, port++)	/* ephemeral: each once */
 			add(&total, port_key(IPPROTO_TCP, (__u16)port, FT_DIR_EGRESS), 1, 60);
 		add(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 50, 50000);
-		for (i = 0; i < 12; i++)	/* more steady ports than the budget */
-			add(&total, port_key(IPPROTO_TCP, (__u16)(1000 + i), FT_DIR_INGRESS), 2,
-			    200 + (__u64)i);
-		/* a trickle in other, then busy: its past stays in other */
-		if (round < 20)
-			add(&total, port_key(IPPROTO_TCP, 8443, FT_DIR_INGRESS), 1, 60);
-		else
-			add(&total, port_key(IPPROTO_TCP, 8443, FT_DIR_INGRESS), 80, 80000);
+		for (i = 0; i < 12; i++)	/* 6 of 12 busy at a time, in turns */
+			add(&total, port_key(IPPROTO_TCP, (__u16)(1000 + i), FT_DIR_INGRESS),
+			    (unsigned int)(i + round / 2) % 12 < 6 ? 9 : 1,
+			    (unsigned int)(i + round / 2) % 12 < 6 ? 9000 : 100);
+		add(&total, port_key(IPPROTO_TCP, 8443, FT_DIR_INGRESS), round < 20 ? 1 : 80,
+		    round < 20 ? 60 : 80000);
 		for (i = 0; i < (int)total.nr_entries; i++)
 			want[total.entries[i].key.dir] += total.entries[i].val.packets;
+		if (round % every) {	/* an interval nobody scrapes */
+			struct ft_counts interval;
+
+			counts_init(&interval);
+			for (i = 0; i < (int)total.nr_entries; i++) {
+				const struct ft_entry *e = &total.entries[i];
+				struct ft_entry *was;
+				struct ft_value v = e->val;
+
+				ASSERT_EQ(counts_lookup(&rendered, e->table, &e->key, &was), 0, "");
+				if (was)
+					v = value_delta(&e->val, &was->val);
+				if (v.packets)
+					ASSERT_EQ(counts_append(&interval, 0, &e->key, &v), 0, "");
+			}
+			ASSERT_EQ(prom_series_update(&s, &cat, &interval, &total), 0, "update");
+			counts_reset(&rendered);
+			ASSERT_EQ(counts_merge(&rendered, &total), 0, "merge");
+			counts_free(&interval);
+			continue;
+		}
 		text = render(&s);
 		for (d = 0; d < FT_DIRS; d++) {
-			__u64 series, other;
-			int n, p;
+			bool had[12];
+			int n;
 
-			memset(now_port, 0, sizeof(now_port));
-			n = sum_packets(text, dirs[d], &series, &other, now_port);
-			ASSERT_TRUE(n <= 8, "within budget");
-			ASSERT_EQ(series + other, want[d], "series plus other are the entries");
-			ASSERT_TRUE(other >= last_other[d], "other never decreases");
-			for (p = 0; p < 4096; p++)
-				if (now_port[p] && last_port[d][p] > now_port[p] &&
-				    !ASSERT_TRUE(false, "a living series never decreases"))
-					break;
-			memcpy(last_port[d], now_port, sizeof(now_port));
-			last_other[d] = other;
+			for (i = 0; i < 12; i++)
+				had[i] = sc[d].now[1000 + i];
+			n = scrape(&sc[d], text, dirs[d]);
+			for (i = 0; i < 12; i++)
+				cycles += had[i] && !sc[d].now[1000 + i];
+
+			if (sc[d].scrapes == 1)
+				want0[d] = want[d];
+			ASSERT_TRUE(n <= 16, "within the budget and its frozen");
+			ASSERT_EQ(sc[d].increase + (sc[d].other - sc[d].other0), want[d] - want0[d],
+				  "sum(increase(series)) + increase(other) = the entries' growth");
 		}
+		ASSERT_LACKS(text, "flowtally_table_series{table=\"ports\",direction=\"ingress\"} 9",
+			     "live series within budget");
 		if (round == 19)
 			ASSERT_LACKS(text, "port=\"8443\"}", "the trickle has no series");
-		if (round == 21)
+		if (round >= 24)
 			ASSERT_CONTAINS(text, "direction=\"ingress\",proto=\"tcp\",port=\"8443\"}",
-					"the late busy port has a series within a window");
+					"the late busy port has a series within a window or two");
 		free(text);
 	}
+	ASSERT_TRUE(cycles >= 20, "series went and came back many times");
+	/* 12,000 ephemeral keys went through: only the series are remembered
+	 * (live, pending, frozen: 8 live and at most 16 frozen a direction),
+	 * and the window's keys (200 a window of 2 intervals, and 15) */
+	ASSERT_TRUE(s.own.nr_entries <= 2 * 8, "live series only");
+	ASSERT_TRUE(s.pending.nr_entries <= s.own.nr_entries, "pending among the live");
+	ASSERT_TRUE(s.frozen.nr_entries <= 2 * 16, "frozen ones bounded");
+	ASSERT_TRUE(s.window.nr_entries <= 2 * 115, "the window's keys only");
 	prom_series_free(&s);
 }
 
-static void test_prom_no_other_series_while_the_table_has_room(void)
+static void test_prom_increase_over_scrapes_is_exact_through_series_churn(void)
+{
+	run_series_churn(1);
+}
+
+static void test_prom_increase_is_exact_scraped_once_a_window(void)
+{
+	run_series_churn(2);
+}
+
+static void test_prom_other_holds_what_a_key_counted_before_its_series(void)
 {
 	char *text;
 
 	make_catalog("ports=proto,dport");
 	append(&total, port_key(IPPROTO_TCP, 443, FT_DIR_INGRESS), 2, 300);
 	text = render_once(2);
-	ASSERT_LACKS(text, "\"other\"", "no other series");
+	ASSERT_CONTAINS(text, "proto=\"tcp\",dport=\"443\"} 2\n", "the series counts on");
+	ASSERT_CONTAINS(text, "proto=\"other\",dport=\"other\"} 2\n", "its past is in other");
 	free(text);
 }
 

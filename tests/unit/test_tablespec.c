@@ -149,7 +149,7 @@ static void test_spec_port_keeps_dport_and_folds(void)
 	table_spec_to_cfg(&s, FT_DIRMASK(FT_DIR_EGRESS), &cfg);
 	ASSERT_EQ(cfg.flags, 0, "a dport table does not fold");
 
-	expect_spec_ok("w=saddr/24,port:lru", &s);
+	expect_spec_ok("w=proto,saddr/24,port:lru", &s);
 	table_spec_to_cfg(&s, FT_DIRMASK(FT_DIR_INGRESS), &cfg);
 	ASSERT_EQ(cfg.kclass, FT_KCLASS_WIDE_LRU, "wide lru with port");
 	ASSERT_EQ(cfg.flags, FT_CFG_PORT, "folds in a wide table too");
@@ -162,6 +162,13 @@ static void test_spec_port_goes_with_neither_sport_nor_dport(void)
 	expect_spec_error("a=flow,port", "goes with neither sport nor dport");
 	expect_spec_error("a=port,port", "given twice");
 	expect_spec_error("a=port/24", "takes no prefix");
+}
+
+/* ICMP keeps its type and code where a port goes: without proto they mix */
+static void test_spec_port_needs_proto(void)
+{
+	expect_spec_error("a=port", "field 'port' needs 'proto' beside it (e.g. 'a=proto,port')");
+	expect_spec_error("w=saddr/24,port:lru", "needs 'proto'");
 }
 
 static void test_spec_vlan_ifindex_dscp(void)
