@@ -209,7 +209,7 @@ for d in /usr/share/flowtally /usr/share/doc/flowtally /etc/flowtally /var/log/f
 	[ -e "$d" ] && left+="$d "
 done
 # an instance pinned meanwhile (another suite on this machine) is another too
-others+=$(ls /sys/fs/bpf/flowtally 2>/dev/null | paste -sd' ')
+others=$(echo $others $(ls /sys/fs/bpf/flowtally 2>/dev/null))
 if [ -n "$others" ]; then
 	skip package_purge_removes_the_state "other pinned instances on this machine ($others): purge keeps the state"
 else
