@@ -15,10 +15,13 @@
 #include "netdev.h"
 #include "pin.h"
 #include "state.h"
+#include "testpoint.h"
 
 /* Debian 12's uapi headers predate tcx; the kernel has it (6.6+). */
 #define FT_BPF_TCX_INGRESS 46
 #define FT_BPF_TCX_EGRESS 47
+/* a tcx link's info starts with its ifindex, where an XDP link's has it */
+#define FT_BPF_LINK_TYPE_TCX 11
 
 static const char *prog_name_by_id(__u32 id, char *buf, size_t len)
 {
@@ -75,28 +78,104 @@ static bool is_flowtally_prog(__u32 id)
 	return yes;
 }
 
+static __u32 map_id_of(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
+}
+
+/* Whether program `id` is one of this instance's: it uses its ft_ifcnt (a
+ * device-bound XDP copy is a program of its own, with the same maps). */
+static bool prog_is_ours(const struct ft_instance *inst, __u32 id)
+{
+	__u32 ids[32], want = map_id_of(inst->ifcnt_fd), i;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	bool yes = false;
+	int fd;
+
+	if (!want)
+		return false;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return false;
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		for (i = 0; i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++)
+			yes |= ids[i] == want;
+	close(fd);
+	return yes;
+}
+
 /*
  * A flowtally program already on one of the interface's hooks: its id, 0 if
  * none. tcx takes any number of programs, and XDP and tcx both see ingress,
- * so a second instance would count the same frames twice.
+ * so a second instance would count the same frames twice. This instance's
+ * own programs are left out: on an interface it attaches afresh they are
+ * orphans of a killed process (see detach_orphans).
  */
-static __u32 flowtally_attached(__u32 ifindex)
+static __u32 flowtally_attached(const struct ft_instance *inst, __u32 ifindex, bool *ours)
 {
 	static const int types[] = { FT_BPF_TCX_INGRESS, FT_BPF_TCX_EGRESS };
 	__u32 ids[64], cnt, i, xdp_id;
 	size_t t;
 
-	if (!netdev_xdp_prog(ifindex, &xdp_id) && xdp_id && is_flowtally_prog(xdp_id))
-		return xdp_id;
+	*ours = false;
+	if (!netdev_xdp_prog(ifindex, &xdp_id) && xdp_id && is_flowtally_prog(xdp_id)) {
+		if (!prog_is_ours(inst, xdp_id))
+			return xdp_id;
+		*ours = true;
+	}
 	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
 		cnt = 64;
 		if (bpf_prog_query((int)ifindex, types[t], 0, NULL, ids, &cnt))
 			continue;
-		for (i = 0; i < cnt && i < 64; i++)
-			if (is_flowtally_prog(ids[i]))
+		for (i = 0; i < cnt && i < 64; i++) {
+			if (!is_flowtally_prog(ids[i]))
+				continue;
+			if (!prog_is_ours(inst, ids[i]))
 				return ids[i];
+			*ours = true;
+		}
 	}
 	return 0;
+}
+
+/*
+ * Links of this instance's programs on `ifindex` that it holds no fd of: a
+ * process killed between attaching and saving its state left them (pinned
+ * under a name the state does not know). They are detached, whoever holds
+ * them, so that the interface is attached once. 0 or -errno.
+ */
+static int detach_orphans(const struct ft_instance *inst, __u32 ifindex)
+{
+	__u32 id = 0;
+	int err = 0;
+
+	while (!bpf_link_get_next_id(id, &id)) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		__u32 on = 0;
+		int fd = bpf_link_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			if (info.type == BPF_LINK_TYPE_XDP || info.type == FT_BPF_LINK_TYPE_TCX)
+				on = info.xdp.ifindex;
+		}
+		if (on == ifindex && prog_is_ours(inst, info.prog_id)) {
+			log_debug("ifindex %u: detaching orphan link %u of this instance", ifindex,
+				  id);
+			if (bpf_link_detach(fd) && !err)
+				err = -errno;
+		}
+		close(fd);
+	}
+	return err;
 }
 
 /* 0 or -errno, nothing printed: the caller decides between an error and
@@ -226,10 +305,14 @@ static int attach_tc(struct ft_instance *inst, struct ft_iface *iface)
 	return log_errno(-errno, "cannot attach the egress program to %s", iface->name);
 }
 
-static void link_pin_name(char *buf, size_t len, const char *hook, const struct ft_iface *iface)
+/* Link pins are named by ifindex, which the kernel never gives twice at once
+ * (a name can move from one device to another, and two can swap names). */
+void attach_link_pin_name(char *buf, size_t len, const char *hook, const struct ft_iface *iface)
 {
-	snprintf(buf, len, "%s_%s", hook, iface->name);
+	snprintf(buf, len, "%s_%u", hook, iface->ifindex);
 }
+
+static const char *const link_hooks[] = { "xdp", "tcxin", "tcx" };
 
 /* A pinned link keeps counting when the process is gone. */
 static int pin_links(struct ft_instance *inst, struct ft_iface *iface)
@@ -241,15 +324,15 @@ static int pin_links(struct ft_instance *inst, struct ft_iface *iface)
 	if (!inst->pin[0])
 		return 0;
 	if (lk->xdp_link_fd >= 0) {
-		link_pin_name(obj, sizeof(obj), "xdp", iface);
+		attach_link_pin_name(obj, sizeof(obj), "xdp", iface);
 		err = pin_object(lk->xdp_link_fd, inst->pin, obj);
 	}
 	if (!err && lk->tc_in_link_fd >= 0) {
-		link_pin_name(obj, sizeof(obj), "tcxin", iface);
+		attach_link_pin_name(obj, sizeof(obj), "tcxin", iface);
 		err = pin_object(lk->tc_in_link_fd, inst->pin, obj);
 	}
 	if (!err && lk->tc_link_fd >= 0) {
-		link_pin_name(obj, sizeof(obj), "tcx", iface);
+		attach_link_pin_name(obj, sizeof(obj), "tcx", iface);
 		err = pin_object(lk->tc_link_fd, inst->pin, obj);
 	}
 	return err;
@@ -264,17 +347,23 @@ int attach_adopt(struct ft_instance *inst)
 		struct ft_iface *iface = &inst->cat.ifaces[i];
 		struct ft_iface_links *lk = &inst->links[i];
 
-		link_pin_name(obj, sizeof(obj), "xdp", iface);
-		lk->xdp_link_fd = pin_open(inst->pin, obj);
-		link_pin_name(obj, sizeof(obj), "tcx", iface);
-		lk->tc_link_fd = pin_open(inst->pin, obj);
-		/* the pins say which hook the first start chose; the state file
-		 * does not */
-		link_pin_name(obj, sizeof(obj), "tcxin", iface);
-		lk->tc_in_link_fd = pin_open(inst->pin, obj);
+		lk->xdp_link_fd = lk->tc_link_fd = lk->tc_in_link_fd = -1;
 		iface->ingress_hook = FT_HOOK_TCX;
+		/* a gone one left its links: its pins, if any, are a later
+		 * device's of the same ifindex, never its own */
+		if (!iface->gone) {
+			attach_link_pin_name(obj, sizeof(obj), "xdp", iface);
+			lk->xdp_link_fd = pin_open(inst->pin, obj);
+			attach_link_pin_name(obj, sizeof(obj), "tcx", iface);
+			lk->tc_link_fd = pin_open(inst->pin, obj);
+			/* the pins say which hook the first start chose; the
+			 * state file does not */
+			attach_link_pin_name(obj, sizeof(obj), "tcxin", iface);
+			lk->tc_in_link_fd = pin_open(inst->pin, obj);
+		}
 		snprintf(iface->hook_reason, sizeof(iface->hook_reason), "adopted: %s",
-			 lk->tc_in_link_fd >= 0 ? "pinned tcx link" : "pinned XDP link");
+			 lk->tc_in_link_fd >= 0 ? "pinned tcx link" :
+			 lk->xdp_link_fd >= 0 ? "pinned XDP link" : "no pinned link");
 		if (lk->xdp_link_fd >= 0) {
 			LIBBPF_OPTS(bpf_xdp_query_opts, query);
 
@@ -302,13 +391,12 @@ int attach_adopt(struct ft_instance *inst)
 static void unpin_iface(struct ft_instance *inst, const struct ft_iface *iface)
 {
 	char obj[32];
+	size_t h;
 
-	link_pin_name(obj, sizeof(obj), "xdp", iface);
-	pin_unlink(inst->pin, obj);
-	link_pin_name(obj, sizeof(obj), "tcxin", iface);
-	pin_unlink(inst->pin, obj);
-	link_pin_name(obj, sizeof(obj), "tcx", iface);
-	pin_unlink(inst->pin, obj);
+	for (h = 0; h < sizeof(link_hooks) / sizeof(link_hooks[0]); h++) {
+		attach_link_pin_name(obj, sizeof(obj), link_hooks[h], iface);
+		pin_unlink(inst->pin, obj);
+	}
 }
 
 void attach_unpin(struct ft_instance *inst)
@@ -316,15 +404,69 @@ void attach_unpin(struct ft_instance *inst)
 	int i;
 
 	catalog_for_each_iface(&inst->cat, i)
-		unpin_iface(inst, &inst->cat.ifaces[i]);
+		if (!inst->cat.ifaces[i].gone)
+			unpin_iface(inst, &inst->cat.ifaces[i]);
+}
+
+/* A pinned instance makes the catalog durable before the kernel changes
+ * (instance.h): a kill then finds every slot the programs may count in. */
+static int attach_checkpoint(struct ft_instance *inst)
+{
+	return inst->checkpoint ? inst->checkpoint(inst->checkpoint_ctx, NULL) : 0;
+}
+
+/* The hooks of inst->dirmask `iface` lacks, and their pins. */
+static int attach_hooks(struct ft_instance *inst, struct ft_iface *iface)
+{
+	struct ft_iface_links *lk = instance_links(inst, iface);
+	int err = 0;
+
+	if ((inst->cat.dirmask & FT_DIRMASK(FT_DIR_INGRESS)) && lk->xdp_link_fd < 0 &&
+	    lk->tc_in_link_fd < 0)
+		err = attach_ingress(inst, iface);
+	test_point("attach-ingress");
+	if (!err && (inst->cat.dirmask & FT_DIRMASK(FT_DIR_EGRESS)) && lk->tc_link_fd < 0 &&
+	    !iface->tc_clsact)
+		err = attach_tc(inst, iface);
+	if (!err)
+		err = pin_links(inst, iface);
+	test_point("attach-pinned");
+	return err;
+}
+
+/* `iface`, in the catalog (and the state) already, attached from nothing:
+ * its slot given to the programs, then its hooks. */
+static int attach_fresh(struct ft_instance *inst, struct ft_iface *iface)
+{
+	__u32 ifindex = iface->ifindex, slot = catalog_slot(&inst->cat, iface), prog_id;
+	bool ours;
+	int err;
+
+	/* the slot is known before the first frame can arrive */
+	if (bpf_map_update_elem(inst->ifslot_fd, &ifindex, &slot, BPF_ANY))
+		return log_errno(-errno, "cannot give %s its slot", iface->name);
+	test_point("attach-slot");
+	prog_id = flowtally_attached(inst, ifindex, &ours);
+	if (prog_id)
+		return refuse_taken(iface, NULL, prog_id, -EBUSY);
+	if (ours) {	/* a killed process's, counting in a slot now ours */
+		err = detach_orphans(inst, ifindex);
+		if (err)
+			return log_errno(err, "cannot detach what a killed flowtally left on %s",
+					 iface->name);
+	}
+	/* the device's own count from before the first frame is counted */
+	iface->dev_valid = !netdev_counters(ifindex, iface->dev_start);
+	iface_identify_now(iface);
+	memcpy(iface->dev_last, iface->dev_start, sizeof(iface->dev_last));
+	return attach_hooks(inst, iface);
 }
 
 int attach_iface_index(struct ft_instance *inst, const char *name, __u32 ifindex, bool followed,
 		       struct ft_iface **out)
 {
 	struct ft_iface *iface;
-	__u32 prog_id, slot;
-	int err = 0;
+	int err;
 
 	if (out)
 		*out = NULL;
@@ -341,28 +483,119 @@ int attach_iface_index(struct ft_instance *inst, const char *name, __u32 ifindex
 	if (out)
 		*out = iface;
 	iface->followed = followed;
-	slot = catalog_slot(&inst->cat, iface);
-	/* the slot is known before the first frame can arrive */
-	if (bpf_map_update_elem(inst->ifslot_fd, &ifindex, &slot, BPF_ANY)) {
-		err = -errno;
+	err = attach_checkpoint(inst);
+	if (err) {
 		iface->gone = true;	/* counted nothing: retired like a gone one */
-		return log_errno(err, "cannot give %s its slot", name);
+		return err;
 	}
-	prog_id = flowtally_attached(ifindex);
-	if (prog_id)
-		return refuse_taken(iface, NULL, prog_id, -EBUSY);
-	/* the device's own count from before the first frame is counted */
-	iface->dev_valid = !netdev_counters(ifindex, iface->dev_start);
-	iface_identify_now(iface);
-	memcpy(iface->dev_last, iface->dev_start, sizeof(iface->dev_last));
+	test_point("attach-saved");
+	return attach_fresh(inst, iface);
+}
 
-	if (inst->cat.dirmask & FT_DIRMASK(FT_DIR_INGRESS))
-		err = attach_ingress(inst, iface);
-	if (!err && (inst->cat.dirmask & FT_DIRMASK(FT_DIR_EGRESS)))
-		err = attach_tc(inst, iface);
-	if (!err)
-		err = pin_links(inst, iface);
-	return err;
+/* Whether `obj` is a link pin of a live interface of the catalog. */
+static bool pin_is_known(const struct ft_instance *inst, const char *obj)
+{
+	char want[32];
+	size_t h;
+	int i;
+
+	catalog_for_each_iface(&inst->cat, i) {
+		if (inst->cat.ifaces[i].gone)
+			continue;
+		for (h = 0; h < sizeof(link_hooks) / sizeof(link_hooks[0]); h++) {
+			attach_link_pin_name(want, sizeof(want), link_hooks[h], &inst->cat.ifaces[i]);
+			if (!strcmp(obj, want))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void sweep_pin(const char *obj, void *ctx)
+{
+	struct ft_instance *inst = ctx;
+	size_t h, len;
+
+	for (h = 0; h < sizeof(link_hooks) / sizeof(link_hooks[0]); h++) {
+		len = strlen(link_hooks[h]);
+		if (!strncmp(obj, link_hooks[h], len) && obj[len] == '_' &&
+		    !pin_is_known(inst, obj)) {
+			log_debug("removing the link pin %s the state does not know", obj);
+			pin_unlink(inst->pin, obj);
+			return;
+		}
+	}
+}
+
+/* ft_ifslot entries of no interface of the catalog's (a kill inside an
+ * attach or a leave), or pointing at another slot: deleted. The gone ones
+ * not yet left keep theirs until attach_leave. */
+static void sweep_ifslot(struct ft_instance *inst)
+{
+	__u32 key, next, slot, n = 0, cap = 256, *stale = malloc(cap * sizeof(*stale));
+	const struct ft_iface *ifc;
+	bool first = true, keep;
+	int i;
+
+	if (!stale)
+		return;
+	while (!bpf_map_get_next_key(inst->ifslot_fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(inst->ifslot_fd, &key, &slot))
+			continue;
+		keep = false;
+		catalog_for_each_iface(&inst->cat, i) {
+			ifc = &inst->cat.ifaces[i];
+			if (ifc->ifindex == key && (__u32)i == slot &&
+			    (!ifc->gone || ifc->left_unsynced))
+				keep = true;
+		}
+		if (!keep && n < cap)
+			stale[n++] = key;
+	}
+	while (n--) {
+		log_debug("ifindex %u: removing a slot the state does not know", stale[n]);
+		bpf_map_delete_elem(inst->ifslot_fd, &stale[n]);
+	}
+	free(stale);
+}
+
+int attach_repair(struct ft_instance *inst)
+{
+	struct ft_iface_links *lk;
+	struct ft_iface *iface;
+	bool in, eg;
+	int i, err;
+
+	sweep_ifslot(inst);
+	pin_for_each_object(inst->pin, sweep_pin, inst);
+	catalog_for_each_iface(&inst->cat, i) {
+		iface = &inst->cat.ifaces[i];
+		lk = &inst->links[i];
+		if (iface->gone)
+			continue;
+		in = !(inst->cat.dirmask & FT_DIRMASK(FT_DIR_INGRESS)) || lk->xdp_link_fd >= 0 ||
+		     lk->tc_in_link_fd >= 0;
+		eg = !(inst->cat.dirmask & FT_DIRMASK(FT_DIR_EGRESS)) || lk->tc_link_fd >= 0;
+		if (in && eg)
+			continue;
+		/* a kill inside its attach: attached again, from nothing */
+		log_info("%s: not all its links were pinned: attaching it again", iface->name);
+		unpin_iface(inst, iface);
+		detach_iface(inst, iface);
+		err = attach_fresh(inst, iface);
+		if (err) {	/* let go of by the first look (check_attached) */
+			unpin_iface(inst, iface);
+			detach_iface(inst, iface);
+			iface->gone = true;
+			iface->unread = (1u << FT_GENERATIONS) - 1;
+			iface->left_unsynced = true;
+			continue;
+		}
+		snprintf(iface->hook_reason, sizeof(iface->hook_reason), "attached again");
+	}
+	return 0;
 }
 
 int attach_iface(struct ft_instance *inst, const char *name)
@@ -378,11 +611,8 @@ int attach_iface(struct ft_instance *inst, const char *name)
 
 void attach_rename(struct ft_instance *inst, struct ft_iface *iface, const char *name)
 {
-	if (inst->pin[0])
-		unpin_iface(inst, iface);
+	(void)inst;	/* the link pins go by ifindex: nothing to move */
 	snprintf(iface->name, sizeof(iface->name), "%s", name);
-	if (pin_links(inst, iface))
-		log_info("%s: its links could not be pinned under the new name", name);
 }
 
 void attach_leave(struct ft_instance *inst, struct ft_iface *iface)
@@ -391,6 +621,7 @@ void attach_leave(struct ft_instance *inst, struct ft_iface *iface)
 
 	if (inst->pin[0])
 		unpin_iface(inst, iface);
+	test_point("leave-unpinned");
 	detach_iface(inst, iface);
 	instance_free_xdp_dev(inst, iface);
 	/* frames from here on count in FT_IFACE_OTHER; the ones before are

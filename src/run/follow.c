@@ -13,6 +13,7 @@
 #include "ifselect.h"
 #include "log.h"
 #include "options.h"
+#include "testpoint.h"
 
 static bool selected(const struct run_opts *o, const char *name)
 {
@@ -255,7 +256,9 @@ int follow_retire(struct ft_instance *inst, struct ft_counts *total)
 		if (!ifc->gone || !ifc->followed || ifc->unread || ifc->left_unsynced)
 			continue;
 		counts_iface_retire(total, (__u32)i);
+		detach_iface(inst, ifc);	/* closed already; never leaked */
 		catalog_release(cat, ifc);
+		test_point("retire-released");
 		n++;
 	}
 	return n;
