@@ -19,6 +19,9 @@
  * (ft_ifslot maps its ifindex there). */
 struct ft_iface {
 	bool used;		/* the slot holds an interface, attached or gone */
+	/* which interface of the slot's: a new one (even of the ifindex of the
+	 * one before) has a larger one; not saved, 1 and up in each process */
+	__u64 epoch;
 	bool followed;		/* attached because it matched a pattern */
 	char name[IF_NAMESIZE];
 	__u32 ifindex;
@@ -79,6 +82,7 @@ struct ft_catalog {
 	int nr_ifaces;
 	struct ft_iface *ifaces;	/* [max_ifaces + 1], by slot */
 	__u64 ifaces_retired;	/* gone interfaces whose slots were reused */
+	__u64 epochs;		/* the last ft_iface.epoch given */
 	__u32 free_hint;	/* no slot below it is free (0 or 1: look from 1) */
 	struct ft_table tables[FT_MAX_TABLES];
 };
