@@ -631,6 +631,26 @@ void attach_leave(struct ft_instance *inst, struct ft_iface *iface)
 	iface->unread = (1u << FT_GENERATIONS) - 1;
 }
 
+static bool link_live(int fd)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return true;	/* nothing to say otherwise */
+	if (info.type != BPF_LINK_TYPE_XDP && info.type != FT_BPF_LINK_TYPE_TCX)
+		return true;
+	return info.xdp.ifindex != 0;	/* the kernel zeroes it when it detaches */
+}
+
+bool attach_links_live(struct ft_instance *inst, const struct ft_iface *iface)
+{
+	const struct ft_iface_links *lk = instance_links(inst, iface);
+
+	return link_live(lk->xdp_link_fd) && link_live(lk->tc_in_link_fd) &&
+	       link_live(lk->tc_link_fd);
+}
+
 void detach_iface(struct ft_instance *inst, struct ft_iface *iface)
 {
 	struct ft_iface_links *lk = instance_links(inst, iface);

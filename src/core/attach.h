@@ -37,6 +37,9 @@ int attach_repair(struct ft_instance *inst);
 void attach_link_pin_name(char *buf, size_t len, const char *hook, const struct ft_iface *iface);
 /* Removes the link pins: the links go when their fds close. */
 void attach_unpin(struct ft_instance *inst);
+/* Whether the kernel still has `iface`'s links attached (a device deleted
+ * detaches them, even when another one takes its name and ifindex). */
+bool attach_links_live(struct ft_instance *inst, const struct ft_iface *iface);
 /* Takes the programs off; safe to call twice. */
 void detach_iface(struct ft_instance *inst, struct ft_iface *iface);
 
