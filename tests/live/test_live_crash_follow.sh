@@ -46,16 +46,6 @@ wait_killed() {
 	wait "$FT_PID" 2>/dev/null
 	FT_PID=
 }
-# waits (10 s at most) for $2 more interval records in $1
-wait_intervals() {
-	local n
-	n=$(( $(grep -c '"type":"interval"' "$1") + $2 ))
-	for _ in $(seq 100); do
-		[ "$(grep -c '"type":"interval"' "$1")" -ge "$n" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 ifindex() { ip -n "$NS" -o link show "$1" 2>/dev/null | cut -d: -f1; }
 iface_packets() {	# FINAL NAME...: the packets of these rows together
 	local f=$1
@@ -104,7 +94,7 @@ crash_round() {
 	[ "$kind" = attach ] || [ "$kind" = attach-kept ] && want="$want tcxin_$(ifindex "$P$b") "
 	want=$(echo $want | tr ' ' '\n' | sort | tr '\n' ' ')
 	[ "$got" = "$want" ] || fail "$name" "link pins '$got', want '$want'"
-	wait_intervals "$LIVE_TMP/out2.json" 3 || fail "$name" "no interval records"
+	live_wait_intervals "$LIVE_TMP/out2.json" 3 || fail "$name" "no interval records"
 	live_stop INT || fail "$name" "exit status $?"
 	grep '"type":"final"' "$LIVE_TMP/out2.json" >"$LIVE_TMP/final.json"
 	d=

@@ -56,7 +56,8 @@ for i in $sample; do
 	in_ns2 "$FTSEND" -i "$Q$i" --seed $((900 + i)) --count $((50 + i)) --malformed 10 \
 		--expect "$LIVE_TMP/e$i.json" >/dev/null || fail many_send "ftsend on $Q$i"
 done
-sleep 1.2
+# two records after the last frame: what Prometheus shows was read after it
+live_wait_intervals "$LIVE_TMP/out.json" 2 || fail many_intervals "no interval records"
 metrics=$(in_ns curl -s --max-time 5 http://127.0.0.1:9753/metrics)
 own=$(echo "$metrics" | grep '^flowtally_seen_packets_total{' | grep 'direction="ingress"' |
 	grep -vc 'iface="other"')
