@@ -93,6 +93,21 @@ struct ft_catalog {
 		if (!(cat)->ifaces[i].used) {				\
 		} else
 
+/* The per-CPU interface counters (ft_ifcnt) of `max` slots take at most
+ * this much kernel memory, all possible CPUs together. */
+#define FT_IFCNT_BUDGET		(1ull << 30)
+/* Bytes of those counters per CPU for `max` slots (slot 0 included). */
+static inline unsigned long long catalog_counter_bytes(__u32 max)
+{
+	return ((unsigned long long)max + 1) * FT_IFACE_SLOT_BYTES;
+}
+/* Whether `max` slots fit FT_IFCNT_BUDGET on `ncpus` possible CPUs. */
+static inline bool catalog_counters_fit(__u32 max, int ncpus)
+{
+	return catalog_counter_bytes(max) * (unsigned long long)(ncpus > 0 ? ncpus : 1) <=
+	       FT_IFCNT_BUDGET;
+}
+
 /* Slots for `max` interfaces. 0 or -ENOMEM. */
 int catalog_init(struct ft_catalog *cat, __u32 max);
 void catalog_free(struct ft_catalog *cat);
