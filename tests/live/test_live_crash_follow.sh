@@ -5,7 +5,8 @@
 # (its pins removed) and a retire (its slot freed). Each time the restart
 # adopts it: no "another flowtally" refusal of its own orphan, the half-done
 # attach done again, the final totals exact per interface with nothing in
-# (other), and only the live interfaces' link pins left.
+# (other), and only the live interfaces' link pins and ft_ifslot entries
+# left (a slot and a pin planted while it is down are swept).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/live/lib.sh
 FAILED=0
@@ -81,6 +82,14 @@ crash_round() {
 		return
 	fi
 	send "$a" 3 100			# no process: the pinned links count
+	if [ "$kind" = attach-kept ]; then
+		# what a state cannot know of: a slot of ifindex 54321 and a link
+		# pin of ifindex 54321 (any object will do): the restart removes both
+		bpftool map update pinned "/sys/fs/bpf/flowtally/$PIN/ft_ifslot" \
+			key 0x31 0xd4 0 0 value 1 0 0 0 || fail "$name" "cannot plant a slot"
+		bpftool map pin pinned "/sys/fs/bpf/flowtally/$PIN/ft_ifslot" \
+			"/sys/fs/bpf/flowtally/$PIN/tcxin_54321" || fail "$name" "cannot plant a pin"
+	fi
 	[ "$kind" = attach ] || [ "$kind" = attach-kept ] && send "$b" 4 150
 	start "$LIVE_TMP/out2.json" || { fail "$name" "did not adopt: $(cat "$LIVE_TMP/err.txt")"; return; }
 	if grep -q "another flowtally\|could not be attached" "$LIVE_TMP/err.txt"; then
@@ -94,6 +103,16 @@ crash_round() {
 	[ "$kind" = attach ] || [ "$kind" = attach-kept ] && want="$want tcxin_$(ifindex "$P$b") "
 	want=$(echo $want | tr ' ' '\n' | sort | tr '\n' ' ')
 	[ "$got" = "$want" ] || fail "$name" "link pins '$got', want '$want'"
+	# the programs' slot map: the live interfaces only, nothing stale
+	got=$(bpftool -j map dump pinned "/sys/fs/bpf/flowtally/$PIN/ft_ifslot" 2>/dev/null | jq length)
+	want=1
+	[ "$kind" = attach ] || [ "$kind" = attach-kept ] && want=2
+	for _ in $(seq 20); do	# a gone one's entry goes at the first look
+		[ "$got" = "$want" ] && break
+		sleep 0.1
+		got=$(bpftool -j map dump pinned "/sys/fs/bpf/flowtally/$PIN/ft_ifslot" 2>/dev/null | jq length)
+	done
+	[ "$got" = "$want" ] || fail "$name" "ft_ifslot has $got entries, want $want"
 	live_wait_intervals "$LIVE_TMP/out2.json" 3 || fail "$name" "no interval records"
 	live_stop INT || fail "$name" "exit status $?"
 	grep '"type":"final"' "$LIVE_TMP/out2.json" >"$LIVE_TMP/final.json"
