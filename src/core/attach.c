@@ -93,7 +93,7 @@ static int attach_ingress(struct ft_instance *inst, struct ft_iface *iface)
 		return 0;
 	if ((err == -EBUSY || err == -EEXIST) && !bpf_xdp_query(iface->ifindex, 0, &query) &&
 	    query.prog_id)
-		return hookowner_refuse(iface, "XDP", query.prog_id, err);
+		return hookowner_refuse(inst, iface, "XDP", query.prog_id, err);
 	forced = inst->ingress_hook == INGRESS_HOOK_XDP || inst->xdp_mode != XDP_MODE_AUTO;
 	if (forced) {
 		if (err == -EOPNOTSUPP && hook == FT_HOOK_XDP_NATIVE)
@@ -288,7 +288,7 @@ static int attach_fresh(struct ft_instance *inst, struct ft_iface *iface)
 	test_point("attach-slot");
 	prog_id = hookowner_flowtally(inst, ifindex, &ours);
 	if (prog_id)
-		return hookowner_refuse(iface, NULL, prog_id, -EBUSY);
+		return hookowner_refuse(inst, iface, NULL, prog_id, -EBUSY);
 	if (ours) {	/* a killed process's, counting in a slot now ours */
 		err = hookowner_detach_orphans(inst, ifindex);
 		if (err)

@@ -32,11 +32,13 @@ static const char *prog_name_by_id(__u32 id, char *buf, size_t len)
  * program that holds the hook. */
 /* what: "XDP" when another program holds the XDP hook; NULL when another
  * flowtally counts there. */
-int hookowner_refuse(const struct ft_iface *iface, const char *what, __u32 prog_id, int err)
+int hookowner_refuse(const struct ft_instance *inst, const struct ft_iface *iface, const char *what,
+		     __u32 prog_id, int err)
 {
 	char owner[64], prog[64];
 
-	if (!state_find_iface(iface->name, owner, sizeof(owner))) {
+	/* its own state has the interface already (saved before attaching) */
+	if (!state_find_iface(iface->name, inst->pin[0] ? inst->pin : NULL, owner, sizeof(owner))) {
 		log_err("%s is counted by pinned flowtally instance '%s' already: "
 			"adopt it with --pin %s, view it with 'flowtally top %s', or see "
 			"'flowtally status %s'",

@@ -19,9 +19,10 @@
 /* a tcx link's info starts with its ifindex, where an XDP link's has it */
 #define FT_BPF_LINK_TYPE_TCX 11
 
-/* Says who holds `iface` (a pinned instance by name, an XDP program when
+/* Says who holds `iface` (a pinned instance other than `inst` by name, an XDP program when
  * `what` is "XDP", else another flowtally's program `prog_id`); returns err. */
-int hookowner_refuse(const struct ft_iface *iface, const char *what, __u32 prog_id, int err);
+int hookowner_refuse(const struct ft_instance *inst, const struct ft_iface *iface, const char *what,
+		     __u32 prog_id, int err);
 /* Another flowtally's program on one of the hooks of `ifindex`: its id, 0 if
  * none; *ours: one of this instance's is there. */
 __u32 hookowner_flowtally(const struct ft_instance *inst, __u32 ifindex, bool *ours);

@@ -653,7 +653,7 @@ void state_remove(const char *name)
 	rmdir(FT_STATE_DIR);	/* only when empty */
 }
 
-int state_find_iface(const char *ifname, char *name, size_t len)
+int state_find_iface(const char *ifname, const char *except, char *name, size_t len)
 {
 	DIR *d = opendir(FT_STATE_DIR);
 	struct dirent *de;
@@ -671,6 +671,8 @@ int state_find_iface(const char *ifname, char *name, size_t len)
 		if (n <= 6 || strcmp(de->d_name + n - 6, ".state"))
 			continue;
 		snprintf(name, len, "%.*s", (int)(n - 6), de->d_name);
+		if (except && !strcmp(name, except))
+			continue;
 		inst = calloc(1, sizeof(*inst));
 		if (!inst)
 			break;
