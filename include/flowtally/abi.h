@@ -37,7 +37,7 @@
 /* Interfaces per instance (--max-interfaces): the slot map and the
  * per-interface counters are sized at load time. Each slot costs
  * FT_IFACE_SLOT_BYTES per possible CPU. */
-#define FT_IFACES_DEFAULT	1024
+#define FT_IFACES_DEFAULT	256
 #define FT_IFACES_LIMIT		65536
 #define FT_GENERATIONS		2
 #define FT_MAX_VLAN_TAGS	2	/* 802.1Q and 802.1ad (QinQ) */

@@ -79,13 +79,13 @@ static int parse_args(int argc, char **argv, const char *cmd, bool name_needed, 
 	return -1;
 }
 
-/* Whether the instance has link pin HOOK_IFACE (attach.c names them). */
-static bool has_link_pin(const char *name, const char *hook, const char *ifname)
+/* Whether the instance has the link pin of `hook` for `ifc`. */
+static bool has_link_pin(const char *name, const char *hook, const struct ft_iface *ifc)
 {
 	char obj[32];
 	int fd;
 
-	snprintf(obj, sizeof(obj), "%s_%s", hook, ifname);
+	attach_link_pin_name(obj, sizeof(obj), hook, ifc);
 	fd = pin_open(name, obj);
 	if (fd < 0)
 		return false;
@@ -99,11 +99,11 @@ static void status_iface(struct printer *p, const char *name, const struct ft_if
 	const char *in = "-", *eg = "-";
 
 	if (!ifc->gone) {
-		if (has_link_pin(name, "xdp", ifc->name))
+		if (has_link_pin(name, "xdp", ifc))
 			in = "xdp";
-		else if (has_link_pin(name, "tcxin", ifc->name))
+		else if (has_link_pin(name, "tcxin", ifc))
 			in = "tcx";
-		if (has_link_pin(name, "tcx", ifc->name))
+		if (has_link_pin(name, "tcx", ifc))
 			eg = "tcx";
 	}
 	print_open_object(p, NULL);

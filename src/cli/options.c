@@ -447,7 +447,8 @@ static const struct run_option run_options[] = {
 	FLAG("all-interfaces", 0, all_ifaces, "every interface but lo, followed like a pattern"),
 	INT("max-interfaces", "N", max_ifaces, 1, FT_IFACES_LIMIT,
 	       "interface slots (default %.0f, up to 65536); each costs\n"
-	       "512 bytes of kernel memory per possible CPU",
+	       "512 bytes of kernel memory per possible CPU (at most\n"
+	       "1 GiB in all)",
 	       FT_IFACES_DEFAULT),
 	PARSED("table", 't', "SPEC", opt_table,
 	       "a table: NAME=FIELD[,FIELD...][:size=N][:lru][:dir=DIR]\n"

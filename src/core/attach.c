@@ -10,94 +10,13 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "hookowner.h"
 #include "identity.h"
 #include "log.h"
 #include "netdev.h"
 #include "pin.h"
 #include "state.h"
-
-/* Debian 12's uapi headers predate tcx; the kernel has it (6.6+). */
-#define FT_BPF_TCX_INGRESS 46
-#define FT_BPF_TCX_EGRESS 47
-
-static const char *prog_name_by_id(__u32 id, char *buf, size_t len)
-{
-	struct bpf_prog_info info = {};
-	__u32 info_len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(id);
-
-	snprintf(buf, len, "id %u", id);
-	if (fd < 0)
-		return buf;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len))
-		snprintf(buf, len, "'%s', id %u", info.name, id);
-	close(fd);
-	return buf;
-}
-
-/* Another instance counting on the interface: a pinned one by name, else the
- * program that holds the hook. */
-/* what: "XDP" when another program holds the XDP hook; NULL when another
- * flowtally counts there. */
-static int refuse_taken(const struct ft_iface *iface, const char *what, __u32 prog_id, int err)
-{
-	char owner[64], prog[64];
-
-	if (!state_find_iface(iface->name, owner, sizeof(owner))) {
-		log_err("%s is counted by pinned flowtally instance '%s' already: "
-			"adopt it with --pin %s, view it with 'flowtally top %s', or see "
-			"'flowtally status %s'",
-			iface->name, owner, owner, owner, owner);
-		return err;
-	}
-	if (what)
-		log_err("%s already has an XDP program (%s): flowtally does not replace it; "
-			"detach it first if it is not needed (ip link set dev %s xdp off)",
-			iface->name, prog_name_by_id(prog_id, prog, sizeof(prog)), iface->name);
-	else
-		log_err("%s is counted by another flowtally already (program %s): stop that "
-			"one first",
-			iface->name, prog_name_by_id(prog_id, prog, sizeof(prog)));
-	return err;
-}
-
-static bool is_flowtally_prog(__u32 id)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(id);
-	bool yes;
-
-	if (fd < 0)
-		return false;
-	yes = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strncmp(info.name, "flowtally_", 10);
-	close(fd);
-	return yes;
-}
-
-/*
- * A flowtally program already on one of the interface's hooks: its id, 0 if
- * none. tcx takes any number of programs, and XDP and tcx both see ingress,
- * so a second instance would count the same frames twice.
- */
-static __u32 flowtally_attached(__u32 ifindex)
-{
-	static const int types[] = { FT_BPF_TCX_INGRESS, FT_BPF_TCX_EGRESS };
-	__u32 ids[64], cnt, i, xdp_id;
-	size_t t;
-
-	if (!netdev_xdp_prog(ifindex, &xdp_id) && xdp_id && is_flowtally_prog(xdp_id))
-		return xdp_id;
-	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
-		cnt = 64;
-		if (bpf_prog_query((int)ifindex, types[t], 0, NULL, ids, &cnt))
-			continue;
-		for (i = 0; i < cnt && i < 64; i++)
-			if (is_flowtally_prog(ids[i]))
-				return ids[i];
-	}
-	return 0;
-}
+#include "testpoint.h"
 
 /* 0 or -errno, nothing printed: the caller decides between an error and
  * falling back to tcx. */
@@ -174,7 +93,7 @@ static int attach_ingress(struct ft_instance *inst, struct ft_iface *iface)
 		return 0;
 	if ((err == -EBUSY || err == -EEXIST) && !bpf_xdp_query(iface->ifindex, 0, &query) &&
 	    query.prog_id)
-		return refuse_taken(iface, "XDP", query.prog_id, err);
+		return hookowner_refuse(inst, iface, "XDP", query.prog_id, err);
 	forced = inst->ingress_hook == INGRESS_HOOK_XDP || inst->xdp_mode != XDP_MODE_AUTO;
 	if (forced) {
 		if (err == -EOPNOTSUPP && hook == FT_HOOK_XDP_NATIVE)
@@ -226,10 +145,14 @@ static int attach_tc(struct ft_instance *inst, struct ft_iface *iface)
 	return log_errno(-errno, "cannot attach the egress program to %s", iface->name);
 }
 
-static void link_pin_name(char *buf, size_t len, const char *hook, const struct ft_iface *iface)
+/* Link pins are named by ifindex, which the kernel never gives twice at once
+ * (a name can move from one device to another, and two can swap names). */
+void attach_link_pin_name(char *buf, size_t len, const char *hook, const struct ft_iface *iface)
 {
-	snprintf(buf, len, "%s_%s", hook, iface->name);
+	snprintf(buf, len, "%s_%u", hook, iface->ifindex);
 }
+
+static const char *const link_hooks[] = { "xdp", "tcxin", "tcx" };
 
 /* A pinned link keeps counting when the process is gone. */
 static int pin_links(struct ft_instance *inst, struct ft_iface *iface)
@@ -241,15 +164,15 @@ static int pin_links(struct ft_instance *inst, struct ft_iface *iface)
 	if (!inst->pin[0])
 		return 0;
 	if (lk->xdp_link_fd >= 0) {
-		link_pin_name(obj, sizeof(obj), "xdp", iface);
+		attach_link_pin_name(obj, sizeof(obj), "xdp", iface);
 		err = pin_object(lk->xdp_link_fd, inst->pin, obj);
 	}
 	if (!err && lk->tc_in_link_fd >= 0) {
-		link_pin_name(obj, sizeof(obj), "tcxin", iface);
+		attach_link_pin_name(obj, sizeof(obj), "tcxin", iface);
 		err = pin_object(lk->tc_in_link_fd, inst->pin, obj);
 	}
 	if (!err && lk->tc_link_fd >= 0) {
-		link_pin_name(obj, sizeof(obj), "tcx", iface);
+		attach_link_pin_name(obj, sizeof(obj), "tcx", iface);
 		err = pin_object(lk->tc_link_fd, inst->pin, obj);
 	}
 	return err;
@@ -264,17 +187,23 @@ int attach_adopt(struct ft_instance *inst)
 		struct ft_iface *iface = &inst->cat.ifaces[i];
 		struct ft_iface_links *lk = &inst->links[i];
 
-		link_pin_name(obj, sizeof(obj), "xdp", iface);
-		lk->xdp_link_fd = pin_open(inst->pin, obj);
-		link_pin_name(obj, sizeof(obj), "tcx", iface);
-		lk->tc_link_fd = pin_open(inst->pin, obj);
-		/* the pins say which hook the first start chose; the state file
-		 * does not */
-		link_pin_name(obj, sizeof(obj), "tcxin", iface);
-		lk->tc_in_link_fd = pin_open(inst->pin, obj);
+		lk->xdp_link_fd = lk->tc_link_fd = lk->tc_in_link_fd = -1;
 		iface->ingress_hook = FT_HOOK_TCX;
+		/* a gone one left its links: its pins, if any, are a later
+		 * device's of the same ifindex, never its own */
+		if (!iface->gone) {
+			attach_link_pin_name(obj, sizeof(obj), "xdp", iface);
+			lk->xdp_link_fd = pin_open(inst->pin, obj);
+			attach_link_pin_name(obj, sizeof(obj), "tcx", iface);
+			lk->tc_link_fd = pin_open(inst->pin, obj);
+			/* the pins say which hook the first start chose; the
+			 * state file does not */
+			attach_link_pin_name(obj, sizeof(obj), "tcxin", iface);
+			lk->tc_in_link_fd = pin_open(inst->pin, obj);
+		}
 		snprintf(iface->hook_reason, sizeof(iface->hook_reason), "adopted: %s",
-			 lk->tc_in_link_fd >= 0 ? "pinned tcx link" : "pinned XDP link");
+			 lk->tc_in_link_fd >= 0 ? "pinned tcx link" :
+			 lk->xdp_link_fd >= 0 ? "pinned XDP link" : "no pinned link");
 		if (lk->xdp_link_fd >= 0) {
 			LIBBPF_OPTS(bpf_xdp_query_opts, query);
 
@@ -302,13 +231,12 @@ int attach_adopt(struct ft_instance *inst)
 static void unpin_iface(struct ft_instance *inst, const struct ft_iface *iface)
 {
 	char obj[32];
+	size_t h;
 
-	link_pin_name(obj, sizeof(obj), "xdp", iface);
-	pin_unlink(inst->pin, obj);
-	link_pin_name(obj, sizeof(obj), "tcxin", iface);
-	pin_unlink(inst->pin, obj);
-	link_pin_name(obj, sizeof(obj), "tcx", iface);
-	pin_unlink(inst->pin, obj);
+	for (h = 0; h < sizeof(link_hooks) / sizeof(link_hooks[0]); h++) {
+		attach_link_pin_name(obj, sizeof(obj), link_hooks[h], iface);
+		pin_unlink(inst->pin, obj);
+	}
 }
 
 void attach_unpin(struct ft_instance *inst)
@@ -316,15 +244,69 @@ void attach_unpin(struct ft_instance *inst)
 	int i;
 
 	catalog_for_each_iface(&inst->cat, i)
-		unpin_iface(inst, &inst->cat.ifaces[i]);
+		if (!inst->cat.ifaces[i].gone)
+			unpin_iface(inst, &inst->cat.ifaces[i]);
+}
+
+/* A pinned instance makes the catalog durable before the kernel changes
+ * (instance.h): a kill then finds every slot the programs may count in. */
+static int attach_checkpoint(struct ft_instance *inst)
+{
+	return inst->checkpoint ? inst->checkpoint(inst->checkpoint_ctx, NULL) : 0;
+}
+
+/* The hooks of inst->dirmask `iface` lacks, and their pins. */
+static int attach_hooks(struct ft_instance *inst, struct ft_iface *iface)
+{
+	struct ft_iface_links *lk = instance_links(inst, iface);
+	int err = 0;
+
+	if ((inst->cat.dirmask & FT_DIRMASK(FT_DIR_INGRESS)) && lk->xdp_link_fd < 0 &&
+	    lk->tc_in_link_fd < 0)
+		err = attach_ingress(inst, iface);
+	test_point("attach-ingress");
+	if (!err && (inst->cat.dirmask & FT_DIRMASK(FT_DIR_EGRESS)) && lk->tc_link_fd < 0 &&
+	    !iface->tc_clsact)
+		err = attach_tc(inst, iface);
+	if (!err)
+		err = pin_links(inst, iface);
+	test_point("attach-pinned");
+	return err;
+}
+
+/* `iface`, in the catalog (and the state) already, attached from nothing:
+ * its slot given to the programs, then its hooks. */
+static int attach_fresh(struct ft_instance *inst, struct ft_iface *iface)
+{
+	__u32 ifindex = iface->ifindex, slot = catalog_slot(&inst->cat, iface), prog_id;
+	bool ours;
+	int err;
+
+	/* the slot is known before the first frame can arrive */
+	if (bpf_map_update_elem(inst->ifslot_fd, &ifindex, &slot, BPF_ANY))
+		return log_errno(-errno, "cannot give %s its slot", iface->name);
+	test_point("attach-slot");
+	prog_id = hookowner_flowtally(inst, ifindex, &ours);
+	if (prog_id)
+		return hookowner_refuse(inst, iface, NULL, prog_id, -EBUSY);
+	if (ours) {	/* a killed process's, counting in a slot now ours */
+		err = hookowner_detach_orphans(inst, ifindex);
+		if (err)
+			return log_errno(err, "cannot detach what a killed flowtally left on %s",
+					 iface->name);
+	}
+	/* the device's own count from before the first frame is counted */
+	iface->dev_valid = !netdev_counters(ifindex, iface->dev_start);
+	iface_identify_now(iface);
+	memcpy(iface->dev_last, iface->dev_start, sizeof(iface->dev_last));
+	return attach_hooks(inst, iface);
 }
 
 int attach_iface_index(struct ft_instance *inst, const char *name, __u32 ifindex, bool followed,
 		       struct ft_iface **out)
 {
 	struct ft_iface *iface;
-	__u32 prog_id, slot;
-	int err = 0;
+	int err;
 
 	if (out)
 		*out = NULL;
@@ -341,28 +323,119 @@ int attach_iface_index(struct ft_instance *inst, const char *name, __u32 ifindex
 	if (out)
 		*out = iface;
 	iface->followed = followed;
-	slot = catalog_slot(&inst->cat, iface);
-	/* the slot is known before the first frame can arrive */
-	if (bpf_map_update_elem(inst->ifslot_fd, &ifindex, &slot, BPF_ANY)) {
-		err = -errno;
+	err = attach_checkpoint(inst);
+	if (err) {
 		iface->gone = true;	/* counted nothing: retired like a gone one */
-		return log_errno(err, "cannot give %s its slot", name);
+		return err;
 	}
-	prog_id = flowtally_attached(ifindex);
-	if (prog_id)
-		return refuse_taken(iface, NULL, prog_id, -EBUSY);
-	/* the device's own count from before the first frame is counted */
-	iface->dev_valid = !netdev_counters(ifindex, iface->dev_start);
-	iface_identify_now(iface);
-	memcpy(iface->dev_last, iface->dev_start, sizeof(iface->dev_last));
+	test_point("attach-saved");
+	return attach_fresh(inst, iface);
+}
 
-	if (inst->cat.dirmask & FT_DIRMASK(FT_DIR_INGRESS))
-		err = attach_ingress(inst, iface);
-	if (!err && (inst->cat.dirmask & FT_DIRMASK(FT_DIR_EGRESS)))
-		err = attach_tc(inst, iface);
-	if (!err)
-		err = pin_links(inst, iface);
-	return err;
+/* Whether `obj` is a link pin of a live interface of the catalog. */
+static bool pin_is_known(const struct ft_instance *inst, const char *obj)
+{
+	char want[32];
+	size_t h;
+	int i;
+
+	catalog_for_each_iface(&inst->cat, i) {
+		if (inst->cat.ifaces[i].gone)
+			continue;
+		for (h = 0; h < sizeof(link_hooks) / sizeof(link_hooks[0]); h++) {
+			attach_link_pin_name(want, sizeof(want), link_hooks[h], &inst->cat.ifaces[i]);
+			if (!strcmp(obj, want))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void sweep_pin(const char *obj, void *ctx)
+{
+	struct ft_instance *inst = ctx;
+	size_t h, len;
+
+	for (h = 0; h < sizeof(link_hooks) / sizeof(link_hooks[0]); h++) {
+		len = strlen(link_hooks[h]);
+		if (!strncmp(obj, link_hooks[h], len) && obj[len] == '_' &&
+		    !pin_is_known(inst, obj)) {
+			log_debug("removing the link pin %s the state does not know", obj);
+			pin_unlink(inst->pin, obj);
+			return;
+		}
+	}
+}
+
+/* ft_ifslot entries of no interface of the catalog's (a kill inside an
+ * attach or a leave), or pointing at another slot: deleted. The gone ones
+ * not yet left keep theirs until attach_leave. */
+static void sweep_ifslot(struct ft_instance *inst)
+{
+	__u32 key, next, slot, n = 0, cap = 256, *stale = malloc(cap * sizeof(*stale));
+	const struct ft_iface *ifc;
+	bool first = true, keep;
+	int i;
+
+	if (!stale)
+		return;
+	while (!bpf_map_get_next_key(inst->ifslot_fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(inst->ifslot_fd, &key, &slot))
+			continue;
+		keep = false;
+		catalog_for_each_iface(&inst->cat, i) {
+			ifc = &inst->cat.ifaces[i];
+			if (ifc->ifindex == key && (__u32)i == slot &&
+			    (!ifc->gone || ifc->left_unsynced))
+				keep = true;
+		}
+		if (!keep && n < cap)
+			stale[n++] = key;
+	}
+	while (n--) {
+		log_debug("ifindex %u: removing a slot the state does not know", stale[n]);
+		bpf_map_delete_elem(inst->ifslot_fd, &stale[n]);
+	}
+	free(stale);
+}
+
+int attach_repair(struct ft_instance *inst)
+{
+	struct ft_iface_links *lk;
+	struct ft_iface *iface;
+	bool in, eg;
+	int i, err;
+
+	sweep_ifslot(inst);
+	pin_for_each_object(inst->pin, sweep_pin, inst);
+	catalog_for_each_iface(&inst->cat, i) {
+		iface = &inst->cat.ifaces[i];
+		lk = &inst->links[i];
+		if (iface->gone)
+			continue;
+		in = !(inst->cat.dirmask & FT_DIRMASK(FT_DIR_INGRESS)) || lk->xdp_link_fd >= 0 ||
+		     lk->tc_in_link_fd >= 0;
+		eg = !(inst->cat.dirmask & FT_DIRMASK(FT_DIR_EGRESS)) || lk->tc_link_fd >= 0;
+		if (in && eg)
+			continue;
+		/* a kill inside its attach: attached again, from nothing */
+		log_info("%s: not all its links were pinned: attaching it again", iface->name);
+		unpin_iface(inst, iface);
+		detach_iface(inst, iface);
+		err = attach_fresh(inst, iface);
+		if (err) {	/* let go of by the first look (check_attached) */
+			unpin_iface(inst, iface);
+			detach_iface(inst, iface);
+			iface->gone = true;
+			iface->unread = (1u << FT_GENERATIONS) - 1;
+			iface->left_unsynced = true;
+			continue;
+		}
+		snprintf(iface->hook_reason, sizeof(iface->hook_reason), "attached again");
+	}
+	return 0;
 }
 
 int attach_iface(struct ft_instance *inst, const char *name)
@@ -378,11 +451,8 @@ int attach_iface(struct ft_instance *inst, const char *name)
 
 void attach_rename(struct ft_instance *inst, struct ft_iface *iface, const char *name)
 {
-	if (inst->pin[0])
-		unpin_iface(inst, iface);
+	(void)inst;	/* the link pins go by ifindex: nothing to move */
 	snprintf(iface->name, sizeof(iface->name), "%s", name);
-	if (pin_links(inst, iface))
-		log_info("%s: its links could not be pinned under the new name", name);
 }
 
 void attach_leave(struct ft_instance *inst, struct ft_iface *iface)
@@ -391,6 +461,7 @@ void attach_leave(struct ft_instance *inst, struct ft_iface *iface)
 
 	if (inst->pin[0])
 		unpin_iface(inst, iface);
+	test_point("leave-unpinned");
 	detach_iface(inst, iface);
 	instance_free_xdp_dev(inst, iface);
 	/* frames from here on count in FT_IFACE_OTHER; the ones before are
@@ -398,6 +469,26 @@ void attach_leave(struct ft_instance *inst, struct ft_iface *iface)
 	bpf_map_delete_elem(inst->ifslot_fd, &ifindex);
 	iface->gone = true;
 	iface->unread = (1u << FT_GENERATIONS) - 1;
+}
+
+static bool link_live(int fd)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return true;	/* nothing to say otherwise */
+	if (info.type != BPF_LINK_TYPE_XDP && info.type != FT_BPF_LINK_TYPE_TCX)
+		return true;
+	return info.xdp.ifindex != 0;	/* the kernel zeroes it when it detaches */
+}
+
+bool attach_links_live(struct ft_instance *inst, const struct ft_iface *iface)
+{
+	const struct ft_iface_links *lk = instance_links(inst, iface);
+
+	return link_live(lk->xdp_link_fd) && link_live(lk->tc_in_link_fd) &&
+	       link_live(lk->tc_link_fd);
 }
 
 void detach_iface(struct ft_instance *inst, struct ft_iface *iface)

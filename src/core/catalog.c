@@ -43,6 +43,7 @@ struct ft_iface *catalog_new_iface(struct ft_catalog *cat, const char *name, __u
 	ifc = &cat->ifaces[slot];
 	memset(ifc, 0, sizeof(*ifc));
 	ifc->used = true;
+	ifc->epoch = ++cat->epochs;
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
 	ifc->ifindex = ifindex;
 	if ((int)slot >= cat->nr_ifaces)

@@ -19,6 +19,9 @@
  * (ft_ifslot maps its ifindex there). */
 struct ft_iface {
 	bool used;		/* the slot holds an interface, attached or gone */
+	/* which interface of the slot's: a new one (even of the ifindex of the
+	 * one before) has a larger one; not saved, 1 and up in each process */
+	__u64 epoch;
 	bool followed;		/* attached because it matched a pattern */
 	char name[IF_NAMESIZE];
 	__u32 ifindex;
@@ -79,6 +82,7 @@ struct ft_catalog {
 	int nr_ifaces;
 	struct ft_iface *ifaces;	/* [max_ifaces + 1], by slot */
 	__u64 ifaces_retired;	/* gone interfaces whose slots were reused */
+	__u64 epochs;		/* the last ft_iface.epoch given */
 	__u32 free_hint;	/* no slot below it is free (0 or 1: look from 1) */
 	struct ft_table tables[FT_MAX_TABLES];
 };
@@ -88,6 +92,21 @@ struct ft_catalog {
 	for ((i) = 1; (i) < (cat)->nr_ifaces; (i)++)			\
 		if (!(cat)->ifaces[i].used) {				\
 		} else
+
+/* The per-CPU interface counters (ft_ifcnt) of `max` slots take at most
+ * this much kernel memory, all possible CPUs together. */
+#define FT_IFCNT_BUDGET		(1ull << 30)
+/* Bytes of those counters per CPU for `max` slots (slot 0 included). */
+static inline unsigned long long catalog_counter_bytes(__u32 max)
+{
+	return ((unsigned long long)max + 1) * FT_IFACE_SLOT_BYTES;
+}
+/* Whether `max` slots fit FT_IFCNT_BUDGET on `ncpus` possible CPUs. */
+static inline bool catalog_counters_fit(__u32 max, int ncpus)
+{
+	return catalog_counter_bytes(max) * (unsigned long long)(ncpus > 0 ? ncpus : 1) <=
+	       FT_IFCNT_BUDGET;
+}
 
 /* Slots for `max` interfaces. 0 or -ENOMEM. */
 int catalog_init(struct ft_catalog *cat, __u32 max);

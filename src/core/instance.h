@@ -54,7 +54,9 @@ struct ft_instance {
 	struct ft_counts expiring[FT_GENERATIONS];
 	/* Makes what was read so far durable before the maps change (a pinned
 	 * instance saves its state): it takes `read` over, leaving it empty.
-	 * NULL: nothing to make durable, `read` stays with the caller. */
+	 * NULL: nothing to make durable, `read` stays with the caller. `read`
+	 * NULL: only the catalog changed (an interface comes, before the
+	 * programs learn its slot). */
 	int (*checkpoint)(void *ctx, struct ft_counts *read);
 	void *checkpoint_ctx;
 };

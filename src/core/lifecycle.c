@@ -75,10 +75,25 @@ static int alloc_iface_slots(struct ft_instance *inst, __u32 max)
 }
 
 /* A new instance's slot map and counters, sized for `max` interfaces. */
+/* The per-CPU interface counters take slots x 512 bytes on every possible
+ * CPU, allocated at start: past FT_IFCNT_BUDGET the kernel's memory is the
+ * user's to choose, not a default's. */
 static int size_iface_maps(struct ft_instance *inst, __u32 max)
 {
-	int err;
+	unsigned long long per_cpu = catalog_counter_bytes(max);
+	int ncpus = libbpf_num_possible_cpus(), err;
 
+	if (ncpus < 1)
+		ncpus = 1;
+	if (!catalog_counters_fit(max, ncpus)) {
+		log_err("--max-interfaces %u needs %llu MiB of kernel memory for its counters "
+			"(%llu KiB on each of %d possible CPUs), more than %llu MiB: give fewer",
+			max, per_cpu * (unsigned long long)ncpus >> 20, per_cpu >> 10, ncpus,
+			FT_IFCNT_BUDGET >> 20);
+		return -E2BIG;
+	}
+	log_debug("%u interface slots: %llu KiB of counters on each of %d possible CPUs "
+		  "(%llu KiB)", max, per_cpu >> 10, ncpus, per_cpu * (unsigned long long)ncpus >> 10);
 	err = bpf_map__set_max_entries(inst->skel->maps.ft_ifslot, max);
 	if (!err)
 		err = bpf_map__set_max_entries(inst->skel->maps.ft_ifcnt,
@@ -159,6 +174,8 @@ static int prepare_maps(struct ft_instance *inst, enum ft_open how, __u32 *max_i
 					 "(remove it with 'flowtally stop %s')", pin, pin);
 	} else {
 		err = size_iface_maps(inst, *max_ifaces);
+		if (err == -E2BIG)
+			return err;
 		if (err)
 			return log_errno(err, "cannot size the maps for %u interfaces", *max_ifaces);
 	}

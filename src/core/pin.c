@@ -184,6 +184,26 @@ void pin_remove_instance(const char *name)
 	rmdir(FT_PIN_ROOT);	/* only if no other instance is pinned */
 }
 
+void pin_for_each_object(const char *name, void (*fn)(const char *obj, void *ctx), void *ctx)
+{
+	struct dirent *de;
+	DIR *d;
+	int dfd;
+
+	dfd = open_instance_dir(name);
+	d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	/* fn may unlink the entry just read: readdir goes on past it */
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			fn(de->d_name, ctx);
+	closedir(d);
+}
+
 int pin_for_each(void (*fn)(const char *name, void *ctx), void *ctx)
 {
 	DIR *d = opendir(FT_PIN_ROOT);

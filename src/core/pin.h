@@ -32,6 +32,8 @@ void pin_unlink(const char *name, const char *obj);
 /* Removes every pin of the instance and its folder, and the flowtally
  * folder too once empty. */
 void pin_remove_instance(const char *name);
+/* Calls fn for every object pinned in instance `name`'s folder. */
+void pin_for_each_object(const char *name, void (*fn)(const char *obj, void *ctx), void *ctx);
 /* Calls fn for every pinned instance; returns how many, or -errno when the
  * folder cannot be read (-EACCES: not root). */
 int pin_for_each(void (*fn)(const char *name, void *ctx), void *ctx);

@@ -392,6 +392,45 @@ static int check_iface(const struct state_iface *si, __u32 slot, char *why, size
 	return 0;
 }
 
+static int cmp_ifindex(const void *a, const void *b)
+{
+	const struct ft_iface *x = *(const struct ft_iface *const *)a;
+	const struct ft_iface *y = *(const struct ft_iface *const *)b;
+
+	return x->ifindex < y->ifindex ? -1 : x->ifindex > y->ifindex;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct ft_iface *const *)a)->name,
+		      (*(const struct ft_iface *const *)b)->name);
+}
+
+/* Two live slots of one ifindex or one name: the programs map an ifindex to
+ * one slot, and a name names one device. Sorted, not pairwise: up to 65536
+ * slots. */
+static int check_duplicates(const struct ft_catalog *cat, char *why, size_t whylen)
+{
+	const struct ft_iface **v = malloc(((size_t)cat->nr_ifaces + 1) * sizeof(*v));
+	int i, n = 0, err = 0;
+
+	if (!v)
+		return refuse(why, whylen, -ENOMEM, "out of memory");
+	catalog_for_each_iface(cat, i)
+		if (!cat->ifaces[i].gone)
+			v[n++] = &cat->ifaces[i];
+	qsort(v, (size_t)n, sizeof(*v), cmp_ifindex);
+	for (i = 1; i < n && !err; i++)
+		if (v[i]->ifindex == v[i - 1]->ifindex)
+			err = refuse(why, whylen, -EBADMSG, "two interfaces of one ifindex");
+	qsort(v, (size_t)n, sizeof(*v), cmp_name);
+	for (i = 1; i < n && !err; i++)
+		if (!strcmp(v[i]->name, v[i - 1]->name))
+			err = refuse(why, whylen, -EBADMSG, "two interfaces of one name");
+	free(v);
+	return err;
+}
+
 static int take_ifaces(struct cursor *c, const struct state_header *h, struct ft_instance *inst,
 		       char *why, size_t whylen)
 {
@@ -421,13 +460,14 @@ static int take_ifaces(struct cursor *c, const struct state_header *h, struct ft
 		memcpy(ifc->name, si.name, sizeof(si.name));
 		ifc->ifindex = si.ifindex;
 		ifc->used = true;
+		ifc->epoch = ++inst->cat.epochs;
 		ifc->gone = si.gone;
 		ifc->followed = si.followed;
 		ifc->unread = si.unread;
 	}
 	inst->cat.nr_ifaces = (int)h->nr_ifaces;
 	inst->cat.ifaces_retired = h->ifaces_retired;
-	return 0;
+	return check_duplicates(&inst->cat, why, whylen);
 }
 
 /* nr_ifaces slots of interface counters (the size was checked). */
@@ -613,7 +653,7 @@ void state_remove(const char *name)
 	rmdir(FT_STATE_DIR);	/* only when empty */
 }
 
-int state_find_iface(const char *ifname, char *name, size_t len)
+int state_find_iface(const char *ifname, const char *except, char *name, size_t len)
 {
 	DIR *d = opendir(FT_STATE_DIR);
 	struct dirent *de;
@@ -631,6 +671,8 @@ int state_find_iface(const char *ifname, char *name, size_t len)
 		if (n <= 6 || strcmp(de->d_name + n - 6, ".state"))
 			continue;
 		snprintf(name, len, "%.*s", (int)(n - 6), de->d_name);
+		if (except && !strcmp(name, except))
+			continue;
 		inst = calloc(1, sizeof(*inst));
 		if (!inst)
 			break;

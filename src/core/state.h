@@ -38,8 +38,8 @@ int state_parse(const void *buf, size_t len, struct ft_instance *inst, struct ft
 int state_encode(const struct ft_instance *inst, const struct ft_counts *total, __u64 flips,
 		 void **buf, size_t *len);
 void state_remove(const char *name);
-/* The pinned instance that counts on interface `ifname`: 0 with its name in
- * `name`, or -ENOENT. */
-int state_find_iface(const char *ifname, char *name, size_t len);
+/* The pinned instance that counts on interface `ifname`, other than `except`
+ * (NULL: any): 0 with its name in `name`, or -ENOENT. */
+int state_find_iface(const char *ifname, const char *except, char *name, size_t len);
 
 #endif

@@ -198,7 +198,7 @@ void prom_ifaces_init(struct prom_ifaces *s, unsigned int max)
 
 void prom_ifaces_free(struct prom_ifaces *s)
 {
-	free(s->ifindex);
+	free(s->epoch);
 	free(s->own);
 	prom_ifaces_init(s, s->max);
 }
@@ -208,12 +208,12 @@ int prom_ifaces_update(struct prom_ifaces *s, const struct ft_catalog *cat)
 	__u32 i, n = cat->nr_ifaces > 0 ? (__u32)cat->nr_ifaces : 0;
 
 	if (n > s->nr) {
-		__u32 *ix = realloc(s->ifindex, n * sizeof(*ix));
+		__u64 *ix = realloc(s->epoch, n * sizeof(*ix));
 		bool *own;
 
 		if (!ix)
 			return -ENOMEM;
-		s->ifindex = ix;
+		s->epoch = ix;
 		own = realloc(s->own, n * sizeof(*own));
 		if (!own)
 			return -ENOMEM;
@@ -224,13 +224,13 @@ int prom_ifaces_update(struct prom_ifaces *s, const struct ft_catalog *cat)
 	}
 	for (i = 1; i < n; i++) {
 		const struct ft_iface *ifc = &cat->ifaces[i];
-		__u32 now = ifc->used ? ifc->ifindex : 0;
+		__u64 now = ifc->used ? ifc->epoch : 0;
 
-		if (s->ifindex[i] == now)
+		if (s->epoch[i] == now)
 			continue;
 		if (s->own[i])	/* its totals went to the removed sum: "other" */
 			s->nr_own--;
-		s->ifindex[i] = now;
+		s->epoch[i] = now;
 		s->own[i] = now && s->nr_own < s->max;
 		s->nr_own += s->own[i];
 	}

@@ -14,10 +14,11 @@
 #include "prom_series.h"
 
 /* Which interfaces have iface series of their own: decided once per
- * interface (by slot and ifindex) while there is room, and kept for its
+ * interface (by its epoch: a slot retaken, even by the same ifindex, is a
+ * new interface) while there is room, and kept for its
  * life, so that no series ever moves out of iface="other" (it only grows). */
 struct prom_ifaces {
-	__u32 *ifindex;			/* by slot: the interface decided on, 0: none */
+	__u64 *epoch;			/* by slot: the interface decided on, 0: none */
 	bool *own;			/* by slot: it has series of its own */
 	__u32 nr;			/* slots the arrays hold */
 	unsigned int nr_own, max;

@@ -140,14 +140,24 @@ void print_origin(struct printer *p, const char *schema, const char *host,
 	print_string(p, PRINT_JSON, "instance", NULL, instance);
 }
 
+/* Used slots only (a free one has ifindex 0); a live interface before a
+ * gone one of the same ifindex, which it may shadow. */
 const char *iface_name_of(const struct ft_catalog *cat, __u32 ifindex)
 {
+	const char *gone = NULL;
 	int i;
 
-	for (i = 0; i < cat->nr_ifaces; i++)
-		if (cat->ifaces[i].ifindex == ifindex)
+	if (!ifindex)
+		return NULL;
+	catalog_for_each_iface(cat, i) {
+		if (cat->ifaces[i].ifindex != ifindex)
+			continue;
+		if (!cat->ifaces[i].gone)
 			return cat->ifaces[i].name;
-	return NULL;
+		if (!gone)
+			gone = cat->ifaces[i].name;
+	}
+	return gone;
 }
 
 /* A veth's other end: its ifindex and namespace (a container's), so that

@@ -20,14 +20,16 @@
 static int run_checkpoint(void *ctx, struct ft_counts *read)
 {
 	struct run_state *st = ctx;
-	int err;
+	int err = 0;
 
-	err = counts_merge(&st->interval, read);
-	if (!err)
-		err = counts_merge(&st->total, read);
-	if (err)
-		return log_errno(err, "cannot keep the counts read");
-	counts_reset(read);
+	if (read) {	/* NULL: the catalog changes (attach.c), nothing was read */
+		err = counts_merge(&st->interval, read);
+		if (!err)
+			err = counts_merge(&st->total, read);
+		if (err)
+			return log_errno(err, "cannot keep the counts read");
+		counts_reset(read);
+	}
 	if (st->o->pin)
 		return state_save(st->o->pin, &st->inst, &st->total, st->inst.cfg->flips);
 	return 0;

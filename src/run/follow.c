@@ -9,10 +9,12 @@
 #include <linux/rtnetlink.h>
 
 #include "attach.h"
+#include "clock.h"
 #include "follow.h"
 #include "ifselect.h"
 #include "log.h"
 #include "options.h"
+#include "testpoint.h"
 
 static bool selected(const struct run_opts *o, const char *name)
 {
@@ -47,6 +49,9 @@ void follow_close(struct follow *f)
 	free(f->failed);
 	f->failed = NULL;
 	f->nr_failed = f->cap_failed = 0;
+	free(f->deleted);
+	f->deleted = NULL;
+	f->nr_deleted = f->cap_deleted = 0;
 }
 
 static bool failed_before(const struct follow *f, __u32 ifindex)
@@ -98,24 +103,87 @@ int follow_pollfds(const struct follow *f, struct pollfd *pfd)
 	return 1;
 }
 
-/* Whatever the messages say, the answer is to look at the links again: a
- * lost message (ENOBUFS) is no different. */
+/* An RTM_DELLINK of a device (not of a bridge port, AF_BRIDGE): noted, and
+ * no longer a failed one (a device of that ifindex may come again). */
+static void note_deleted(struct follow *f, __u32 ifindex)
+{
+	int i;
+
+	for (i = 0; i < f->nr_failed; i++)
+		if (f->failed[i] == ifindex)
+			f->failed[i--] = f->failed[--f->nr_failed];
+	if (f->nr_deleted == f->cap_deleted) {
+		int cap = f->cap_deleted ? 2 * f->cap_deleted : 16;
+		__u32 *p = cap <= 65536 ? realloc(f->deleted, (size_t)cap * sizeof(*p)) : NULL;
+
+		if (!p) {
+			f->deleted_lost = true;
+			return;
+		}
+		f->deleted = p;
+		f->cap_deleted = cap;
+	}
+	f->deleted[f->nr_deleted++] = ifindex;
+}
+
+static void parse_events(struct follow *f, const char *buf, size_t len)
+{
+	const struct nlmsghdr *nh;
+
+	for (nh = (const struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+		const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+
+		if (nh->nlmsg_type == RTM_DELLINK &&
+		    nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*ifi)) && ifi->ifi_family == AF_UNSPEC &&
+		    ifi->ifi_index > 0)
+			note_deleted(f, (__u32)ifi->ifi_index);
+	}
+}
+
+/* Whatever else the messages say, the answer is to look at the links again:
+ * a lost message (ENOBUFS) is no different, except that a deletion it held
+ * is unknown: then every attached interface is checked as if deleted. */
 void follow_input(struct follow *f, short revents)
 {
-	char buf[16384];
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int i;
 
 	if (f->fd < 0 || !revents)
 		return;
-	for (i = 0; i < 64; i++) {	/* bounded: the next poll comes back for more */
+	for (i = 0; i < 4096; i++) {	/* bounded: the next poll comes back for more */
 		ssize_t n = recv(f->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n < 0 && errno == EAGAIN)
 			break;
 		f->dirty = true;
-		if (n <= 0 && errno != ENOBUFS && errno != EINTR)
+		if (n > 0) {
+			parse_events(f, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == ENOBUFS) {
+			f->deleted_lost = true;
+			continue;
+		}
+		if (n == 0 || errno != EINTR)
 			break;
 	}
+}
+
+double follow_due(const struct follow *f)
+{
+	if (!f->dirty)
+		return 0;
+	return f->last_look + FOLLOW_MIN_GAP;
+}
+
+static bool deleted_since(const struct follow *f, __u32 ifindex)
+{
+	int i;
+
+	for (i = 0; i < f->nr_deleted; i++)
+		if (f->deleted[i] == ifindex)
+			return true;
+	return false;
 }
 
 static void leave(struct ft_instance *inst, struct ft_iface *ifc, const char *why)
@@ -124,8 +192,18 @@ static void leave(struct ft_instance *inst, struct ft_iface *ifc, const char *wh
 	attach_leave(inst, ifc);
 }
 
+/* Whether the device of `ifc` is the one attached: an RTM_DELLINK of its
+ * ifindex (a device made again with the same name and index), or, when
+ * deletions were lost, its links detached by the kernel. */
+static bool replaced(const struct follow *f, struct ft_instance *inst, const struct ft_iface *ifc)
+{
+	if (deleted_since(f, ifc->ifindex))
+		return true;
+	return f->deleted_lost && !attach_links_live(inst, ifc);
+}
+
 /* Interfaces in the catalog: still there, under the same name? */
-static int check_attached(struct ft_instance *inst, const struct run_opts *o)
+static int check_attached(struct follow *f, struct ft_instance *inst, const struct run_opts *o)
 {
 	struct ft_catalog *cat = &inst->cat;
 	char now[IF_NAMESIZE], why[IF_NAMESIZE + 32];
@@ -142,7 +220,7 @@ static int check_attached(struct ft_instance *inst, const struct run_opts *o)
 			}
 			continue;
 		}
-		if (!if_indextoname(ifc->ifindex, now)) {
+		if (!if_indextoname(ifc->ifindex, now) || replaced(f, inst, ifc)) {
 			leave(inst, ifc, "is gone");
 			changed++;
 		} else if (strcmp(now, ifc->name)) {
@@ -200,8 +278,11 @@ int follow_reconcile(struct follow *f, struct ft_instance *inst, const struct ru
 	__u32 *sorted;
 	size_t nr;
 
-	changed = check_attached(inst, o);
+	changed = check_attached(f, inst, o);
 	f->dirty = false;
+	f->nr_deleted = 0;
+	f->deleted_lost = false;
+	f->last_look = ft_now_mono();
 	if (!o->following)
 		return changed;
 	all = if_nameindex();
@@ -255,7 +336,9 @@ int follow_retire(struct ft_instance *inst, struct ft_counts *total)
 		if (!ifc->gone || !ifc->followed || ifc->unread || ifc->left_unsynced)
 			continue;
 		counts_iface_retire(total, (__u32)i);
+		detach_iface(inst, ifc);	/* closed already; never leaked */
 		catalog_release(cat, ifc);
+		test_point("retire-released");
 		n++;
 	}
 	return n;

@@ -105,6 +105,9 @@ static void wait_until(struct run_state *st, double deadline)
 		first = control_deadline(&st->ctl);
 		if (first && first - ft_now_mono() < left)
 			left = first - ft_now_mono() > 0 ? first - ft_now_mono() : 0;
+		first = follow_due(&st->follow);	/* a look held back by the gap */
+		if (first && first - ft_now_mono() < left)
+			left = first - ft_now_mono() > 0 ? first - ft_now_mono() : 0;
 		ms = (int)(left * 1000) + 1;
 		pfd[0] = (struct pollfd){ .fd = st->out.fd, .events = 0 };
 		nc = control_pollfds(&st->ctl, pfd + 1, 1 + CONTROL_MAX_CLIENTS);
@@ -118,7 +121,7 @@ static void wait_until(struct run_state *st, double deadline)
 			if (nf)
 				follow_input(&st->follow, pfd[1 + nc + ne].revents);
 		}
-		if (st->follow.dirty)
+		if (follow_due(&st->follow) && follow_due(&st->follow) <= ft_now_mono())
 			follow_changes(st);
 		if (hangup)
 			reopen_output(st);

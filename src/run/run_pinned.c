@@ -93,6 +93,8 @@ int run_adopt(struct run_state *st)
 	err = tables_adopt(&st->inst);
 	if (!err)
 		err = attach_adopt(&st->inst);
+	if (!err)
+		err = attach_repair(&st->inst);
 	if (err)
 		return err;
 	counts_reset(&st->scratch);

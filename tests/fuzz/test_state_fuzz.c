@@ -253,6 +253,41 @@ static void test_state_damage_with_good_checksum_is_named(void)
 	free(inst);
 }
 
+/* Two live interfaces of one ifindex, or of one name, are damage (the
+ * programs map an ifindex to one slot); a gone one may share either with a
+ * live one (a device deleted, another given its name or index). */
+static void test_state_duplicate_live_interfaces_refused(void)
+{
+	struct ft_instance *inst = calloc(1, sizeof(*inst));
+	struct ft_counts total;
+	struct ft_iface *ifc;
+	unsigned char *buf;
+	char why[128];
+	size_t len;
+
+	make_state(inst, &total);
+	ifc = catalog_new_iface(&inst->cat, "eth1", 2);	/* eth0's ifindex */
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+	ASSERT_EQ(parse(buf, len, why, sizeof(why)), -EBADMSG, "two live slots of ifindex 2");
+	ASSERT_CONTAINS(why, "one ifindex", "names the ifindex");
+	free(buf);
+
+	ifc->ifindex = 3;
+	snprintf(ifc->name, sizeof(ifc->name), "eth0");
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+	ASSERT_EQ(parse(buf, len, why, sizeof(why)), -EBADMSG, "two live slots named eth0");
+	ASSERT_CONTAINS(why, "one name", "names the name");
+	free(buf);
+
+	ifc->ifindex = 17;		/* the gone veth-a's ifindex and its name */
+	snprintf(ifc->name, sizeof(ifc->name), "veth-a");
+	state_encode(inst, &total, 1, (void **)&buf, &len);
+	ASSERT_EQ(parse(buf, len, why, sizeof(why)), 0, "a live one beside a gone one of its name");
+	free(buf);
+	free_state(inst, &total);
+	free(inst);
+}
+
 /* Where a table's id is in the file: after the header (96 bytes, its
  * nr_ifaces at 40), the interface slots (32 bytes each) and the table slots
  * before it; last in its slot. */

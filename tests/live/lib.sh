@@ -164,3 +164,15 @@ bpf_objects_settle() {
 
 # "what is left": the objects now that were not there in $1
 bpf_objects_left() { diff <(echo "$1") <(bpf_objects) | grep '^>' | head -3 | tr '\n' ';'; }
+
+# Waits (20 s at most) until file $1 has $2 more "type":"interval" records
+# than now: the records, not the clock, say that the counts were read.
+live_wait_intervals() {
+	local n
+	n=$(( $(grep -c '"type":"interval"' "$1" 2>/dev/null) + $2 ))
+	for _ in $(seq 200); do
+		[ "$(grep -c '"type":"interval"' "$1" 2>/dev/null)" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

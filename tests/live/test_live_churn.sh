@@ -92,7 +92,8 @@ in_ns "$FTSEND" -i "${Q}3" --seed 302 --count 300 >/dev/null
 send 1 102 500 & s1=$!
 send 4 402 400
 wait $s1
-sleep 1		# a few intervals: the gone ones' slots are read to the end
+# a few records: the gone ones' slots are read to the end
+live_wait_intervals "$LIVE_TMP/out.json" 4 || fail churn_intervals "no interval records"
 live_stop INT || fail churn_stop "status $?"
 
 grep '"type":"final"' "$LIVE_TMP/out.json" >"$LIVE_TMP/final.json"

@@ -76,7 +76,7 @@ live_veth 1500 || { fail crash_setup "cannot create the veth pair"; exit 1; }
 
 round=0
 for spec in collect-read:interval collect-saved:interval collect-expired:interval \
-	    collect-read:2:interval save-written:2:interval flip-stored:3:interval \
+	    collect-read:2:interval save-written:3:interval flip-stored:3:interval \
 	    swap-saved:resize swap-replaced:resize resize-flipped:resize swap-replaced:2:resize \
 	    del-read:del del-saved:del add-unactivated:4:add add-linked:4:add; do
 	round=$((round + 1))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The ingress hook of pinned instances and of forced modes: a pinned tcx
-# ingress link is pinned as tcxin_IF, an XDP one as xdp_IF; after kill -9 the
+# ingress link is pinned as tcxin_IFINDEX, an XDP one as xdp_IFINDEX; after kill -9 the
 # next start adopts whichever is there and reports it (hook and dump), with
 # exact totals; --xdp-mode generic reports xdp-generic.
 cd "$(dirname "$0")/../.." || exit 1
@@ -24,7 +24,7 @@ pinned() {	# name pin-object hook flowtally-options...
 	send 81
 	sleep 0.2
 	kill -KILL "$FT_PID"; wait "$FT_PID" 2>/dev/null; FT_PID=
-	[ -e "/sys/fs/bpf/flowtally/$PIN/${obj}_$VA" ] && pass "hooks_${name}_link_pinned_as_$obj" ||
+	[ -e "/sys/fs/bpf/flowtally/$PIN/${obj}_$(cat "/sys/class/net/$VA/ifindex")" ] && pass "hooks_${name}_link_pinned_as_$obj" ||
 		fail "hooks_${name}_link_pinned_as_$obj" "$(ls "/sys/fs/bpf/flowtally/$PIN" | tr '\n' ' ')"
 	send 82
 	"$FT" dump "$PIN" --json >"$LIVE_TMP/dump.json" 2>/dev/null

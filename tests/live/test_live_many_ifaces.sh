@@ -35,7 +35,7 @@ ip -n "$NS" -batch "$LIVE_TMP/add.batch" && ip -n "$NS2" -batch "$LIVE_TMP/up.ba
 
 t0=$(date +%s.%N)
 live_spawn_cmd "$LIVE_TMP/out.json" "$LIVE_TMP/err.txt" nsenter --net="/run/netns/$NS" \
-	"$FT" run -v -i "$P*" --name "ft$LIVE_ID" --json --interval 0.5 --direction ingress \
+	"$FT" run -v -i "$P*" --name "ft$LIVE_ID" --max-interfaces 512 --json --interval 0.5 --direction ingress \
 	--prometheus 127.0.0.1:9753 --prometheus-max-interfaces 50 ||
 	{ fail many_start "flowtally did not start"; exit 1; }
 # the first interface's "counting on" ends live_spawn_cmd; the summary
@@ -46,6 +46,9 @@ for _ in $(seq 300); do
 done
 t1=$(date +%s.%N)
 live_track
+# -v says what the interface counters cost (the default, 256, is fewer than $N)
+grep -q "512 interface slots: 256 KiB of counters on each of [0-9]* possible CPUs" "$LIVE_TMP/err.txt" &&
+	pass many_verbose_says_counter_cost || fail many_verbose_says_counter_cost "$(head -3 "$LIVE_TMP/err.txt")"
 grep -q "as they come and go: $N now" "$LIVE_TMP/err.txt" && pass many_all_attached_at_start ||
 	fail many_all_attached_at_start "$(grep "come and go" "$LIVE_TMP/err.txt")"
 echo "  start-up with $N interfaces: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
@@ -56,7 +59,8 @@ for i in $sample; do
 	in_ns2 "$FTSEND" -i "$Q$i" --seed $((900 + i)) --count $((50 + i)) --malformed 10 \
 		--expect "$LIVE_TMP/e$i.json" >/dev/null || fail many_send "ftsend on $Q$i"
 done
-sleep 1.2
+# two records after the last frame: what Prometheus shows was read after it
+live_wait_intervals "$LIVE_TMP/out.json" 2 || fail many_intervals "no interval records"
 metrics=$(in_ns curl -s --max-time 5 http://127.0.0.1:9753/metrics)
 own=$(echo "$metrics" | grep '^flowtally_seen_packets_total{' | grep 'direction="ingress"' |
 	grep -vc 'iface="other"')

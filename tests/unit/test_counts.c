@@ -437,6 +437,20 @@ static void test_percpu_sum_starts_from_zero(void)
 	ASSERT_EQ(sum.bytes, 0, "no CPUs: bytes");
 }
 
+/* --max-interfaces' cost: 512 bytes a slot (and slot 0) per possible CPU,
+ * refused past 1 GiB in all: the default fits 256 CPUs, 65536 slots do not
+ * fit 64. */
+static void test_iface_counter_budget(void)
+{
+	ASSERT_EQ(FT_IFACE_SLOT_BYTES, 512, "512 bytes a slot");
+	ASSERT_EQ(catalog_counter_bytes(256), 257ull * 512, "the default's bytes per CPU");
+	ASSERT_TRUE(catalog_counters_fit(FT_IFACES_DEFAULT, 256), "default on 256 CPUs");
+	ASSERT_TRUE(catalog_counters_fit(FT_IFACES_LIMIT, 2), "65536 on 2 CPUs");
+	ASSERT_TRUE(!catalog_counters_fit(FT_IFACES_LIMIT, 64), "65536 on 64 CPUs refused");
+	ASSERT_TRUE(catalog_counters_fit(2047, 1024), "2047 slots + slot 0 x 1024 CPUs: 1 GiB");
+	ASSERT_TRUE(!catalog_counters_fit(2048, 1024), "one more slot is past it");
+}
+
 static const struct check_test tests[] = {
 #include "test_counts.tests.h"
 };

@@ -626,6 +626,7 @@ static void test_prom_iface_series_kept_for_life_other_only_grows(void)
 		many[i].used = true;
 		snprintf(many[i].name, sizeof(many[i].name), "ftp%d", i);
 		many[i].ifindex = 10 + i;
+		many[i].epoch = (__u64)i;
 		total.iface[i][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 100u * i, 0 };
 	}
 	prom_ifaces_init(&own, 2);
@@ -641,10 +642,24 @@ static void test_prom_iface_series_kept_for_life_other_only_grows(void)
 	many[1].used = true;
 	strcpy(many[1].name, "ftp9");
 	many[1].ifindex = 99;
+	many[1].epoch = 9;
 	total.iface[1][FT_DIR_INGRESS][FT_CNT_SEEN] = (struct ft_value){ 7, 0 };
 	after = render_other(&own);
 	ASSERT_EQ(after, before, "the new one has its own series; other unchanged");
 	ASSERT_TRUE(own.own[1] && own.own[2] && !own.own[3], "ftp9 and ftp2 own, ftp3 not");
+	/* ftp9 retired and its slot retaken by a device of its ifindex before
+	 * the next scrape: a new interface (its epoch), decided on afresh, and
+	 * the series count stays within the cap */
+	counts_iface_retire(&total, 1);
+	memset(&many[1], 0, sizeof(many[1]));
+	many[1].used = true;
+	strcpy(many[1].name, "ftp9b");
+	many[1].ifindex = 99;
+	many[1].epoch = 10;
+	before = render_other(&own);
+	ASSERT_EQ(own.epoch[1], 10, "decided for the new epoch");
+	ASSERT_TRUE(own.own[1] && own.nr_own == 2, "the new one owns the freed series; cap kept");
+	ASSERT_EQ(before, after + 7, "ftp9's totals joined other");
 	prom_ifaces_free(&own);
 }
 

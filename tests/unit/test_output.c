@@ -623,6 +623,27 @@ static void test_output_text_top_trims_with_more_line(void)
 	free(out);
 }
 
+/* The name of an ifindex: used slots only (a free one has ifindex 0), and a
+ * live interface before a gone one of the same ifindex that it may shadow. */
+static void test_output_iface_name_of_prefers_live_slot(void)
+{
+	struct ft_catalog c = {};
+	struct ft_iface *old, *now;
+
+	ASSERT_EQ(catalog_init(&c, 4), 0, "catalog");
+	old = catalog_new_iface(&c, "veth-old", 5);
+	old->gone = true;
+	catalog_new_iface(&c, "eth0", 2);
+	now = catalog_new_iface(&c, "veth-new", 5);
+	ASSERT_STREQ(iface_name_of(&c, 5), "veth-new", "the live one");
+	now->gone = true;
+	now->used = false;	/* freed: its ifindex no longer counts */
+	ASSERT_STREQ(iface_name_of(&c, 5), "veth-old", "the gone one when no live one");
+	ASSERT_TRUE(iface_name_of(&c, 0) == NULL, "ifindex 0 names no slot");
+	ASSERT_TRUE(iface_name_of(&c, 9) == NULL, "unknown ifindex");
+	catalog_free(&c);
+}
+
 static const struct check_test tests[] = {
 #include "test_output.tests.h"
 };
