@@ -77,7 +77,7 @@ start_config() {
 		# non-interactive shell's background jobs ignore SIGINT
 		live_spawn_cmd "$TMP/ft.json" "$TMP/ft.err" nsenter --net="/run/netns/$NS" \
 			taskset -c 0 build/flowtally run -i "$VA" -d ingress $hook -t "$table" \
-			--json -n $INTERVAL
+			--json --interval $INTERVAL
 		;;
 	nftables)
 		in_ns nft -f - <<-EOF || return 1
