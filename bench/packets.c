@@ -24,6 +24,7 @@
 #include "bench_abi.h"
 #include "counts.h"
 #include "frames.h"
+#include "ifslot.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "mix.h"
@@ -99,12 +100,14 @@ int bench_add_iface(struct ft_instance *inst, const char *name, __u32 ifindex)
 {
 	struct ft_iface *ifc = catalog_new_iface(&inst->cat, name, ifindex);
 	__u32 slot;
+	int err;
 
 	if (!ifc)
 		return -E2BIG;
 	slot = catalog_slot(&inst->cat, ifc);
-	if (bpf_map_update_elem(inst->ifslot_fd, &ifindex, &slot, BPF_ANY))
-		return -errno;
+	err = ifslot_set(inst, ifindex, slot);
+	if (err)
+		return err;
 	return (int)slot;
 }
 

@@ -33,13 +33,18 @@ static __always_inline void add_ifcounter(__u32 idx, __u64 packets, __u64 bytes)
 		add_value(v, packets, bytes);
 }
 
-/* One hash lookup, whatever the number of interfaces. Frames of an
- * interface missing from the catalog (a race with its removal) land in the
- * spare slot FT_IFACE_OTHER rather than nowhere. */
+/* One load from the config's cache, or one hash lookup, whatever the number
+ * of interfaces. Frames of an interface missing from the catalog (a race
+ * with its removal) land in the spare slot FT_IFACE_OTHER rather than
+ * nowhere. */
 static __always_inline __u32 iface_slot(__u32 ifindex)
 {
-	__u32 *slot = bpf_map_lookup_elem(&ft_ifslot, &ifindex);
+	__u64 e = *(volatile __u64 *)&ft_cfg.ifcache[ifindex & (FT_IFCACHE - 1)];
+	__u32 *slot;
 
+	if (ifindex && e >> 32 == ifindex)
+		return (__u32)e;
+	slot = bpf_map_lookup_elem(&ft_ifslot, &ifindex);
 	return slot ? *slot : FT_IFACE_OTHER;
 }
 

@@ -12,6 +12,7 @@
 #include "attach.h"
 #include "hookowner.h"
 #include "identity.h"
+#include "ifslot.h"
 #include "log.h"
 #include "netdev.h"
 #include "pin.h"
@@ -283,8 +284,9 @@ static int attach_fresh(struct ft_instance *inst, struct ft_iface *iface)
 	int err;
 
 	/* the slot is known before the first frame can arrive */
-	if (bpf_map_update_elem(inst->ifslot_fd, &ifindex, &slot, BPF_ANY))
-		return log_errno(-errno, "cannot give %s its slot", iface->name);
+	err = ifslot_set(inst, ifindex, slot);
+	if (err)
+		return log_errno(err, "cannot give %s its slot", iface->name);
 	test_point("attach-slot");
 	prog_id = hookowner_flowtally(inst, ifindex, &ours);
 	if (prog_id)
@@ -399,6 +401,7 @@ static void sweep_ifslot(struct ft_instance *inst)
 		bpf_map_delete_elem(inst->ifslot_fd, &stale[n]);
 	}
 	free(stale);
+	ifslot_cache_rebuild(inst);
 }
 
 int attach_repair(struct ft_instance *inst)
@@ -466,7 +469,7 @@ void attach_leave(struct ft_instance *inst, struct ft_iface *iface)
 	instance_free_xdp_dev(inst, iface);
 	/* frames from here on count in FT_IFACE_OTHER; the ones before are
 	 * in this slot of either generation until both were read */
-	bpf_map_delete_elem(inst->ifslot_fd, &ifindex);
+	ifslot_clear(inst, ifindex);
 	iface->gone = true;
 	iface->unread = (1u << FT_GENERATIONS) - 1;
 }

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "harness.h"
+#include "ifslot.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "output.h"
@@ -45,12 +46,14 @@ int ktest_add_iface(struct ktest *k, const char *name, __u32 ifindex)
 {
 	struct ft_iface *ifc = catalog_new_iface(&k->inst.cat, name, ifindex);
 	__u32 slot;
+	int err;
 
 	if (!ifc)
 		return -E2BIG;
 	slot = catalog_slot(&k->inst.cat, ifc);
-	if (bpf_map_update_elem(k->inst.ifslot_fd, &ifindex, &slot, BPF_ANY))
-		return -errno;
+	err = ifslot_set(&k->inst, ifindex, slot);
+	if (err)
+		return err;
 	return (int)slot;
 }
 

@@ -13,6 +13,7 @@
 #define CHECK_PREFIX "testrun_"
 #include "check.h"
 #include "harness.h"
+#include "ifslot.h"
 #include "mix.h"
 #include "names.h"
 #include "attach.h"
@@ -413,6 +414,42 @@ static void test_ifslot_reuse_counts_each_interface_once(void)
 	ASSERT_EQ(k.inst.cat.ifaces_retired, 2, "two retired");
 	ASSERT_TRUE(k.inst.cat.ifaces[1].used && !strcmp(k.inst.cat.ifaces[1].name, "filler"),
 		    "a gone named interface keeps its slot and name");
+out:
+	counts_free(&total);
+	ktest_close(&k);
+}
+
+/* Two interfaces whose ifindex share an entry of the config's cache: the
+ * one that lost the entry is found through the hash, and the entry comes
+ * back to it when the cache is rebuilt (adoption). */
+static void test_ifslot_cache_collision_falls_back_to_the_hash(void)
+{
+	struct frame_spec f = { .l3 = 4, .proto = 17, .dport = 53 };
+	__u32 twin = KTEST_IFINDEX + FT_IFCACHE;
+	struct ft_counts total;
+	struct ktest k;
+	int slot;
+
+	counts_init(&total);
+	if (!ASSERT_EQ(ktest_open(&k, NULL, 0), 0, "open"))
+		goto out;
+	ASSERT_EQ(k.inst.cfg->ifcache[KTEST_IFINDEX], ft_ifcache_entry(KTEST_IFINDEX, KTEST_SLOT),
+		  "lo in the cache");
+	slot = ktest_add_iface(&k, "twin", twin);
+	if (!ASSERT_TRUE(slot > KTEST_SLOT, "the twin has a slot of its own"))
+		goto out;
+	ASSERT_EQ(k.inst.cfg->ifcache[KTEST_IFINDEX] >> 32, twin, "the twin took the entry");
+	send_and_read(&k, &f, 40, &total);
+	ASSERT_EQ(total.iface[KTEST_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 40,
+		  "lo counted through the hash");
+	ifslot_clear(&k.inst, twin);
+	ASSERT_EQ(k.inst.cfg->ifcache[KTEST_IFINDEX], 0, "the twin's entry cleared");
+	ifslot_cache_rebuild(&k.inst);
+	ASSERT_EQ(k.inst.cfg->ifcache[KTEST_IFINDEX], ft_ifcache_entry(KTEST_IFINDEX, KTEST_SLOT),
+		  "lo's entry again");
+	send_and_read(&k, &f, 2, &total);
+	ASSERT_EQ(total.iface[KTEST_SLOT][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 42, "lo: every frame");
+	ASSERT_EQ(total.iface[slot][FT_DIR_INGRESS][FT_CNT_SEEN].packets, 0, "none in the twin's slot");
 out:
 	counts_free(&total);
 	ktest_close(&k);
