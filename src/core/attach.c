@@ -220,11 +220,9 @@ int attach_adopt(struct ft_instance *inst)
 			iface->left_unsynced = true;
 		}
 		/* the device's counts from this start on: the state has none */
-		iface->dev_valid = !iface->gone &&
-				   !netdev_counters(iface->ifindex, iface->dev_start);
+		iface->dev_valid = false;
 		if (!iface->gone)
-			iface_identify_now(iface);
-		memcpy(iface->dev_last, iface->dev_start, sizeof(iface->dev_last));
+			iface_device_start(iface);
 	}
 	return 0;
 }
@@ -298,9 +296,7 @@ static int attach_fresh(struct ft_instance *inst, struct ft_iface *iface)
 					 iface->name);
 	}
 	/* the device's own count from before the first frame is counted */
-	iface->dev_valid = !netdev_counters(ifindex, iface->dev_start);
-	iface_identify_now(iface);
-	memcpy(iface->dev_last, iface->dev_start, sizeof(iface->dev_last));
+	iface_device_start(iface);
 	return attach_hooks(inst, iface);
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <string.h>
 
 #include "identity.h"
 #include "netns.h"
@@ -16,15 +17,13 @@ void iface_identify(struct ft_iface *iface, const struct ft_devlink *link)
 		iface->peer_netns_inode = netns_inode_of(link->netnsid);
 }
 
-int iface_identify_now(struct ft_iface *iface)
+void iface_device_start(struct ft_iface *iface)
 {
-	struct ft_devcount unused[2];
 	struct ft_devlink link;
-	int err;
+	int err = netdev_state(iface->ifindex, iface->dev_start, &link);
 
-	err = netdev_state(iface->ifindex, unused, &link);
-	if (err && err != -ENODATA)
-		return err;
-	iface_identify(iface, &link);
-	return 0;
+	iface->dev_valid = !err;
+	if (!err || err == -ENODATA)
+		iface_identify(iface, &link);
+	memcpy(iface->dev_last, iface->dev_start, sizeof(iface->dev_last));
 }

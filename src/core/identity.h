@@ -11,7 +11,8 @@
 /* Takes what rtnetlink said of the link; resolves the peer namespace's
  * inode only when the veth is new or its netnsid changed. */
 void iface_identify(struct ft_iface *iface, const struct ft_devlink *link);
-/* Reads the link and identifies it: 0 or -errno (the identity unchanged). */
-int iface_identify_now(struct ft_iface *iface);
+/* The device's own counters from now on (dev_start, dev_last, dev_valid)
+ * and who is behind it, from one rtnetlink request. */
+void iface_device_start(struct ft_iface *iface);
 
 #endif

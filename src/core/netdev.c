@@ -162,11 +162,6 @@ int netdev_info(__u32 ifindex, const char *name, struct ft_devinfo *info)
 	return 0;
 }
 
-int netdev_counters(__u32 ifindex, struct ft_devcount count[2])
-{
-	return netdev_state(ifindex, count, NULL);
-}
-
 int netdev_state(__u32 ifindex, struct ft_devcount count[2], struct ft_devlink *link)
 {
 	struct link_reply r;

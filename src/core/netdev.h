@@ -31,10 +31,10 @@ struct ft_devlink {
 
 /* Link kind, loopback flag and driver of `ifindex`. 0 or -errno. */
 int netdev_info(__u32 ifindex, const char *name, struct ft_devinfo *info);
-/* IFLA_STATS64 of `ifindex`: [0] rx (ingress), [1] tx (egress). 0 or -errno. */
-int netdev_counters(__u32 ifindex, struct ft_devcount count[2]);
-/* Both of the above from one request; `link` may be NULL. The counters are
- * filled only when the return is 0 (-ENODATA: no IFLA_STATS64, link valid). */
+/* IFLA_STATS64 of `ifindex` ([0] rx: ingress, [1] tx: egress) and, unless
+ * `link` is NULL, where its other end is, from one request. The counters
+ * are filled only when the return is 0 (-ENODATA: no IFLA_STATS64, link
+ * valid); -errno. */
 int netdev_state(__u32 ifindex, struct ft_devcount count[2], struct ft_devlink *link);
 /* The id of the XDP program on `ifindex` (0: none), asked of this one link:
  * libbpf's bpf_xdp_query() dumps every link of the namespace, which costs
